@@ -1,0 +1,92 @@
+//! The registry of diagnostic codes: one table, grouped by stage.
+//!
+//! E01xx syntax, E02xx names and imports, E03xx types, E04xx constraints,
+//! E05xx lowering, E06xx deploy; Wxxxx are warnings. A code, once published,
+//! keeps its meaning. `tests/diagnostics_registry.rs` fails when a code has no
+//! entry in `docs/diagnostics.md` or no snapshot in `tests/ui/`.
+
+use super::Severity;
+
+macro_rules! codes {
+    ($($variant:ident = $code:literal, $severity:ident, $title:literal;)*) => {
+        /// A stable diagnostic code.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Code {
+            $(#[doc = $title] $variant,)*
+        }
+
+        impl Code {
+            /// Every code, in registry order.
+            pub const ALL: &'static [Code] = &[$(Code::$variant,)*];
+
+            /// `E0201`
+            pub fn as_str(self) -> &'static str {
+                match self { $(Code::$variant => $code,)* }
+            }
+
+            /// A short title, as in `docs/diagnostics.md`.
+            pub fn title(self) -> &'static str {
+                match self { $(Code::$variant => $title,)* }
+            }
+
+            /// Error or warning.
+            pub fn severity(self) -> Severity {
+                match self { $(Code::$variant => Severity::$severity,)* }
+            }
+        }
+    };
+}
+
+codes! {
+    // E01xx: reading and parsing files.
+    SyntaxError = "E0101", Error, "syntax error";
+    UnreadableFile = "E0102", Error, "file cannot be read as mdl source";
+    NestingTooDeep = "E0103", Error, "nesting too deep";
+    InvalidLiteral = "E0104", Error, "invalid literal";
+    MisplacedMember = "E0105", Error, "member not allowed here";
+
+    // E02xx: names, imports, layers.
+    UnknownName = "E0201", Error, "unknown name";
+    UnknownField = "E0202", Error, "unknown field";
+    DuplicateDefinition = "E0203", Error, "duplicate definition";
+    ImportNotFound = "E0204", Error, "import not found";
+    ImportCycle = "E0205", Error, "import cycle";
+    LayerCycle = "E0206", Error, "layer dependency cycle";
+    NotPublished = "E0207", Error, "cross-layer reference to a value that is not published";
+    UnknownEnvironment = "E0208", Error, "environment not declared by the project";
+    MissingProject = "E0209", Error, "no project, or more than one";
+    MissingField = "E0210", Error, "missing required field";
+
+    // E03xx: types and units.
+    TypeMismatch = "E0301", Error, "type mismatch";
+    UnitMismatch = "E0302", Error, "unit mismatch";
+    DeployTimeBranch = "E0303", Error, "branching on a deploy-time value";
+    SecretInPlainString = "E0304", Error, "secret flowing into a plain value";
+    NonExhaustiveMatch = "E0305", Error, "non-exhaustive match";
+    UnnamedInstance = "E0306", Error, "construct instance without a name";
+    WrongArguments = "E0307", Error, "wrong arguments to a built-in function";
+    DeployTimeName = "E0308", Error, "deploy-time value used where a check-time value is needed";
+
+    // E04xx: constraints, found while evaluating an environment.
+    OutOfRange = "E0401", Error, "value out of range";
+    RequirementFailed = "E0402", Error, "requirement not met";
+    InvalidFargateSize = "E0403", Error, "invalid Fargate CPU/memory combination";
+    ArithmeticError = "E0404", Error, "arithmetic error";
+
+    // Warnings.
+    UnusedImport = "W0201", Warning, "unused import";
+    UnreachableArm = "W0301", Warning, "unreachable match arm";
+}
+
+impl Code {
+    /// The code named by its text (`E0403`), for `require .. else E0403 ".."`.
+    pub fn from_str_code(text: &str) -> Option<Code> {
+        Code::ALL.iter().copied().find(|c| c.as_str() == text)
+    }
+}
+
+impl std::fmt::Display for Code {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}

@@ -1,0 +1,1 @@
+//! Rendering diagnostics: terminal text (ariadne) and JSON.

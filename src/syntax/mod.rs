@@ -1,0 +1,8 @@
+//! Syntax: source text → AST with spans, and syntax diagnostics.
+//!
+//! pest stays inside this folder: nothing outside it sees a `Pair`.
+
+pub mod ast;
+mod parse;
+
+pub use parse::parse;

@@ -1,0 +1,338 @@
+//! Loading: from the paths a user names to every parsed module they reach.
+//!
+//! A [`Workspace`] holds the source of every file, its AST, and how its imports
+//! resolved. Reading goes through [`FileSystem`], so the library does no I/O of
+//! its own and tests run in memory. Problems found while loading (unreadable
+//! files, syntax errors, missing imports, import cycles) are diagnostics, never
+//! panics; a file that fails to parse still takes part with what could be read.
+
+use std::collections::HashMap;
+use std::io;
+use std::path::{Component, Path, PathBuf};
+
+use crate::diag::{self, Code, Diagnostic};
+use crate::source::{FileId, Sources, Span};
+use crate::stdlib;
+use crate::syntax::{self, ast};
+
+/// Where file contents come from.
+pub trait FileSystem {
+    /// The bytes of the file at `path`.
+    fn read(&self, path: &Path) -> io::Result<Vec<u8>>;
+}
+
+/// The real file system.
+pub struct DiskFileSystem;
+
+impl FileSystem for DiskFileSystem {
+    fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
+        if path.is_dir() {
+            return Err(io::Error::other("it is a directory, not a file"));
+        }
+        std::fs::read(path)
+    }
+}
+
+/// Files held in memory, for tests and the language server's open buffers.
+#[derive(Default)]
+pub struct MemoryFileSystem {
+    pub files: HashMap<PathBuf, String>,
+}
+
+impl FileSystem for MemoryFileSystem {
+    fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
+        self.files
+            .get(path)
+            .map(|text| text.clone().into_bytes())
+            .ok_or_else(|| io::Error::new(io::ErrorKind::NotFound, "no such file"))
+    }
+}
+
+/// Index of a module in [`Workspace::modules`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ModuleId(pub usize);
+
+/// Where a module came from.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum ModuleOrigin {
+    /// A spec file on disk (normalized path).
+    Spec(PathBuf),
+    /// A stdlib module by import path (`std/aws/ecs`).
+    Std(String),
+}
+
+/// One parsed file and how its imports resolved.
+#[derive(Debug, Clone)]
+pub struct Module {
+    pub file: FileId,
+    pub origin: ModuleOrigin,
+    pub ast: ast::File,
+    /// Spec files this one imports, each with the span of its import.
+    pub includes: Vec<(ModuleId, Span)>,
+    /// Stdlib modules this one binds by name (`ecs` → `std/aws/ecs`).
+    pub namespaces: Vec<(ast::Name, ModuleId)>,
+}
+
+/// Every module reachable from the entry files, parsed.
+#[derive(Debug, Default)]
+pub struct Workspace {
+    pub sources: Sources,
+    pub modules: Vec<Module>,
+    /// The files the user named, in order.
+    pub entries: Vec<ModuleId>,
+    /// The prelude, visible everywhere.
+    pub prelude: Option<ModuleId>,
+    /// Problems found while loading and parsing.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Workspace {
+    /// Load `entries` and everything they import.
+    pub fn load(entries: &[PathBuf], fs: &dyn FileSystem) -> Workspace {
+        let mut loader = Loader { fs, workspace: Workspace::default(), by_origin: HashMap::new(), loading: Vec::new() };
+        loader.workspace.prelude = loader.load_std(stdlib::PRELUDE, None);
+        for entry in entries {
+            let origin = ModuleOrigin::Spec(normalize(entry));
+            if let Some(id) = loader.load(origin, entry.display().to_string(), None) {
+                if !loader.workspace.entries.contains(&id) {
+                    loader.workspace.entries.push(id);
+                }
+            }
+        }
+        loader.workspace
+    }
+
+    /// Load in-memory files as spec entries: `(path, text)` pairs.
+    pub fn from_memory(files: &[(&str, &str)]) -> Workspace {
+        let fs = MemoryFileSystem {
+            files: files.iter().map(|(p, t)| (normalize(Path::new(p)), (*t).to_string())).collect(),
+        };
+        let entries: Vec<PathBuf> = files.iter().map(|(p, _)| PathBuf::from(p)).collect();
+        Workspace::load(&entries, &fs)
+    }
+
+    /// The module behind an id.
+    pub fn module(&self, id: ModuleId) -> &Module {
+        &self.modules[id.0]
+    }
+
+    /// All modules with their ids.
+    pub fn iter_modules(&self) -> impl Iterator<Item = (ModuleId, &Module)> {
+        self.modules.iter().enumerate().map(|(i, m)| (ModuleId(i), m))
+    }
+
+    /// The module parsed from `file`.
+    pub fn module_of_file(&self, file: FileId) -> Option<ModuleId> {
+        self.modules.iter().position(|m| m.file == file).map(ModuleId)
+    }
+}
+
+struct Loader<'fs> {
+    fs: &'fs dyn FileSystem,
+    workspace: Workspace,
+    by_origin: HashMap<ModuleOrigin, ModuleId>,
+    /// Modules being loaded, innermost last: an import of one of these is a cycle.
+    loading: Vec<(ModuleOrigin, Option<Span>)>,
+}
+
+impl Loader<'_> {
+    /// Load a module once; `import_span` is where it was imported from.
+    fn load(&mut self, origin: ModuleOrigin, display_name: String, import_span: Option<Span>) -> Option<ModuleId> {
+        if let Some(&id) = self.by_origin.get(&origin) {
+            return Some(id);
+        }
+        if let Some(position) = self.loading.iter().position(|(o, _)| *o == origin) {
+            self.report_cycle(position, import_span);
+            return None;
+        }
+        let text = self.read(&origin, &display_name, import_span)?;
+        let path = match &origin {
+            ModuleOrigin::Spec(path) => Some(path.clone()),
+            ModuleOrigin::Std(_) => None,
+        };
+        let file = self.workspace.sources.add(display_name, path, text);
+        let text = self.workspace.sources.get(file).map(|f| f.text.clone()).unwrap_or_default();
+        let (ast, mut parse_diagnostics) = syntax::parse(file, &text);
+        self.workspace.diagnostics.append(&mut parse_diagnostics);
+
+        self.loading.push((origin.clone(), import_span));
+        let (includes, namespaces) = self.load_imports(&origin, &ast);
+        self.loading.pop();
+
+        let id = ModuleId(self.workspace.modules.len());
+        self.workspace.modules.push(Module { file, origin: origin.clone(), ast, includes, namespaces });
+        self.by_origin.insert(origin, id);
+        Some(id)
+    }
+
+    fn load_std(&mut self, path: &str, import_span: Option<Span>) -> Option<ModuleId> {
+        self.load(ModuleOrigin::Std(path.to_string()), format!("{path}.mdl"), import_span)
+    }
+
+    fn load_imports(&mut self, origin: &ModuleOrigin, file: &ast::File) -> (Vec<(ModuleId, Span)>, Vec<(ast::Name, ModuleId)>) {
+        let mut includes = Vec::new();
+        let mut namespaces = Vec::new();
+        for item in &file.items {
+            let ast::ItemKind::Import(import) = &item.kind else { continue };
+            match import {
+                ast::Import::File { path, span } => {
+                    if let Some(id) = self.load_spec_import(origin, path, *span) {
+                        includes.push((id, *span));
+                    }
+                }
+                ast::Import::Modules(paths) => {
+                    for module in paths {
+                        if let Some(id) = self.load_std(&module.joined(), Some(module.span)) {
+                            namespaces.push((module.binding.clone(), id));
+                        }
+                    }
+                }
+            }
+        }
+        (includes, namespaces)
+    }
+
+    fn load_spec_import(&mut self, origin: &ModuleOrigin, path: &str, span: Span) -> Option<ModuleId> {
+        let ModuleOrigin::Spec(importer) = origin else {
+            self.workspace.diagnostics.push(
+                Diagnostic::new(Code::ImportNotFound, "the stdlib imports only stdlib modules", span, "a file import inside the stdlib")
+                    .with_help("write `import std/...`"),
+            );
+            return None;
+        };
+        let base = importer.parent().unwrap_or(Path::new(""));
+        let target = normalize(&base.join(path));
+        let display = display_path(&target);
+        self.load(ModuleOrigin::Spec(target), display, Some(span))
+    }
+
+    fn read(&mut self, origin: &ModuleOrigin, display_name: &str, import_span: Option<Span>) -> Option<String> {
+        let bytes = match origin {
+            ModuleOrigin::Std(path) => match stdlib::module(path) {
+                Some(text) => return Some(text.to_string()),
+                None => {
+                    self.report_missing_std(path, import_span);
+                    return None;
+                }
+            },
+            ModuleOrigin::Spec(path) => self.fs.read(path),
+        };
+        match bytes {
+            Ok(bytes) => self.decode(bytes, display_name, import_span),
+            Err(error) => {
+                self.report_unreadable(display_name, &error, import_span);
+                None
+            }
+        }
+    }
+
+    /// UTF-8 text, or a diagnostic pointing at the first bad byte.
+    fn decode(&mut self, bytes: Vec<u8>, display_name: &str, import_span: Option<Span>) -> Option<String> {
+        match String::from_utf8(bytes) {
+            Ok(text) if !text.contains('\0') => Some(text),
+            Ok(text) => {
+                let offset = text.find('\0').unwrap_or(0);
+                self.report_binary(display_name, offset, "contains a NUL byte: it looks like a binary file", import_span);
+                None
+            }
+            Err(error) => {
+                let offset = error.utf8_error().valid_up_to();
+                self.report_binary(display_name, offset, "is not valid UTF-8", import_span);
+                None
+            }
+        }
+    }
+
+    fn report_binary(&mut self, display_name: &str, offset: usize, what: &str, import_span: Option<Span>) {
+        let message = format!("`{display_name}` {what} (byte {offset})");
+        let diagnostic = match import_span {
+            Some(span) => Diagnostic::new(Code::UnreadableFile, message, span, "imported here"),
+            None => self.file_level(Code::UnreadableFile, message, display_name),
+        };
+        self.workspace.diagnostics.push(diagnostic.with_help("mdl reads UTF-8 text files; save the file as UTF-8"));
+    }
+
+    fn report_unreadable(&mut self, display_name: &str, error: &io::Error, import_span: Option<Span>) {
+        let diagnostic = match import_span {
+            Some(span) => {
+                let message = format!("cannot import `{display_name}`: {}", describe_io(error));
+                Diagnostic::new(Code::ImportNotFound, message, span, "imported here")
+                    .with_help("import paths are relative to the importing file")
+            }
+            None => {
+                let message = format!("cannot read `{display_name}`: {}", describe_io(error));
+                self.file_level(Code::UnreadableFile, message, display_name)
+            }
+        };
+        self.workspace.diagnostics.push(diagnostic);
+    }
+
+    fn report_missing_std(&mut self, path: &str, import_span: Option<Span>) {
+        let message = format!("there is no stdlib module `{path}`");
+        let help = diag::did_you_mean(path, stdlib::module_paths())
+            .map(|c| format!("did you mean `{c}`?"))
+            .unwrap_or_else(|| format!("stdlib modules: {}", stdlib::module_paths().collect::<Vec<_>>().join(", ")));
+        let span = import_span.unwrap_or_default();
+        self.workspace
+            .diagnostics
+            .push(Diagnostic::new(Code::ImportNotFound, message, span, "imported here").with_help(help));
+    }
+
+    fn report_cycle(&mut self, position: usize, import_span: Option<Span>) {
+        let chain: Vec<String> = self.loading[position..].iter().map(|(o, _)| origin_name(o)).collect();
+        let message = format!("import cycle: {} → {}", chain.join(" → "), chain[0]);
+        let mut diagnostic = Diagnostic::new(Code::ImportCycle, message, import_span.unwrap_or_default(), "this import closes the cycle")
+            .with_help("move what both files need into a third file that both import");
+        for (_, span) in self.loading[position + 1..].iter() {
+            if let Some(span) = span {
+                diagnostic = diagnostic.with_label(*span, "imported here");
+            }
+        }
+        self.workspace.diagnostics.push(diagnostic);
+    }
+
+    /// A diagnostic about a whole file that could not be loaded: it gets an
+    /// empty source entry so the diagnostic has somewhere to point.
+    fn file_level(&mut self, code: Code, message: String, display_name: &str) -> Diagnostic {
+        let file = self.workspace.sources.add(display_name.to_string(), None, String::new());
+        Diagnostic::new(code, message, Span::new(file, 0, 0), "")
+    }
+}
+
+fn origin_name(origin: &ModuleOrigin) -> String {
+    match origin {
+        ModuleOrigin::Spec(path) => display_path(path),
+        ModuleOrigin::Std(path) => path.clone(),
+    }
+}
+
+fn describe_io(error: &io::Error) -> String {
+    match error.kind() {
+        io::ErrorKind::NotFound => "no such file".into(),
+        io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => error.to_string(),
+    }
+}
+
+/// Resolve `.` and `..` without touching the disk, so one file imported by two
+/// paths is loaded once.
+pub fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                let at_root_or_above = matches!(out.components().next_back(), None | Some(Component::ParentDir));
+                if at_root_or_above || !out.pop() {
+                    out.push("..");
+                }
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
+fn display_path(path: &Path) -> String {
+    path.display().to_string()
+}
