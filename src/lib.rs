@@ -13,3 +13,71 @@ pub mod stdlib;
 pub mod syntax;
 pub mod units;
 pub mod workspace;
+
+use std::path::PathBuf;
+
+use check::DeclRef;
+use diag::Diagnostic;
+use workspace::{FileSystem, Workspace};
+
+/// What checking a set of spec files found.
+#[derive(Debug)]
+pub struct Report {
+    pub workspace: Workspace,
+    /// Every diagnostic, sorted by position, without repeats.
+    pub diagnostics: Vec<Diagnostic>,
+    /// The model of every environment that evaluated without errors.
+    pub models: Vec<eval::Model>,
+}
+
+impl Report {
+    /// Number of errors.
+    pub fn errors(&self) -> usize {
+        self.diagnostics.iter().filter(|d| d.is_error()).count()
+    }
+
+    /// Number of warnings.
+    pub fn warnings(&self) -> usize {
+        self.diagnostics.len() - self.errors()
+    }
+}
+
+/// Load, check, and evaluate every environment declared in the entry files.
+///
+/// Stages gate each other so one mistake does not cascade: syntax and loading
+/// errors stop before checking; check errors stop before evaluation.
+pub fn check_files(entries: &[PathBuf], fs: &dyn FileSystem) -> Report {
+    run_pipeline(Workspace::load(entries, fs))
+}
+
+/// [`check_files`] over an already loaded workspace.
+pub fn run_pipeline(workspace: Workspace) -> Report {
+    let mut diagnostics = workspace.diagnostics.clone();
+    let mut models = Vec::new();
+    if !diagnostics.iter().any(Diagnostic::is_error) {
+        let checked = check::check(&workspace);
+        diagnostics.extend(checked.diagnostics.iter().cloned());
+        if !checked.diagnostics.iter().any(Diagnostic::is_error) {
+            for environment in entry_environments(&workspace, &checked) {
+                let (model, mut found) = eval::evaluate(&workspace, &checked, environment);
+                diagnostics.append(&mut found);
+                models.extend(model);
+            }
+        }
+    }
+    diag::sort_and_dedup(&mut diagnostics);
+    Report { workspace, diagnostics, models }
+}
+
+/// Environments declared in the files the user named (not in files they only import).
+pub fn entry_environments(workspace: &Workspace, checked: &check::Checked) -> Vec<DeclRef> {
+    let mut found = Vec::new();
+    for &module in &workspace.entries {
+        for decl in &checked.scopes.of(module).environments {
+            if decl.module == module && !found.contains(decl) {
+                found.push(*decl);
+            }
+        }
+    }
+    found
+}

@@ -128,7 +128,12 @@ def merge_raw(base: dict, extra: dict) -> dict:
     for k, v in extra.items():
         if k == "properties" and isinstance(v, dict):
             props = dict(out.get("properties") or {})
-            props.update(v)
+            for name, sub in v.items():
+                prev = props.get(name)
+                if isinstance(prev, dict) and isinstance(sub, dict):
+                    props[name] = merge_raw(prev, sub)  # both apply (allOf)
+                else:
+                    props[name] = sub
             out["properties"] = props
         elif k == "required" and isinstance(v, list):
             out["required"] = list(dict.fromkeys(list(out.get("required") or []) + v))
@@ -431,13 +436,24 @@ def convert_type(
     exceptions: dict[str, list[str]],
     stats: dict[str, int],
 ) -> dict:
+    # The resource's own properties, viewed as one closed object so that
+    # top-level allOf/oneOf/anyOf (mostly extra `required` lists) are merged
+    # exactly like nested ones.
+    top_raw: dict[str, Any] = {
+        "type": "object",
+        "properties": schema.get("properties") or {},
+        "additionalProperties": False,
+    }
+    for k in ("required", "allOf", "oneOf", "anyOf"):
+        if k in schema:
+            top_raw[k] = schema[k]
     max_depth = MAX_DEPTH
     while True:
         conv = Converter(schema, max_depth)
-        props = {
-            k: conv.conv(v, 1)
-            for k, v in sorted((schema.get("properties") or {}).items())
-        }
+        top = conv.conv(top_raw, 0)
+        if not isinstance(top, dict) or "p" not in top:
+            sys.exit(f"refresh.py: {type_name}: top level is not an object: {top!r}")
+        props = top["p"]
         size = len(json.dumps(props, separators=(",", ":")))
         if size <= TYPE_BUDGET or max_depth <= MIN_DEPTH:
             break
@@ -452,9 +468,8 @@ def convert_type(
             file=sys.stderr,
         )
 
-    req = sorted({r for r in schema.get("required") or [] if isinstance(r, str)})
-    if req:
-        out["r"] = req
+    if top.get("r"):
+        out["r"] = top["r"]
 
     ro = [
         d
