@@ -56,9 +56,7 @@ pub struct SourceFile {
 impl SourceFile {
     /// A file with its line table.
     pub fn new(name: String, path: Option<PathBuf>, text: String) -> SourceFile {
-        let line_starts = std::iter::once(0)
-            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
-            .collect();
+        let line_starts = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
         SourceFile { name, path, text, line_starts }
     }
 
@@ -96,10 +94,7 @@ impl Sources {
 
     /// The id of the file loaded from `path`, if any.
     pub fn find_path(&self, path: &Path) -> Option<FileId> {
-        self.files
-            .iter()
-            .position(|f| f.path.as_deref() == Some(path))
-            .map(|i| FileId(clamp_u32(i)))
+        self.files.iter().position(|f| f.path.as_deref() == Some(path)).map(|i| FileId(clamp_u32(i)))
     }
 
     /// The id of the file with this display name, if any.

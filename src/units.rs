@@ -42,9 +42,7 @@ impl Dimension {
             Dimension::Cpu => Unit::Vcpu,
             Dimension::Memory if base_amount >= 1024.0 && base_amount % 1024.0 == 0.0 => Unit::GiB,
             Dimension::Memory => Unit::MiB,
-            Dimension::Duration if base_amount >= 86_400.0 && base_amount % 86_400.0 == 0.0 => {
-                Unit::Day
-            }
+            Dimension::Duration if base_amount >= 86_400.0 && base_amount % 86_400.0 == 0.0 => Unit::Day,
             Dimension::Duration if base_amount >= 3600.0 && base_amount % 3600.0 == 0.0 => Unit::Hour,
             Dimension::Duration if base_amount >= 60.0 && base_amount % 60.0 == 0.0 => Unit::Minute,
             Dimension::Duration => Unit::Second,

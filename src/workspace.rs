@@ -89,7 +89,8 @@ pub struct Workspace {
 impl Workspace {
     /// Load `entries` and everything they import.
     pub fn load(entries: &[PathBuf], fs: &dyn FileSystem) -> Workspace {
-        let mut loader = Loader { fs, workspace: Workspace::default(), by_origin: HashMap::new(), loading: Vec::new() };
+        let mut loader =
+            Loader { fs, workspace: Workspace::default(), by_origin: HashMap::new(), loading: Vec::new() };
         loader.workspace.prelude = loader.load_std(stdlib::PRELUDE, None);
         for entry in entries {
             let origin = ModuleOrigin::Spec(normalize(entry));
@@ -137,7 +138,12 @@ struct Loader<'fs> {
 
 impl Loader<'_> {
     /// Load a module once; `import_span` is where it was imported from.
-    fn load(&mut self, origin: ModuleOrigin, display_name: String, import_span: Option<Span>) -> Option<ModuleId> {
+    fn load(
+        &mut self,
+        origin: ModuleOrigin,
+        display_name: String,
+        import_span: Option<Span>,
+    ) -> Option<ModuleId> {
         if let Some(&id) = self.by_origin.get(&origin) {
             return Some(id);
         }
@@ -169,7 +175,11 @@ impl Loader<'_> {
         self.load(ModuleOrigin::Std(path.to_string()), format!("{path}.mdl"), import_span)
     }
 
-    fn load_imports(&mut self, origin: &ModuleOrigin, file: &ast::File) -> (Vec<(ModuleId, Span)>, Vec<(ast::Name, ModuleId)>) {
+    fn load_imports(
+        &mut self,
+        origin: &ModuleOrigin,
+        file: &ast::File,
+    ) -> (Vec<(ModuleId, Span)>, Vec<(ast::Name, ModuleId)>) {
         let mut includes = Vec::new();
         let mut namespaces = Vec::new();
         for item in &file.items {
@@ -195,8 +205,13 @@ impl Loader<'_> {
     fn load_spec_import(&mut self, origin: &ModuleOrigin, path: &str, span: Span) -> Option<ModuleId> {
         let ModuleOrigin::Spec(importer) = origin else {
             self.workspace.diagnostics.push(
-                Diagnostic::new(Code::ImportNotFound, "the stdlib imports only stdlib modules", span, "a file import inside the stdlib")
-                    .with_help("write `import std/...`"),
+                Diagnostic::new(
+                    Code::ImportNotFound,
+                    "the stdlib imports only stdlib modules",
+                    span,
+                    "a file import inside the stdlib",
+                )
+                .with_help("write `import std/...`"),
             );
             return None;
         };
@@ -206,7 +221,12 @@ impl Loader<'_> {
         self.load(ModuleOrigin::Spec(target), display, Some(span))
     }
 
-    fn read(&mut self, origin: &ModuleOrigin, display_name: &str, import_span: Option<Span>) -> Option<String> {
+    fn read(
+        &mut self,
+        origin: &ModuleOrigin,
+        display_name: &str,
+        import_span: Option<Span>,
+    ) -> Option<String> {
         let bytes = match origin {
             ModuleOrigin::Std(path) => match stdlib::module(path) {
                 Some(text) => return Some(text.to_string()),
@@ -232,7 +252,12 @@ impl Loader<'_> {
             Ok(text) if !text.contains('\0') => Some(text),
             Ok(text) => {
                 let offset = text.find('\0').unwrap_or(0);
-                self.report_binary(display_name, offset, "contains a NUL byte: it looks like a binary file", import_span);
+                self.report_binary(
+                    display_name,
+                    offset,
+                    "contains a NUL byte: it looks like a binary file",
+                    import_span,
+                );
                 None
             }
             Err(error) => {
@@ -249,7 +274,9 @@ impl Loader<'_> {
             Some(span) => Diagnostic::new(Code::UnreadableFile, message, span, "imported here"),
             None => self.file_level(Code::UnreadableFile, message, display_name),
         };
-        self.workspace.diagnostics.push(diagnostic.with_help("mdl reads UTF-8 text files; save the file as UTF-8"));
+        self.workspace
+            .diagnostics
+            .push(diagnostic.with_help("mdl reads UTF-8 text files; save the file as UTF-8"));
     }
 
     fn report_unreadable(&mut self, display_name: &str, error: &io::Error, import_span: Option<Span>) {
@@ -271,7 +298,9 @@ impl Loader<'_> {
         let message = format!("there is no stdlib module `{path}`");
         let help = diag::did_you_mean(path, stdlib::module_paths())
             .map(|c| format!("did you mean `{c}`?"))
-            .unwrap_or_else(|| format!("stdlib modules: {}", stdlib::module_paths().collect::<Vec<_>>().join(", ")));
+            .unwrap_or_else(|| {
+                format!("stdlib modules: {}", stdlib::module_paths().collect::<Vec<_>>().join(", "))
+            });
         let span = import_span.unwrap_or_default();
         self.workspace
             .diagnostics
@@ -281,8 +310,13 @@ impl Loader<'_> {
     fn report_cycle(&mut self, position: usize, import_span: Option<Span>) {
         let chain: Vec<String> = self.loading[position..].iter().map(|(o, _)| origin_name(o)).collect();
         let message = format!("import cycle: {} → {}", chain.join(" → "), chain[0]);
-        let mut diagnostic = Diagnostic::new(Code::ImportCycle, message, import_span.unwrap_or_default(), "this import closes the cycle")
-            .with_help("move what both files need into a third file that both import");
+        let mut diagnostic = Diagnostic::new(
+            Code::ImportCycle,
+            message,
+            import_span.unwrap_or_default(),
+            "this import closes the cycle",
+        )
+        .with_help("move what both files need into a third file that both import");
         for (_, span) in self.loading[position + 1..].iter() {
             if let Some(span) = span {
                 diagnostic = diagnostic.with_label(*span, "imported here");
@@ -322,7 +356,8 @@ pub fn normalize(path: &Path) -> PathBuf {
         match component {
             Component::CurDir => {}
             Component::ParentDir => {
-                let at_root_or_above = matches!(out.components().next_back(), None | Some(Component::ParentDir));
+                let at_root_or_above =
+                    matches!(out.components().next_back(), None | Some(Component::ParentDir));
                 if at_root_or_above || !out.pop() {
                     out.push("..");
                 }

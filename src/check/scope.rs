@@ -183,7 +183,12 @@ fn add_variants(workspace: &Workspace, scope: &mut Scope) {
 }
 
 fn duplicate(name: &str, first: Span, second: Span) -> Diagnostic {
-    Diagnostic::new(Code::DuplicateDefinition, format!("`{name}` is defined twice"), second, "defined again here")
-        .with_label(first, "first defined here")
-        .with_help(format!("rename one of them, or remove the second `{name}`"))
+    Diagnostic::new(
+        Code::DuplicateDefinition,
+        format!("`{name}` is defined twice"),
+        second,
+        "defined again here",
+    )
+    .with_label(first, "first defined here")
+    .with_help(format!("rename one of them, or remove the second `{name}`"))
 }

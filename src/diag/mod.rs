@@ -111,9 +111,8 @@ pub fn sort_and_dedup(diagnostics: &mut Vec<Diagnostic>) {
     diagnostics.sort_by(|a, b| {
         (a.primary.span, a.code.as_str(), &a.message).cmp(&(b.primary.span, b.code.as_str(), &b.message))
     });
-    diagnostics.dedup_by(|a, b| {
-        a.code == b.code && a.primary.span == b.primary.span && a.message == b.message
-    });
+    diagnostics
+        .dedup_by(|a, b| a.code == b.code && a.primary.span == b.primary.span && a.message == b.message);
 }
 
 /// The closest of `candidates` to `name`, if it is close enough to be a likely typo.

@@ -10,6 +10,10 @@ use crate::workspace::Workspace;
 
 /// Evaluate the program for the environment declared at `environment`.
 /// The model is `None` when a constraint failed.
-pub fn evaluate(_workspace: &Workspace, _checked: &Checked, _environment: DeclRef) -> (Option<Model>, Vec<Diagnostic>) {
+pub fn evaluate(
+    _workspace: &Workspace,
+    _checked: &Checked,
+    _environment: DeclRef,
+) -> (Option<Model>, Vec<Diagnostic>) {
     (None, Vec::new())
 }

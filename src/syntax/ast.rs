@@ -221,24 +221,55 @@ pub enum ExprKind {
     Int(i64),
     /// A number with a fractional part and no unit.
     Decimal(f64),
-    Quantity { amount: f64, unit: Unit },
+    Quantity {
+        amount: f64,
+        unit: Unit,
+    },
     None,
     String(StringLit),
     /// A plain name: `vpc`, `env`, `spot`.
     Name(Name),
     /// `expr.field`
-    Field { target: Box<Expr>, field: Name },
+    Field {
+        target: Box<Expr>,
+        field: Name,
+    },
     /// `name(args)`: a built-in function.
-    Call { callee: Name, args: Vec<Expr> },
+    Call {
+        callee: Name,
+        args: Vec<Expr>,
+    },
     /// `expr { fields }`: a construct instance, an enum variant with fields, or a typed record.
-    Apply { target: Box<Expr>, body: RecordLit },
+    Apply {
+        target: Box<Expr>,
+        body: RecordLit,
+    },
     List(Vec<Expr>),
     Record(RecordLit),
-    Unary { op: UnaryOp, operand: Box<Expr> },
-    Binary { op: BinaryOp, left: Box<Expr>, right: Box<Expr> },
-    If { condition: Box<Expr>, then: Box<Expr>, otherwise: Box<Expr> },
-    Match { scrutinee: Box<Expr>, arms: Vec<MatchArm> },
-    Comprehension { element: Box<Expr>, var: Name, iterable: Box<Expr>, filter: Option<Box<Expr>> },
+    Unary {
+        op: UnaryOp,
+        operand: Box<Expr>,
+    },
+    Binary {
+        op: BinaryOp,
+        left: Box<Expr>,
+        right: Box<Expr>,
+    },
+    If {
+        condition: Box<Expr>,
+        then: Box<Expr>,
+        otherwise: Box<Expr>,
+    },
+    Match {
+        scrutinee: Box<Expr>,
+        arms: Vec<MatchArm>,
+    },
+    Comprehension {
+        element: Box<Expr>,
+        var: Name,
+        iterable: Box<Expr>,
+        filter: Option<Box<Expr>>,
+    },
     Paren(Box<Expr>),
 }
 
@@ -304,10 +335,16 @@ pub enum PatternKind {
     Wildcard,
     Bool(bool),
     Int(i64),
-    Quantity { amount: f64, unit: Unit },
+    Quantity {
+        amount: f64,
+        unit: Unit,
+    },
     String(String),
     /// `spot`, `Rollout.linear { step, every }`
-    Variant { path: Vec<Name>, bindings: Vec<Name> },
+    Variant {
+        path: Vec<Name>,
+        bindings: Vec<Name>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
