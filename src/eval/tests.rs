@@ -1,0 +1,1 @@
+//! Evaluation tests: small programs from source to model and diagnostics.
