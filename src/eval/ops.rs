@@ -214,10 +214,10 @@ fn quantity_arithmetic(
     right_span: Span,
 ) -> EvalResult<ValueKind> {
     let result = match op {
-        BinaryOp::Add => a.add(b).map(ValueKind::Quantity),
-        BinaryOp::Sub => a.sub(b).map(ValueKind::Quantity),
+        BinaryOp::Add => a.checked_add(b).map(ValueKind::Quantity),
+        BinaryOp::Sub => a.checked_sub(b).map(ValueKind::Quantity),
         BinaryOp::Div => a.ratio(b).map(ValueKind::Number),
-        BinaryOp::Rem => a.rem(b).map(ValueKind::Quantity),
+        BinaryOp::Rem => a.checked_rem(b).map(ValueKind::Quantity),
         _ => Err(UnitError::Mismatch { left: a.dimension, right: b.dimension }),
     };
     result.map_err(|error| match error {
