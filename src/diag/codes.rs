@@ -77,9 +77,22 @@ codes! {
     BindingCycle = "E0406", Error, "binding depends on its own value";
     EvaluationFailed = "E0407", Error, "evaluation failed (internal error)";
 
+    // E05xx: lowering to CloudFormation.
+    QuantityInTemplate = "E0501", Error, "quantity in a CloudFormation property";
+    NotATemplateValue = "E0502", Error, "value with no CloudFormation form";
+    UnknownResourceType = "E0503", Error, "unknown resource type";
+    TypeNotInRegion = "E0504", Error, "resource type not available in the region";
+    UnknownProperty = "E0505", Error, "unknown resource property";
+    MissingProperty = "E0506", Error, "missing required resource property";
+    WrongPropertyType = "E0507", Error, "resource property of the wrong type";
+    NotInEnum = "E0508", Error, "resource property value not allowed";
+    UnknownAttribute = "E0509", Error, "unknown resource attribute";
+    TemplateOverLimit = "E0510", Error, "template over a CloudFormation limit";
+
     // Warnings.
     UnusedImport = "W0201", Warning, "unused import";
     UnreachableArm = "W0301", Warning, "unreachable match arm";
+    TemplateNeedsS3 = "W0501", Warning, "template too large to deploy inline";
 }
 
 impl Code {
