@@ -45,3 +45,6 @@ pub fn lower(model: &Model) -> Lowered {
     }
     lowered
 }
+
+#[cfg(test)]
+mod tests;
