@@ -56,7 +56,7 @@ codes! {
     UnknownEnvironment = "E0208", Error, "environment not declared by the project";
     MissingProject = "E0209", Error, "no project, or more than one";
     MissingField = "E0210", Error, "missing required field";
-    DuplicateLogicalId = "E0211", Error, "duplicate logical id in a layer";
+    DuplicateLogicalId = "E0212", Error, "duplicate logical id in a layer";
 
     // E03xx: types and units.
     TypeMismatch = "E0301", Error, "type mismatch";
