@@ -1,0 +1,1 @@
+//! Tests of the checker: small sources, asserted codes, messages and spans.
