@@ -12,7 +12,6 @@ use crate::check::error::CheckError;
 use crate::check::scope::{DeclRef, Entry};
 use crate::check::types::{RecordType, Type};
 use crate::check::Checker;
-use crate::diag;
 use crate::source::Span;
 use crate::syntax::ast::{Expr, ItemKind, MemberKind, Name};
 
@@ -105,7 +104,7 @@ impl<'w> Checker<'w> {
             };
             let candidates =
                 locals.chain(members).chain(specials.iter().copied()).chain(self.scope().names());
-            diag::did_you_mean(&name.text, candidates).map(str::to_string)
+            crate::check::checker::suggest(&name.text, candidates)
         };
         self.report(CheckError::UnknownName { name: name.text.clone(), span: name.span, suggestion, help });
         Type::Unknown
@@ -198,7 +197,7 @@ impl<'w> Checker<'w> {
         candidates: Vec<&str>,
         declared: Option<Span>,
     ) -> Type {
-        let suggestion = diag::did_you_mean(&field.text, candidates).map(str::to_string);
+        let suggestion = crate::check::checker::suggest(&field.text, candidates);
         self.report(CheckError::UnknownField {
             field: field.text.clone(),
             owner,

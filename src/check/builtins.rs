@@ -8,7 +8,6 @@
 use crate::check::error::CheckError;
 use crate::check::types::{accepts, Type};
 use crate::check::Checker;
-use crate::diag;
 use crate::source::Span;
 use crate::syntax::ast::{Expr, Name};
 use crate::workspace::ModuleOrigin;
@@ -34,8 +33,7 @@ impl<'w> Checker<'w> {
     /// `callee(args)`.
     pub fn call(&mut self, callee: &'w Name, args: &'w [Expr], span: Span) -> Type {
         let Some(&(name, signature)) = BUILTINS.iter().find(|(n, _)| *n == callee.text) else {
-            let suggestion =
-                diag::did_you_mean(&callee.text, BUILTINS.iter().map(|(n, _)| *n)).map(str::to_string);
+            let suggestion = crate::check::checker::suggest(&callee.text, BUILTINS.iter().map(|(n, _)| *n));
             self.report(CheckError::UnknownFunction {
                 name: callee.text.clone(),
                 span: callee.span,

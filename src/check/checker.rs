@@ -13,6 +13,7 @@ use std::rc::Rc;
 use crate::check::error::CheckError;
 use crate::check::scope::{self, DeclRef, Scope, Scopes};
 use crate::check::types::{self, RecordType, Type};
+use crate::diag;
 use crate::source::Span;
 use crate::syntax::ast::{self, ItemKind};
 use crate::workspace::{ModuleId, Workspace};
@@ -282,4 +283,22 @@ pub fn member_name(member: &ast::Member) -> Option<&ast::Name> {
         M::Resource(resource) => Some(&resource.name),
         M::Require(_) => None,
     }
+}
+
+/// The candidate a misspelt `name` most likely meant: a close match by
+/// [`diag::did_you_mean`], else a single edit or swap away (`vcp` → `vpc`),
+/// which Jaro-Winkler scores low on short names.
+pub fn suggest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
+    let candidates: Vec<&str> = candidates.into_iter().collect();
+    if let Some(close) = diag::did_you_mean(name, candidates.iter().copied()) {
+        return Some(close.to_string());
+    }
+    if name.chars().count() < 3 {
+        return None;
+    }
+    candidates
+        .into_iter()
+        .filter(|c| *c != name && strsim::osa_distance(name, c) == 1)
+        .min()
+        .map(str::to_string)
 }

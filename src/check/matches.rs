@@ -12,7 +12,6 @@ use crate::check::error::CheckError;
 use crate::check::scope::DeclRef;
 use crate::check::types::Type;
 use crate::check::Checker;
-use crate::diag;
 use crate::source::Span;
 use crate::syntax::ast::{Expr, ItemKind, MatchArm, Name, Pattern, PatternKind};
 use crate::units::Quantity;
@@ -266,8 +265,7 @@ impl<'w> Checker<'w> {
     /// E0208: a name that is not one of the project's environments.
     pub fn unknown_environment(&mut self, name: &Name, project: DeclRef) {
         let names = self.environment_names(project);
-        let suggestion =
-            diag::did_you_mean(&name.text, names.iter().map(|n| n.text.as_str())).map(str::to_string);
+        let suggestion = crate::check::checker::suggest(&name.text, names.iter().map(|n| n.text.as_str()));
         let list = match (names.first(), names.last()) {
             (Some(first), Some(last)) => first.span.to(last.span),
             _ => self.item(project).span,

@@ -15,7 +15,6 @@ use crate::check::checker::{AliasState, Checker, EnumSig, VariantSig};
 use crate::check::error::CheckError;
 use crate::check::scope::{DeclRef, Entry};
 use crate::check::types::{FieldType, RecordType, Type};
-use crate::diag;
 use crate::syntax::ast::{FieldDecl, ItemKind, MemberKind, Name, TypeExpr, TypeExprKind};
 use crate::units::Dimension;
 use crate::workspace::ModuleId;
@@ -123,7 +122,7 @@ impl<'w> Checker<'w> {
             .iter()
             .copied()
             .chain(scope.names.iter().filter(|(_, e)| matches!(e, Entry::Decl(_))).map(|(n, _)| n.as_str()));
-        let suggestion = diag::did_you_mean(&name.text, candidates).map(str::to_string);
+        let suggestion = crate::check::checker::suggest(&name.text, candidates);
         self.report(CheckError::UnknownName {
             name: name.text.clone(),
             span: name.span,
@@ -143,7 +142,7 @@ impl<'w> Checker<'w> {
             Entry::Decl(d) if d.module == target => Some(n.as_str()),
             _ => None,
         });
-        let suggestion = diag::did_you_mean(&name.text, own).map(str::to_string);
+        let suggestion = crate::check::checker::suggest(&name.text, own);
         self.report(CheckError::UnknownInNamespace {
             namespace: namespace.text.clone(),
             name: name.text.clone(),
