@@ -56,6 +56,7 @@ codes! {
     UnknownEnvironment = "E0208", Error, "environment not declared by the project";
     MissingProject = "E0209", Error, "no project, or more than one";
     MissingField = "E0210", Error, "missing required field";
+    SelfReference = "E0211", Error, "definition refers to itself";
     DuplicateLogicalId = "E0212", Error, "duplicate logical id in a layer";
 
     // E03xx: types and units.
@@ -67,6 +68,7 @@ codes! {
     UnnamedInstance = "E0306", Error, "construct instance without a name";
     WrongArguments = "E0307", Error, "wrong arguments to a built-in function";
     DeployTimeName = "E0308", Error, "deploy-time value used where a check-time value is needed";
+    RecursiveType = "E0309", Error, "recursive type";
 
     // E04xx: constraints, found while evaluating an environment.
     OutOfRange = "E0401", Error, "value out of range";
