@@ -154,13 +154,13 @@ impl Quantity {
     }
 
     /// `self + other`, same dimension only.
-    pub fn add(self, other: Quantity) -> Result<Quantity, UnitError> {
+    pub fn checked_add(self, other: Quantity) -> Result<Quantity, UnitError> {
         self.same_dimension(other)?;
         Ok(Quantity { base: self.base + other.base, ..self })
     }
 
     /// `self - other`, same dimension only.
-    pub fn sub(self, other: Quantity) -> Result<Quantity, UnitError> {
+    pub fn checked_sub(self, other: Quantity) -> Result<Quantity, UnitError> {
         self.same_dimension(other)?;
         Ok(Quantity { base: self.base - other.base, ..self })
     }
@@ -180,7 +180,7 @@ impl Quantity {
     }
 
     /// `self % other`: what is left after whole steps of `other`.
-    pub fn rem(self, other: Quantity) -> Result<Quantity, UnitError> {
+    pub fn checked_rem(self, other: Quantity) -> Result<Quantity, UnitError> {
         self.same_dimension(other)?;
         if other.base == 0.0 {
             return Err(UnitError::DivisionByZero);
@@ -245,7 +245,7 @@ mod tests {
         let memory = Quantity::new(2.0, Unit::GB);
         let cpu = Quantity::new(1.0, Unit::Vcpu);
         assert_eq!(
-            memory.add(cpu),
+            memory.checked_add(cpu),
             Err(UnitError::Mismatch { left: Dimension::Memory, right: Dimension::Cpu })
         );
         assert!(memory.compare(cpu).is_err());
@@ -255,7 +255,7 @@ mod tests {
     fn durations_convert_and_compare() {
         let five_minutes = Quantity::new(5.0, Unit::Minute);
         assert_eq!(five_minutes.in_unit(Unit::Second), 300.0);
-        let sum = five_minutes.add(Quantity::new(30.0, Unit::Second)).expect("same dimension");
+        let sum = five_minutes.checked_add(Quantity::new(30.0, Unit::Second)).expect("same dimension");
         assert_eq!(sum.base, 330.0);
         assert_eq!(
             Quantity::new(60.0, Unit::Day).compare(Quantity::new(2.0, Unit::Hour)),
@@ -266,9 +266,9 @@ mod tests {
     #[test]
     fn remainder_finds_steps_and_refuses_zero() {
         let memory = Quantity::new(3072.0, Unit::MiB);
-        assert_eq!(memory.rem(Quantity::new(1.0, Unit::GB)).map(|q| q.base), Ok(0.0));
-        assert_eq!(memory.rem(Quantity::new(2.0, Unit::GB)).map(|q| q.base), Ok(1024.0));
-        assert_eq!(memory.rem(Quantity::new(0.0, Unit::GB)), Err(UnitError::DivisionByZero));
+        assert_eq!(memory.checked_rem(Quantity::new(1.0, Unit::GB)).map(|q| q.base), Ok(0.0));
+        assert_eq!(memory.checked_rem(Quantity::new(2.0, Unit::GB)).map(|q| q.base), Ok(1024.0));
+        assert_eq!(memory.checked_rem(Quantity::new(0.0, Unit::GB)), Err(UnitError::DivisionByZero));
     }
 
     #[test]

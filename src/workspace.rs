@@ -128,6 +128,9 @@ impl Workspace {
     }
 }
 
+/// What a module's imports resolved to: included spec files, bound stdlib modules.
+type Imports = (Vec<(ModuleId, Span)>, Vec<(ast::Name, ModuleId)>);
+
 struct Loader<'fs> {
     fs: &'fs dyn FileSystem,
     workspace: Workspace,
@@ -175,11 +178,7 @@ impl Loader<'_> {
         self.load(ModuleOrigin::Std(path.to_string()), format!("{path}.mdl"), import_span)
     }
 
-    fn load_imports(
-        &mut self,
-        origin: &ModuleOrigin,
-        file: &ast::File,
-    ) -> (Vec<(ModuleId, Span)>, Vec<(ast::Name, ModuleId)>) {
+    fn load_imports(&mut self, origin: &ModuleOrigin, file: &ast::File) -> Imports {
         let mut includes = Vec::new();
         let mut namespaces = Vec::new();
         for item in &file.items {

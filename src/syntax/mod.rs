@@ -3,6 +3,11 @@
 //! pest stays inside this folder: nothing outside it sees a `Pair`.
 
 pub mod ast;
+mod depth;
+mod errors;
 mod parse;
 
 pub use parse::parse;
+
+#[cfg(test)]
+mod tests;

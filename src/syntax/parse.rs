@@ -1,10 +1,480 @@
-//! pest pairs → AST.
+//! pest pairs → AST, and pest's errors → diagnostics.
+//!
+//! Input: one file's text. Output: its [`ast::File`] and syntax diagnostics.
+//! pest stops at the first syntax error of a file, so a file with an error
+//! yields an empty AST; the pipeline stops after syntax errors anyway, so the
+//! missing declarations never cascade into "unknown name" errors.
+//!
+//! The builder functions unwrap pairs only through [`Children`], whose
+//! accessors return `Option`: the grammar guarantees every shape they read,
+//! and a mismatch (a grammar change the builder missed) becomes a diagnostic
+//! rather than a panic.
 
-use crate::diag::Diagnostic;
-use crate::source::FileId;
-use crate::syntax::ast;
+use std::sync::LazyLock;
 
-/// Parse one file. On a syntax error the AST holds what came before it.
-pub fn parse(_file: FileId, _text: &str) -> (ast::File, Vec<Diagnostic>) {
-    (ast::File::default(), Vec::new())
+use pest::iterators::Pair;
+use pest::pratt_parser::{Assoc, Op, PrattParser};
+use pest::Parser as _;
+use pest_derive::Parser;
+
+use super::ast::*;
+use super::depth;
+use super::errors;
+use crate::diag::{Code, Diagnostic};
+use crate::source::{FileId, Span};
+
+#[derive(Parser)]
+#[grammar = "../grammar/mdl.pest"]
+pub(super) struct MdlParser;
+
+/// Longest chain of operators or postfix accesses in one expression. Longer
+/// chains build a tree deep enough to exhaust the stack in later stages.
+const MAX_CHAIN: usize = 512;
+
+/// Parse one file. On a syntax error the AST is empty and the diagnostic says
+/// where and what was expected.
+pub fn parse(file: FileId, text: &str) -> (File, Vec<Diagnostic>) {
+    if let Some(offset) = depth::too_deep_at(text) {
+        let span = Span::new(file, offset, offset + 1);
+        let diagnostic = Diagnostic::new(
+            Code::NestingTooDeep,
+            format!("brackets nest more than {} levels deep", depth::MAX_NESTING),
+            span,
+            "this opens one level too many",
+        )
+        .with_help("split the value into named bindings");
+        return (File::default(), vec![diagnostic]);
+    }
+    pest::set_error_detail(true);
+    let pairs = match MdlParser::parse(Rule::file, text) {
+        Ok(pairs) => pairs,
+        Err(error) => return (File::default(), vec![errors::syntax_error(file, text, &error)]),
+    };
+    let mut builder = Builder { file, diagnostics: Vec::new() };
+    let items = pairs
+        .flat_map(|file_pair| file_pair.into_inner())
+        .filter(|p| p.as_rule() == Rule::item)
+        .filter_map(|p| builder.item(p))
+        .collect();
+    (File { items }, builder.diagnostics)
 }
+
+static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
+    PrattParser::new()
+        .op(Op::infix(Rule::or_op, Assoc::Left))
+        .op(Op::infix(Rule::and_op, Assoc::Left))
+        .op(Op::infix(Rule::eq_op, Assoc::Left) | Op::infix(Rule::ne_op, Assoc::Left))
+        .op(Op::infix(Rule::lt_op, Assoc::Left)
+            | Op::infix(Rule::le_op, Assoc::Left)
+            | Op::infix(Rule::gt_op, Assoc::Left)
+            | Op::infix(Rule::ge_op, Assoc::Left))
+        .op(Op::infix(Rule::add_op, Assoc::Left) | Op::infix(Rule::sub_op, Assoc::Left))
+        .op(Op::infix(Rule::mul_op, Assoc::Left)
+            | Op::infix(Rule::div_op, Assoc::Left)
+            | Op::infix(Rule::rem_op, Assoc::Left))
+});
+
+/// The children of a pair that carry meaning: keywords are dropped.
+struct Children<'i> {
+    pairs: std::iter::Peekable<std::vec::IntoIter<Pair<'i, Rule>>>,
+}
+
+impl<'i> Children<'i> {
+    fn of(pair: Pair<'i, Rule>) -> Self {
+        let pairs: Vec<_> = pair.into_inner().filter(|p| !is_keyword(p.as_rule())).collect();
+        Children { pairs: pairs.into_iter().peekable() }
+    }
+
+    /// The next child, which the grammar guarantees.
+    fn expect(&mut self) -> Option<Pair<'i, Rule>> {
+        self.pairs.next()
+    }
+
+    /// The next child if it is a `rule`.
+    fn maybe(&mut self, rule: Rule) -> Option<Pair<'i, Rule>> {
+        match self.pairs.peek() {
+            Some(p) if p.as_rule() == rule => self.pairs.next(),
+            _ => None,
+        }
+    }
+
+    /// Every consecutive child that is a `rule`.
+    fn take_all(&mut self, rule: Rule) -> Vec<Pair<'i, Rule>> {
+        let mut taken = Vec::new();
+        while let Some(p) = self.maybe(rule) {
+            taken.push(p);
+        }
+        taken
+    }
+
+    fn rest(self) -> impl Iterator<Item = Pair<'i, Rule>> {
+        self.pairs
+    }
+}
+
+fn is_keyword(rule: Rule) -> bool {
+    matches!(
+        rule,
+        Rule::kw_import
+            | Rule::kw_project
+            | Rule::kw_environments
+            | Rule::kw_settings
+            | Rule::kw_environment
+            | Rule::kw_layer
+            | Rule::kw_publish
+            | Rule::kw_secret
+            | Rule::kw_service
+            | Rule::kw_pipeline
+            | Rule::kw_output
+            | Rule::kw_resource
+            | Rule::kw_with
+            | Rule::kw_require
+            | Rule::kw_else
+            | Rule::kw_construct
+            | Rule::kw_type
+            | Rule::kw_where
+            | Rule::kw_enum
+            | Rule::kw_in
+            | Rule::kw_map
+            | Rule::kw_deploy
+            | Rule::kw_for
+            | Rule::kw_if
+            | Rule::kw_match
+            | Rule::kw_stage
+            | Rule::kw_when
+    )
+}
+
+struct Builder {
+    file: FileId,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl Builder {
+    fn span(&self, pair: &Pair<Rule>) -> Span {
+        let s = pair.as_span();
+        Span::new(self.file, s.start(), s.end())
+    }
+
+    fn name(&self, pair: Pair<Rule>) -> Name {
+        Name { text: pair.as_str().to_string(), span: self.span(&pair) }
+    }
+
+    /// A pair the grammar should not have produced here: report, don't panic.
+    fn unexpected(&mut self, pair: &Pair<Rule>) {
+        let span = self.span(pair);
+        self.diagnostics.push(Diagnostic::new(
+            Code::SyntaxError,
+            format!("internal error: unexpected `{:?}` in the syntax tree", pair.as_rule()),
+            span,
+            "here",
+        ));
+    }
+
+    fn docs(&self, children: &mut Children) -> Option<String> {
+        let lines: Vec<String> = children
+            .take_all(Rule::doc)
+            .into_iter()
+            .map(|doc| {
+                let text = doc.into_inner().next().map(|t| t.as_str()).unwrap_or("");
+                text.strip_prefix(' ').unwrap_or(text).trim_end().to_string()
+            })
+            .collect();
+        (!lines.is_empty()).then(|| lines.join("\n"))
+    }
+
+    // ------------------------------------------------------------ items
+
+    fn item(&mut self, pair: Pair<Rule>) -> Option<Item> {
+        let span = self.span(&pair);
+        let mut children = Children::of(pair);
+        let doc = self.docs(&mut children);
+        let decl = children.expect()?;
+        let kind = match decl.as_rule() {
+            Rule::import_decl => ItemKind::Import(self.import(decl)?),
+            Rule::project_decl => ItemKind::Project(self.project(decl)?),
+            Rule::environment_decl => {
+                let mut c = Children::of(decl);
+                let name = self.name(c.expect()?);
+                ItemKind::Environment(Environment { name, fields: self.record_lit(c.expect()?)? })
+            }
+            Rule::layer_decl => {
+                let mut c = Children::of(decl);
+                let name = self.name(c.expect()?);
+                ItemKind::Layer(Layer { name, members: self.members(c) })
+            }
+            Rule::construct_decl => {
+                let mut c = Children::of(decl);
+                let name = self.name(c.expect()?);
+                ItemKind::Construct(Construct { name, members: self.members(c) })
+            }
+            Rule::type_decl => ItemKind::Type(self.type_decl(decl)?),
+            Rule::enum_decl => ItemKind::Enum(self.enum_decl(decl)?),
+            _ => {
+                self.unexpected(&decl);
+                return None;
+            }
+        };
+        Some(Item { doc, kind, span })
+    }
+
+    fn import(&mut self, pair: Pair<Rule>) -> Option<Import> {
+        let target = Children::of(pair).expect()?;
+        match target.as_rule() {
+            Rule::string_lit => {
+                let span = self.span(&target);
+                let literal = self.string_lit(target)?;
+                let Some(path) = literal.as_plain() else {
+                    self.diagnostics.push(Diagnostic::new(
+                        Code::InvalidLiteral,
+                        "an import path cannot be interpolated",
+                        span,
+                        "interpolation in an import",
+                    ));
+                    return None;
+                };
+                Some(Import::File { path, span })
+            }
+            Rule::module_path => Some(Import::Modules(self.module_paths(target))),
+            _ => {
+                self.unexpected(&target);
+                None
+            }
+        }
+    }
+
+    /// `std/aws/ecs` or `std/aws/{ecs, ecr}`: one [`ModulePath`] per module.
+    fn module_paths(&mut self, pair: Pair<Rule>) -> Vec<ModulePath> {
+        let span = self.span(&pair);
+        let mut prefix = Vec::new();
+        let mut last = None;
+        let mut group = Vec::new();
+        for child in Children::of(pair).rest() {
+            match child.as_rule() {
+                Rule::ident => {
+                    if let Some(previous) = last.replace(self.name(child)) {
+                        prefix.push(previous);
+                    }
+                }
+                Rule::module_group => group = Children::of(child).rest().map(|p| self.name(p)).collect(),
+                _ => self.unexpected(&child),
+            }
+        }
+        if group.is_empty() {
+            let Some(binding) = last else { return Vec::new() };
+            let mut segments: Vec<String> = prefix.iter().map(|n| n.text.clone()).collect();
+            segments.push(binding.text.clone());
+            return vec![ModulePath { segments, binding, span }];
+        }
+        prefix.extend(last);
+        group
+            .into_iter()
+            .map(|binding| {
+                let mut segments: Vec<String> = prefix.iter().map(|n| n.text.clone()).collect();
+                segments.push(binding.text.clone());
+                ModulePath { segments, span: binding.span, binding }
+            })
+            .collect()
+    }
+
+    fn project(&mut self, pair: Pair<Rule>) -> Option<Project> {
+        let mut children = Children::of(pair);
+        let name = self.name(children.expect()?);
+        let mut project =
+            Project { name, environments: Vec::new(), settings: Vec::new(), fields: Vec::new() };
+        for item in children.rest() {
+            let mut c = Children::of(item);
+            let _doc = self.docs(&mut c);
+            let Some(inner) = c.expect() else { continue };
+            match inner.as_rule() {
+                Rule::environments_list => {
+                    project.environments.extend(Children::of(inner).rest().map(|p| self.name(p)))
+                }
+                Rule::settings_block => {
+                    for field in Children::of(inner).rest() {
+                        project.settings.extend(self.field_decl(field));
+                    }
+                }
+                Rule::field_binding => project.fields.extend(self.binding(inner)),
+                _ => self.unexpected(&inner),
+            }
+        }
+        Some(project)
+    }
+
+    fn members(&mut self, children: Children) -> Vec<Member> {
+        children.rest().filter_map(|m| self.member(m)).collect()
+    }
+
+    fn member(&mut self, pair: Pair<Rule>) -> Option<Member> {
+        let span = self.span(&pair);
+        let mut children = Children::of(pair);
+        let doc = self.docs(&mut children);
+        let inner = children.expect()?;
+        let kind = match inner.as_rule() {
+            Rule::param_decl => MemberKind::Param(self.field_decl(Children::of(inner).expect()?)?),
+            Rule::field_binding => MemberKind::Binding(self.binding(inner)?),
+            Rule::service_member => MemberKind::Service(self.binding(inner)?),
+            Rule::pipeline_member => MemberKind::Pipeline(self.binding(inner)?),
+            Rule::publish_member => MemberKind::Publish(self.binding(inner)?),
+            Rule::output_member => MemberKind::Output(self.binding(inner)?),
+            Rule::secret_member => {
+                let mut c = Children::of(inner);
+                let name = self.name(c.expect()?);
+                let description = match c.maybe(Rule::string_lit) {
+                    Some(s) => Some(self.string_lit(s)?),
+                    None => None,
+                };
+                MemberKind::Secret { name, description }
+            }
+            Rule::resource_decl => MemberKind::Resource(self.resource(inner)?),
+            Rule::require_stmt => MemberKind::Require(self.require(inner)?),
+            _ => {
+                self.unexpected(&inner);
+                return None;
+            }
+        };
+        Some(Member { doc, kind, span })
+    }
+
+    /// `name = expr` in any of its member forms (the keyword is already dropped).
+    fn binding(&mut self, pair: Pair<Rule>) -> Option<Binding> {
+        let mut children = Children::of(pair);
+        let name_pair = children.expect()?;
+        let name = match name_pair.as_rule() {
+            Rule::string_lit => {
+                let span = self.span(&name_pair);
+                let literal = self.string_lit(name_pair)?;
+                let Some(text) = literal.as_plain() else {
+                    self.diagnostics.push(Diagnostic::new(
+                        Code::InvalidLiteral,
+                        "a field name cannot be interpolated",
+                        span,
+                        "interpolation in a field name",
+                    ));
+                    return None;
+                };
+                Name { text, span }
+            }
+            _ => self.name(name_pair),
+        };
+        let value = self.expr(children.expect()?)?;
+        Some(Binding { name, value })
+    }
+
+    fn resource(&mut self, pair: Pair<Rule>) -> Option<ResourceDecl> {
+        let mut children = Children::of(pair);
+        let type_name = self.string_lit(children.expect()?)?;
+        let name = self.name(children.expect()?);
+        let properties = self.record_lit(children.expect()?)?;
+        let options = match children.expect() {
+            Some(p) => Some(self.record_lit(p)?),
+            None => None,
+        };
+        Some(ResourceDecl { type_name, name, properties, options })
+    }
+
+    fn require(&mut self, pair: Pair<Rule>) -> Option<Require> {
+        let span = self.span(&pair);
+        let mut children = Children::of(pair);
+        let condition = self.expr(children.expect()?)?;
+        let code = children.maybe(Rule::diag_code).map(|p| self.name(p));
+        let message = self.string_lit(children.expect()?)?;
+        Some(Require { condition, code, message, span })
+    }
+
+    fn type_decl(&mut self, pair: Pair<Rule>) -> Option<TypeDecl> {
+        let mut children = Children::of(pair);
+        let name = self.name(children.expect()?);
+        let ty = self.type_expr(children.expect()?)?;
+        let requires = match children.maybe(Rule::type_requires) {
+            Some(block) => Children::of(block).rest().filter_map(|r| self.require(r)).collect(),
+            None => Vec::new(),
+        };
+        Some(TypeDecl { name, ty, requires })
+    }
+
+    fn enum_decl(&mut self, pair: Pair<Rule>) -> Option<EnumDecl> {
+        let mut children = Children::of(pair);
+        let name = self.name(children.expect()?);
+        let variants = children.rest().filter_map(|v| self.variant(v)).collect();
+        Some(EnumDecl { name, variants })
+    }
+
+    fn variant(&mut self, pair: Pair<Rule>) -> Option<Variant> {
+        let span = self.span(&pair);
+        let mut children = Children::of(pair);
+        let doc = self.docs(&mut children);
+        let name = self.name(children.expect()?);
+        let value = match children.maybe(Rule::string_lit) {
+            Some(s) => Some(self.string_lit(s)?),
+            None => None,
+        };
+        let fields = children.rest().filter_map(|f| self.field_decl(f)).collect();
+        Some(Variant { doc, name, value, fields, span })
+    }
+
+    fn field_decl(&mut self, pair: Pair<Rule>) -> Option<FieldDecl> {
+        let span = self.span(&pair);
+        let mut children = Children::of(pair);
+        let doc = self.docs(&mut children);
+        let name = self.name(children.expect()?);
+        let ty = self.type_expr(children.expect()?)?;
+        let range = match children.maybe(Rule::range) {
+            Some(r) => Some(self.range(r)?),
+            None => None,
+        };
+        let default = match children.expect() {
+            Some(e) => Some(self.expr(e)?),
+            None => None,
+        };
+        Some(FieldDecl { doc, name, ty, range, default, span })
+    }
+
+    fn range(&mut self, pair: Pair<Rule>) -> Option<Range> {
+        let span = self.span(&pair);
+        let mut children = Children::of(pair);
+        let low = self.optional_expr(children.expect()?)?;
+        let high = self.optional_expr(children.expect()?)?;
+        Some(Range { low, high, span })
+    }
+
+    /// `range_low` / `range_high`: an expression or nothing.
+    fn optional_expr(&mut self, pair: Pair<Rule>) -> Option<Option<Expr>> {
+        match Children::of(pair).expect() {
+            Some(e) => Some(Some(self.expr(e)?)),
+            None => Some(None),
+        }
+    }
+
+    // ------------------------------------------------------------ types
+
+    fn type_expr(&mut self, pair: Pair<Rule>) -> Option<TypeExpr> {
+        let span = self.span(&pair);
+        let mut children = Children::of(pair);
+        let atom = children.expect()?;
+        let atom_span = self.span(&atom);
+        let kind = match atom.as_rule() {
+            Rule::path => TypeExprKind::Named(Children::of(atom).rest().map(|p| self.name(p)).collect()),
+            Rule::list_type => TypeExprKind::List(Box::new(self.type_expr(Children::of(atom).expect()?)?)),
+            Rule::map_type => TypeExprKind::Map(Box::new(self.type_expr(Children::of(atom).expect()?)?)),
+            Rule::deploy_type => {
+                TypeExprKind::Deploy(Box::new(self.type_expr(Children::of(atom).expect()?)?))
+            }
+            Rule::record_type => {
+                TypeExprKind::Record(Children::of(atom).rest().filter_map(|f| self.field_decl(f)).collect())
+            }
+            _ => {
+                self.unexpected(&atom);
+                return None;
+            }
+        };
+        let inner = TypeExpr { kind, span: atom_span };
+        Some(match children.maybe(Rule::optional_mark) {
+            Some(_) => TypeExpr { kind: TypeExprKind::Optional(Box::new(inner)), span },
+            None => inner,
+        })
+    }
+}
+
+mod expr;

@@ -69,19 +69,18 @@ def handler(event, context):
     # (ImageReferencedByManifestList); that guards kept multi-arch images.
     old.sort(key=lambda i: not re.search("index|list", i.get("imageManifestMediaType", "")))
     doomed = [i["imageDigest"] for i in old]
-
     deleted, failed = [], {}
-    for part in [] if dry else chunks(doomed, 100):  # API limit: 100 ids a call
+    for part in [] if dry else chunks(doomed, 100):  # API max: 100 ids a call
         try:
             ids = [{"imageDigest": d} for d in part]
-            r = ecr.batch_delete_image(repositoryName=repo, imageIds=ids)
-            bad = {f["imageId"].get("imageDigest"): f"{f['failureCode']}: {f.get('failureReason')}"
-                   for f in r.get("failures", [])}
+            fails = ecr.batch_delete_image(repositoryName=repo, imageIds=ids).get("failures", [])
+            bad = {f["imageId"].get("imageDigest"):
+                   f"{f.get('failureCode')}: {f.get('failureReason')}" for f in fails}
         except ecr.exceptions.ClientError as e:  # report, try the next chunk
             bad = dict.fromkeys(part, str(e))
-        deleted += [d for d in part if d not in bad]  # else it was deleted
         failed.update(bad)
+        deleted += [d for d in part if d not in bad]
     out = {"deleted": deleted, "kept": len(images) - len(deleted), "protected": protected,
-           "failed": failed, "dry_run": dry, "candidates": doomed}
+           "failed": failed, "dry_run": dry, "would_delete": doomed if dry else []}
     print(json.dumps(out))
     return out

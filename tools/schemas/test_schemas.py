@@ -17,6 +17,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 OUT = ROOT / "schemas" / "cloudformation.json"
 sys.path.insert(0, str(HERE))
+sys.dont_write_bytecode = True  # keep tools/schemas/ free of __pycache__
 
 import refresh  # noqa: E402
 

@@ -1,0 +1,209 @@
+//! Parser tests: the shapes the grammar promises, and errors that say where.
+
+use super::ast::*;
+use super::parse;
+use crate::diag::Code;
+use crate::source::FileId;
+
+fn parse_ok(text: &str) -> File {
+    let (file, diagnostics) = parse(FileId(0), text);
+    assert!(diagnostics.is_empty(), "unexpected diagnostics: {diagnostics:#?}");
+    file
+}
+
+fn first_error(text: &str) -> crate::diag::Diagnostic {
+    let (_, diagnostics) = parse(FileId(0), text);
+    diagnostics.into_iter().next().expect("a diagnostic")
+}
+
+const SAMPLE: &str = r#"
+/// The platform.
+import std/aws/{network, ecs}
+import "./other.mdl"
+
+project megadolls {
+  environments { dev, prod }
+  settings {
+    /// Where services run.
+    capacity: Capacity
+    approval: bool = false
+  }
+  params = "/megadolls/infra"
+}
+
+enum Rollout {
+  all_at_once
+  linear { step: percent in 1%..99%, every: duration = 5 min }
+}
+
+type Scaling = { min: int in 0.., max: int } where {
+  require min <= max else "min ${min} > max"
+}
+
+construct service {
+  cpu: cpu in 0.25 vcpu..16 vcpu = 1 vcpu
+  memory: memory
+  tags: map<string>?
+  id: deploy<string>
+  require cpu <= 4 vcpu || memory >= 8 GB else E0403 "bad size"
+  resource "AWS::ECS::Service" svc { DesiredCount = 1, "aws:x" = [1, 2,] } with { DependsOn = ["A"] }
+  output arn = svc.ref
+}
+
+layer core {
+  vpc = network.vpc { cidr = "10.0.0.0/16", zones = 2 }
+  publish vpc_id = vpc.id
+  secret strip_key = "Stripe"
+  service web = service { cpu = 0.5 vcpu, memory = 1 GB }
+  pipeline release = p.codepipeline {
+    stage approve when env.approval = manual { approvers = "SuperAdmin" }
+    stage build = build {}
+  }
+  x = if env.approval { 1 } else if true { 2 } else { -3 * (4 + 5) % 2 }
+  y = match env.capacity { spot => 1, on_demand { base } => base, _ => 0 }
+  names = [s.name for s in list if !s.off]
+  services = "${env.name}-${1 + 2}\n\u{41}"
+}
+
+environment dev { capacity = spot, approval = false }
+"#;
+
+#[test]
+fn parses_every_declaration_kind() {
+    let file = parse_ok(SAMPLE);
+    let kinds: Vec<&str> = file
+        .items
+        .iter()
+        .map(|i| match i.kind {
+            ItemKind::Import(_) => "import",
+            ItemKind::Project(_) => "project",
+            ItemKind::Environment(_) => "environment",
+            ItemKind::Layer(_) => "layer",
+            ItemKind::Construct(_) => "construct",
+            ItemKind::Type(_) => "type",
+            ItemKind::Enum(_) => "enum",
+        })
+        .collect();
+    assert_eq!(kinds, ["import", "import", "project", "enum", "type", "construct", "layer", "environment"]);
+    assert_eq!(file.items[0].doc.as_deref(), Some("The platform."));
+}
+
+#[test]
+fn module_groups_bind_each_module() {
+    let file = parse_ok("import std/aws/{network, ecs}\nimport std/prelude");
+    let ItemKind::Import(Import::Modules(group)) = &file.items[0].kind else { panic!("modules") };
+    let joined: Vec<String> = group.iter().map(|m| m.joined()).collect();
+    assert_eq!(joined, ["std/aws/network", "std/aws/ecs"]);
+    assert_eq!(group[1].binding.text, "ecs");
+    let ItemKind::Import(Import::Modules(single)) = &file.items[1].kind else { panic!("module") };
+    assert_eq!(single[0].joined(), "std/prelude");
+}
+
+#[test]
+fn keywords_end_at_word_boundaries() {
+    // `services = ..` is a binding named `services`, not `service s = ..`.
+    let file = parse_ok("layer l { services = 1 }");
+    let ItemKind::Layer(layer) = &file.items[0].kind else { panic!("layer") };
+    let MemberKind::Binding(binding) = &layer.members[0].kind else { panic!("binding") };
+    assert_eq!(binding.name.text, "services");
+}
+
+#[test]
+fn quantities_keep_their_units() {
+    let file = parse_ok("layer l { a = 2 GB, b = 0.5 vcpu, c = 10%, d = 5 min, e = 60 days }");
+    let ItemKind::Layer(layer) = &file.items[0].kind else { panic!("layer") };
+    let units: Vec<(f64, Unit)> = layer
+        .members
+        .iter()
+        .map(|m| match &m.kind {
+            MemberKind::Binding(Binding {
+                value: Expr { kind: ExprKind::Quantity { amount, unit }, .. },
+                ..
+            }) => (*amount, *unit),
+            other => panic!("not a quantity: {other:?}"),
+        })
+        .collect();
+    assert_eq!(
+        units,
+        [(2.0, Unit::GB), (0.5, Unit::Vcpu), (10.0, Unit::Percent), (5.0, Unit::Minute), (60.0, Unit::Day)]
+    );
+}
+
+#[test]
+fn a_unit_on_the_next_line_is_not_attached() {
+    // `max = 4` then `min = 2` on the next line: `min` is a field, not minutes.
+    let file = parse_ok("layer l { s = { max = 4\n min = 2 } }");
+    let ItemKind::Layer(layer) = &file.items[0].kind else { panic!("layer") };
+    let MemberKind::Binding(binding) = &layer.members[0].kind else { panic!("binding") };
+    let ExprKind::Record(record) = &binding.value.kind else { panic!("record") };
+    assert_eq!(record.fields.len(), 2);
+}
+
+#[test]
+fn precedence_binds_multiplication_tighter() {
+    let file = parse_ok("layer l { x = 1 + 2 * 3 == 7 && true }");
+    let ItemKind::Layer(layer) = &file.items[0].kind else { panic!("layer") };
+    let MemberKind::Binding(binding) = &layer.members[0].kind else { panic!("binding") };
+    let ExprKind::Binary { op: BinaryOp::And, left, .. } = &binding.value.kind else { panic!("and") };
+    let ExprKind::Binary { op: BinaryOp::Eq, left, .. } = &left.kind else { panic!("eq") };
+    let ExprKind::Binary { op: BinaryOp::Add, right, .. } = &left.kind else { panic!("add") };
+    assert!(matches!(right.kind, ExprKind::Binary { op: BinaryOp::Mul, .. }));
+}
+
+#[test]
+fn if_conditions_do_not_swallow_the_block() {
+    let file = parse_ok("layer l { x = if ready { 1 } else { 2 } }");
+    let ItemKind::Layer(layer) = &file.items[0].kind else { panic!("layer") };
+    let MemberKind::Binding(binding) = &layer.members[0].kind else { panic!("binding") };
+    let ExprKind::If { condition, .. } = &binding.value.kind else { panic!("if") };
+    assert!(matches!(condition.kind, ExprKind::Name(_)));
+}
+
+#[test]
+fn interpolation_and_escapes() {
+    let file = parse_ok(r#"layer l { x = "a${b}c\n\u{41}\$" }"#);
+    let ItemKind::Layer(layer) = &file.items[0].kind else { panic!("layer") };
+    let MemberKind::Binding(binding) = &layer.members[0].kind else { panic!("binding") };
+    let ExprKind::String(s) = &binding.value.kind else { panic!("string") };
+    assert_eq!(s.parts.len(), 3);
+    assert!(matches!(&s.parts[2], StringPart::Text(t) if t == "c\nA$"));
+}
+
+#[test]
+fn syntax_errors_say_what_was_expected_and_where() {
+    let error = first_error("layer core {\n  vpc = \n}");
+    assert_eq!(error.code, Code::SyntaxError);
+    assert!(error.message.starts_with("expected an expression"), "{}", error.message);
+    assert_eq!(error.primary.span.start, 22);
+}
+
+#[test]
+fn colon_instead_of_equals_gets_help() {
+    let error = first_error("environment dev { region: us_east_1 }");
+    assert_eq!(error.help.as_deref(), Some("fields are set with `=`: `name = value`"));
+}
+
+#[test]
+fn deep_nesting_is_refused_before_parsing() {
+    let text = "layer l { x = ".to_string() + &"[".repeat(100_000);
+    assert_eq!(first_error(&text).code, Code::NestingTooDeep);
+}
+
+#[test]
+fn long_operator_chains_are_refused() {
+    let text = "layer l { x = 1".to_string() + &" + 1".repeat(200_000) + " }";
+    assert_eq!(first_error(&text).code, Code::NestingTooDeep);
+    let text = "layer l { x = ".to_string() + &"!".repeat(100_000) + "true }";
+    assert_eq!(first_error(&text).code, Code::NestingTooDeep);
+}
+
+#[test]
+fn huge_integers_are_invalid_literals() {
+    assert_eq!(first_error("layer l { x = 99999999999999999999999 }").code, Code::InvalidLiteral);
+}
+
+#[test]
+fn empty_and_comment_only_files_are_fine() {
+    assert!(parse_ok("").items.is_empty());
+    assert!(parse_ok("// nothing\n/* still /* nothing */ */\n").items.is_empty());
+}
