@@ -11,7 +11,8 @@
 //! A case without a snapshot yet is *pending* (its stage is still being
 //! written): it must still run without panicking, and it is listed in the
 //! output, but it does not fail the run. To create its snapshots, run
-//! `MDL_UI_BLESS=1 cargo test --test ui`, read every `.snap.new`, and accept
+//! `MDL_UI_BLESS=1 cargo test --test ui` (or `MDL_UI_BLESS=names/` for the
+//! cases whose id contains `names/`), read every `.snap.new`, and accept
 //! only the ones that are right (`cargo insta review`, or rename them).
 
 use std::collections::BTreeSet;
@@ -173,12 +174,12 @@ fn assert_case(case: &Case, outcome: &Outcome) {
 
 #[test]
 fn ui_cases() {
-    let bless = std::env::var_os("MDL_UI_BLESS").is_some();
+    let bless = std::env::var("MDL_UI_BLESS").ok();
     let (mut failures, mut pending, mut checked) = (Vec::new(), Vec::new(), 0);
     for case in cases() {
         let result = panic::catch_unwind(AssertUnwindSafe(|| {
             let outcome = run_case(&case);
-            if case.has_snapshot() || bless {
+            if case.has_snapshot() || bless.as_deref().is_some_and(|filter| blesses(filter, &case)) {
                 assert_case(&case, &outcome);
                 None
             } else {
@@ -196,6 +197,12 @@ fn ui_cases() {
     }
     eprintln!("ui: {checked} cases checked, {} pending (no snapshot yet), {} failed", pending.len(), failures.len());
     assert!(failures.is_empty(), "failing ui cases: {failures:#?}");
+}
+
+/// `MDL_UI_BLESS=1` blesses every case; any other value only the cases whose
+/// id (`names/unknown_name`) contains it.
+fn blesses(filter: &str, case: &Case) -> bool {
+    filter == "1" || case.id().contains(filter)
 }
 
 /// `names/unknown_name (expects E0201; produces nothing yet)`
