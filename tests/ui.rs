@@ -87,7 +87,8 @@ pub fn parse_header(text: &str) -> Result<(String, Vec<Code>), String> {
         match line.strip_prefix("expect:") {
             Some(codes) => {
                 for code in codes.split(',').map(str::trim) {
-                    expected.push(Code::from_str_code(code).ok_or(format!("unknown code `{code}` in expect:"))?);
+                    expected
+                        .push(Code::from_str_code(code).ok_or(format!("unknown code `{code}` in expect:"))?);
                 }
             }
             None => description.push(line),
@@ -195,7 +196,11 @@ fn ui_cases() {
     for line in &pending {
         eprintln!("pending: {line}");
     }
-    eprintln!("ui: {checked} cases checked, {} pending (no snapshot yet), {} failed", pending.len(), failures.len());
+    eprintln!(
+        "ui: {checked} cases checked, {} pending (no snapshot yet), {} failed",
+        pending.len(),
+        failures.len()
+    );
     assert!(failures.is_empty(), "failing ui cases: {failures:#?}");
 }
 
@@ -216,7 +221,8 @@ fn pending_line(case: &Case, codes: &BTreeSet<Code>) -> String {
 
 #[test]
 fn headers_are_parsed() {
-    let (description, codes) = parse_header("// Shows a thing.\n// expect: E0201, W0301\nlayer x {}\n").expect("valid");
+    let (description, codes) =
+        parse_header("// Shows a thing.\n// expect: E0201, W0301\nlayer x {}\n").expect("valid");
     assert_eq!(description, "Shows a thing.");
     assert_eq!(codes, [Code::UnknownName, Code::UnreachableArm]);
     assert!(parse_header("// expect: E0201\n").is_err(), "a description is required");

@@ -19,11 +19,13 @@ use mdl::Report;
 
 use super::{ColorChoice, Outcome};
 
+/// What `mdl check` checks when no path is given.
+const DEFAULT_PATH: &str = "specs/";
+
 /// Arguments of `mdl check`.
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// Spec files or directories (searched recursively for `*.mdl`).
-    #[arg(default_value = "specs/")]
+    /// Spec files or directories (searched recursively for `*.mdl`) [default: specs/]
     paths: Vec<PathBuf>,
     /// Output format: `human` (stderr) or `json` (stdout).
     #[arg(long, value_enum, default_value_t = Format::Human)]
@@ -47,10 +49,13 @@ pub enum Format {
 
 /// Run `mdl check`.
 pub fn run(args: &CheckArgs) -> Outcome {
-    let files = match spec_files(&args.paths) {
+    let default = [PathBuf::from(DEFAULT_PATH)];
+    let paths = if args.paths.is_empty() { &default[..] } else { &args.paths[..] };
+    let files = match spec_files(paths) {
         Ok(files) => files,
         Err(message) => {
-            let _ = writeln!(io::stderr().lock(), "error: {message}");
+            let hint = if args.paths.is_empty() { " (no PATH given: mdl checks `specs/`)" } else { "" };
+            let _ = writeln!(io::stderr().lock(), "error: {message}{hint}");
             return Outcome::Usage;
         }
     };
