@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Regenerate schemas/cloudformation.json from the CloudFormation resource
+"""Regenerate src/cfn/schemas/cloudformation.json from the CloudFormation resource
 provider schemas bundled in the installed `cfn-lint` package.
 
 Standard library only. cfn-lint is never imported (its dependencies need not
@@ -11,11 +11,11 @@ Source layout (cfn-lint >= 1.5x):
     cfnlint/data/schemas/resources/<hash>.json     full provider schema
     cfnlint/data/schemas/version.json              {"schema_date": ...}
 
-The output format is documented in schemas/README.md (keep the two in sync;
+The output format is documented in src/cfn/schemas/README.md (keep the two in sync;
 bump FORMAT when the shape of the output changes).
 
 Usage:
-    python3 tools/schemas/refresh.py [--out schemas/cloudformation.json]
+    python3 tools/schemas/refresh.py [--out src/cfn/schemas/cloudformation.json]
         [--cfnlint-dir DIR] [--regions us-east-1,af-south-1]
 """
 
@@ -504,7 +504,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     here = Path(__file__).resolve().parent
     ap.add_argument(
-        "--out", default=str(here.parent.parent / "schemas" / "cloudformation.json")
+        "--out", default=str(here.parent.parent / "src" / "cfn" / "schemas" / "cloudformation.json")
     )
     ap.add_argument("--cfnlint-dir", default=None, help="path of the cfnlint package")
     ap.add_argument(

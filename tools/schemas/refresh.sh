@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Regenerate schemas/cloudformation.json from the CloudFormation resource
+# Regenerate src/cfn/schemas/cloudformation.json from the CloudFormation resource
 # provider schemas shipped in the (pinned) cfn-lint package on PyPI.
 #
 #   tools/schemas/refresh.sh            # uses python3.11 (or python3)
@@ -10,7 +10,7 @@
 # installed with --no-deps: refresh.py never imports it, it only reads the
 # package's bundled JSON data (and two literal tables from its source).
 # When bumping the pin, update CFN_LINT_VERSION below and the version in
-# schemas/README.md, rerun, and run tools/schemas/test_schemas.py.
+# src/cfn/schemas/README.md, rerun, and run tools/schemas/test_schemas.py.
 set -euo pipefail
 
 CFN_LINT_VERSION="${CFN_LINT_VERSION:-1.58.0}"
@@ -33,5 +33,5 @@ if [ "$installed" != "$CFN_LINT_VERSION" ]; then
     --no-deps "cfn-lint==${CFN_LINT_VERSION}"
 fi
 
-"$venv/bin/python" "$here/refresh.py" --out "$root/schemas/cloudformation.json" "$@"
+"$venv/bin/python" "$here/refresh.py" --out "$root/src/cfn/schemas/cloudformation.json" "$@"
 "$venv/bin/python" "$here/test_schemas.py"

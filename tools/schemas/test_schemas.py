@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Sanity checks for schemas/cloudformation.json and for refresh.py's converter.
+"""Sanity checks for src/cfn/schemas/cloudformation.json and for refresh.py's converter.
 
 Runs under pytest (`pytest tools/schemas/test_schemas.py`) or plain Python
 (`python3 tools/schemas/test_schemas.py`, prints 'N passed, N failed').
@@ -15,7 +15,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
-OUT = ROOT / "schemas" / "cloudformation.json"
+OUT = ROOT / "src" / "cfn" / "schemas" / "cloudformation.json"
 sys.path.insert(0, str(HERE))
 sys.dont_write_bytecode = True  # keep tools/schemas/ free of __pycache__
 
