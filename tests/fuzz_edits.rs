@@ -53,6 +53,7 @@ layer app {
 "#;
 
 /// Tokens of the grammar, and a few characters that tend to break lexers.
+#[rustfmt::skip]
 const TOKENS: &[&str] = &[
     "{", "}", "[", "]", "(", ")", "=", ",", ".", "..", ":", "?", "\"", "${", "\\", "import", "std/aws/{ecs}",
     "layer", "construct", "project", "environment", "type", "enum", "publish", "secret", "service",
