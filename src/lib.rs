@@ -8,6 +8,7 @@
 pub mod check;
 pub mod diag;
 pub mod eval;
+pub mod lsp;
 pub mod source;
 pub mod stdlib;
 pub mod syntax;

@@ -56,6 +56,7 @@ codes! {
     UnknownEnvironment = "E0208", Error, "environment not declared by the project";
     MissingProject = "E0209", Error, "no project, or more than one";
     MissingField = "E0210", Error, "missing required field";
+    DuplicateLogicalId = "E0211", Error, "duplicate logical id in a layer";
 
     // E03xx: types and units.
     TypeMismatch = "E0301", Error, "type mismatch";
@@ -72,6 +73,9 @@ codes! {
     RequirementFailed = "E0402", Error, "requirement not met";
     InvalidFargateSize = "E0403", Error, "invalid Fargate CPU/memory combination";
     ArithmeticError = "E0404", Error, "arithmetic error";
+    RecursiveInstance = "E0405", Error, "construct instantiates itself";
+    BindingCycle = "E0406", Error, "binding depends on its own value";
+    EvaluationFailed = "E0407", Error, "evaluation failed (internal error)";
 
     // Warnings.
     UnusedImport = "W0201", Warning, "unused import";
