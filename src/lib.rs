@@ -8,6 +8,7 @@
 
 pub mod cfn;
 pub mod check;
+pub mod deploy;
 pub mod diag;
 pub mod eval;
 pub mod lsp;

@@ -4,6 +4,8 @@
 //! specs, 2 usage or I/O errors (clap also exits 2 on bad arguments).
 
 mod check;
+mod deploy;
+mod plan;
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
@@ -22,6 +24,10 @@ struct Cli {
 enum Command {
     /// Parse, check and evaluate every environment of the specs; report diagnostics.
     Check(check::CheckArgs),
+    /// Make one change set per layer and show what would change; execute nothing.
+    Plan(plan::PlanArgs),
+    /// Plan, ask, execute and follow each layer's change set, in dependency order.
+    Deploy(deploy::DeployArgs),
 }
 
 /// How a command ended; the process exit code.
@@ -63,6 +69,8 @@ pub fn run() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.command {
         Command::Check(args) => check::run(&args),
+        Command::Plan(args) => plan::run(&args),
+        Command::Deploy(args) => deploy::run(&args),
     };
     ExitCode::from(outcome as u8)
 }

@@ -1,0 +1,255 @@
+//! The handful of CloudFormation and S3 calls deploy makes, behind traits.
+//!
+//! Input: requests in plain data. Output: plain data shaped like the AWS
+//! responses (field names follow the API, so recorded real responses
+//! deserialize straight into [`ChangeSetPage`] in tests). Invariants: no type
+//! here belongs to the AWS SDK; `aws.rs` alone converts.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use serde::{Deserialize, Serialize};
+
+use super::errors::ApiError;
+
+/// What `DescribeStacks` says about one stack.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StackInfo {
+    pub name: String,
+    /// `CREATE_COMPLETE`, `ROLLBACK_COMPLETE`, ...
+    pub status: String,
+    pub status_reason: Option<String>,
+    /// ParameterKey → ParameterValue, as submitted.
+    pub parameters: BTreeMap<String, String>,
+    pub termination_protection: bool,
+}
+
+/// CREATE for a new stack, UPDATE for an existing one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum ChangeSetKind {
+    Create,
+    Update,
+}
+
+/// Where CloudFormation reads the template from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TemplateSource {
+    /// Sent inline (at most 51,200 bytes).
+    Body(String),
+    /// Uploaded to S3 first (at most 1 MB).
+    Url(String),
+}
+
+/// Everything `CreateChangeSet` needs.
+#[derive(Debug, Clone)]
+pub struct ChangeSetRequest {
+    pub stack_name: String,
+    pub change_set_name: String,
+    pub kind: ChangeSetKind,
+    pub template: TemplateSource,
+    pub parameters: BTreeMap<String, String>,
+    pub tags: Vec<(String, String)>,
+    pub description: String,
+}
+
+/// One page of `DescribeChangeSet`, in the API's own field names.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct ChangeSetPage {
+    /// `CREATE_PENDING`, `CREATE_IN_PROGRESS`, `CREATE_COMPLETE`, `FAILED`, ...
+    pub status: String,
+    pub status_reason: Option<String>,
+    /// `AVAILABLE`, `UNAVAILABLE`, `EXECUTE_FAILED`, ...
+    pub execution_status: Option<String>,
+    pub changes: Vec<Change>,
+    pub next_token: Option<String>,
+}
+
+/// One entry of `Changes`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct Change {
+    pub resource_change: Option<ResourceChange>,
+}
+
+/// What a change set will do to one resource.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct ResourceChange {
+    /// `Add`, `Modify`, `Remove`, `Import`, `Dynamic`.
+    pub action: String,
+    pub logical_resource_id: String,
+    pub resource_type: String,
+    /// `True`, `Conditional`, `False`; only for `Modify`.
+    pub replacement: Option<String>,
+    /// `Properties`, `Metadata`, `Tags`, ...
+    pub scope: Vec<String>,
+    pub details: Vec<ChangeDetail>,
+}
+
+/// Why a resource changes (one entry of `Details`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct ChangeDetail {
+    pub target: Option<ChangeTarget>,
+    pub evaluation: Option<String>,
+    pub change_source: Option<String>,
+    pub causing_entity: Option<String>,
+}
+
+/// The attribute a detail is about.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct ChangeTarget {
+    pub attribute: Option<String>,
+    pub name: Option<String>,
+    /// `Never`, `Conditionally`, `Always`.
+    pub requires_recreation: Option<String>,
+}
+
+/// One stack event.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct StackEvent {
+    pub event_id: String,
+    pub logical_resource_id: String,
+    pub resource_type: String,
+    pub resource_status: String,
+    pub resource_status_reason: Option<String>,
+    /// ISO 8601, UTC.
+    pub timestamp: String,
+}
+
+/// The CloudFormation calls deploy makes. Reads are `describe_*`/`get_*`.
+#[allow(async_fn_in_trait)]
+pub trait CloudFormationApi {
+    /// `DescribeStacks` for one name; `None` when there is no such stack.
+    async fn describe_stack(&self, name: &str) -> Result<Option<StackInfo>, ApiError>;
+    /// `GetTemplate` (stage Original): the body as submitted.
+    async fn get_template(&self, name: &str) -> Result<String, ApiError>;
+    /// `CreateChangeSet`; returns the change set's id.
+    async fn create_change_set(&self, request: &ChangeSetRequest) -> Result<String, ApiError>;
+    /// One page of `DescribeChangeSet`.
+    async fn describe_change_set(
+        &self,
+        stack: &str,
+        change_set: &str,
+        next_token: Option<&str>,
+    ) -> Result<ChangeSetPage, ApiError>;
+    /// `ExecuteChangeSet`.
+    async fn execute_change_set(&self, stack: &str, change_set: &str) -> Result<(), ApiError>;
+    /// `DeleteChangeSet`.
+    async fn delete_change_set(&self, stack: &str, change_set: &str) -> Result<(), ApiError>;
+    /// The newest page of `DescribeStackEvents` (newest first).
+    async fn describe_stack_events(&self, stack: &str) -> Result<Vec<StackEvent>, ApiError>;
+    /// `UpdateTerminationProtection`.
+    async fn set_termination_protection(&self, stack: &str, enabled: bool) -> Result<(), ApiError>;
+    /// `DeleteStack`: only for the empty stack a plan's CREATE change set left.
+    async fn delete_stack(&self, stack: &str) -> Result<(), ApiError>;
+}
+
+/// Uploads templates too large to send inline.
+#[allow(async_fn_in_trait)]
+pub trait TemplateStore {
+    /// Put `body` at `bucket/key`; returns the URL CloudFormation reads.
+    async fn put(&self, bucket: &str, key: &str, body: &str) -> Result<String, ApiError>;
+}
+
+/// How many calls of each kind went through a [`Counting`] client.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct CallCounts {
+    /// `describe_*` and `get_*` calls.
+    pub reads: usize,
+    /// Everything else.
+    pub writes: usize,
+    /// Of the writes, `CreateChangeSet` calls.
+    pub change_sets_created: usize,
+}
+
+/// A client that counts the calls made through it.
+pub struct Counting<A> {
+    inner: A,
+    reads: AtomicUsize,
+    writes: AtomicUsize,
+    creates: AtomicUsize,
+}
+
+impl<A> Counting<A> {
+    /// Wrap `inner`.
+    pub fn new(inner: A) -> Self {
+        Counting {
+            inner,
+            reads: AtomicUsize::new(0),
+            writes: AtomicUsize::new(0),
+            creates: AtomicUsize::new(0),
+        }
+    }
+
+    /// The counts so far.
+    pub fn counts(&self) -> CallCounts {
+        CallCounts {
+            reads: self.reads.load(Ordering::Relaxed),
+            writes: self.writes.load(Ordering::Relaxed),
+            change_sets_created: self.creates.load(Ordering::Relaxed),
+        }
+    }
+
+    /// The wrapped client.
+    pub fn inner(&self) -> &A {
+        &self.inner
+    }
+
+    fn read(&self) {
+        self.reads.fetch_add(1, Ordering::Relaxed);
+    }
+
+    fn write(&self) {
+        self.writes.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+impl<A: CloudFormationApi> CloudFormationApi for Counting<A> {
+    async fn describe_stack(&self, name: &str) -> Result<Option<StackInfo>, ApiError> {
+        self.read();
+        self.inner.describe_stack(name).await
+    }
+    async fn get_template(&self, name: &str) -> Result<String, ApiError> {
+        self.read();
+        self.inner.get_template(name).await
+    }
+    async fn create_change_set(&self, request: &ChangeSetRequest) -> Result<String, ApiError> {
+        self.write();
+        self.creates.fetch_add(1, Ordering::Relaxed);
+        self.inner.create_change_set(request).await
+    }
+    async fn describe_change_set(
+        &self,
+        stack: &str,
+        change_set: &str,
+        next_token: Option<&str>,
+    ) -> Result<ChangeSetPage, ApiError> {
+        self.read();
+        self.inner.describe_change_set(stack, change_set, next_token).await
+    }
+    async fn execute_change_set(&self, stack: &str, change_set: &str) -> Result<(), ApiError> {
+        self.write();
+        self.inner.execute_change_set(stack, change_set).await
+    }
+    async fn delete_change_set(&self, stack: &str, change_set: &str) -> Result<(), ApiError> {
+        self.write();
+        self.inner.delete_change_set(stack, change_set).await
+    }
+    async fn describe_stack_events(&self, stack: &str) -> Result<Vec<StackEvent>, ApiError> {
+        self.read();
+        self.inner.describe_stack_events(stack).await
+    }
+    async fn set_termination_protection(&self, stack: &str, enabled: bool) -> Result<(), ApiError> {
+        self.write();
+        self.inner.set_termination_protection(stack, enabled).await
+    }
+    async fn delete_stack(&self, stack: &str) -> Result<(), ApiError> {
+        self.write();
+        self.inner.delete_stack(stack).await
+    }
+}

@@ -1,0 +1,143 @@
+//! A scripted CloudFormation for unit tests of the run logic: stacks with
+//! templates, and a queue of DescribeChangeSet pages (recorded AWS shapes)
+//! handed out one per change set.
+
+use std::cell::RefCell;
+use std::collections::{BTreeMap, VecDeque};
+
+use super::api::{
+    ChangeSetPage, ChangeSetRequest, CloudFormationApi, StackEvent, StackInfo, TemplateSource, TemplateStore,
+};
+use super::errors::ApiError;
+use super::Ui;
+
+/// A fake account: stacks by name, change set answers in order, a call log.
+#[derive(Default)]
+pub struct FakeCloudFormation {
+    pub stacks: RefCell<BTreeMap<String, (StackInfo, String)>>,
+    pub pages: RefCell<VecDeque<ChangeSetPage>>,
+    pub log: RefCell<Vec<String>>,
+    pub events: RefCell<Vec<StackEvent>>,
+    /// Status a stack ends in after ExecuteChangeSet.
+    pub execute_ends_in: RefCell<Option<String>>,
+}
+
+impl FakeCloudFormation {
+    /// Add a deployed stack with this template body and parameters.
+    pub fn with_stack(
+        self,
+        name: &str,
+        status: &str,
+        body: &str,
+        parameters: BTreeMap<String, String>,
+    ) -> Self {
+        let info = StackInfo { name: name.into(), status: status.into(), parameters, ..StackInfo::default() };
+        self.stacks.borrow_mut().insert(name.into(), (info, body.into()));
+        self
+    }
+
+    /// The calls made, as `Operation stack`.
+    pub fn calls(&self) -> Vec<String> {
+        self.log.borrow().clone()
+    }
+
+    fn record(&self, op: &str, stack: &str) {
+        self.log.borrow_mut().push(format!("{op} {stack}"));
+    }
+}
+
+impl CloudFormationApi for FakeCloudFormation {
+    async fn describe_stack(&self, name: &str) -> Result<Option<StackInfo>, ApiError> {
+        self.record("DescribeStacks", name);
+        Ok(self.stacks.borrow().get(name).map(|(i, _)| i.clone()))
+    }
+    async fn get_template(&self, name: &str) -> Result<String, ApiError> {
+        self.record("GetTemplate", name);
+        Ok(self.stacks.borrow().get(name).map(|(_, b)| b.clone()).unwrap_or_default())
+    }
+    async fn create_change_set(&self, request: &ChangeSetRequest) -> Result<String, ApiError> {
+        self.record("CreateChangeSet", &request.stack_name);
+        let body = match &request.template {
+            TemplateSource::Body(b) => b.clone(),
+            TemplateSource::Url(u) => u.clone(),
+        };
+        let mut stacks = self.stacks.borrow_mut();
+        let entry = stacks.entry(request.stack_name.clone()).or_insert_with(|| {
+            (
+                StackInfo {
+                    name: request.stack_name.clone(),
+                    status: "REVIEW_IN_PROGRESS".into(),
+                    ..StackInfo::default()
+                },
+                String::new(),
+            )
+        });
+        entry.1 = body;
+        entry.0.parameters = request.parameters.clone();
+        Ok(format!("arn:{}", request.change_set_name))
+    }
+    async fn describe_change_set(
+        &self,
+        stack: &str,
+        _: &str,
+        _: Option<&str>,
+    ) -> Result<ChangeSetPage, ApiError> {
+        self.record("DescribeChangeSet", stack);
+        Ok(self.pages.borrow_mut().pop_front().unwrap_or_default())
+    }
+    async fn execute_change_set(&self, stack: &str, _: &str) -> Result<(), ApiError> {
+        self.record("ExecuteChangeSet", stack);
+        let end = self.execute_ends_in.borrow().clone().unwrap_or_else(|| "CREATE_COMPLETE".into());
+        if let Some((info, _)) = self.stacks.borrow_mut().get_mut(stack) {
+            info.status = end;
+        }
+        Ok(())
+    }
+    async fn delete_change_set(&self, stack: &str, _: &str) -> Result<(), ApiError> {
+        self.record("DeleteChangeSet", stack);
+        Ok(())
+    }
+    async fn describe_stack_events(&self, stack: &str) -> Result<Vec<StackEvent>, ApiError> {
+        self.record("DescribeStackEvents", stack);
+        Ok(self.events.borrow().clone())
+    }
+    async fn set_termination_protection(&self, stack: &str, _: bool) -> Result<(), ApiError> {
+        self.record("UpdateTerminationProtection", stack);
+        Ok(())
+    }
+    async fn delete_stack(&self, stack: &str) -> Result<(), ApiError> {
+        self.record("DeleteStack", stack);
+        self.stacks.borrow_mut().remove(stack);
+        Ok(())
+    }
+}
+
+/// No S3 in unit tests.
+pub struct NoStore;
+
+impl TemplateStore for NoStore {
+    async fn put(&self, _: &str, key: &str, _: &str) -> Result<String, ApiError> {
+        Ok(format!("https://bucket.s3.amazonaws.com/{key}"))
+    }
+}
+
+/// Collects what deploy prints; answers prompts with `answer`.
+#[derive(Default)]
+pub struct RecordingUi {
+    pub lines: Vec<String>,
+    pub answer: bool,
+    pub asked: usize,
+}
+
+impl Ui for RecordingUi {
+    fn say(&mut self, text: &str) {
+        self.lines.push(text.to_string());
+    }
+    fn progress(&mut self, layer: &str, text: &str) {
+        self.lines.push(format!("[{layer}] {text}"));
+    }
+    fn confirm(&mut self, _: &str) -> bool {
+        self.asked += 1;
+        self.answer
+    }
+}
