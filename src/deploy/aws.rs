@@ -57,7 +57,7 @@ where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
     R: std::fmt::Debug,
 {
-    let chain = DisplayErrorContext(&error).to_string();
+    let chain = concise(&DisplayErrorContext(&error).to_string());
     match &error {
         SdkError::ServiceError(service) => {
             let e = service.err();
@@ -71,6 +71,19 @@ where
         SdkError::DispatchFailure(d) if d.is_io() => ApiError::other(classify_transport(&chain), chain),
         _ => ApiError::other(classify_transport(&chain), chain),
     }
+}
+
+/// The readable part of an SDK error chain: the `: `-joined messages, without
+/// the `(DispatchFailure(DispatchFailure { .. }))` debug dump that follows them.
+pub fn concise(chain: &str) -> String {
+    let dump = chain.char_indices().find(|&(i, c)| {
+        c == '(' && chain[i + 1..].chars().next().is_some_and(|n| n.is_ascii_uppercase()) && {
+            let word: String = chain[i + 1..].chars().take_while(char::is_ascii_alphanumeric).collect();
+            chain[i + 1 + word.len()..].starts_with('(')
+        }
+    });
+    let cut = dump.map_or(chain, |(i, _)| &chain[..i]);
+    cut.trim_end().to_string()
 }
 
 /// Tell missing credentials from an unreachable endpoint by the SDK's error chain.
@@ -258,7 +271,7 @@ impl TemplateStore for SdkTemplateStore {
         let call =
             self.client.put_object().bucket(bucket).key(key).body(data).content_type("application/json");
         call.send().await.map_err(|e| {
-            let chain = aws_sdk_s3::error::DisplayErrorContext(&e).to_string();
+            let chain = concise(&aws_sdk_s3::error::DisplayErrorContext(&e).to_string());
             match aws_sdk_s3::error::ProvideErrorMetadata::code(&e) {
                 Some(code) => ApiError::service(
                     code,
@@ -285,6 +298,16 @@ mod tests {
         let refused = "dispatch failure: io error: error trying to connect: tcp connect error: Connection refused (os error 111)";
         assert_eq!(classify_transport(refused), Failure::Unreachable);
         assert_eq!(classify_transport("something odd"), Failure::Other);
+    }
+
+    #[test]
+    fn the_debug_dump_is_cut_from_sdk_error_chains() {
+        let chain = "dispatch failure: io error: client error (Connect): tcp connect error: Connection refused (os error 111) (DispatchFailure(DispatchFailure { source: ConnectorError { kind: Io } }))";
+        assert_eq!(
+            concise(chain),
+            "dispatch failure: io error: client error (Connect): tcp connect error: Connection refused (os error 111)"
+        );
+        assert_eq!(concise("plain message"), "plain message");
     }
 
     #[test]

@@ -19,13 +19,13 @@ use super::status::{classify, StackState};
 use super::{pause, Engine, Stop};
 
 /// What earlier layers of this run mean for this one.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Upstream {
     /// A dependency changed in this run: its published values may differ, so
     /// an equal template does not prove the layer unchanged.
     pub changed: bool,
-    /// A dependency is not deployed (plan only): no real change set possible.
-    pub missing: bool,
+    /// Dependencies not deployed yet (plan only): no real change set possible.
+    pub missing: Vec<String>,
 }
 
 /// A planned layer and the change set behind it, if one was kept.
@@ -76,8 +76,8 @@ impl<A: CloudFormationApi, S: TemplateStore> Engine<'_, A, S> {
                 }
             }
         }
-        if upstream.missing {
-            return Ok(self.from_template(input, planned));
+        if !upstream.missing.is_empty() {
+            return Ok(self.from_template(input, planned, &upstream.missing));
         }
         self.change_set(input, planned).await
     }
@@ -92,12 +92,12 @@ impl<A: CloudFormationApi, S: TemplateStore> Engine<'_, A, S> {
         Ok(changes::is_unchanged(&body, &info.parameters, &input.template, &input.parameters))
     }
 
-    fn from_template(&self, input: &LayerInput, mut planned: Planned) -> Planned {
+    fn from_template(&self, input: &LayerInput, mut planned: Planned, missing: &[String]) -> Planned {
         planned.report.status = LayerStatus::FromTemplate;
         planned.report.reason = Some(format!(
             "{} depends on {}, not deployed yet: the SSM parameters it reads do not exist, so CloudFormation cannot make a change set. Shown from the template (every resource added); deploy makes its change set once its dependencies are done.",
             input.layer,
-            input.depends_on.join(", ")
+            missing.join(", ")
         ));
         planned.report.changes =
             changes::all_added(&input.template).iter().map(|c| self.row(input, c, false)).collect();

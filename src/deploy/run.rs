@@ -123,13 +123,27 @@ async fn one_layer<A: CloudFormationApi, S: TemplateStore>(
     let started = Instant::now();
     let upstream = Upstream {
         changed: input.depends_on.iter().any(|d| state.changed.contains(d)),
-        missing: matches!(engine.options.mode, Mode::Plan { .. })
-            && input.depends_on.iter().any(|d| state.missing.contains(d)),
+        missing: match engine.options.mode {
+            Mode::Plan { .. } => {
+                input.depends_on.iter().filter(|d| state.missing.contains(*d)).cloned().collect()
+            }
+            Mode::Deploy { .. } => Vec::new(),
+        },
     };
     engine.ui.progress(&input.layer, &format!("{}: planning", input.stack_name));
     let mut report = match engine.plan_layer(input, upstream).await {
         Ok(planned) => finish(engine, input, planned).await,
-        Err(stop) => stopped(engine, input, stop),
+        Err(stop) => {
+            let report = stopped(engine, input, stop);
+            let reason = report.reason.as_deref().unwrap_or("");
+            engine.ui.say(&format!(
+                "{} ({}): {}\n{reason}",
+                input.layer,
+                input.stack_name,
+                report.status.word()
+            ));
+            report
+        }
     };
     if matches!(report.status, LayerStatus::Create | LayerStatus::FromTemplate) {
         state.missing.insert(input.layer.clone());

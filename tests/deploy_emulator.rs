@@ -1,0 +1,307 @@
+//! `mdl plan` / `mdl deploy` against a real local CloudFormation server (moto +
+//! tests/emulator/cfn_changeset_patch.py), through the real `mdl` binary.
+//!
+//! Run with `tests/emulator/run-tests.sh`, which starts the emulator, sets
+//! `MDL_TEST_ENDPOINT` and the test credentials, and stops it afterwards.
+//! Without `MDL_TEST_ENDPOINT` the test FAILS (it must not pass silently),
+//! unless `MDL_SKIP_EMULATOR_TESTS=1` says skipping is intended.
+//!
+//! The server is one shared process: the steps run in one test function, in
+//! order, and reset the emulator (POST /moto-api/reset) where they need a clean
+//! slate. Each step works on its own copy of tests/deploy/spec.
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use aws_sdk_cloudformation as cfn;
+use serde_json::Value as Json;
+
+const SPEC: &str = "tests/deploy/spec";
+const STACKS: [&str; 3] = ["shop-dev-core", "shop-dev-app", "shop-dev-ops"];
+
+fn endpoint() -> Option<String> {
+    match std::env::var("MDL_TEST_ENDPOINT") {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ if std::env::var("MDL_SKIP_EMULATOR_TESTS").is_ok_and(|v| v == "1") => None,
+        _ => panic!(
+            "MDL_TEST_ENDPOINT is not set: the deploy tests need the local CloudFormation emulator.\n\
+             Run them with `tests/emulator/run-tests.sh` (starts it, runs them, stops it), or start it with\n\
+             `eval \"$(tests/emulator/emulator.sh start)\"` first. Set MDL_SKIP_EMULATOR_TESTS=1 to skip on purpose."
+        ),
+    }
+}
+
+/// A copy of the test spec in a fresh directory, with `edits` (from, to) applied to platform.mdl.
+fn spec_copy(name: &str, edits: &[(&str, &str)]) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("mdl-deploy-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    for file in ["platform.mdl", "dev.mdl", "prod.mdl"] {
+        let mut text = std::fs::read_to_string(Path::new(SPEC).join(file)).expect("spec file");
+        if file == "platform.mdl" {
+            for (from, to) in edits {
+                assert!(text.contains(from), "edit `{from}` does not apply");
+                text = text.replace(from, to);
+            }
+        }
+        std::fs::write(dir.join(file), text).expect("write spec");
+    }
+    dir
+}
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Run {
+    fn text(&self) -> String {
+        format!("{}\n{}", self.stdout, self.stderr)
+    }
+    fn json(&self) -> Json {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("not JSON ({e}):\n{}", self.text()))
+    }
+}
+
+fn mdl(url: &str, dir: &Path, args: &[&str]) -> Run {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_mdl"));
+    command.args(args).current_dir(dir).stdin(Stdio::null());
+    if !args.iter().any(|a| a.starts_with("--endpoint-url")) {
+        command.args(["--endpoint-url", url]);
+    }
+    command
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("MDL_POLL_MS", "50,200")
+        .env_remove("AWS_PROFILE");
+    let Output { status, stdout, stderr } = command.output().expect("mdl runs");
+    Run {
+        code: status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&stderr).into_owned(),
+    }
+}
+
+/// POST /moto-api/reset: wipe every emulator resource.
+fn reset(url: &str) {
+    let hostport = url.trim_start_matches("http://").trim_end_matches('/');
+    let mut stream = std::net::TcpStream::connect(hostport).expect("emulator reachable");
+    let request = format!(
+        "POST /moto-api/reset HTTP/1.1\r\nHost: {hostport}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+    );
+    stream.write_all(request.as_bytes()).expect("send reset");
+    let mut answer = String::new();
+    let _ = stream.read_to_string(&mut answer);
+    assert!(
+        answer.starts_with("HTTP/1.1 200") || answer.starts_with("HTTP/1.0 200"),
+        "reset failed: {answer}"
+    );
+}
+
+/// A CloudFormation client on the emulator, to check what mdl did.
+struct Emulator {
+    runtime: tokio::runtime::Runtime,
+    url: String,
+}
+
+impl Emulator {
+    fn client(&self, region: &str) -> cfn::Client {
+        let creds = cfn::config::Credentials::new("testing", "testing", None, None, "test");
+        let config = cfn::Config::builder()
+            .behavior_version(cfn::config::BehaviorVersion::latest())
+            .region(cfn::config::Region::new(region.to_string()))
+            .endpoint_url(&self.url)
+            .credentials_provider(creds)
+            .build();
+        cfn::Client::from_conf(config)
+    }
+
+    /// Status and termination protection of `stack`, or None.
+    fn stack(&self, region: &str, stack: &str) -> Option<(String, bool)> {
+        let client = self.client(region);
+        let out = self.runtime.block_on(client.describe_stacks().stack_name(stack).send()).ok()?;
+        let s = out.stacks().first()?;
+        Some((s.stack_status()?.as_str().to_string(), s.enable_termination_protection().unwrap_or(false)))
+    }
+
+    fn change_sets(&self, stack: &str) -> usize {
+        let client = self.client("us-east-1");
+        let out = self.runtime.block_on(client.list_change_sets().stack_name(stack).send());
+        out.map(|o| o.summaries().len()).unwrap_or(0)
+    }
+
+    fn resources(&self, stack: &str) -> Vec<String> {
+        let client = self.client("us-east-1");
+        let out = self.runtime.block_on(client.describe_stack_resources().stack_name(stack).send());
+        out.map(|o| {
+            o.stack_resources().iter().filter_map(|r| r.logical_resource_id().map(str::to_string)).collect()
+        })
+        .unwrap_or_default()
+    }
+}
+
+fn layer<'j>(plan: &'j Json, name: &str) -> &'j Json {
+    plan["layers"].as_array().and_then(|l| l.iter().find(|l| l["layer"] == name)).expect("layer in plan")
+}
+
+#[test]
+fn plan_and_deploy_against_the_emulator() {
+    let Some(url) = endpoint() else {
+        eprintln!("skipped: MDL_SKIP_EMULATOR_TESTS=1");
+        return;
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+    let emulator = Emulator { runtime, url: url.clone() };
+    first_plan_executes_nothing(&emulator);
+    first_deploy_creates_three_stacks_and_the_second_is_a_no_op(&emulator);
+    an_edit_gives_an_update_change_set(&emulator);
+    removing_a_log_group_is_refused_without_allow_replace(&emulator);
+    deploy_without_a_terminal_or_yes_stops(&emulator);
+    a_rejected_template_stops_before_later_layers(&emulator);
+    a_failed_first_deploy_is_explained(&emulator);
+    prod_goes_to_its_region_with_termination_protection(&emulator);
+    aws_errors_are_explained(&emulator);
+}
+
+fn first_plan_executes_nothing(emulator: &Emulator) {
+    reset(&emulator.url);
+    let dir = spec_copy("plan", &[]);
+    let run = mdl(&emulator.url, &dir, &["plan", "dev.mdl", "--format", "json"]);
+    assert_eq!(run.code, 0, "{}", run.text());
+    let plan = run.json();
+    assert_eq!(plan["schema"], "mdl.plan/1");
+    assert_eq!(layer(&plan, "core")["status"], "create");
+    assert_eq!(layer(&plan, "core")["changes"].as_array().map(Vec::len), Some(5));
+    assert_eq!(layer(&plan, "core")["changes"][0]["source"]["line"], 16);
+    assert_eq!(layer(&plan, "app")["status"], "from_template");
+    assert!(layer(&plan, "app")["reason"].as_str().is_some_and(|r| r.contains("depends on core")));
+    assert_eq!(layer(&plan, "ops")["status"], "from_template");
+    for stack in STACKS {
+        assert_eq!(emulator.stack("us-east-1", stack), None, "plan left {stack} behind");
+    }
+}
+
+fn first_deploy_creates_three_stacks_and_the_second_is_a_no_op(emulator: &Emulator) {
+    reset(&emulator.url);
+    let dir = spec_copy("deploy", &[]);
+    let run = mdl(&emulator.url, &dir, &["deploy", "dev.mdl", "--yes"]);
+    assert_eq!(run.code, 0, "{}", run.text());
+    assert!(run.stdout.contains("core  created"), "{}", run.stdout);
+    for stack in STACKS {
+        assert_eq!(emulator.stack("us-east-1", stack), Some(("CREATE_COMPLETE".into(), false)), "{stack}");
+    }
+    // moto keeps executed change sets listed (AWS drops them): count them before.
+    let before: Vec<usize> = STACKS.iter().map(|s| emulator.change_sets(s)).collect();
+    let again = mdl(&emulator.url, &dir, &["deploy", "dev.mdl", "--yes", "--format", "json"]);
+    assert_eq!(again.code, 0, "{}", again.text());
+    let result = again.json();
+    for name in ["core", "app", "ops"] {
+        assert_eq!(layer(&result, name)["status"], "unchanged", "{name}");
+    }
+    assert_eq!(result["api_calls"]["change_sets_created"], 0);
+    assert!(
+        result["api_calls"]["reads"].as_u64().is_some_and(|r| r <= 9),
+        "at most 3 reads per layer: {result}"
+    );
+    let after: Vec<usize> = STACKS.iter().map(|s| emulator.change_sets(s)).collect();
+    assert_eq!(before, after, "the no-op deploy created no change set");
+}
+
+fn an_edit_gives_an_update_change_set(emulator: &Emulator) {
+    let dir = spec_copy("edit", &[("suffix: string = \"v1\"", "suffix: string = \"v2\"")]);
+    let before = emulator.change_sets("shop-dev-app");
+    let plan = mdl(&emulator.url, &dir, &["plan", "dev.mdl", "--format", "json"]);
+    assert_eq!(plan.code, 0, "{}", plan.text());
+    let plan = plan.json();
+    assert_eq!(layer(&plan, "core")["status"], "unchanged");
+    let app = layer(&plan, "app");
+    assert_eq!(app["status"], "update");
+    assert_eq!(app["changes"][0]["action"], "Modify");
+    assert_eq!(app["changes"][0]["logical_id"], "Alerts");
+    assert_eq!(app["changes"][0]["resource_type"], "AWS::SNS::Topic");
+    assert_eq!(emulator.change_sets("shop-dev-app"), before, "plan deletes its change sets");
+    let run = mdl(&emulator.url, &dir, &["deploy", "dev.mdl", "--yes"]);
+    assert_eq!(run.code, 0, "{}", run.text());
+    assert!(run.stdout.contains("app   updated"), "{}", run.stdout);
+    assert_eq!(emulator.stack("us-east-1", "shop-dev-app").map(|s| s.0).as_deref(), Some("UPDATE_COMPLETE"));
+}
+
+fn removing_a_log_group_is_refused_without_allow_replace(emulator: &Emulator) {
+    let audit = "    resource \"AWS::Logs::LogGroup\" audit { LogGroupName = \"/shop/${env.name}/audit\" } with { DeletionPolicy = \"Retain\", UpdateReplacePolicy = \"Retain\" }\n";
+    let dir = spec_copy("remove", &[("suffix: string = \"v1\"", "suffix: string = \"v2\""), (audit, "")]);
+    let before = emulator.change_sets("shop-dev-core");
+    let run = mdl(&emulator.url, &dir, &["deploy", "dev.mdl", "--yes"]);
+    assert_eq!(run.code, 1, "{}", run.text());
+    assert!(run.stdout.contains("Remove (refused)"), "{}", run.stdout);
+    assert!(run.text().contains("--allow-replace Audit"), "{}", run.text());
+    assert!(run.stdout.contains("app   not run"), "{}", run.stdout);
+    assert!(emulator.resources("shop-dev-core").contains(&"Audit".to_string()));
+    assert_eq!(emulator.change_sets("shop-dev-core"), before, "the refused change set is deleted");
+    let allowed = mdl(&emulator.url, &dir, &["deploy", "dev.mdl", "--yes", "--allow-replace", "Audit"]);
+    assert_eq!(allowed.code, 0, "{}", allowed.text());
+    assert!(!emulator.resources("shop-dev-core").contains(&"Audit".to_string()));
+}
+
+fn deploy_without_a_terminal_or_yes_stops(emulator: &Emulator) {
+    let dir = spec_copy("noyes", &[]);
+    let run = mdl(&emulator.url, &dir, &["deploy", "dev.mdl"]);
+    assert_eq!(run.code, 2, "{}", run.text());
+    assert!(run.stderr.contains("stdin is not a terminal") && run.stderr.contains("--yes"), "{}", run.stderr);
+}
+
+fn a_rejected_template_stops_before_later_layers(emulator: &Emulator) {
+    let topic = "TopicName = \"shop-${env.name}-alerts-${env.suffix}\" }";
+    let dir = spec_copy("rejected", &[(topic, "TopicName = \"x\" } with { DependsOn = [\"Nowhere\"] }")]);
+    let run = mdl(&emulator.url, &dir, &["deploy", "dev.mdl", "--yes"]);
+    assert_eq!(run.code, 1, "{}", run.text());
+    assert!(run.stdout.contains("Unresolved resource dependencies [Nowhere]"), "{}", run.stdout);
+    assert!(!run.stdout.contains("DispatchFailure"), "no SDK dump: {}", run.stdout);
+    assert!(run.stdout.contains("ops   not run"), "{}", run.stdout);
+    assert_eq!(emulator.stack("us-east-1", "shop-dev-ops").map(|s| s.0).as_deref(), Some("CREATE_COMPLETE"));
+}
+
+fn a_failed_first_deploy_is_explained(emulator: &Emulator) {
+    reset(&emulator.url);
+    let topic = "TopicName = \"shop-${env.name}-alerts-${env.suffix}\"";
+    let dir = spec_copy("rollback", &[(topic, "TopicName = \"bad topic!\"")]);
+    let run = mdl(&emulator.url, &dir, &["deploy", "dev.mdl", "--yes"]);
+    assert_eq!(run.code, 1, "{}", run.text());
+    assert!(run.stdout.contains("shop-dev-app ended in ROLLBACK_COMPLETE"), "{}", run.stdout);
+    assert!(run.stdout.contains("Topic names must be made up of"), "CloudFormation's reason: {}", run.stdout);
+    assert!(run.stdout.contains("ops   not run"), "{}", run.stdout);
+    let again = mdl(&emulator.url, &dir, &["deploy", "dev.mdl", "--yes"]);
+    assert_eq!(again.code, 1, "{}", again.text());
+    assert!(again.stdout.contains("app   blocked"), "{}", again.stdout);
+    assert!(again
+        .stdout
+        .contains("aws cloudformation delete-stack --stack-name shop-dev-app --region us-east-1"));
+}
+
+fn prod_goes_to_its_region_with_termination_protection(emulator: &Emulator) {
+    reset(&emulator.url);
+    let dir = spec_copy("prod", &[]);
+    let wrong = mdl(&emulator.url, &dir, &["deploy", "prod.mdl", "--yes", "--region", "us-east-1"]);
+    assert_eq!(wrong.code, 2, "{}", wrong.text());
+    assert!(
+        wrong.stderr.contains("disagrees with the spec") && wrong.stderr.contains("af-south-1"),
+        "{}",
+        wrong.stderr
+    );
+    let run = mdl(&emulator.url, &dir, &["deploy", "prod.mdl", "--yes"]);
+    assert_eq!(run.code, 0, "{}", run.text());
+    for stack in ["shop-prod-core", "shop-prod-app", "shop-prod-ops"] {
+        assert_eq!(emulator.stack("af-south-1", stack), Some(("CREATE_COMPLETE".into(), true)), "{stack}");
+        assert_eq!(emulator.stack("us-east-1", stack), None, "{stack} in the wrong region");
+    }
+}
+
+fn aws_errors_are_explained(emulator: &Emulator) {
+    let dir = spec_copy("errors", &[]);
+    let down = mdl(&emulator.url, &dir, &["plan", "dev.mdl", "--endpoint-url", "http://127.0.0.1:9"]);
+    assert_eq!(down.code, 1, "{}", down.text());
+    assert!(down.stdout.contains("Nothing answered at http://127.0.0.1:9"), "{}", down.stdout);
+    assert!(!down.stdout.contains("DispatchFailure"), "no SDK dump: {}", down.stdout);
+}
