@@ -83,7 +83,8 @@ impl CloudFormationApi for FakeCloudFormation {
         _: Option<&str>,
     ) -> Result<ChangeSetPage, ApiError> {
         self.record("DescribeChangeSet", stack);
-        Ok(self.pages.borrow_mut().pop_front().unwrap_or_default())
+        let computed = ChangeSetPage { status: "CREATE_COMPLETE".into(), ..ChangeSetPage::default() };
+        Ok(self.pages.borrow_mut().pop_front().unwrap_or(computed))
     }
     async fn execute_change_set(&self, stack: &str, _: &str) -> Result<(), ApiError> {
         self.record("ExecuteChangeSet", stack);

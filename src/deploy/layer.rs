@@ -77,7 +77,7 @@ impl<A: CloudFormationApi, S: TemplateStore> Engine<'_, A, S> {
             }
         }
         if !upstream.missing.is_empty() {
-            return Ok(self.from_template(input, planned, &upstream.missing));
+            return Ok(self.planned_from_template(input, planned, &upstream.missing));
         }
         self.change_set(input, planned).await
     }
@@ -92,7 +92,7 @@ impl<A: CloudFormationApi, S: TemplateStore> Engine<'_, A, S> {
         Ok(changes::is_unchanged(&body, &info.parameters, &input.template, &input.parameters))
     }
 
-    fn from_template(&self, input: &LayerInput, mut planned: Planned, missing: &[String]) -> Planned {
+    fn planned_from_template(&self, input: &LayerInput, mut planned: Planned, missing: &[String]) -> Planned {
         planned.report.status = LayerStatus::FromTemplate;
         planned.report.reason = Some(format!(
             "{} depends on {}, not deployed yet: the SSM parameters it reads do not exist, so CloudFormation cannot make a change set. Shown from the template (every resource added); deploy makes its change set once its dependencies are done.",

@@ -238,10 +238,12 @@ mod tests {
         let mut db = change("Modify", "CoreDb", "AWS::RDS::DBInstance", Some("True"), Some(61));
         db.refused = true;
         let table = change_table(&[change("Add", "Alerts", "AWS::SNS::Topic", None, Some(12)), db]);
-        let expected = "\
-  action            logical id  resource type         replacement  spec
-  Add               Alerts      AWS::SNS::Topic       -            specs/platform.mdl:12
-  Modify (refused)  CoreDb      AWS::RDS::DBInstance  True         specs/platform.mdl:61";
+        let expected = [
+            "  action            logical id  resource type         replacement  spec",
+            "  Add               Alerts      AWS::SNS::Topic       -            specs/platform.mdl:12",
+            "  Modify (refused)  CoreDb      AWS::RDS::DBInstance  True         specs/platform.mdl:61",
+        ]
+        .join("\n");
         assert_eq!(table, expected);
     }
 

@@ -250,3 +250,7 @@ fn stopped<A, S>(engine: &mut Engine<'_, A, S>, input: &LayerInput, stop: Stop) 
     report.reason = Some(reason);
     report
 }
+
+#[cfg(test)]
+#[path = "run_tests.rs"]
+mod tests;
