@@ -3,7 +3,11 @@
 //! Exit codes are shared by every command: 0 success, 1 problems found in the
 //! specs, 2 usage or I/O errors (clap also exits 2 on bad arguments).
 
+mod build;
 mod check;
+mod environment;
+mod graph;
+mod lsp;
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
@@ -22,6 +26,12 @@ struct Cli {
 enum Command {
     /// Parse, check and evaluate every environment of the specs; report diagnostics.
     Check(check::CheckArgs),
+    /// Lower one environment to one CloudFormation template per layer.
+    Build(build::BuildArgs),
+    /// Draw the layers and resources of one environment (DOT or Mermaid).
+    Graph(graph::GraphArgs),
+    /// Run the language server over stdio (the VS Code extension starts it).
+    Lsp,
 }
 
 /// How a command ended; the process exit code.
@@ -63,6 +73,9 @@ pub fn run() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.command {
         Command::Check(args) => check::run(&args),
+        Command::Build(args) => build::run(&args),
+        Command::Graph(args) => graph::run(&args),
+        Command::Lsp => lsp::run(),
     };
     ExitCode::from(outcome as u8)
 }
