@@ -5,6 +5,7 @@
 
 mod build;
 mod check;
+mod completions;
 mod environment;
 mod graph;
 mod lsp;
@@ -17,7 +18,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 /// mdl: a small typed language for AWS infrastructure.
 #[derive(Debug, Parser)]
 #[command(name = "mdl", version, about, propagate_version = true)]
-struct Cli {
+pub(crate) struct Cli {
     #[command(subcommand)]
     command: Command,
 }
@@ -31,7 +32,10 @@ enum Command {
     /// Draw the layers and resources of one environment (DOT or Mermaid).
     Graph(graph::GraphArgs),
     /// Run the language server over stdio (the VS Code extension starts it).
+    #[command(after_help = "Editors start it themselves; see editors/vscode/README.md.")]
     Lsp,
+    /// Print a shell completion script (bash, zsh or fish).
+    Completions(completions::CompletionsArgs),
 }
 
 /// How a command ended; the process exit code.
@@ -76,6 +80,7 @@ pub fn run() -> ExitCode {
         Command::Build(args) => build::run(&args),
         Command::Graph(args) => graph::run(&args),
         Command::Lsp => lsp::run(),
+        Command::Completions(args) => completions::run(&args),
     };
     ExitCode::from(outcome as u8)
 }
