@@ -64,6 +64,9 @@ if [ "$status" -eq 0 ] && [ "$failed" -eq 0 ]; then
       status=1
     fi
   done
+  echo "== the packaged extension activates with its bundled dependencies"
+  unzip -q "$vsix" 'extension/*' -d "$work/unpacked"
+  MDL_EXTENSION_MAIN="$work/unpacked/extension/out/extension.js" node --test out/test/activation.test.js
   echo "vsix: $vsix ($(wc -c <"$vsix") bytes, $(wc -l <<<"$listing") files)"
   [ -n "${VSIX_OUT:-}" ] || echo "(a temporary folder, removed on exit: set VSIX_OUT=dir to keep the .vsix)"
 fi

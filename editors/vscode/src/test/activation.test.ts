@@ -1,6 +1,8 @@
 // Activating the compiled extension outside VS Code, with a stand-in for the
 // `vscode` module, to check the path a user without mdl takes: a visible error
 // that says how to install mdl, no exception, and the restart command still there.
+// MDL_EXTENSION_MAIN points it at another build, such as the extension/out/extension.js
+// unpacked from the .vsix, whose own node_modules must then hold every runtime dependency.
 
 import * as assert from 'assert/strict';
 import * as path from 'path';
@@ -56,7 +58,8 @@ describe('activation without an mdl binary', () => {
   });
 
   it('shows an error saying how to install mdl, and does not throw', async () => {
-    const extension = require('../extension') as {
+    const main = process.env.MDL_EXTENSION_MAIN ?? '../extension';
+    const extension = require(main) as {
       activate(context: { subscriptions: unknown[] }): Promise<void>;
       deactivate(): Promise<void>;
     };
