@@ -1,7 +1,7 @@
 //! A scripted JSON-RPC session against the real `mdl lsp` binary: what an
 //! editor does when it opens `tests/lsp/dev.mdl` and the file it imports.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, Write};
 use std::path::PathBuf;
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc::{self, Receiver};
