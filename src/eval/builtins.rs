@@ -9,7 +9,8 @@
 //! - `join([string], sep) -> string`, `upper(s)`, `lower(s)`, `replace(s, from, to)`
 //! - `min(a, b)`, `max(a, b)`: numbers or same-dimension quantities
 //! - `units(q) -> int`: a quantity in its base unit (CPU units, MiB, seconds, percent)
-//! - `keys(map) -> [string]`, `default(opt, value)`: `value` when `opt` is none
+//! - `keys(map) -> [string]`, `entries(map) -> [{ key, value }]` (in the order written)
+//! - `default(opt, value)`: `value` when `opt` is none
 //! - `logical_id(s) -> string`: CamelCase, as resource logical ids are formed
 //! - `file(path) -> string`: the text of a stdlib file next to the calling module
 
@@ -87,6 +88,12 @@ impl<'a> Evaluator<'a> {
                 }
                 _ => return Err(wrong("takes a map")),
             },
+            ("entries", [map]) => match &map.kind {
+                ValueKind::Record(fields) => {
+                    ValueKind::List(fields.iter().map(|(k, v)| entry(k, v, span)).collect())
+                }
+                _ => return Err(wrong("takes a map")),
+            },
             ("default", [opt, fallback]) => {
                 let chosen = if matches!(opt.kind, ValueKind::Null) { fallback } else { opt };
                 return Ok(std::mem::replace(chosen, Value::new(ValueKind::Null, span)));
@@ -122,6 +129,12 @@ impl<'a> Evaluator<'a> {
             .map(str::to_string)
             .ok_or(EvalError::FileNotFound { path: relative, span })
     }
+}
+
+/// `{ key = "K", value = v }`, one element of `entries(map)`.
+fn entry(key: &str, value: &Value, span: Span) -> Value {
+    let fields = vec![("key".to_string(), Value::string(key, span)), ("value".to_string(), value.clone())];
+    Value::new(ValueKind::Record(fields), span)
 }
 
 fn text(value: &Value) -> Option<&str> {

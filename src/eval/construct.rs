@@ -222,15 +222,36 @@ impl<'a> Evaluator<'a> {
         let mut failed = false;
         for member in &construct.members {
             let MemberKind::Output(binding) = &member.kind else { continue };
-            match self.member(body, &binding.name.text) {
-                Some(Ok(value)) => outputs.push((binding.name.text.clone(), value)),
-                Some(Err(_)) | None => failed = true,
+            match self.output(body, binding) {
+                Ok(value) => outputs.push((binding.name.text.clone(), value)),
+                Err(error) => {
+                    self.report(error);
+                    failed = true;
+                }
             }
         }
         if failed {
             return Err(EvalError::Reported);
         }
         Ok(outputs)
+    }
+
+    /// One output. `output name = name` re-exports a param: outputs are what the
+    /// instance shows outside, so a param or binding of the same name keeps its
+    /// meaning inside the body and the output is evaluated on its own.
+    fn output(&mut self, body: BodyId, binding: &'a ast::Binding) -> EvalResult<Value> {
+        let own_slot = self.bodies.get(body).and_then(|b| {
+            let slot = b.slots.get(*b.index.get(binding.name.text.as_str())?)?;
+            Some(matches!(slot.source, SlotSource::Expr(e) if std::ptr::eq(e, &binding.value)))
+        });
+        if own_slot == Some(true) {
+            return self.member(body, &binding.name.text).unwrap_or(Err(EvalError::Reported));
+        }
+        let module = self.bodies.get(body).map(|b| b.module);
+        let Some(module) = module else {
+            return Err(EvalError::internal("a body vanished", binding.name.span));
+        };
+        self.eval_named(&binding.value, &Ctx::body(module, body), None)
     }
 
     /// Evaluate a `resource` and add it to the current layer.

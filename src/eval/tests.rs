@@ -572,3 +572,27 @@ fn a_hundred_thousand_line_spec_evaluates_quickly() {
     assert!(elapsed.as_secs_f64() < 5.0, "evaluation took {elapsed:?}");
     eprintln!("evaluated {} lines in {elapsed:?}", body.lines().count());
 }
+
+#[test]
+fn an_output_may_re_export_a_param_of_the_same_name() {
+    let body = format!(
+        r#"{PROJECT}
+construct named {{
+  name: string
+  env_vars: map<string> = {{ A = "1", B = "2" }}
+  output name = "${{name}}!"
+  output pairs = [e.key + "=" + e.value for e in entries(env_vars)]
+  output all = [name] + [name]
+}}
+layer app {{
+  n = named {{ name = "x" }}
+  resource "AWS::SSM::Parameter" p {{ Name = n.name, Pairs = join(n.pairs, ","), All = join(n.all, "") }}
+}}
+"#
+    );
+    let model = model_of(&body, PROD);
+    let p = model.layer("app").and_then(|l| l.resource("P")).expect("resource P");
+    assert_eq!(field(&p.properties, "Name").as_str(), Some("x!"));
+    assert_eq!(field(&p.properties, "Pairs").as_str(), Some("A=1,B=2"));
+    assert_eq!(field(&p.properties, "All").as_str(), Some("xx"));
+}
