@@ -264,7 +264,8 @@ impl<'a> Evaluator<'a> {
     ) {
         let result = self.resource_model(resource, span, ctx, instance_span);
         match result {
-            Ok(model) => self.push_resource(model),
+            Ok(Some(model)) => self.push_resource(model),
+            Ok(None) => {}
             Err(error) => self.report(error),
         }
     }
@@ -275,7 +276,7 @@ impl<'a> Evaluator<'a> {
         span: Span,
         ctx: &Ctx,
         instance_span: Option<Span>,
-    ) -> EvalResult<ResourceModel> {
+    ) -> EvalResult<Option<ResourceModel>> {
         let prefix = ctx.body.and_then(|b| self.bodies.get(b)).map(|b| b.prefix.clone()).unwrap_or_default();
         let logical_id = format!("{prefix}{}", camel_case(&resource.name.text));
         let type_value = self.eval_string(&resource.type_name, ctx)?;
@@ -285,11 +286,29 @@ impl<'a> Evaluator<'a> {
                 resource.type_name.span,
             ));
         };
-        let properties = self.eval_record(&resource.properties, ctx)?;
-        let options = match &resource.options {
+        let mut options = match &resource.options {
             Some(lit) => self.eval_record(lit, ctx)?,
             None => Value::new(ValueKind::Record(Vec::new()), span),
         };
-        Ok(ResourceModel { logical_id, type_name, properties, options, span, instance_span })
+        if !take_condition(&mut options) {
+            return Ok(None);
+        }
+        let properties = self.eval_record(&resource.properties, ctx)?;
+        Ok(Some(ResourceModel { logical_id, type_name, properties, options, span, instance_span }))
+    }
+}
+
+/// `with { Condition = flag }`: a check-time bool decides whether the resource
+/// exists in this environment at all (its properties are then not evaluated).
+/// The option is consumed; a deploy-time condition is left for lowering.
+fn take_condition(options: &mut Value) -> bool {
+    let ValueKind::Record(fields) = &mut options.kind else { return true };
+    let Some(index) = fields.iter().position(|(k, _)| k == "Condition") else { return true };
+    match fields[index].1.kind {
+        ValueKind::Bool(include) => {
+            fields.remove(index);
+            include
+        }
+        _ => true,
     }
 }

@@ -596,3 +596,26 @@ layer app {{
     assert_eq!(field(&p.properties, "Pairs").as_str(), Some("A=1,B=2"));
     assert_eq!(field(&p.properties, "All").as_str(), Some("xx"));
 }
+
+#[test]
+fn a_check_time_condition_keeps_or_drops_a_resource() {
+    let body = format!(
+        r#"{PROJECT}
+construct svc {{
+  public: bool = false
+  resource "AWS::ElasticLoadBalancingV2::LoadBalancer" balancer {{ Name = missing.field }} with {{ Condition = public }}
+  resource "AWS::ECS::Service" service {{ Name = "s" }} with {{ Condition = true, DependsOn = [] }}
+}}
+layer app {{
+  web = svc {{}}
+}}
+"#
+    );
+    let model = model_of(&body, PROD);
+    let app = model.layer("app").expect("layer app");
+    let ids: Vec<&str> = app.resources.iter().map(|r| r.logical_id.as_str()).collect();
+    assert_eq!(ids, ["WebService"], "a false condition drops the resource without evaluating it");
+    let options = &app.resources[0].options;
+    assert!(options.field("Condition").is_none(), "the condition is consumed");
+    assert!(options.field("DependsOn").is_some());
+}
