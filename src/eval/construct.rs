@@ -105,7 +105,7 @@ impl<'a> Evaluator<'a> {
             let construct = construct.name.text.clone();
             return Err(EvalError::TooDeep { construct, span: target_span, limit: MAX_INSTANCE_DEPTH });
         }
-        let given = self.given_params(lit, ctx)?;
+        let given = self.given_params(lit, ctx, prefix)?;
         let body = self.instance_body(decl, construct, given, prefix.to_string())?;
         self.sites.push(target_span);
         self.force_all(body);
@@ -129,21 +129,27 @@ impl<'a> Evaluator<'a> {
     }
 
     /// The given fields, plus `stages` from `stage` items, evaluated in the caller's context.
-    fn given_params(&mut self, lit: &'a ast::RecordLit, ctx: &Ctx) -> EvalResult<Vec<Given<'a>>> {
+    fn given_params(
+        &mut self,
+        lit: &'a ast::RecordLit,
+        ctx: &Ctx,
+        prefix: &str,
+    ) -> EvalResult<Vec<Given<'a>>> {
         let mut given = Vec::with_capacity(lit.fields.len() + 1);
         for field in &lit.fields {
             let value = self.eval(&field.value, ctx)?;
             given.push(Given { name: field.name.text.as_str(), value, span: field.value.span });
         }
         if !lit.stages.is_empty() {
-            let stages = self.stages(&lit.stages, ctx, lit.span)?;
+            let stages = self.stages(&lit.stages, ctx, prefix, lit.span)?;
             given.push(Given { name: "stages", value: stages, span: lit.span });
         }
         Ok(given)
     }
 
     /// `stage NAME when COND = EXPR` items → a list of `{ name, action }`, skipping false `when`s.
-    fn stages(&mut self, stages: &'a [ast::Stage], ctx: &Ctx, span: Span) -> EvalResult<Value> {
+    /// A stage is a named item, so an instance as its action is named `<prefix><Stage>`.
+    fn stages(&mut self, stages: &'a [ast::Stage], ctx: &Ctx, prefix: &str, span: Span) -> EvalResult<Value> {
         let mut list = Vec::with_capacity(stages.len());
         for stage in stages {
             if let Some(when) = &stage.when {
@@ -151,7 +157,8 @@ impl<'a> Evaluator<'a> {
                     continue;
                 }
             }
-            let action = self.eval(&stage.action, ctx)?;
+            let instance = format!("{prefix}{}", camel_case(&stage.name.text));
+            let action = self.eval_named(&stage.action, ctx, Some(&instance))?;
             let name = Value::string(stage.name.text.clone(), stage.name.span);
             let record = vec![("name".to_string(), name), ("action".to_string(), action)];
             list.push(Value::new(ValueKind::Record(record), stage.span));
