@@ -282,3 +282,15 @@ layer deploy {{
     let ids: Vec<&str> = model.layers[0].resources.iter().map(|r| r.logical_id.as_str()).collect();
     assert_eq!(ids, ["ReleaseBuildProject", "ReleasePipeline"]);
 }
+
+#[test]
+fn a_reference_in_a_branch_not_taken_still_orders_the_layers() {
+    let body = format!(
+        "{PROJECT}\nlayer app {{\n  x = if env.approval {{ core.name }} else {{ \"local\" }}\n  resource \"AWS::SNS::Topic\" t {{ Name = x }}\n}}\nlayer core {{\n  publish name = \"core\"\n}}\n"
+    );
+    let model = model_of(&body, PROD);
+    let order: Vec<&str> = model.layers.iter().map(|l| l.name.as_str()).collect();
+    assert_eq!(order, ["core", "app"]);
+    let app = model.layer("app").expect("app");
+    assert!(app.depends_on.is_empty() && app.imports.is_empty(), "nothing is read from core in prod");
+}
