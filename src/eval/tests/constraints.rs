@@ -84,7 +84,7 @@ fn division_by_zero_is_e0404() {
 
 #[test]
 fn a_variant_field_out_of_range_is_e0401_in_the_environment_file() {
-    let env = "import \"./platform.mdl\"\nenvironment prod { region = us_east_1, rollout = linear { step = 100%, every = 1 min }, capacity = spot }\n";
+    let env = "import \"./platform.mdl\"\nenvironment prod { region = us_east_1, rollout = stepwise { step = 100%, every = 1 min }, capacity = spot_only }\n";
     let (workspace, _, diagnostics) = spec(ROLLOUT, env);
     let d = only(&diagnostics, Code::OutOfRange);
     assert_eq!(d.message, "`step` must be between 1% and 99%, got 100%");
@@ -130,11 +130,11 @@ fn two_resources_with_one_logical_id_are_refused() {
 fn record_types_fill_defaults_and_check_their_requires() {
     let body = format!(
         r#"{PROJECT}
-type Scaling = {{ min: int = 1, max: int = 4, target: percent in 1%..100% = 60% }} where {{
+type Autoscale = {{ min: int = 1, max: int = 4, target: percent in 1%..100% = 60% }} where {{
   require min <= max else "min (${{min}}) must not exceed max (${{max}})"
 }}
 construct svc {{
-  scaling: Scaling
+  scaling: Autoscale
   resource "AWS::ApplicationAutoScaling::ScalableTarget" t {{ Min = scaling.min, Max = scaling.max, Target = units(scaling.target) }}
 }}
 layer app {{

@@ -155,18 +155,18 @@ construct task {
 pub(super) const ROLLOUT: &str = r#"
 project shop {
   environments { dev, prod }
-  settings { rollout: Rollout, capacity: Capacity }
+  settings { rollout: Release, capacity: Provider }
   params = "/shop/infra/"
 }
-enum Rollout { all_at_once, linear { step: percent in 1%..99% = 10%, every: duration } }
-enum Capacity { spot = "FARGATE_SPOT", on_demand = "FARGATE" { base: int in 0..10 = 0 } }
+enum Release { at_once, stepwise { step: percent in 1%..99% = 10%, every: duration } }
+enum Provider { spot_only = "FARGATE_SPOT", plain = "FARGATE" { base: int in 0..10 = 0 } }
 layer app {
   describe = match env.rollout {
-    all_at_once => "all at once",
-    linear { step, every } => "${step} every ${every}",
+    at_once => "all at once",
+    stepwise { step, every } => "${step} every ${every}",
   }
   provider = "${env.capacity}"
-  base = match env.capacity { Capacity.on_demand { base } => base, spot => 0 }
+  base = match env.capacity { Provider.plain { base } => base, spot_only => 0 }
   stage = match env.name { dev => "d", prod => "p" }
   resource "AWS::SSM::Parameter" p { Describe = describe, Provider = provider, Base = base, Stage = stage }
 }

@@ -125,7 +125,7 @@ layer deploy {{
 
 #[test]
 fn variants_carry_text_and_defaulted_fields_and_match_binds_them() {
-    let env = "import \"./platform.mdl\"\nenvironment prod { region = us_east_1, rollout = linear { every = 5 min }, capacity = on_demand { base = 1 } }\n";
+    let env = "import \"./platform.mdl\"\nenvironment prod { region = us_east_1, rollout = stepwise { every = 5 min }, capacity = plain { base = 1 } }\n";
     let model = model_of(ROLLOUT, env);
     assert_eq!(model.params_prefix, "/shop/infra", "a trailing slash is dropped");
     let p = model.layer("app").and_then(|l| l.resource("P")).expect("resource P");
