@@ -174,3 +174,44 @@ fn file_reads_only_the_stdlib() {
     let d = only(&diagnostics, Code::WrongArguments);
     assert!(d.message.contains("stdlib"), "{}", d.message);
 }
+
+#[test]
+fn ill_typed_programs_give_diagnostics_never_panics() {
+    let cases = [
+        "x = 1 + \"a\"",
+        "x = [1, 2].foo",
+        "x = undefined_name",
+        "x = len(1)",
+        "x = nosuch(1, 2)",
+        "x = match 3 { 1 => 2 }",
+        "x = other",
+        "x = Region",
+        "x = 9223372036854775807 + 1",
+        "x = -(0 - 9223372036854775807 - 1)",
+        "x = 1 vcpu + 1 GB",
+        "x = 5 % 0",
+        "x = 1.5 / 0",
+        "x = 2 GB / 0 GB",
+        "x = [y for y in 3]",
+        "x = if 1 { 2 } else { 3 }",
+        "x = \"${[1]}\"",
+        "x = env.nosuch",
+        "x = other.nothing",
+        "x = default(1)",
+        "x = units(3)",
+        "x = replace(\"a\", \"\", \"b\")",
+        "publish p = [1]",
+        "x = Region.nowhere",
+        "x = log { }",
+    ];
+    for case in cases {
+        let body = format!("{PROJECT}\nconstruct log {{ n: int }}\nlayer other {{ publish p = \"p\" }}\nlayer app {{\n  {case}\n}}\n");
+        let (_, model, diagnostics) = spec_unchecked(&body, PROD);
+        assert!(model.is_none(), "`{case}` evaluated to a model");
+        assert!(diagnostics.iter().any(Diagnostic::is_error), "`{case}` gave no error");
+        assert!(
+            diagnostics.iter().all(|d| d.notes.iter().any(|n| n.contains("`prod`"))),
+            "`{case}`: {diagnostics:#?}"
+        );
+    }
+}
