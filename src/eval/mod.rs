@@ -14,7 +14,7 @@
 //! `constraints` (types, ranges, requires), `error` (the one conversion to
 //! diagnostics).
 
-mod builtins;
+pub(crate) mod builtins;
 mod constraints;
 mod construct;
 mod env;

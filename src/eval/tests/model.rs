@@ -294,3 +294,37 @@ fn a_reference_in_a_branch_not_taken_still_orders_the_layers() {
     let app = model.layer("app").expect("app");
     assert!(app.depends_on.is_empty() && app.imports.is_empty(), "nothing is read from core in prod");
 }
+
+/// The checker types `join` on plain strings today; evaluation already joins
+/// deploy-time strings, should the signature widen.
+#[test]
+fn join_of_deploy_values_is_a_deploy_time_join() {
+    let body = format!(
+        "{PROJECT}\nlayer app {{\n  resource \"AWS::EC2::Subnet\" a {{}}\n  resource \"AWS::EC2::Subnet\" b {{}}\n  resource \"AWS::SSM::Parameter\" p {{ Value = join([a.ref, \"x\", b.ref], \",\") }}\n}}\n"
+    );
+    let (_, model, diagnostics) = spec_unchecked(&body, PROD);
+    assert!(diagnostics.is_empty(), "{diagnostics:#?}");
+    let model = model.expect("a model");
+    let p = model.layer("app").and_then(|l| l.resource("P")).expect("resource P");
+    let ValueKind::Deploy(DeployExpr::Join(parts)) = &field(&p.properties, "Value").kind else {
+        panic!("expected a join: {:#?}", p.properties);
+    };
+    let shown: Vec<String> = parts
+        .iter()
+        .map(|v| match &v.kind {
+            ValueKind::Deploy(DeployExpr::Ref(id)) => format!("Ref {id}"),
+            other => super::super::display_text(&Value::new(other.clone(), v.origin)).unwrap_or_default(),
+        })
+        .collect();
+    assert_eq!(shown, ["Ref A", ",x,", "Ref B"]);
+}
+
+#[test]
+fn file_paths_are_relative_to_the_calling_stdlib_module() {
+    use crate::eval::builtins::stdlib_relative;
+    assert_eq!(stdlib_relative("std/aws/lambda", "../../lambda/image_cleanup.py"), "lambda/image_cleanup.py");
+    assert_eq!(stdlib_relative("std/prelude", "./x.txt"), "std/x.txt");
+    assert!(
+        crate::stdlib::file(&stdlib_relative("std/aws/lambda", "../../lambda/image_cleanup.py")).is_some()
+    );
+}
