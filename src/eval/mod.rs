@@ -18,7 +18,7 @@ pub(crate) mod builtins;
 mod constraints;
 mod construct;
 mod env;
-pub mod error;
+mod error;
 mod expr;
 mod layer;
 pub mod model;
