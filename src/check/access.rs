@@ -31,10 +31,20 @@ impl<'w> Checker<'w> {
                 return self.member_ref(decl, index, name.span);
             }
         }
-        if let Some(Type::Enum(decl)) = hint.map(Type::unwrapped) {
-            if let Some(&index) = self.enum_sig(*decl).index.get(text) {
-                return Type::Variant(*decl, index);
+        match hint.map(Type::unwrapped) {
+            Some(Type::Enum(decl)) => {
+                if let Some(&index) = self.enum_sig(*decl).index.get(text) {
+                    return Type::Variant(*decl, index);
+                }
             }
+            // `env.name == prod`: environment names are values where one is expected.
+            Some(Type::Environment) => {
+                let project = self.project_of(self.ctx.module);
+                if project.is_some_and(|p| self.environment_names(p).iter().any(|n| n.text == text)) {
+                    return Type::Environment;
+                }
+            }
+            _ => {}
         }
         match (text, self.ctx.body) {
             ("env", Body::Layer(_)) => return Type::Env,
@@ -44,10 +54,10 @@ impl<'w> Checker<'w> {
             ("aws", Body::Layer(_) | Body::Construct(_)) => return Type::Aws,
             _ => {}
         }
-        self.scope_name(name)
+        self.scope_name(name, hint)
     }
 
-    fn scope_name(&mut self, name: &Name) -> Type {
+    fn scope_name(&mut self, name: &Name, hint: Option<&Type>) -> Type {
         match self.scope().get(&name.text) {
             Some(Entry::Decl(decl)) => self.decl_as_name(*decl, name),
             Some(Entry::Namespace(module)) => {
@@ -60,7 +70,7 @@ impl<'w> Checker<'w> {
                 self.report(CheckError::AmbiguousVariant { name: name.text.clone(), enums, span: name.span });
                 Type::Unknown
             }
-            None => self.unknown_name(name),
+            None => self.unknown_name(name, hint),
         }
     }
 
@@ -83,7 +93,12 @@ impl<'w> Checker<'w> {
         }
     }
 
-    fn unknown_name(&mut self, name: &Name) -> Type {
+    fn unknown_name(&mut self, name: &Name, hint: Option<&Type>) -> Type {
+        // A misspelt variant of the expected enum is the likeliest meaning.
+        let variants: Vec<String> = match hint.map(Type::unwrapped) {
+            Some(Type::Enum(decl)) => self.enum_sig(*decl).variants.iter().map(|v| v.name.clone()).collect(),
+            _ => Vec::new(),
+        };
         let help = match (name.text.as_str(), self.ctx.body) {
             ("env" | "project", Body::Construct(_)) => Some(format!(
                 "construct bodies do not see `{}`; pass what you need as a parameter",
@@ -102,8 +117,13 @@ impl<'w> Checker<'w> {
                 Body::Construct(_) => &["aws"],
                 Body::Module => &[],
             };
-            let candidates =
-                locals.chain(members).chain(specials.iter().copied()).chain(self.scope().names());
+            let candidates = variants
+                .iter()
+                .map(String::as_str)
+                .chain(locals)
+                .chain(members)
+                .chain(specials.iter().copied())
+                .chain(self.scope().names());
             crate::check::checker::suggest(&name.text, candidates)
         };
         self.report(CheckError::UnknownName { name: name.text.clone(), span: name.span, suggestion, help });

@@ -87,7 +87,8 @@ pub struct EnumSig {
     pub index: HashMap<String, usize>,
 }
 
-/// A reference from one layer to another (`core.vpc_id` inside `web`).
+/// A reference from one declaration to another: `core.vpc_id` inside layer
+/// `web`, or an instance of construct `b` inside construct `a`.
 #[derive(Debug, Clone, Copy)]
 pub struct LayerEdge {
     pub from: DeclRef,
@@ -109,6 +110,8 @@ pub struct Checker<'w> {
     pub settings: HashMap<DeclRef, Rc<RecordType>>,
     pub project_fields: HashMap<DeclRef, Rc<HashMap<String, Type>>>,
     pub layer_edges: Vec<LayerEdge>,
+    /// Construct → construct instantiations inside construct bodies.
+    pub construct_edges: Vec<LayerEdge>,
     /// `(module, binding)` of each namespace use, for W0201.
     pub used_namespaces: HashSet<(ModuleId, String)>,
     /// Member cycles already reported, so a cycle is reported once.
@@ -136,6 +139,7 @@ impl<'w> Checker<'w> {
             settings: HashMap::new(),
             project_fields: HashMap::new(),
             layer_edges: Vec::new(),
+            construct_edges: Vec::new(),
             used_namespaces: HashSet::new(),
             reported_cycles: HashSet::new(),
             pending_fields: Vec::new(),

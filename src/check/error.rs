@@ -44,6 +44,8 @@ pub enum CheckError {
     MissingFields { owner: String, missing: Vec<String>, span: Span },
     /// E0211: a binding defined in terms of itself, or a construct instantiating itself.
     SelfReference { name: String, span: Span, declared: Span },
+    /// E0211: constructs that instantiate each other.
+    ConstructCycle { references: Vec<(Span, String, String)> },
     /// E0105: a member that this kind of body does not allow.
     Misplaced { member: &'static str, container: &'static str, span: Span, help: &'static str },
     /// E0301: a value of the wrong type.
@@ -180,6 +182,7 @@ impl CheckError {
             )
             .with_label(declared, format!("`{name}` is defined here"))
             .with_help("break the cycle: compute the value from something that does not depend on it"),
+            CheckError::ConstructCycle { references } => construct_cycle(references),
             CheckError::Misplaced { member, container, span, help } => Diagnostic::new(
                 Code::MisplacedMember,
                 format!("{member} is not allowed in a {container}"),
@@ -350,6 +353,33 @@ fn project_count(environment: String, span: Span, projects: Vec<Span>) -> Diagno
     .with_help("keep one project per set of spec files");
     for project in projects {
         diagnostic = diagnostic.with_label(project, "a project is declared here");
+    }
+    diagnostic
+}
+
+fn construct_cycle(references: Vec<(Span, String, String)>) -> Diagnostic {
+    let mut chain: Vec<String> = references.iter().map(|(_, from, _)| format!("`{from}`")).collect();
+    if let Some(first) = chain.first().cloned() {
+        chain.push(first);
+    }
+    let mut references = references.into_iter();
+    let Some((span, from, to)) = references.next() else {
+        return Diagnostic::new(
+            Code::SelfReference,
+            "constructs instantiate each other",
+            Span::default(),
+            "",
+        );
+    };
+    let mut diagnostic = Diagnostic::new(
+        Code::SelfReference,
+        format!("constructs instantiate each other: {}", chain.join(" → ")),
+        span,
+        format!("`{from}` instantiates `{to}` here"),
+    )
+    .with_help("an instance would contain itself forever: remove one of these instances");
+    for (span, from, to) in references {
+        diagnostic = diagnostic.with_label(span, format!("`{from}` instantiates `{to}` here"));
     }
     diagnostic
 }
