@@ -346,12 +346,10 @@ impl<'w> Checker<'w> {
 
     /// `instance.x`: the construct's output `x`.
     fn output(&mut self, construct: DeclRef, field: &Name) -> Type {
-        let index = self.member_index(construct);
         let members = self.body_members(construct);
-        let found = index
-            .get(&field.text)
-            .copied()
-            .filter(|&i| members.get(i).is_some_and(|m| matches!(m.kind, MemberKind::Output(_))));
+        let found = members
+            .iter()
+            .position(|m| matches!(&m.kind, MemberKind::Output(b) if b.name.text == field.text));
         match found {
             Some(i) => self.member_ref(construct, i, field.span),
             None => {

@@ -183,12 +183,17 @@ impl<'w> Checker<'w> {
     }
 
     /// Member name → index for a layer or construct (first definition wins).
+    /// Outputs are not in it: they name what an instance shows outside
+    /// (`output vpc_id = vpc_id` re-exports a param), not values inside.
     pub fn member_index(&mut self, decl: DeclRef) -> Rc<HashMap<String, usize>> {
         if let Some(index) = self.member_index.get(&decl) {
             return index.clone();
         }
         let mut index = HashMap::new();
         for (i, member) in self.body_members(decl).iter().enumerate() {
+            if matches!(member.kind, ast::MemberKind::Output(_)) {
+                continue;
+            }
             if let Some(name) = member_name(member) {
                 index.entry(name.text.clone()).or_insert(i);
             }

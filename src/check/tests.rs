@@ -771,3 +771,23 @@ fn qualified_variants_and_types_from_namespaces() {
     );
     assert_eq!(run.only("E0201").help.as_deref(), Some("did you mean `spot`?"));
 }
+
+#[test]
+fn outputs_are_their_own_namespace() {
+    run_spec(
+        "construct k {\n  name: string\n  output name = name\n}\nlayer l {\n  a = k { name = \"x\" }\n  b = upper(a.name)\n}",
+    )
+    .clean();
+    let run = run_spec("construct k {\n  output o = 1\n  output o = 2\n}");
+    run.only("E0203");
+}
+
+#[test]
+fn resource_attributes_mix_in_lists_and_branches() {
+    run_spec(
+        "layer l {\n  resource \"AWS::EC2::Subnet\" a {}\n  resource \"AWS::EC2::Subnet\" b {}\n  \
+         ids = if env.approval { [a.ref, b.ref] } else { [a.ref] }\n  \
+         resource \"AWS::EC2::Route\" r { DependsOnThese = ids } with { DependsOn = [a] }\n}",
+    )
+    .clean();
+}
