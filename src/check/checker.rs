@@ -119,6 +119,10 @@ pub struct Checker<'w> {
     /// Field declarations whose default and range are checked last, with the
     /// construct whose params they are (defaults see the other params).
     pub pending_fields: Vec<(&'w ast::FieldDecl, Type, ModuleId, Option<DeclRef>)>,
+    /// How many members are being typed on demand, one inside another.
+    pub member_depth: usize,
+    /// How many aliases are being resolved, one inside another.
+    pub alias_depth: usize,
     /// The workspace's only project, when there is exactly one.
     sole_project: Option<DeclRef>,
 }
@@ -143,6 +147,8 @@ impl<'w> Checker<'w> {
             used_namespaces: HashSet::new(),
             reported_cycles: HashSet::new(),
             pending_fields: Vec::new(),
+            member_depth: 0,
+            alias_depth: 0,
             sole_project: only_project_in_workspace(ws),
         }
     }

@@ -263,9 +263,11 @@ impl<'w> Checker<'w> {
                 continue;
             }
             for (binding, _) in &module.namespaces {
-                let used = users.get(binding.text.as_str()).is_some_and(|list| {
-                    list.iter().any(|&user| user == id || self.scopes.of(user).visible_modules.contains(&id))
-                });
+                let used = self.used_namespaces.contains(&(id, binding.text.clone()))
+                    || users.get(binding.text.as_str()).is_some_and(|list| {
+                        list.iter()
+                            .any(|&user| user == id || self.scopes.of(user).visible_modules.contains(&id))
+                    });
                 if !used {
                     unused.push(CheckError::UnusedImport { name: binding.text.clone(), span: binding.span });
                 }

@@ -116,7 +116,7 @@ impl CheckError {
             CheckError::UnknownField { field, owner, span, suggestion, declared } => {
                 let diagnostic = Diagnostic::new(
                     Code::UnknownField,
-                    format!("unknown field `{field}`: not a {owner}"),
+                    format!("unknown field `{field}`: not {} {owner}", article(&owner)),
                     span,
                     "unknown field",
                 )
@@ -295,6 +295,15 @@ impl CheckError {
 /// The built-in functions, listed when an unknown function has no close match.
 const BUILTIN_LIST: &str = "built-in functions: len, contains, join, upper, lower, replace, min, max, \
                             units, keys, default, file, logical_id";
+
+/// "a parameter", "an output".
+fn article(noun: &str) -> &'static str {
+    if noun.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    }
+}
 
 fn did_you_mean(name: String) -> String {
     format!("did you mean `{name}`?")

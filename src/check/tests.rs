@@ -791,3 +791,25 @@ fn resource_attributes_mix_in_lists_and_branches() {
     )
     .clean();
 }
+
+#[test]
+fn long_chains_of_forward_references_do_not_overflow_the_stack() {
+    let mut layer = String::from("layer l {\n");
+    for i in 0..5000 {
+        layer.push_str(&format!("  a{i} = a{} + 1\n", i + 1));
+    }
+    layer.push_str("  a5000 = \"x\"\n}\n");
+    let mut aliases = String::new();
+    for i in 0..5000 {
+        aliases.push_str(&format!("type T{i} = T{}\n", i + 1));
+    }
+    aliases.push_str("type T5000 = int\nconstruct k { t: T0 = 1 }\n");
+    let run = std::thread::Builder::new()
+        .stack_size(8 << 20)
+        .spawn(move || run_spec(&format!("{layer}{aliases}")).codes())
+        .expect("thread")
+        .join()
+        .expect("no stack overflow");
+    // `a4999 = a5000 + 1` is `string + int`: found, and nothing else invented.
+    assert_eq!(run, vec!["E0301"]);
+}
