@@ -131,51 +131,21 @@ impl<'w> Checker<'w> {
     }
 
     /// `target.field`.
-    pub fn field(&mut self, target: &'w Expr, field: &'w Name, hint: Option<&Type>) -> Type {
-        let _ = hint;
+    pub fn field(&mut self, target: &'w Expr, field: &'w Name, _hint: Option<&Type>) -> Type {
         let target_ty = self.raw(target, None);
         match target_ty {
-            Type::Unknown | Type::Json => target_ty,
             Type::Namespace(module) => self.namespace_member(target, module, field),
-            Type::EnumName(decl) => {
-                let sig = self.enum_sig(decl);
-                match sig.index.get(&field.text) {
-                    Some(&index) => Type::Variant(decl, index),
-                    None => {
-                        let owner = format!("variant of enum `{}`", self.decl_name(decl));
-                        let names: Vec<&str> = sig.variants.iter().map(|v| v.name.as_str()).collect();
-                        self.unknown_field(field, owner, names, None)
-                    }
-                }
-            }
+            Type::EnumName(decl) => self.variant_named(decl, field),
             Type::Layer(decl) => self.cross_layer(target, decl, field),
             Type::Env => self.env_field(field),
             Type::Aws => self.aws_field(field),
             Type::Project(decl) => self.project_field(decl, field),
-            Type::Construct(decl) => self.output(decl, field),
             Type::Variant(decl, index) => {
                 let sig = self.enum_sig(decl);
-                match sig.variants.get(index) {
-                    Some(variant) => {
-                        let owner = format!("field of variant `{}`", variant.name);
-                        self.record_field(&variant.fields.clone(), field, owner)
-                    }
-                    None => Type::Unknown,
-                }
+                let Some(variant) = sig.variants.get(index) else { return Type::Unknown };
+                let owner = format!("field of variant `{}`", variant.name);
+                self.record_field(&variant.fields.clone(), field, owner)
             }
-            Type::Enum(decl) => self.enum_field(decl, field),
-            Type::Record(record) => {
-                let owner = format!("field of `{}`", self.show(&Type::Record(record.clone())));
-                self.record_field(&record, field, owner)
-            }
-            Type::Map(value) => *value,
-            Type::Resource | Type::Attribute => Type::Attribute,
-            Type::Secret if field.text == "parameter" => Type::String,
-            Type::Deploy(inner) => match self.field_of_type(*inner, field) {
-                Type::Unknown => Type::Unknown,
-                ty if ty.is_deploy() => ty,
-                ty => Type::Deploy(Box::new(ty)),
-            },
             Type::Optional(_) | Type::None => {
                 self.report(CheckError::Type {
                     message: format!("`{}` may be `none`", self.ws.sources.slice(target.span)),
@@ -185,26 +155,66 @@ impl<'w> Checker<'w> {
                 });
                 Type::Unknown
             }
-            other => {
-                let owner = format!("field of `{}` (it has no fields)", self.show(&other));
-                self.unknown_field(field, owner, Vec::new(), None)
+            value => self.field_of_value(value, field),
+        }
+    }
+
+    /// `Enum.variant`.
+    fn variant_named(&mut self, decl: DeclRef, field: &Name) -> Type {
+        let sig = self.enum_sig(decl);
+        match sig.index.get(&field.text) {
+            Some(&index) => Type::Variant(decl, index),
+            None => {
+                let owner = format!("variant of enum `{}`", self.decl_name(decl));
+                let names: Vec<&str> = sig.variants.iter().map(|v| v.name.as_str()).collect();
+                self.unknown_field(field, owner, names, None)
             }
         }
     }
 
-    /// Field access on an already typed value (used under `deploy<..>`).
-    fn field_of_type(&mut self, ty: Type, field: &'w Name) -> Type {
+    /// Field access on a value (not a name such as `ecs` or `env`).
+    fn field_of_value(&mut self, ty: Type, field: &Name) -> Type {
         match ty {
             Type::Record(record) => {
                 let owner = format!("field of `{}`", self.show(&Type::Record(record.clone())));
                 self.record_field(&record, field, owner)
             }
+            Type::Construct(decl) => self.output(decl, field),
+            Type::Enum(decl) => self.enum_field(decl, field),
             Type::Map(value) => *value,
             Type::Json | Type::Unknown => ty,
-            Type::Attribute | Type::Resource => Type::Attribute,
-            other => {
-                let owner = format!("field of `{}` (it has no fields)", self.show(&other));
-                self.unknown_field(field, owner, Vec::new(), None)
+            Type::Resource | Type::Attribute => Type::Attribute,
+            Type::Secret if field.text == "parameter" => Type::String,
+            Type::Deploy(inner) => match self.field_of_value(*inner, field) {
+                Type::Unknown => Type::Unknown,
+                ty if ty.is_deploy() => ty,
+                ty => Type::Deploy(Box::new(ty)),
+            },
+            Type::Bool
+            | Type::Int
+            | Type::Number
+            | Type::String
+            | Type::Quantity(_)
+            | Type::Secret
+            | Type::List(_)
+            | Type::Optional(_)
+            | Type::Environment
+            | Type::None
+            | Type::Namespace(_)
+            | Type::EnumName(_)
+            | Type::ConstructName(_)
+            | Type::TypeName(_)
+            | Type::Variant(..)
+            | Type::Layer(_)
+            | Type::Env
+            | Type::Aws
+            | Type::Project(_) => {
+                let shown = self.show(&ty);
+                let (owner, candidates) = match ty {
+                    Type::Secret => (format!("field of `{shown}`"), vec!["parameter"]),
+                    _ => (format!("field of `{shown}` (it has no fields)"), Vec::new()),
+                };
+                self.unknown_field(field, owner, candidates, None)
             }
         }
     }
