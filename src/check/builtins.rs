@@ -10,7 +10,6 @@ use crate::check::types::{accepts, Type};
 use crate::check::Checker;
 use crate::source::Span;
 use crate::syntax::ast::{Expr, Name};
-use crate::workspace::ModuleOrigin;
 
 /// Every built-in function with its signature as documented.
 pub const BUILTINS: &[(&str, &str)] = &[
@@ -143,10 +142,12 @@ impl<'w> Checker<'w> {
 
     fn default_call(&mut self, call: &Call<'w>) -> Type {
         let optional = self.infer(&call.args[0]);
+        // A value that cannot be `none` is accepted too: a setting may become
+        // optional later, and `default` then keeps working.
         let inner = match optional {
             Type::Optional(inner) => *inner,
             Type::None | Type::Unknown => Type::Unknown,
-            other => return call.bad_argument(self, 0, &other),
+            other => other,
         };
         let value = self.check_expr(&call.args[1], &inner, None);
         if inner == Type::Unknown {
@@ -156,11 +157,9 @@ impl<'w> Checker<'w> {
         }
     }
 
+    /// `file("lambda/x.py")`: a plain path; whether the module is in the
+    /// stdlib is decided by the evaluator, which reads the file.
     fn file_call(&mut self, call: &Call<'w>) -> Type {
-        let in_stdlib = matches!(self.ws.module(self.ctx.module).origin, ModuleOrigin::Std(_));
-        if !in_stdlib {
-            call.wrong(self, "`file` is only available inside the stdlib".into());
-        }
         let arg = &call.args[0];
         match &arg.kind {
             crate::syntax::ast::ExprKind::String(lit) if lit.as_plain().is_some() => Type::String,

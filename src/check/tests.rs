@@ -813,3 +813,14 @@ fn long_chains_of_forward_references_do_not_overflow_the_stack() {
     // `a4999 = a5000 + 1` is `string + int`: found, and nothing else invented.
     assert_eq!(run, vec!["E0301"]);
 }
+
+#[test]
+fn declarations_shadow_the_prelude() {
+    let prelude = stdlib::module(stdlib::PRELUDE).unwrap_or_default();
+    let mut enums =
+        prelude.lines().filter_map(|l| l.strip_prefix("enum ")).filter_map(|l| l.split_whitespace().next());
+    // Not `Region`: the test project's environment names one.
+    let Some(name) = enums.rfind(|n| *n != "Region") else { return };
+    run_spec(&format!("enum {name} {{ mine }}\nconstruct k {{ x: {name} = mine }}")).clean();
+    run_spec(&format!("enum {name} {{ mine }}\nenum {name} {{ other }}")).only("E0203");
+}
