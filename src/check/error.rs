@@ -143,7 +143,7 @@ impl CheckError {
 
 /// The built-in functions, listed when an unknown function has no close match.
 const BUILTIN_LIST: &str = "built-in functions: len, contains, join, upper, lower, replace, min, max, \
-                            units, keys, default, file, logical_id";
+                            units, keys, entries, default, file, logical_id";
 
 /// "a parameter", "an output".
 fn article(noun: &str) -> &'static str {

@@ -824,3 +824,16 @@ fn declarations_shadow_the_prelude() {
     run_spec(&format!("enum {name} {{ mine }}\nconstruct k {{ x: {name} = mine }}")).clean();
     run_spec(&format!("enum {name} {{ mine }}\nenum {name} {{ other }}")).only("E0203");
 }
+
+#[test]
+fn lists_concatenate_and_entries_iterate_maps() {
+    run_spec(
+        "construct k {\n  tags: map<string> = {}\n  xs = [1] + [2, 3]\n  \
+         pairs = [{ Key = e.key, Value = upper(e.value) } for e in entries(tags)]\n  \
+         resource \"AWS::SNS::Topic\" t {}\n  arns = join([t.ref, \"x\"], \",\")\n  \
+         resource \"AWS::SNS::Topic\" u { TopicName = arns }\n}",
+    )
+    .clean();
+    let run = run_spec("construct k {\n  xs = [1] + [\"a\"]\n  resource \"AWS::SNS::Topic\" t {}\n  n: string = join([t.ref], \",\")\n}");
+    assert_eq!(run.codes(), vec!["E0301", "E0301"]);
+}
