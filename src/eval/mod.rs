@@ -32,6 +32,7 @@ pub use model::{
     display_text, DeployExpr, Imported, LayerModel, Model, Published, ResourceModel, SecretModel, Value,
     ValueKind,
 };
+pub use names::camel_case;
 
 use std::collections::HashSet;
 

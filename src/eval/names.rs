@@ -93,12 +93,13 @@ impl<'a> Evaluator<'a> {
         }
         if self.in_layer(ctx).is_some() {
             let special = match name.text.as_str() {
-                "env" => self.env_value.clone(),
-                "project" => self.project_value.clone(),
+                "env" => Some(&self.env_value),
+                "project" => Some(&self.project_value),
                 _ => None,
             };
             if let Some(value) = special {
-                return Ok(value);
+                // Unset only when evaluating it failed, which is already reported.
+                return value.clone().ok_or(EvalError::Reported);
             }
         }
         if name.text == "aws" {

@@ -96,7 +96,7 @@ fn spec_unchecked(body: &str, env: &str) -> (Workspace, Option<Model>, Vec<Diagn
 }
 
 /// The one diagnostic with `code`, failing the test otherwise.
-fn only<'d>(diagnostics: &'d [Diagnostic], code: Code) -> &'d Diagnostic {
+fn only(diagnostics: &[Diagnostic], code: Code) -> &Diagnostic {
     let found: Vec<_> = diagnostics.iter().filter(|d| d.code == code).collect();
     assert_eq!(found.len(), 1, "expected one {code}, got {diagnostics:#?}");
     found[0]
@@ -315,4 +315,260 @@ fn division_by_zero_is_e0404() {
     let d = only(&diagnostics, Code::ArithmeticError);
     assert_eq!(d.message, "division by zero");
     assert_eq!(workspace.sources.slice(d.primary.span), "zero");
+}
+
+#[test]
+fn stages_fill_the_stages_param_and_skip_false_whens() {
+    let body = format!(
+        r#"{PROJECT}
+construct pipe {{
+  stages: [{{ name: string, action: string }}]
+  resource "AWS::CodePipeline::Pipeline" pipeline {{ Stages = [s.name for s in stages], Actions = [s.action for s in stages] }}
+}}
+layer deploy {{
+  pipeline release = pipe {{
+    stage approve when env.approval = "manual"
+    stage build = "codebuild"
+    stage ship when !env.approval = "ecs"
+  }}
+}}
+"#
+    );
+    let model = model_of(&body, PROD);
+    let pipeline = model.layer("deploy").and_then(|l| l.resource("ReleasePipeline")).expect("pipeline");
+    let names: Vec<String> = match &field(&pipeline.properties, "Stages").kind {
+        ValueKind::List(items) => items.iter().filter_map(|v| v.as_str().map(str::to_string)).collect(),
+        other => panic!("not a list: {other:?}"),
+    };
+    assert_eq!(names, ["build", "ship"]);
+    assert_eq!(json(field(&pipeline.properties, "Actions")).matches("codebuild").count(), 1);
+}
+
+const ROLLOUT: &str = r#"
+project shop {
+  environments { dev, prod }
+  settings { rollout: Rollout, capacity: Capacity }
+  params = "/shop/infra/"
+}
+enum Rollout { all_at_once, linear { step: percent in 1%..99% = 10%, every: duration } }
+enum Capacity { spot = "FARGATE_SPOT", on_demand = "FARGATE" { base: int in 0..10 = 0 } }
+layer app {
+  describe = match env.rollout {
+    all_at_once => "all at once",
+    linear { step, every } => "${step} every ${every}",
+  }
+  provider = "${env.capacity}"
+  base = match env.capacity { Capacity.on_demand { base } => base, spot => 0 }
+  stage = match env.name { dev => "d", prod => "p" }
+  resource "AWS::SSM::Parameter" p { Describe = describe, Provider = provider, Base = base, Stage = stage }
+}
+"#;
+
+#[test]
+fn variants_carry_text_and_defaulted_fields_and_match_binds_them() {
+    let env = "import \"./platform.mdl\"\nenvironment prod { region = us_east_1, rollout = linear { every = 5 min }, capacity = on_demand { base = 1 } }\n";
+    let model = model_of(ROLLOUT, env);
+    assert_eq!(model.params_prefix, "/shop/infra", "a trailing slash is dropped");
+    let p = model.layer("app").and_then(|l| l.resource("P")).expect("resource P");
+    assert_eq!(field(&p.properties, "Describe").as_str(), Some("10% every 5 min"));
+    assert_eq!(field(&p.properties, "Provider").as_str(), Some("FARGATE"));
+    assert_eq!(json(field(&p.properties, "Base")), r#"{"type":"int","value":1}"#);
+    assert_eq!(field(&p.properties, "Stage").as_str(), Some("p"));
+}
+
+#[test]
+fn a_variant_field_out_of_range_is_e0401_in_the_environment_file() {
+    let env = "import \"./platform.mdl\"\nenvironment prod { region = us_east_1, rollout = linear { step = 100%, every = 1 min }, capacity = spot }\n";
+    let (workspace, _, diagnostics) = spec(ROLLOUT, env);
+    let d = only(&diagnostics, Code::OutOfRange);
+    assert_eq!(d.message, "`step` must be between 1% and 99%, got 100%");
+    assert_eq!(workspace.sources.slice(d.primary.span), "100%");
+}
+
+#[test]
+fn comprehensions_ifs_optionals_maps_and_builtins() {
+    let body = format!(
+        r#"{PROJECT}
+layer app {{
+  names = ["web", "worker", "cron"]
+  long = [upper(n) for n in names if len(n) > 3]
+  tags = {{ team = "core", "aws:cost" = "shop" }}
+  missing = none
+  resource "AWS::SSM::Parameter" p {{
+    Long = join(long, ",")
+    Keys = keys(tags)
+    Size = if env.approval {{ "big" }} else {{ "small" }}
+    Fallback = default(missing, "dflt")
+    Present = default(env.tag, "dflt")
+    Has = contains(names, "cron")
+    Id = logical_id("my_web-app")
+    Low = lower(replace("A-B", "-", "_"))
+    Min = units(min(2 GB, 1536 MiB))
+    Max = max(3, 7)
+    Ratio = 3 GB / 1024 MiB
+    Tags = tags
+  }}
+}}
+"#
+    );
+    let model = model_of(&body, PROD);
+    let p = model.layer("app").and_then(|l| l.resource("P")).expect("resource P");
+    assert_eq!(field(&p.properties, "Long").as_str(), Some("WORKER,CRON"));
+    assert_eq!(json(field(&p.properties, "Keys")).matches("\"string\"").count(), 2);
+    assert_eq!(field(&p.properties, "Size").as_str(), Some("small"));
+    assert_eq!(field(&p.properties, "Fallback").as_str(), Some("dflt"));
+    assert_eq!(field(&p.properties, "Present").as_str(), Some("latest"));
+    assert!(matches!(field(&p.properties, "Has").kind, ValueKind::Bool(true)));
+    assert_eq!(field(&p.properties, "Id").as_str(), Some("MyWebApp"));
+    assert_eq!(field(&p.properties, "Low").as_str(), Some("a_b"));
+    assert_eq!(json(field(&p.properties, "Min")), r#"{"type":"int","value":1536}"#);
+    assert_eq!(json(field(&p.properties, "Max")), r#"{"type":"int","value":7}"#);
+    assert_eq!(json(field(&p.properties, "Ratio")), r#"{"type":"number","value":3.0}"#);
+    let ValueKind::Record(tags) = &field(&p.properties, "Tags").kind else { panic!("tags") };
+    let keys: Vec<&str> = tags.iter().map(|(k, _)| k.as_str()).collect();
+    assert_eq!(keys, ["team", "aws:cost"], "record fields keep the order written");
+}
+
+#[test]
+fn bindings_may_be_used_before_they_are_written() {
+    let body = format!("{PROJECT}\nlayer app {{\n  resource \"AWS::SNS::Topic\" t {{ Name = full }}\n  full = \"${{prefix}}-topic\"\n  prefix = \"shop\"\n}}\n");
+    let model = model_of(&body, PROD);
+    let topic = model.layer("app").and_then(|l| l.resource("T")).expect("resource T");
+    assert_eq!(field(&topic.properties, "Name").as_str(), Some("shop-topic"));
+}
+
+#[test]
+fn a_binding_cycle_is_reported_once_not_a_stack_overflow() {
+    let body = format!("{PROJECT}\nlayer app {{\n  a = b + 1\n  b = c + 1\n  c = a + 1\n}}\n");
+    let (_, model, diagnostics) = spec_unchecked(&body, PROD);
+    assert!(model.is_none());
+    let d = only(&diagnostics, Code::BindingCycle);
+    assert_eq!(d.message, "`a` depends on its own value");
+}
+
+#[test]
+fn a_construct_instantiating_itself_is_an_error_not_a_stack_overflow() {
+    let body = format!(
+        "{PROJECT}\nconstruct nest {{\n  depth: int = 0\n  inner = nest {{ depth = depth + 1 }}\n}}\nconstruct a {{ x = b {{}} }}\nconstruct b {{ y = a {{}} }}\nlayer app {{\n  n = nest {{}}\n  m = a {{}}\n}}\n"
+    );
+    let (workspace, model, diagnostics) = spec_unchecked(&body, PROD);
+    assert!(model.is_none());
+    let deep: Vec<_> = diagnostics.iter().filter(|d| d.code == Code::RecursiveInstance).collect();
+    assert_eq!(deep.len(), 2, "{diagnostics:#?}");
+    assert!(deep[0].message.contains("instantiates itself"));
+    assert!(["nest", "a", "b"].contains(&workspace.sources.slice(deep[0].primary.span)));
+}
+
+#[test]
+fn two_resources_with_one_logical_id_are_refused() {
+    let body = format!(
+        "{PROJECT}\nconstruct svc {{ resource \"AWS::IAM::Role\" role {{}} }}\nlayer app {{\n  django = svc {{}}\n  resource \"AWS::IAM::Role\" django_role {{}}\n}}\n"
+    );
+    let (workspace, model, diagnostics) = spec(&body, PROD);
+    assert!(model.is_none());
+    let d = only(&diagnostics, Code::DuplicateLogicalId);
+    assert_eq!(d.message, "two resources of this layer have the logical id `DjangoRole`");
+    assert!(workspace.sources.slice(d.primary.span).starts_with("resource \"AWS::IAM::Role\" django_role"));
+    assert_eq!(workspace.sources.slice(d.secondary[0].span), "svc {}");
+}
+
+#[test]
+fn logical_ids_depend_on_names_not_on_order() {
+    let first = format!("{PROJECT}{SERVICE}\nlayer app {{\n  a = service {{ cpu = 1 vcpu }}\n  b = service {{ cpu = 1 vcpu }}\n}}\n");
+    let second = format!("{PROJECT}{SERVICE}\nlayer app {{\n  b = service {{ cpu = 1 vcpu }}\n  a = service {{ cpu = 1 vcpu }}\n}}\n");
+    let ids = |model: Model| {
+        let mut ids: Vec<String> = model.layers[0].resources.iter().map(|r| r.logical_id.clone()).collect();
+        ids.sort();
+        ids
+    };
+    assert_eq!(ids(model_of(&first, PROD)), ids(model_of(&second, PROD)));
+}
+
+#[test]
+fn record_types_fill_defaults_and_check_their_requires() {
+    let body = format!(
+        r#"{PROJECT}
+type Scaling = {{ min: int = 1, max: int = 4, target: percent in 1%..100% = 60% }} where {{
+  require min <= max else "min (${{min}}) must not exceed max (${{max}})"
+}}
+construct svc {{
+  scaling: Scaling
+  resource "AWS::ApplicationAutoScaling::ScalableTarget" t {{ Min = scaling.min, Max = scaling.max, Target = units(scaling.target) }}
+}}
+layer app {{
+  ok = svc {{ scaling = {{ max = 2 }} }}
+  bad = svc {{ scaling = {{ min = 5, max = 2 }} }}
+}}
+"#
+    );
+    let (workspace, model, diagnostics) = spec(&body, PROD);
+    assert!(model.is_none());
+    let d = only(&diagnostics, Code::RequirementFailed);
+    assert_eq!(d.message, "min (5) must not exceed max (2)");
+    assert_eq!(workspace.sources.slice(d.primary.span), "{ min = 5, max = 2 }");
+
+    let fixed = body.replace("bad = svc { scaling = { min = 5, max = 2 } }", "");
+    let model = model_of(&fixed, PROD);
+    let t = model.layer("app").and_then(|l| l.resource("OkT")).expect("resource OkT");
+    assert_eq!(json(field(&t.properties, "Min")), r#"{"type":"int","value":1}"#);
+    assert_eq!(json(field(&t.properties, "Max")), r#"{"type":"int","value":2}"#);
+    assert_eq!(json(field(&t.properties, "Target")), r#"{"type":"int","value":60}"#);
+}
+
+#[test]
+fn branching_on_a_deploy_time_value_is_refused_even_if_unchecked() {
+    let body =
+        format!("{PROJECT}\nlayer app {{\n  x = if aws.region == \"us-east-1\" {{ 1 }} else {{ 2 }}\n}}\n");
+    let (_, model, diagnostics) = spec_unchecked(&body, PROD);
+    assert!(model.is_none());
+    only(&diagnostics, Code::DeployTimeBranch);
+}
+
+#[test]
+fn file_reads_only_the_stdlib() {
+    let body = format!("{PROJECT}\nlayer app {{\n  code = file(\"../lambda/image_cleanup.py\")\n}}\n");
+    let (_, model, diagnostics) = spec(&body, PROD);
+    assert!(model.is_none());
+    let d = only(&diagnostics, Code::WrongArguments);
+    assert!(d.message.contains("stdlib"), "{}", d.message);
+}
+
+#[test]
+fn the_model_serializes_to_json() {
+    let model = model_of(&format!("{PROJECT}{LAYERS}"), PROD);
+    let text = serde_json::to_string(&model).unwrap_or_default();
+    assert!(text.contains(r#""logical_id":"Cluster""#), "{text}");
+    assert!(text.contains(r#""fn":"ssm","args":"/shop/infra/vpc_id""#), "{text}");
+}
+
+#[test]
+fn a_hundred_thousand_line_spec_evaluates_quickly() {
+    let mut body = format!("{PROJECT}{SERVICE}\nlayer core {{\n  resource \"AWS::EC2::VPC\" vpc {{}}\n  publish vpc_id = vpc.ref\n}}\nlayer app {{\n");
+    for n in 0..1000 {
+        body.push_str(&format!(
+            "  service svc_{n} = service {{\n    cpu = env.cpu\n    port = {n} + 1\n  }}\n"
+        ));
+        body.push_str(&format!(
+            "  resource \"AWS::SSM::Parameter\" p_{n} {{\n    Vpc = core.vpc_id\n    Url = svc_{n}.url\n"
+        ));
+        for k in 0..92 {
+            body.push_str(&format!("    K{k} = \"v{k}-${{svc_{n}.task_arn}}\"\n"));
+        }
+        body.push_str("  }\n");
+    }
+    body.push_str("}\n");
+    assert!(body.lines().count() > 100_000);
+    let workspace = Workspace::from_memory(&[("spec/platform.mdl", &body), ("spec/env.mdl", PROD)]);
+    let checked = check::check(&workspace);
+    let decl = crate::entry_environments(&workspace, &checked)[0];
+    let start = std::time::Instant::now();
+    let (model, diagnostics) = super::evaluate(&workspace, &checked, decl);
+    let elapsed = start.elapsed();
+    assert!(diagnostics.is_empty(), "{:#?}", &diagnostics[..diagnostics.len().min(3)]);
+    let app = model.as_ref().and_then(|m| m.layer("app")).expect("layer app");
+    assert_eq!(app.resources.len(), 5000);
+    assert_eq!(app.imports.len(), 1);
+    // Unoptimized test builds are ~10x slower than release; this still catches quadratic behaviour.
+    assert!(elapsed.as_secs_f64() < 5.0, "evaluation took {elapsed:?}");
+    eprintln!("evaluated {} lines in {elapsed:?}", body.lines().count());
 }
