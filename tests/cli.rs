@@ -149,6 +149,24 @@ fn ok_json_is_empty_and_exits_zero() {
 }
 
 #[test]
+fn github_annotations_and_sarif_go_to_stdout() {
+    let dir = TempDir::with_specs("ci-formats", 40);
+    let github = mdl(&dir.0, &["check", "--format", "github"]);
+    assert_eq!(github.code, 1);
+    assert!(github.stderr.is_empty(), "{}", github.stderr);
+    assert!(
+        github.stdout.starts_with("::error file=specs/prod.mdl,line=5,col=14,"),
+        "one workflow command per diagnostic:\n{}",
+        github.stdout
+    );
+    let sarif = mdl(&dir.0, &["check", "--format", "sarif"]);
+    assert_eq!(sarif.code, 1);
+    let log: serde_json::Value = serde_json::from_str(&sarif.stdout).expect("SARIF is JSON");
+    assert_eq!(log["version"], "2.1.0");
+    assert_eq!(log["runs"][0]["results"][0]["ruleId"], "E0401");
+}
+
+#[test]
 fn help_lists_the_options() {
     let dir = TempDir::new("help");
     let run = mdl(&dir.0, &["check", "--help"]);
