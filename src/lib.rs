@@ -2,12 +2,15 @@
 //!
 //! The pipeline, one module per stage: [`workspace`] loads files and
 //! [`syntax`] parses them, [`check`] resolves names and types, [`eval`]
-//! evaluates one environment into a model. [`diag`] holds the diagnostics
+//! evaluates one environment into a model, [`cfn`] lowers it to one
+//! CloudFormation template per layer. [`diag`] holds the diagnostics
 //! every stage reports and renders them.
 
+pub mod cfn;
 pub mod check;
 pub mod diag;
 pub mod eval;
+pub mod lsp;
 pub mod source;
 pub mod stdlib;
 pub mod syntax;
@@ -61,7 +64,10 @@ pub fn run_pipeline(workspace: Workspace) -> Report {
             for environment in entry_environments(&workspace, &checked) {
                 let (model, mut found) = eval::evaluate(&workspace, &checked, environment);
                 diagnostics.append(&mut found);
-                models.extend(model);
+                if let Some(model) = model {
+                    diagnostics.extend(cfn::lower(&model).diagnostics);
+                    models.push(model);
+                }
             }
         }
     }

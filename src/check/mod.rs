@@ -2,26 +2,74 @@
 //! environment is evaluated.
 //!
 //! Input: a loaded [`Workspace`]. Output: the [`Scopes`] the evaluator resolves
-//! names with, and every independent problem found, sorted by position. An
-//! unknown name is reported once and typed as "unknown" afterwards, so it does
-//! not cascade into type errors.
+//! names with, the [`LayerGraph`] (deploy order), and every independent problem
+//! found, sorted by position. An unknown name is reported once and typed as
+//! "unknown" afterwards, so it does not cascade into type errors.
+//!
+//! Files: `scope` (name tables), `types` (the type language), `resolve`
+//! (declaration signatures), `expr`/`access`/`records`/`ops`/`flow`/`matches`
+//! (expressions), `builtins`, `members` and `decls` (declarations), `layers`
+//! (layer graph), `error` (the one conversion to diagnostics).
 
+mod access;
+mod builtins;
+mod checker;
+mod decls;
+mod error;
+mod expr;
+mod flow;
+pub mod layers;
+mod matches;
+mod members;
+mod ops;
+mod records;
+mod resolve;
 pub mod scope;
+pub mod types;
 
+#[cfg(test)]
+mod tests;
+
+pub use builtins::BUILTINS;
+pub use layers::LayerGraph;
 pub use scope::{DeclRef, Entry, Scope, Scopes};
+pub use types::Type;
+
+use checker::Checker;
 
 use crate::diag::Diagnostic;
-use crate::workspace::Workspace;
+use crate::workspace::{ModuleId, Workspace};
 
-/// The checked program: name tables plus what the checker found.
+/// The checked program: name tables, the layer graph, and what the checker found.
 #[derive(Debug, Default)]
 pub struct Checked {
     pub scopes: Scopes,
+    /// Which layer reads from which (cross-layer references).
+    pub layers: LayerGraph,
     pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Checked {
+    /// The layers visible from `module`, in deploy order, each with the layers
+    /// it depends on. Ties keep declaration order; layers in a cycle (an error
+    /// already reported) come last.
+    pub fn layer_order(&self, module: ModuleId) -> Vec<(DeclRef, Vec<DeclRef>)> {
+        self.layers.order(self.scopes.of(module))
+    }
 }
 
 /// Check every module of the workspace.
 pub fn check(workspace: &Workspace) -> Checked {
-    let (scopes, diagnostics) = scope::build(workspace);
-    Checked { scopes, diagnostics }
+    let (scopes, mut diagnostics) = scope::build(workspace);
+    let (layers, errors) = {
+        let mut checker = Checker::new(workspace, &scopes);
+        checker.check_all();
+        let layers = LayerGraph::new(&checker.layer_edges);
+        let mut errors = std::mem::take(&mut checker.errors);
+        errors.extend(layers.cycles(&|decl| checker.decl_name(decl)));
+        (layers, errors)
+    };
+    diagnostics.extend(errors.into_iter().map(error::CheckError::into_diagnostic));
+    crate::diag::sort_and_dedup(&mut diagnostics);
+    Checked { scopes, layers, diagnostics }
 }

@@ -56,6 +56,8 @@ codes! {
     UnknownEnvironment = "E0208", Error, "environment not declared by the project";
     MissingProject = "E0209", Error, "no project, or more than one";
     MissingField = "E0210", Error, "missing required field";
+    SelfReference = "E0211", Error, "definition refers to itself";
+    DuplicateLogicalId = "E0212", Error, "duplicate logical id in a layer";
 
     // E03xx: types and units.
     TypeMismatch = "E0301", Error, "type mismatch";
@@ -66,16 +68,33 @@ codes! {
     UnnamedInstance = "E0306", Error, "construct instance without a name";
     WrongArguments = "E0307", Error, "wrong arguments to a built-in function";
     DeployTimeName = "E0308", Error, "deploy-time value used where a check-time value is needed";
+    RecursiveType = "E0309", Error, "recursive type";
 
     // E04xx: constraints, found while evaluating an environment.
     OutOfRange = "E0401", Error, "value out of range";
     RequirementFailed = "E0402", Error, "requirement not met";
     InvalidFargateSize = "E0403", Error, "invalid Fargate CPU/memory combination";
     ArithmeticError = "E0404", Error, "arithmetic error";
+    RecursiveInstance = "E0405", Error, "construct instantiates itself";
+    BindingCycle = "E0406", Error, "binding depends on its own value";
+    EvaluationFailed = "E0407", Error, "evaluation failed (internal error)";
+
+    // E05xx: lowering to CloudFormation.
+    QuantityInTemplate = "E0501", Error, "quantity in a CloudFormation property";
+    NotATemplateValue = "E0502", Error, "value with no CloudFormation form";
+    UnknownResourceType = "E0503", Error, "unknown resource type";
+    TypeNotInRegion = "E0504", Error, "resource type not available in the region";
+    UnknownProperty = "E0505", Error, "unknown resource property";
+    MissingProperty = "E0506", Error, "missing required resource property";
+    WrongPropertyType = "E0507", Error, "resource property of the wrong type";
+    NotInEnum = "E0508", Error, "resource property value not allowed";
+    UnknownAttribute = "E0509", Error, "unknown resource attribute";
+    TemplateOverLimit = "E0510", Error, "template over a CloudFormation limit";
 
     // Warnings.
     UnusedImport = "W0201", Warning, "unused import";
     UnreachableArm = "W0301", Warning, "unreachable match arm";
+    TemplateNeedsS3 = "W0501", Warning, "template too large to deploy inline";
 }
 
 impl Code {

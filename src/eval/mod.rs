@@ -1,19 +1,184 @@
 //! Evaluation: one environment of a checked program → a fully resolved [`Model`].
+//!
+//! Input: a [`Workspace`] the checker accepted, its [`Checked`] name tables, and
+//! the environment to evaluate. Output: the model (layers in deploy order, their
+//! resources with logical ids, SSM publishes, imports and secrets) and the
+//! constraint diagnostics (ranges, `require`, arithmetic), each noting the
+//! environment. Invariants: never panics on unexpected input (it becomes an
+//! internal-error diagnostic); values keep the span they were written at; the
+//! model is `None` as soon as any error was reported.
+//!
+//! Layout: `env` (settings and project), `scope` (evaluation contexts, bodies,
+//! lazily forced bindings), `names`, `expr`, `ops`, `builtins`, `construct`
+//! (instantiation), `layer` (layers, cross-layer references, deploy order),
+//! `constraints` (types, ranges, requires), `error` (the one conversion to
+//! diagnostics).
 
+mod builtins;
+mod constraints;
+mod construct;
+mod env;
+pub mod error;
+mod expr;
+mod layer;
 pub mod model;
+mod names;
+mod ops;
+mod scope;
+#[cfg(test)]
+mod tests;
 
-pub use model::Model;
+pub use model::{
+    display_text, DeployExpr, Imported, LayerModel, Model, Published, ResourceModel, SecretModel, Value,
+    ValueKind,
+};
+pub use names::camel_case;
+
+use std::collections::HashSet;
 
 use crate::check::{Checked, DeclRef};
 use crate::diag::Diagnostic;
-use crate::workspace::Workspace;
+use crate::source::{FileId, Span};
+use crate::workspace::{ModuleOrigin, Workspace};
+use error::{EvalError, EvalResult};
+use layer::LayerState;
+use scope::Body;
+
+/// Deep but legal specs (long binding chains, nested expressions) recurse; the
+/// evaluator runs on a thread with a large stack so they never overflow, and
+/// [`MAX_DEPTH`] turns runaway recursion into a diagnostic long before that.
+const EVAL_STACK_BYTES: usize = 256 * 1024 * 1024;
+
+/// Nested evaluation steps (expressions, forced bindings) before giving up.
+const MAX_DEPTH: usize = 20_000;
+
+/// Nested construct instances before a construct is taken to instantiate itself.
+const MAX_INSTANCE_DEPTH: usize = 64;
 
 /// Evaluate the program for the environment declared at `environment`.
-/// The model is `None` when a constraint failed.
+/// The model is `None` when an error was reported.
 pub fn evaluate(
-    _workspace: &Workspace,
-    _checked: &Checked,
-    _environment: DeclRef,
+    workspace: &Workspace,
+    checked: &Checked,
+    environment: DeclRef,
 ) -> (Option<Model>, Vec<Diagnostic>) {
-    (None, Vec::new())
+    std::thread::scope(|scope| {
+        let spawned = std::thread::Builder::new()
+            .name("mdl-eval".into())
+            .stack_size(EVAL_STACK_BYTES)
+            .spawn_scoped(scope, || evaluate_here(workspace, checked, environment));
+        match spawned {
+            Ok(handle) => handle.join().unwrap_or_else(|_| {
+                let span = environment_span(workspace, environment);
+                let error = EvalError::internal("the evaluator stopped unexpectedly", span);
+                (None, error.into_diagnostic("?").into_iter().collect())
+            }),
+            // No thread available: evaluate here, with the depth limits as the only guard.
+            Err(_) => evaluate_here(workspace, checked, environment),
+        }
+    })
+}
+
+fn environment_span(workspace: &Workspace, environment: DeclRef) -> Span {
+    workspace
+        .modules
+        .get(environment.module.0)
+        .and_then(|m| m.ast.items.get(environment.item))
+        .map(|item| item.span)
+        .unwrap_or_default()
+}
+
+fn evaluate_here(
+    workspace: &Workspace,
+    checked: &Checked,
+    environment: DeclRef,
+) -> (Option<Model>, Vec<Diagnostic>) {
+    let mut evaluator = Evaluator::new(workspace, checked);
+    let model = evaluator.run(environment);
+    let failed = evaluator.diagnostics.iter().any(Diagnostic::is_error);
+    let model = if failed { None } else { model };
+    (model, evaluator.diagnostics)
+}
+
+/// The interpreter's state for one environment.
+pub(crate) struct Evaluator<'a> {
+    pub(crate) workspace: &'a Workspace,
+    pub(crate) checked: &'a Checked,
+    /// The environment's name, for notes.
+    pub(crate) env_name: String,
+    /// `env`: a record of the settings, with `name` and `region`.
+    pub(crate) env_value: Option<Value>,
+    /// `project`: a record of the project's fields, with `name`.
+    pub(crate) project_value: Option<Value>,
+    /// The project's environment names: an implicit enum (`dev`, `prod`).
+    pub(crate) environments: Vec<String>,
+    /// `<project.params>` without a trailing slash.
+    pub(crate) params_prefix: String,
+    /// Every layer and construct instance evaluated so far, by [`scope::BodyId`].
+    pub(crate) bodies: Vec<Body<'a>>,
+    /// The layer being evaluated.
+    pub(crate) layer: Option<LayerState>,
+    /// Where the constructs being instantiated were instantiated, innermost last.
+    pub(crate) sites: Vec<Span>,
+    pub(crate) depth: usize,
+    pub(crate) diagnostics: Vec<Diagnostic>,
+    /// Files of the stdlib: a label there is not the user's line.
+    std_files: HashSet<FileId>,
+}
+
+impl<'a> Evaluator<'a> {
+    fn new(workspace: &'a Workspace, checked: &'a Checked) -> Self {
+        let std_files = workspace
+            .iter_modules()
+            .filter(|(_, m)| matches!(m.origin, ModuleOrigin::Std(_)))
+            .map(|(_, m)| m.file)
+            .collect();
+        Evaluator {
+            workspace,
+            checked,
+            env_name: String::new(),
+            env_value: None,
+            project_value: None,
+            environments: Vec::new(),
+            params_prefix: String::new(),
+            bodies: Vec::new(),
+            layer: None,
+            sites: Vec::new(),
+            depth: 0,
+            diagnostics: Vec::new(),
+            std_files,
+        }
+    }
+
+    /// Report an error (with the environment note); `Reported` adds nothing.
+    pub(crate) fn report(&mut self, error: EvalError) {
+        if let Some(diagnostic) = error.into_diagnostic(&self.env_name) {
+            self.diagnostics.push(diagnostic);
+        }
+    }
+
+    /// Whether `span` lies in a stdlib file (so it is not the user's line).
+    pub(crate) fn in_stdlib(&self, span: Span) -> bool {
+        self.std_files.contains(&span.file)
+    }
+
+    /// The innermost instantiation site written in a spec file: the user's line
+    /// for a problem found deep inside stdlib constructs.
+    pub(crate) fn user_site(&self) -> Option<Span> {
+        self.sites.iter().rev().copied().find(|s| !self.in_stdlib(*s))
+    }
+
+    /// Enter one level of recursion, or fail when the spec recurses without end.
+    pub(crate) fn enter(&mut self, span: Span) -> EvalResult<()> {
+        if self.depth >= MAX_DEPTH {
+            return Err(EvalError::internal("expressions nest too deeply to evaluate", span));
+        }
+        self.depth += 1;
+        Ok(())
+    }
+
+    /// Leave a level entered with [`Evaluator::enter`].
+    pub(crate) fn leave(&mut self) {
+        self.depth = self.depth.saturating_sub(1);
+    }
 }

@@ -1,9 +1,285 @@
 //! The resolved model of one environment: what lowering consumes.
+//!
+//! Input: produced by [`crate::eval::evaluate`]. Output: plain data, serializable
+//! to JSON for tests and tooling. Invariants: layers are in deploy order (every
+//! layer after the layers it depends on); every [`Value`] remembers the span it
+//! was written at, so lowering can still point at the user's line.
+
+use serde::ser::SerializeStruct;
+use serde::{Serialize, Serializer};
+
+use crate::source::Span;
+use crate::units::{format_amount, Quantity};
 
 /// Everything one environment deploys.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct Model {
+    /// The project's name (`megadolls`).
     pub project: String,
+    /// The environment's name (`prod`).
     pub environment: String,
+    /// The AWS region, as the `Region` variant's text (`af-south-1`).
     pub region: String,
+    /// Prefix of every published SSM parameter, without a trailing slash (`/megadolls/infra`).
+    pub params_prefix: String,
+    /// Every layer, in deploy order.
+    pub layers: Vec<LayerModel>,
+}
+
+impl Model {
+    /// The layer named `name`.
+    pub fn layer(&self, name: &str) -> Option<&LayerModel> {
+        self.layers.iter().find(|l| l.name == name)
+    }
+}
+
+/// One layer: one CloudFormation stack per environment.
+#[derive(Debug, Clone, Serialize)]
+pub struct LayerModel {
+    /// The layer's name (`core`).
+    pub name: String,
+    /// The layer declaration.
+    #[serde(serialize_with = "serialize_span")]
+    pub span: Span,
+    /// Layers this one reads published values or secrets from, in deploy order.
+    pub depends_on: Vec<String>,
+    /// Every resource of the layer, its own and those of the construct instances it binds.
+    pub resources: Vec<ResourceModel>,
+    /// Values written to SSM for later layers.
+    pub publishes: Vec<Published>,
+    /// Values read from SSM that earlier layers published.
+    pub imports: Vec<Imported>,
+    /// SecureString parameters declared by this layer (set outside mdl).
+    pub secrets: Vec<SecretModel>,
+}
+
+impl LayerModel {
+    /// The resource with this logical id.
+    pub fn resource(&self, logical_id: &str) -> Option<&ResourceModel> {
+        self.resources.iter().find(|r| r.logical_id == logical_id)
+    }
+}
+
+/// One CloudFormation resource.
+#[derive(Debug, Clone, Serialize)]
+pub struct ResourceModel {
+    /// CamelCase of the binding path: `django` + `task_role` → `DjangoTaskRole`.
+    pub logical_id: String,
+    /// `AWS::ECS::Service`
+    pub type_name: String,
+    /// The `Properties` record.
+    pub properties: Value,
+    /// Resource attributes (`DeletionPolicy`, `DependsOn`, ...), a record.
+    pub options: Value,
+    /// The `resource` declaration.
+    #[serde(serialize_with = "serialize_span")]
+    pub span: Span,
+    /// Where the construct that declares it was instantiated, for layer-level resources `None`.
+    #[serde(serialize_with = "serialize_optional_span")]
+    pub instance_span: Option<Span>,
+}
+
+/// A value written to SSM by its layer.
+#[derive(Debug, Clone, Serialize)]
+pub struct Published {
+    /// The member name (`vpc_id`).
+    pub name: String,
+    /// The full SSM parameter name (`/megadolls/infra/vpc_id`).
+    pub parameter: String,
+    /// A string or a deploy-time string.
+    pub value: Value,
+    /// The `publish` member.
+    #[serde(serialize_with = "serialize_span")]
+    pub span: Span,
+}
+
+/// A value read from SSM that an earlier layer published.
+#[derive(Debug, Clone, Serialize)]
+pub struct Imported {
+    /// The layer that publishes it.
+    pub layer: String,
+    /// The published member's name.
+    pub name: String,
+    /// The full SSM parameter name.
+    pub parameter: String,
+    /// The first reference to it in this layer.
+    #[serde(serialize_with = "serialize_span")]
+    pub span: Span,
+}
+
+/// A SecureString parameter a layer declares; its value is set outside mdl.
+#[derive(Debug, Clone, Serialize)]
+pub struct SecretModel {
+    /// The member name (`strip_key`).
+    pub name: String,
+    /// The full SSM parameter name.
+    pub parameter: String,
+    /// What the secret is, for whoever sets it ("" when not given).
+    pub description: String,
+    /// The `secret` member.
+    #[serde(serialize_with = "serialize_span")]
+    pub span: Span,
+}
+
+/// An evaluated value and where it was written.
+#[derive(Debug, Clone, Serialize)]
+pub struct Value {
+    pub kind: ValueKind,
+    /// Where the value was written: a literal, or the expression that computed it.
+    /// A value passed along (through a name, a param, `env.x`) keeps its origin.
+    #[serde(serialize_with = "serialize_span")]
+    pub origin: Span,
+}
+
+impl Value {
+    /// A value of `kind` written at `origin`.
+    pub fn new(kind: ValueKind, origin: Span) -> Value {
+        Value { kind, origin }
+    }
+
+    /// A plain string.
+    pub fn string(text: impl Into<String>, origin: Span) -> Value {
+        Value::new(ValueKind::String(text.into()), origin)
+    }
+
+    /// A deploy-time value.
+    pub fn deploy(expr: DeployExpr, origin: Span) -> Value {
+        Value::new(ValueKind::Deploy(expr), origin)
+    }
+
+    /// The text of a plain string.
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.kind {
+            ValueKind::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// A field of a record, an instance's output, or a variant's field.
+    pub fn field(&self, name: &str) -> Option<&Value> {
+        let fields = match &self.kind {
+            ValueKind::Record(fields) => fields,
+            ValueKind::Instance { outputs, .. } => outputs,
+            ValueKind::Variant { fields, .. } => fields,
+            _ => return None,
+        };
+        fields.iter().find(|(k, _)| k == name).map(|(_, v)| v)
+    }
+}
+
+/// What a value is.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "type", content = "value", rename_all = "snake_case")]
+pub enum ValueKind {
+    /// `none`
+    Null,
+    Bool(bool),
+    Int(i64),
+    Number(f64),
+    String(String),
+    /// A quantity in its dimension's base unit (CPU units, MiB, seconds, percent).
+    #[serde(serialize_with = "serialize_quantity")]
+    Quantity(Quantity),
+    List(Vec<Value>),
+    /// A record or map, fields in the order written (defaults after).
+    Record(Vec<(String, Value)>),
+    /// An enum variant, with its lowering text and its fields.
+    Variant {
+        enum_name: String,
+        variant: String,
+        text: Option<String>,
+        fields: Vec<(String, Value)>,
+    },
+    /// A construct instance: its outputs.
+    Instance {
+        construct: String,
+        outputs: Vec<(String, Value)>,
+    },
+    /// A SecureString parameter, by name.
+    Secret {
+        parameter: String,
+    },
+    /// A value known only when CloudFormation runs.
+    Deploy(DeployExpr),
+}
+
+impl ValueKind {
+    /// What the value is, for messages (`string`, `list`, `deploy-time value`).
+    pub fn describe(&self) -> &'static str {
+        match self {
+            ValueKind::Null => "none",
+            ValueKind::Bool(_) => "bool",
+            ValueKind::Int(_) => "int",
+            ValueKind::Number(_) => "number",
+            ValueKind::String(_) => "string",
+            ValueKind::Quantity(_) => "quantity",
+            ValueKind::List(_) => "list",
+            ValueKind::Record(_) => "record",
+            ValueKind::Variant { .. } => "enum variant",
+            ValueKind::Instance { .. } => "construct instance",
+            ValueKind::Secret { .. } => "secret",
+            ValueKind::Deploy(_) => "deploy-time value",
+        }
+    }
+}
+
+/// A deploy-time value: what lowering turns into an intrinsic function.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "fn", content = "args", rename_all = "snake_case")]
+pub enum DeployExpr {
+    /// `{ "Ref": logical_id }`
+    Ref(String),
+    /// `{ "Fn::GetAtt": [logical_id, "Endpoint.Address"] }`
+    GetAtt(String, String),
+    /// A pseudo parameter: `AWS::Region`, `AWS::AccountId`, ...
+    Pseudo(String),
+    /// An SSM parameter read at deploy time (a value an earlier layer published).
+    Ssm(String),
+    /// An interpolated string with deploy-time parts: `Fn::Join` with "" of the parts
+    /// (plain strings and deploy values, adjacent strings merged).
+    Join(Vec<Value>),
+    /// `a == b` (or `!=` when `negated`) on deploy-time values: a deploy-time bool.
+    Equals { left: Box<Value>, right: Box<Value>, negated: bool },
+}
+
+fn serialize_span<S: Serializer>(span: &Span, serializer: S) -> Result<S::Ok, S::Error> {
+    let mut state = serializer.serialize_struct("Span", 3)?;
+    state.serialize_field("file", &span.file.0)?;
+    state.serialize_field("start", &span.start)?;
+    state.serialize_field("end", &span.end)?;
+    state.end()
+}
+
+fn serialize_optional_span<S: Serializer>(span: &Option<Span>, serializer: S) -> Result<S::Ok, S::Error> {
+    match span {
+        Some(span) => serialize_span(span, serializer),
+        None => serializer.serialize_none(),
+    }
+}
+
+fn serialize_quantity<S: Serializer>(quantity: &Quantity, serializer: S) -> Result<S::Ok, S::Error> {
+    let mut state = serializer.serialize_struct("Quantity", 3)?;
+    state.serialize_field("dimension", quantity.dimension.type_name())?;
+    state.serialize_field("base", &quantity.base)?;
+    state.serialize_field("display", &quantity.to_string())?;
+    state.end()
+}
+
+/// A check-time value as text, for messages and interpolation: `2 GiB`, `af-south-1`.
+/// `None` for values that have no text form (records, lists, secrets, deploy values).
+pub fn display_text(value: &Value) -> Option<String> {
+    Some(match &value.kind {
+        ValueKind::String(s) => s.clone(),
+        ValueKind::Int(n) => n.to_string(),
+        ValueKind::Number(n) => format_amount(*n),
+        ValueKind::Bool(b) => b.to_string(),
+        ValueKind::Quantity(q) => q.to_string(),
+        ValueKind::Variant { variant, text, .. } => text.clone().unwrap_or_else(|| variant.clone()),
+        ValueKind::Null => "none".to_string(),
+        ValueKind::List(_)
+        | ValueKind::Record(_)
+        | ValueKind::Instance { .. }
+        | ValueKind::Secret { .. }
+        | ValueKind::Deploy(_) => return None,
+    })
 }

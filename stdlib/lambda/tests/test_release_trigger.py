@@ -154,6 +154,8 @@ def test_falls_back_when_pipeline_rejects_variables(pipeline, calls, monkeypatch
 
     def refuse_variables(self):
         if self._get_param("variables"):
+            calls.append({"token": self._get_param("clientRequestToken"),
+                          "variables": self._get_param("variables")})
             raise JsonRESTError("ValidationException",
                                 "Pipeline variables are not supported for V1 pipelines")
         return accepting(self)
@@ -166,6 +168,9 @@ def test_falls_back_when_pipeline_rejects_variables(pipeline, calls, monkeypatch
     assert result == {**result, "decision": "started", "variables": False,
                       "execution": runs[0]["pipelineExecutionId"]}
     assert execution_variables(result["execution"]) == []
+    # Tried once with the variable, then once without, under its own token.
+    assert [bool(c["variables"]) for c in calls] == [True, False]
+    assert calls[0]["token"] != calls[1]["token"]
     decisions = [line["decision"] for line in json_lines(capsys.readouterr().out)]
     assert decisions == ["variables-rejected", "started"]
     # A duplicate delivery of the same event still yields a single release.

@@ -1,0 +1,178 @@
+//! What can go wrong while lowering, and the one place it becomes a diagnostic.
+
+use crate::diag::{Code, Diagnostic};
+use crate::eval::Model;
+use crate::source::Span;
+
+/// A lowering problem, with the span of the spec text that caused it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LowerError {
+    /// A quantity reached a template; CloudFormation wants plain numbers.
+    QuantityInTemplate {
+        span: Span,
+        property: String,
+        display: String,
+    },
+    /// A value with no CloudFormation form (an instance, a variant with fields, a condition).
+    NotATemplateValue {
+        span: Span,
+        property: String,
+        what: &'static str,
+    },
+    /// The resource type is not in CloudFormation's registry.
+    UnknownResourceType {
+        span: Span,
+        type_name: String,
+        suggestion: Option<String>,
+    },
+    /// The type exists but not in the environment's region.
+    TypeNotInRegion {
+        span: Span,
+        type_name: String,
+        region: String,
+    },
+    UnknownProperty {
+        span: Span,
+        type_name: String,
+        path: String,
+        suggestion: Option<String>,
+    },
+    MissingProperty {
+        span: Span,
+        type_name: String,
+        path: String,
+    },
+    WrongPropertyType {
+        span: Span,
+        path: String,
+        expected: String,
+        found: &'static str,
+    },
+    NotInEnum {
+        span: Span,
+        path: String,
+        value: String,
+        allowed: Vec<String>,
+    },
+    UnknownAttribute {
+        span: Span,
+        type_name: String,
+        attribute: String,
+        suggestion: Option<String>,
+    },
+    /// A template over a hard CloudFormation limit.
+    OverLimit {
+        span: Span,
+        stack: String,
+        what: &'static str,
+        count: usize,
+        limit: usize,
+    },
+    /// A template body over the inline limit: deployable only through S3.
+    NeedsS3 {
+        span: Span,
+        stack: String,
+        bytes: usize,
+    },
+}
+
+impl LowerError {
+    /// The diagnostic users see.
+    pub fn to_diagnostic(&self, model: &Model) -> Diagnostic {
+        let note = format!("while lowering environment `{}` ({})", model.environment, model.region);
+        self.diagnostic().with_note(note)
+    }
+
+    fn diagnostic(&self) -> Diagnostic {
+        match self {
+            LowerError::QuantityInTemplate { span, property, display } => Diagnostic::new(
+                Code::QuantityInTemplate,
+                format!("`{property}` gets the quantity {display}, but CloudFormation wants a plain number"),
+                *span,
+                "a quantity",
+            )
+            .with_help(format!("convert it with `units(..)` (CPU units, MiB, seconds or percent): `units({display})`")),
+            LowerError::NotATemplateValue { span, property, what } => Diagnostic::new(
+                Code::NotATemplateValue,
+                format!("`{property}` gets {what}, which has no CloudFormation form"),
+                *span,
+                format!("{what} here"),
+            )
+            .with_help("pass one of its fields or outputs instead"),
+            LowerError::UnknownResourceType { span, type_name, suggestion } => Diagnostic::new(
+                Code::UnknownResourceType,
+                format!("`{type_name}` is not a CloudFormation resource type"),
+                *span,
+                "unknown resource type",
+            )
+            .with_optional_help(suggestion.as_ref().map(|s| format!("did you mean `{s}`?"))),
+            LowerError::TypeNotInRegion { span, type_name, region } => Diagnostic::new(
+                Code::TypeNotInRegion,
+                format!("`{type_name}` is not available in {region}"),
+                *span,
+                format!("not offered in {region}"),
+            )
+            .with_help("choose another resource type for this environment, or another region"),
+            LowerError::UnknownProperty { span, type_name, path, suggestion } => Diagnostic::new(
+                Code::UnknownProperty,
+                format!("`{type_name}` has no property `{path}`"),
+                *span,
+                "unknown property",
+            )
+            .with_optional_help(suggestion.as_ref().map(|s| format!("did you mean `{s}`?"))),
+            LowerError::MissingProperty { span, type_name, path } => Diagnostic::new(
+                Code::MissingProperty,
+                format!("`{type_name}` requires the property `{path}`"),
+                *span,
+                format!("`{path}` is missing"),
+            )
+            .with_help(format!("add `{} = ...`", path.rsplit('.').next().unwrap_or(path))),
+            LowerError::WrongPropertyType { span, path, expected, found } => Diagnostic::new(
+                Code::WrongPropertyType,
+                format!("`{path}` must be {expected}, found {found}"),
+                *span,
+                format!("expected {expected}"),
+            ),
+            LowerError::NotInEnum { span, path, value, allowed } => Diagnostic::new(
+                Code::NotInEnum,
+                format!("`{value}` is not an allowed value of `{path}`"),
+                *span,
+                "not allowed",
+            )
+            .with_help(allowed_help(value, allowed)),
+            LowerError::UnknownAttribute { span, type_name, attribute, suggestion } => Diagnostic::new(
+                Code::UnknownAttribute,
+                format!("`{type_name}` has no attribute `{attribute}`"),
+                *span,
+                "unknown attribute",
+            )
+            .with_optional_help(suggestion.as_ref().map(|s| format!("did you mean `{s}`?"))),
+            LowerError::OverLimit { span, stack, what, count, limit } => Diagnostic::new(
+                Code::TemplateOverLimit,
+                format!("stack `{stack}` has {count} {what}; CloudFormation allows {limit}"),
+                *span,
+                "this layer",
+            )
+            .with_help("split the layer in two: move some members into a new layer"),
+            LowerError::NeedsS3 { span, stack, bytes } => Diagnostic::new(
+                Code::TemplateNeedsS3,
+                format!(
+                    "the template of `{stack}` is {bytes} bytes, over the 51,200 bytes CloudFormation takes inline"
+                ),
+                *span,
+                "this layer",
+            )
+            .with_help(
+                "it can still be deployed through S3 (up to 1 MB): `mdl deploy --template-bucket NAME`, or split the layer",
+            ),
+        }
+    }
+}
+
+fn allowed_help(value: &str, allowed: &[String]) -> String {
+    match crate::diag::did_you_mean(value, allowed.iter().map(String::as_str)) {
+        Some(close) => format!("did you mean `{close}`?"),
+        None if allowed.len() <= 12 => format!("allowed: {}", allowed.join(", ")),
+        None => format!("allowed: {}, … ({} values)", allowed[..12].join(", "), allowed.len()),
+    }
+}

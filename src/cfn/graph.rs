@@ -1,0 +1,133 @@
+//! The layer and resource dependency graph of one environment, as Graphviz
+//! DOT or Mermaid, for people who would rather look than read.
+//!
+//! Nodes are resources grouped by layer; an edge says "needs": a resource
+//! that references another (`Ref`, `Fn::GetAtt`, `DependsOn`), or reads a
+//! value another layer published (labelled with the SSM parameter).
+
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+
+use crate::eval::{camel_case, DeployExpr, LayerModel, Model, Value, ValueKind};
+
+/// An edge `from → to` (both `layer/LogicalId`), with an optional label.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Edge {
+    pub from: String,
+    pub to: String,
+    pub label: Option<String>,
+}
+
+/// Every edge of the model, sorted.
+pub fn edges(model: &Model) -> Vec<Edge> {
+    let mut edges = BTreeSet::new();
+    for layer in &model.layers {
+        for resource in &layer.resources {
+            let from = node(&layer.name, &resource.logical_id);
+            let mut add = |expr: &DeployExpr| {
+                if let Some(edge) = edge_to(model, layer, &from, expr) {
+                    edges.insert(edge);
+                }
+            };
+            visit(&resource.properties, &mut add);
+            visit(&resource.options, &mut add);
+        }
+    }
+    edges.into_iter().collect()
+}
+
+fn edge_to(model: &Model, layer: &LayerModel, from: &str, expr: &DeployExpr) -> Option<Edge> {
+    match expr {
+        DeployExpr::Ref(id) | DeployExpr::GetAtt(id, _) => {
+            Some(Edge { from: from.to_string(), to: node(&layer.name, id), label: None })
+        }
+        DeployExpr::Ssm(parameter) => {
+            let (producer, published) = model
+                .layers
+                .iter()
+                .find_map(|l| l.publishes.iter().find(|p| &p.parameter == parameter).map(|p| (l, p)))?;
+            let to = node(&producer.name, &format!("Published{}", camel_case(&published.name)));
+            Some(Edge { from: from.to_string(), to, label: Some(parameter.clone()) })
+        }
+        DeployExpr::Pseudo(_) | DeployExpr::Join(_) | DeployExpr::Equals { .. } => None,
+    }
+}
+
+fn visit(value: &Value, f: &mut impl FnMut(&DeployExpr)) {
+    match &value.kind {
+        ValueKind::Deploy(expr) => {
+            f(expr);
+            match expr {
+                DeployExpr::Join(parts) => parts.iter().for_each(|p| visit(p, f)),
+                DeployExpr::Equals { left, right, .. } => {
+                    visit(left, f);
+                    visit(right, f);
+                }
+                DeployExpr::Ref(_) | DeployExpr::GetAtt(..) | DeployExpr::Pseudo(_) | DeployExpr::Ssm(_) => {}
+            }
+        }
+        ValueKind::List(items) => items.iter().for_each(|v| visit(v, f)),
+        ValueKind::Record(fields) => fields.iter().for_each(|(_, v)| visit(v, f)),
+        _ => {}
+    }
+}
+
+fn node(layer: &str, logical_id: &str) -> String {
+    format!("{layer}/{logical_id}")
+}
+
+/// Every node of a layer: its resources and the SSM parameters it publishes.
+fn layer_nodes(layer: &LayerModel) -> Vec<(String, String)> {
+    let resources = layer.resources.iter().map(|r| (r.logical_id.clone(), r.type_name.clone()));
+    let published = layer
+        .publishes
+        .iter()
+        .map(|p| (format!("Published{}", camel_case(&p.name)), format!("SSM {}", p.parameter)));
+    resources.chain(published).collect()
+}
+
+/// Graphviz DOT: one cluster per layer.
+pub fn dot(model: &Model) -> String {
+    let mut out = format!(
+        "digraph \"{}-{}\" {{\n  rankdir=LR;\n  node [shape=box, fontsize=10];\n",
+        model.project, model.environment
+    );
+    for layer in &model.layers {
+        let _ = writeln!(out, "  subgraph \"cluster_{0}\" {{\n    label=\"layer {0}\";", layer.name);
+        for (id, type_name) in layer_nodes(layer) {
+            let _ = writeln!(out, "    \"{}\" [label=\"{id}\\n{type_name}\"];", node(&layer.name, &id));
+        }
+        out.push_str("  }\n");
+    }
+    for edge in edges(model) {
+        let label = edge.label.map(|l| format!(" [label=\"{l}\", style=dashed]")).unwrap_or_default();
+        let _ = writeln!(out, "  \"{}\" -> \"{}\"{label};", edge.from, edge.to);
+    }
+    out.push_str("}\n");
+    out
+}
+
+/// Mermaid flowchart: one subgraph per layer.
+pub fn mermaid(model: &Model) -> String {
+    let id = |n: &str| n.replace(['/', '-'], "_");
+    let mut out = String::from("flowchart LR\n");
+    for layer in &model.layers {
+        let _ = writeln!(out, "  subgraph {}[\"layer {}\"]", id(&layer.name), layer.name);
+        for (logical_id, type_name) in layer_nodes(layer) {
+            let _ = writeln!(
+                out,
+                "    {}[\"{logical_id}<br/><small>{type_name}</small>\"]",
+                id(&node(&layer.name, &logical_id))
+            );
+        }
+        out.push_str("  end\n");
+    }
+    for edge in edges(model) {
+        let arrow = match edge.label {
+            Some(label) => format!("-. \"{label}\" .->"),
+            None => "-->".to_string(),
+        };
+        let _ = writeln!(out, "  {} {arrow} {}", id(&edge.from), id(&edge.to));
+    }
+    out
+}

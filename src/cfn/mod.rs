@@ -1,0 +1,50 @@
+//! Lowering: one environment's [`Model`] → one CloudFormation template per layer.
+//!
+//! Input: an evaluated model. Output: a [`Stack`] per layer, in deploy order,
+//! each with its template as JSON, plus diagnostics that point at the spec
+//! line a problem came from (a quantity left unconverted, an unknown
+//! property, a template over CloudFormation's limits). This stage knows
+//! CloudFormation's template model, intrinsics and resource schemas, and
+//! nothing about ECS, RDS or pipelines: that knowledge lives in the stdlib.
+//!
+//! Invariants: the same model always lowers to the same bytes; a resource's
+//! logical id depends only on its name, never on what else the layer holds.
+
+mod error;
+pub mod graph;
+pub mod limits;
+pub mod output;
+pub mod schema;
+mod template;
+mod value;
+
+pub use error::LowerError;
+pub use template::{stack_name, Stack};
+
+use crate::diag::Diagnostic;
+use crate::eval::Model;
+
+/// Every layer's stack, and what lowering found.
+#[derive(Debug, Default)]
+pub struct Lowered {
+    pub stacks: Vec<Stack>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Lower every layer of `model`, checking resources against CloudFormation's
+/// schemas for the model's region and templates against its limits.
+pub fn lower(model: &Model) -> Lowered {
+    let mut lowered = Lowered::default();
+    for layer in &model.layers {
+        let mut errors = Vec::new();
+        let stack = template::lower_layer(model, layer, &mut errors);
+        schema::check_layer(layer, &model.region, &mut errors);
+        limits::check(&stack, layer, &mut errors);
+        lowered.diagnostics.extend(errors.iter().map(|e| e.to_diagnostic(model)));
+        lowered.stacks.push(stack);
+    }
+    lowered
+}
+
+#[cfg(test)]
+mod tests;

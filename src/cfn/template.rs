@@ -1,0 +1,152 @@
+//! One layer → one template: parameters for the SSM values it reads, its
+//! resources, and an SSM parameter resource for each value it publishes.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde_json::{json, Map, Value as Json};
+
+use super::error::LowerError;
+use super::value::Lowering;
+use crate::eval::{camel_case, DeployExpr, LayerModel, Model, ResourceModel, Value, ValueKind};
+
+/// One layer's stack: its name, its template, what it needs first.
+#[derive(Debug, Clone)]
+pub struct Stack {
+    pub layer: String,
+    /// `<project>-<environment>-<layer>`
+    pub stack_name: String,
+    pub template: Json,
+    /// Layers deployed before this one.
+    pub depends_on: Vec<String>,
+    /// Template parameter → the SSM parameter name it reads (its default).
+    pub parameters: BTreeMap<String, String>,
+}
+
+impl Stack {
+    /// The template as written to disk and sent to CloudFormation: pretty,
+    /// keys in a fixed order, so the same model always gives the same bytes.
+    pub fn template_body(&self) -> String {
+        let mut body = serde_json::to_string_pretty(&self.template).unwrap_or_default();
+        body.push('\n');
+        body
+    }
+}
+
+/// CloudFormation stack names allow letters, digits and hyphens.
+pub fn stack_name(model: &Model, layer: &str) -> String {
+    format!("{}-{}-{}", model.project, model.environment, layer).replace('_', "-")
+}
+
+pub(super) fn lower_layer(model: &Model, layer: &LayerModel, errors: &mut Vec<LowerError>) -> Stack {
+    let parameters = ssm_parameters(layer);
+    let by_parameter: HashMap<String, String> =
+        parameters.iter().map(|(k, v)| (v.clone(), k.clone())).collect();
+    let mut lowering = Lowering { ssm_parameters: &by_parameter, errors };
+    let mut resources = Map::new();
+    // The evaluator has refused duplicate logical ids already.
+    for resource in &layer.resources {
+        resources.insert(resource.logical_id.clone(), lower_resource(&mut lowering, resource));
+    }
+    for published in &layer.publishes {
+        let value =
+            lowering.json(&published.value, &format!("publish {}", published.name)).unwrap_or(Json::Null);
+        let logical_id = format!("Published{}", camel_case(&published.name));
+        resources
+            .insert(logical_id, publish_parameter(&published.parameter, &published.name, value, &layer.name));
+    }
+    let template = template(model, layer, &parameters, resources);
+    Stack {
+        layer: layer.name.clone(),
+        stack_name: stack_name(model, &layer.name),
+        template,
+        depends_on: layer.depends_on.clone(),
+        parameters,
+    }
+}
+
+/// One template parameter per SSM value read, named after its layer and value.
+fn ssm_parameters(layer: &LayerModel) -> BTreeMap<String, String> {
+    layer
+        .imports
+        .iter()
+        .map(|import| {
+            (format!("{}{}", camel_case(&import.layer), camel_case(&import.name)), import.parameter.clone())
+        })
+        .collect()
+}
+
+fn lower_resource(lowering: &mut Lowering, resource: &ResourceModel) -> Json {
+    let mut body = Map::new();
+    body.insert("Type".into(), Json::String(resource.type_name.clone()));
+    if let ValueKind::Record(options) = &resource.options.kind {
+        for (key, option) in options {
+            let json = match key.as_str() {
+                "DependsOn" => Some(depends_on(option)),
+                _ => lowering.json(option, key),
+            };
+            body.extend(json.map(|json| (key.clone(), json)));
+        }
+    }
+    if let ValueKind::Record(properties) = &resource.properties.kind {
+        let properties = lowering.record(properties, "");
+        if properties.as_object().is_some_and(|p| !p.is_empty()) {
+            body.insert("Properties".into(), properties);
+        }
+    }
+    Json::Object(body)
+}
+
+/// `DependsOn = [role, listener]` names resources; CloudFormation wants their
+/// logical ids, not `Ref`s.
+fn depends_on(value: &Value) -> Json {
+    let id = |v: &Value| match &v.kind {
+        ValueKind::Deploy(DeployExpr::Ref(id)) => Json::String(id.clone()),
+        ValueKind::String(s) => Json::String(s.clone()),
+        _ => Json::Null,
+    };
+    match &value.kind {
+        ValueKind::List(items) => Json::Array(items.iter().map(id).collect()),
+        _ => id(value),
+    }
+}
+
+fn publish_parameter(parameter: &str, name: &str, value: Json, layer: &str) -> Json {
+    json!({
+        "Type": "AWS::SSM::Parameter",
+        "Properties": {
+            "Name": parameter,
+            "Type": "String",
+            "Value": value,
+            "Description": format!("`{name}`, published by layer {layer} for the layers after it"),
+        }
+    })
+}
+
+fn template(
+    model: &Model,
+    layer: &LayerModel,
+    parameters: &BTreeMap<String, String>,
+    resources: Map<String, Json>,
+) -> Json {
+    let mut template = Map::new();
+    template.insert("AWSTemplateFormatVersion".into(), json!("2010-09-09"));
+    template.insert(
+        "Description".into(),
+        json!(format!(
+            "{} {}: layer {} (generated by mdl; edit the .mdl specs, not this file)",
+            model.project, model.environment, layer.name
+        )),
+    );
+    if !parameters.is_empty() {
+        let parameters: Map<String, Json> = parameters
+            .iter()
+            .map(|(name, ssm)| {
+                let description = format!("SSM parameter {ssm}, published by an earlier layer");
+                (name.clone(), json!({ "Type": "AWS::SSM::Parameter::Value<String>", "Default": ssm, "Description": description }))
+            })
+            .collect();
+        template.insert("Parameters".into(), Json::Object(parameters));
+    }
+    template.insert("Resources".into(), Json::Object(resources));
+    Json::Object(template)
+}

@@ -1,0 +1,151 @@
+//! Lowering tests: small specs in, template JSON and diagnostics out.
+
+use serde_json::json;
+
+use super::lower;
+use crate::diag::Code;
+use crate::{run_pipeline, workspace::Workspace};
+
+const PROJECT: &str = r#"
+project shop {
+  environments { dev }
+  settings { size: int }
+  params = "/shop/infra"
+}
+environment dev { region = us_east_1, size = 2 }
+"#;
+
+fn lowered(layers: &str) -> (crate::Report, super::Lowered) {
+    let text = format!("{PROJECT}\n{layers}");
+    let report = run_pipeline(Workspace::from_memory(&[("spec.mdl", &text)]));
+    let model = report.models.first().cloned().unwrap_or_default();
+    let lowered = lower(&model);
+    (report, lowered)
+}
+
+fn codes(report: &crate::Report) -> Vec<Code> {
+    report.diagnostics.iter().map(|d| d.code).collect()
+}
+
+#[test]
+fn published_values_become_ssm_parameters_and_template_parameters() {
+    let (report, lowered) = lowered(
+        r#"
+layer core {
+  resource "AWS::SNS::Topic" alerts { TopicName = "alerts" }
+  publish topic_arn = alerts.ref
+}
+layer app {
+  resource "AWS::SQS::Queue" jobs { QueueName = "jobs-${core.topic_arn}" }
+}
+"#,
+    );
+    assert!(report.diagnostics.is_empty(), "{:#?}", report.diagnostics);
+    let [core, app] = lowered.stacks.as_slice() else { panic!("two stacks: {:?}", lowered.stacks) };
+    assert_eq!(core.stack_name, "shop-dev-core");
+    assert_eq!(
+        core.template["Resources"]["PublishedTopicArn"],
+        json!({
+            "Type": "AWS::SSM::Parameter",
+            "Properties": {
+                "Name": "/shop/infra/topic_arn",
+                "Type": "String",
+                "Value": { "Ref": "Alerts" },
+                "Description": "`topic_arn`, published by layer core for the layers after it"
+            }
+        })
+    );
+    assert_eq!(app.depends_on, ["core"]);
+    assert_eq!(app.parameters.get("CoreTopicArn").map(String::as_str), Some("/shop/infra/topic_arn"));
+    assert_eq!(app.template["Parameters"]["CoreTopicArn"]["Type"], "AWS::SSM::Parameter::Value<String>");
+    assert_eq!(
+        app.template["Resources"]["Jobs"]["Properties"]["QueueName"],
+        json!({ "Fn::Join": ["", ["jobs-", { "Ref": "CoreTopicArn" }]] })
+    );
+    assert!(!app.template_body().contains("ImportValue"));
+}
+
+#[test]
+fn unknown_properties_get_a_suggestion_at_the_value() {
+    let (report, _) = lowered(r#"layer core { resource "AWS::SNS::Topic" alerts { TopicNme = "alerts" } }"#);
+    let diagnostic = report.diagnostics.iter().find(|d| d.code == Code::UnknownProperty).expect("E0505");
+    assert_eq!(diagnostic.help.as_deref(), Some("did you mean `TopicName`?"));
+    assert_eq!(report.workspace.sources.slice(diagnostic.primary.span), "\"alerts\"");
+}
+
+#[test]
+fn missing_required_properties_and_wrong_types_and_enums() {
+    let (report, _) = lowered(
+        r#"layer core {
+  resource "AWS::SSM::Parameter" p { Name = "/x", Value = "v" }
+  resource "AWS::SQS::Queue" q { DelaySeconds = "soon" }
+  resource "AWS::ECS::Service" s { LaunchType = "FARGTE" }
+}"#,
+    );
+    let found = codes(&report);
+    assert!(found.contains(&Code::MissingProperty), "{found:?}");
+    assert!(found.contains(&Code::WrongPropertyType), "{found:?}");
+    let not_in_enum = report.diagnostics.iter().find(|d| d.code == Code::NotInEnum).expect("E0508");
+    assert_eq!(not_in_enum.help.as_deref(), Some("did you mean `FARGATE`?"));
+}
+
+#[test]
+fn unknown_types_and_attributes_are_reported() {
+    let (report, _) = lowered(
+        r#"layer core {
+  resource "AWS::SNS::Topik" t {}
+  resource "AWS::SNS::Topic" alerts {}
+  resource "AWS::SQS::Queue" q { QueueName = alerts.TopicArnn }
+}"#,
+    );
+    let unknown_type =
+        report.diagnostics.iter().find(|d| d.code == Code::UnknownResourceType).expect("E0503");
+    assert_eq!(unknown_type.help.as_deref(), Some("did you mean `AWS::SNS::Topic`?"));
+    let attribute = report.diagnostics.iter().find(|d| d.code == Code::UnknownAttribute).expect("E0509");
+    assert_eq!(attribute.help.as_deref(), Some("did you mean `TopicArn`?"));
+}
+
+#[test]
+fn quantities_must_be_converted() {
+    let (report, _) = lowered(r#"layer core { resource "AWS::SQS::Queue" q { DelaySeconds = 5 min } }"#);
+    let diagnostic = report.diagnostics.iter().find(|d| d.code == Code::QuantityInTemplate).expect("E0501");
+    assert_eq!(report.workspace.sources.slice(diagnostic.primary.span), "5 min");
+    let (report, lowered) =
+        lowered(r#"layer core { resource "AWS::SQS::Queue" q { DelaySeconds = units(5 min) } }"#);
+    assert!(report.diagnostics.is_empty(), "{:#?}", report.diagnostics);
+    assert_eq!(lowered.stacks[0].template["Resources"]["Q"]["Properties"]["DelaySeconds"], json!(300));
+}
+
+#[test]
+fn types_missing_from_the_region_are_refused() {
+    let text = PROJECT.replace("us_east_1", "af_south_1");
+    let spec = format!("{text}\nlayer core {{ resource \"AWS::AppRunner::Service\" web {{}} }}");
+    let report = run_pipeline(Workspace::from_memory(&[("spec.mdl", &spec)]));
+    assert!(codes(&report).contains(&Code::TypeNotInRegion), "{:#?}", report.diagnostics);
+}
+
+#[test]
+fn depends_on_names_logical_ids_and_output_is_deterministic() {
+    let layers = r#"layer core {
+  resource "AWS::SNS::Topic" alerts {}
+  resource "AWS::SQS::Queue" q {} with { DependsOn = [alerts.ref], DeletionPolicy = "Retain" }
+}"#;
+    let (_, first) = lowered(layers);
+    let (_, second) = lowered(layers);
+    let queue = &first.stacks[0].template["Resources"]["Q"];
+    assert_eq!(queue["DependsOn"], json!(["Alerts"]));
+    assert_eq!(queue["DeletionPolicy"], "Retain");
+    assert_eq!(first.stacks[0].template_body(), second.stacks[0].template_body());
+}
+
+#[test]
+fn a_template_over_the_inline_limit_warns_with_the_s3_route() {
+    let topics: String = (0..400)
+        .map(|i| {
+            format!("resource \"AWS::SNS::Topic\" topic_{i} {{ TopicName = \"{}-{i}\" }}\n", "t".repeat(100))
+        })
+        .collect();
+    let (report, _) = lowered(&format!("layer core {{\n{topics}}}"));
+    let warning = report.diagnostics.iter().find(|d| d.code == Code::TemplateNeedsS3).expect("W0501");
+    assert!(warning.help.as_deref().is_some_and(|h| h.contains("S3")));
+}

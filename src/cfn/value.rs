@@ -1,0 +1,96 @@
+//! Evaluated values → template JSON: literals as they are, deploy-time values
+//! as intrinsic functions, SSM reads as template parameters.
+
+use std::collections::HashMap;
+
+use serde_json::{json, Map, Value as Json};
+
+use super::error::LowerError;
+use crate::eval::{DeployExpr, Value, ValueKind};
+
+/// What lowering a value needs to know about its template.
+pub struct Lowering<'a> {
+    /// SSM parameter name → the template parameter that reads it.
+    pub ssm_parameters: &'a HashMap<String, String>,
+    pub errors: &'a mut Vec<LowerError>,
+}
+
+impl Lowering<'_> {
+    /// The JSON of `value` at property path `path`; `None` for `none` (the
+    /// property is left out, which is what an optional field means).
+    pub fn json(&mut self, value: &Value, path: &str) -> Option<Json> {
+        Some(match &value.kind {
+            ValueKind::Null => return None,
+            ValueKind::Bool(b) => Json::Bool(*b),
+            ValueKind::Int(n) => json!(n),
+            ValueKind::Number(n) => json!(n),
+            ValueKind::String(s) => Json::String(s.clone()),
+            ValueKind::Quantity(q) => {
+                let property = path.to_string();
+                self.errors.push(LowerError::QuantityInTemplate {
+                    span: value.origin,
+                    property,
+                    display: q.to_string(),
+                });
+                Json::Null
+            }
+            ValueKind::List(items) => Json::Array(
+                items.iter().enumerate().filter_map(|(i, v)| self.json(v, &format!("{path}[{i}]"))).collect(),
+            ),
+            ValueKind::Record(fields) => self.record(fields, path),
+            ValueKind::Variant { text, variant, fields, .. } if fields.is_empty() => {
+                Json::String(text.clone().unwrap_or_else(|| variant.clone()))
+            }
+            ValueKind::Variant { .. } => self.not_a_value(value, path, "an enum variant with fields"),
+            ValueKind::Instance { .. } => self.not_a_value(value, path, "a construct instance"),
+            ValueKind::Secret { parameter } => secret_arn(parameter),
+            ValueKind::Deploy(expr) => self.deploy(expr, value, path)?,
+        })
+    }
+
+    /// A record's fields in the order written, `none` fields left out.
+    pub fn record(&mut self, fields: &[(String, Value)], path: &str) -> Json {
+        let mut map = Map::new();
+        for (key, field) in fields {
+            let field_path = if path.is_empty() { key.clone() } else { format!("{path}.{key}") };
+            if let Some(json) = self.json(field, &field_path) {
+                map.insert(key.clone(), json);
+            }
+        }
+        Json::Object(map)
+    }
+
+    fn deploy(&mut self, expr: &DeployExpr, value: &Value, path: &str) -> Option<Json> {
+        Some(match expr {
+            DeployExpr::Ref(id) => json!({ "Ref": id }),
+            DeployExpr::GetAtt(id, attribute) => json!({ "Fn::GetAtt": [id, attribute] }),
+            DeployExpr::Pseudo(name) => json!({ "Ref": name }),
+            DeployExpr::Ssm(parameter) => match self.ssm_parameters.get(parameter) {
+                Some(name) => json!({ "Ref": name }),
+                // The model lists every SSM read; a miss means a published value
+                // of this same layer, which is known here directly.
+                None => json!(format!("{{{{resolve:ssm:{parameter}}}}}")),
+            },
+            DeployExpr::Join(parts) => {
+                let parts: Vec<Json> = parts.iter().filter_map(|p| self.json(p, path)).collect();
+                json!({ "Fn::Join": ["", parts] })
+            }
+            DeployExpr::Equals { .. } => self.not_a_value(value, path, "a deploy-time condition"),
+        })
+    }
+
+    fn not_a_value(&mut self, value: &Value, path: &str, what: &'static str) -> Json {
+        self.errors.push(LowerError::NotATemplateValue {
+            span: value.origin,
+            property: path.to_string(),
+            what,
+        });
+        Json::Null
+    }
+}
+
+/// A secret lowers to its parameter's ARN, never to its value: that is what
+/// ECS container secrets and IAM policies take.
+fn secret_arn(parameter: &str) -> Json {
+    json!({ "Fn::Sub": format!("arn:${{AWS::Partition}}:ssm:${{AWS::Region}}:${{AWS::AccountId}}:parameter{parameter}") })
+}

@@ -1,0 +1,347 @@
+//! Names and field access: what `vpc`, `ecs.cluster`, `Capacity.spot`,
+//! `core.vpc_id`, `env.capacity`, `aws.region` and `service.url` mean.
+//!
+//! Input: a name or `target.field` in the current body context. Output: its
+//! [`Type`] (possibly a non-value kind such as `Namespace`, resolved further by
+//! the caller). Invariants: lookup order is locals, body members, a variant of
+//! the expected enum, `env`/`project`/`aws`, then the module scope; every
+//! cross-layer reference is recorded as a layer edge.
+
+use crate::check::checker::{Body, LayerEdge};
+use crate::check::error::CheckError;
+use crate::check::scope::{DeclRef, Entry};
+use crate::check::types::{RecordType, Type};
+use crate::check::Checker;
+use crate::source::Span;
+use crate::syntax::ast::{Expr, ItemKind, MemberKind, Name};
+
+/// `aws.*`: the pseudo parameters, all deploy-time strings.
+const PSEUDO_PARAMETERS: &[&str] =
+    &["region", "account_id", "partition", "stack_name", "stack_id", "url_suffix"];
+
+impl<'w> Checker<'w> {
+    /// What a plain name means here.
+    pub fn name(&mut self, name: &'w Name, hint: Option<&Type>) -> Type {
+        let text = name.text.as_str();
+        if let Some((_, ty)) = self.ctx.locals.iter().rev().find(|(n, _)| n == text) {
+            return ty.clone();
+        }
+        if let Some(index) = self.ctx.members.as_ref().and_then(|m| m.get(text).copied()) {
+            if let Body::Layer(decl) | Body::Construct(decl) = self.ctx.body {
+                return self.member_ref(decl, index, name.span);
+            }
+        }
+        if let Some(Type::Enum(decl)) = hint.map(Type::unwrapped) {
+            if let Some(&index) = self.enum_sig(*decl).index.get(text) {
+                return Type::Variant(*decl, index);
+            }
+        }
+        match (text, self.ctx.body) {
+            ("env", Body::Layer(_)) => return Type::Env,
+            ("project", Body::Layer(_)) => {
+                return self.project_of(self.ctx.module).map_or(Type::Unknown, Type::Project)
+            }
+            ("aws", Body::Layer(_) | Body::Construct(_)) => return Type::Aws,
+            _ => {}
+        }
+        self.scope_name(name)
+    }
+
+    fn scope_name(&mut self, name: &Name) -> Type {
+        match self.scope().get(&name.text) {
+            Some(Entry::Decl(decl)) => self.decl_as_name(*decl, name),
+            Some(Entry::Namespace(module)) => {
+                self.used_namespaces.insert((self.ctx.module, name.text.clone()));
+                Type::Namespace(*module)
+            }
+            Some(Entry::Variant { decl, variant }) => Type::Variant(*decl, *variant),
+            Some(Entry::AmbiguousVariant(decls)) => {
+                let enums = decls.iter().map(|d| self.decl_name(*d)).collect();
+                self.report(CheckError::AmbiguousVariant { name: name.text.clone(), enums, span: name.span });
+                Type::Unknown
+            }
+            None => self.unknown_name(name),
+        }
+    }
+
+    fn decl_as_name(&mut self, decl: DeclRef, name: &Name) -> Type {
+        match &self.item(decl).kind {
+            ItemKind::Enum(_) => Type::EnumName(decl),
+            ItemKind::Construct(_) => Type::ConstructName(decl),
+            ItemKind::Type(_) => Type::TypeName(decl),
+            ItemKind::Layer(_) if matches!(self.ctx.body, Body::Layer(_)) => Type::Layer(decl),
+            ItemKind::Layer(_) => {
+                self.report(CheckError::UnknownName {
+                    name: name.text.clone(),
+                    span: name.span,
+                    suggestion: None,
+                    help: Some("only layers can read other layers; pass the value as a parameter".into()),
+                });
+                Type::Unknown
+            }
+            ItemKind::Import(_) | ItemKind::Project(_) | ItemKind::Environment(_) => Type::Unknown,
+        }
+    }
+
+    fn unknown_name(&mut self, name: &Name) -> Type {
+        let help = match (name.text.as_str(), self.ctx.body) {
+            ("env" | "project", Body::Construct(_)) => Some(format!(
+                "construct bodies do not see `{}`; pass what you need as a parameter",
+                name.text
+            )),
+            ("env" | "project" | "aws", Body::Module) => {
+                Some(format!("`{}` is visible inside layers", name.text))
+            }
+            _ => None,
+        };
+        let suggestion = {
+            let locals = self.ctx.locals.iter().map(|(n, _)| n.as_str());
+            let members = self.ctx.members.iter().flat_map(|m| m.keys().map(String::as_str));
+            let specials: &[&str] = match self.ctx.body {
+                Body::Layer(_) => &["env", "project", "aws"],
+                Body::Construct(_) => &["aws"],
+                Body::Module => &[],
+            };
+            let candidates =
+                locals.chain(members).chain(specials.iter().copied()).chain(self.scope().names());
+            crate::check::checker::suggest(&name.text, candidates)
+        };
+        self.report(CheckError::UnknownName { name: name.text.clone(), span: name.span, suggestion, help });
+        Type::Unknown
+    }
+
+    /// `target.field`.
+    pub fn field(&mut self, target: &'w Expr, field: &'w Name, hint: Option<&Type>) -> Type {
+        let _ = hint;
+        let target_ty = self.raw(target, None);
+        match target_ty {
+            Type::Unknown | Type::Json => target_ty,
+            Type::Namespace(module) => self.namespace_member(target, module, field),
+            Type::EnumName(decl) => {
+                let sig = self.enum_sig(decl);
+                match sig.index.get(&field.text) {
+                    Some(&index) => Type::Variant(decl, index),
+                    None => {
+                        let owner = format!("variant of enum `{}`", self.decl_name(decl));
+                        let names: Vec<&str> = sig.variants.iter().map(|v| v.name.as_str()).collect();
+                        self.unknown_field(field, owner, names, None)
+                    }
+                }
+            }
+            Type::Layer(decl) => self.cross_layer(target, decl, field),
+            Type::Env => self.env_field(field),
+            Type::Aws => self.aws_field(field),
+            Type::Project(decl) => self.project_field(decl, field),
+            Type::Construct(decl) => self.output(decl, field),
+            Type::Variant(decl, index) => {
+                let sig = self.enum_sig(decl);
+                match sig.variants.get(index) {
+                    Some(variant) => {
+                        let owner = format!("field of variant `{}`", variant.name);
+                        self.record_field(&variant.fields.clone(), field, owner)
+                    }
+                    None => Type::Unknown,
+                }
+            }
+            Type::Enum(decl) => self.enum_field(decl, field),
+            Type::Record(record) => {
+                let owner = format!("field of `{}`", self.show(&Type::Record(record.clone())));
+                self.record_field(&record, field, owner)
+            }
+            Type::Map(value) => *value,
+            Type::Resource | Type::Attribute => Type::Attribute,
+            Type::Secret if field.text == "parameter" => Type::String,
+            Type::Deploy(inner) => match self.field_of_type(*inner, field) {
+                Type::Unknown => Type::Unknown,
+                ty if ty.is_deploy() => ty,
+                ty => Type::Deploy(Box::new(ty)),
+            },
+            Type::Optional(_) | Type::None => {
+                self.report(CheckError::Type {
+                    message: format!("`{}` may be `none`", self.ws.sources.slice(target.span)),
+                    label: "may be `none`".into(),
+                    span: target.span,
+                    help: Some("give a value for `none` first: `default(x, value)`".into()),
+                });
+                Type::Unknown
+            }
+            other => {
+                let owner = format!("field of `{}` (it has no fields)", self.show(&other));
+                self.unknown_field(field, owner, Vec::new(), None)
+            }
+        }
+    }
+
+    /// Field access on an already typed value (used under `deploy<..>`).
+    fn field_of_type(&mut self, ty: Type, field: &'w Name) -> Type {
+        match ty {
+            Type::Record(record) => {
+                let owner = format!("field of `{}`", self.show(&Type::Record(record.clone())));
+                self.record_field(&record, field, owner)
+            }
+            Type::Map(value) => *value,
+            Type::Json | Type::Unknown => ty,
+            Type::Attribute | Type::Resource => Type::Attribute,
+            other => {
+                let owner = format!("field of `{}` (it has no fields)", self.show(&other));
+                self.unknown_field(field, owner, Vec::new(), None)
+            }
+        }
+    }
+
+    /// Report an unknown field with suggestions from `candidates`.
+    pub fn unknown_field(
+        &mut self,
+        field: &Name,
+        owner: String,
+        candidates: Vec<&str>,
+        declared: Option<Span>,
+    ) -> Type {
+        let suggestion = crate::check::checker::suggest(&field.text, candidates);
+        self.report(CheckError::UnknownField {
+            field: field.text.clone(),
+            owner,
+            span: field.span,
+            suggestion,
+            declared,
+        });
+        Type::Unknown
+    }
+
+    fn record_field(&mut self, record: &RecordType, field: &Name, owner: String) -> Type {
+        match record.field(&field.text) {
+            Some(declared) => declared.ty.clone(),
+            None => self.unknown_field(field, owner, record.names().collect(), None),
+        }
+    }
+
+    fn namespace_member(&mut self, target: &Expr, module: crate::workspace::ModuleId, field: &Name) -> Type {
+        match self.decl_in_namespace(module, &field.text) {
+            Some(decl) => match &self.item(decl).kind {
+                ItemKind::Enum(_) => Type::EnumName(decl),
+                ItemKind::Construct(_) => Type::ConstructName(decl),
+                ItemKind::Type(_) => Type::TypeName(decl),
+                ItemKind::Layer(_)
+                | ItemKind::Import(_)
+                | ItemKind::Project(_)
+                | ItemKind::Environment(_) => Type::Unknown,
+            },
+            None => {
+                let namespace =
+                    Name { text: self.ws.sources.slice(target.span).to_string(), span: target.span };
+                self.unknown_in_namespace(&namespace, field, module)
+            }
+        }
+    }
+
+    /// A value of an enum: the field must exist in at least one variant (the
+    /// evaluator reports a variant without it).
+    fn enum_field(&mut self, decl: DeclRef, field: &Name) -> Type {
+        let sig = self.enum_sig(decl);
+        for variant in &sig.variants {
+            if let Some(found) = variant.fields.field(&field.text) {
+                return found.ty.clone();
+            }
+        }
+        let owner = format!("field of any `{}` variant", self.decl_name(decl));
+        let names: Vec<&str> = sig.variants.iter().flat_map(|v| v.fields.names()).collect();
+        self.unknown_field(field, owner, names, None)
+    }
+
+    /// `core.vpc_id` from another layer: a published value or a secret.
+    fn cross_layer(&mut self, target: &Expr, layer: DeclRef, field: &Name) -> Type {
+        let span = target.span.to(field.span);
+        let layer_name = self.decl_name(layer);
+        if let Body::Layer(from) = self.ctx.body {
+            if from == layer {
+                self.report(CheckError::LayerSelfReference { layer: layer_name, span });
+                return Type::Unknown;
+            }
+            self.layer_edges.push(LayerEdge { from, to: layer, span });
+        }
+        let index = self.member_index(layer);
+        let members = self.body_members(layer);
+        let Some(member) = index.get(&field.text).and_then(|&i| members.get(i)) else {
+            let shared = members.iter().filter_map(|m| match &m.kind {
+                MemberKind::Publish(b) => Some(b.name.text.as_str()),
+                MemberKind::Secret { name, .. } => Some(name.text.as_str()),
+                _ => None,
+            });
+            let owner = format!("published value or secret of layer `{layer_name}`");
+            return self.unknown_field(field, owner, shared.collect(), None);
+        };
+        match &member.kind {
+            MemberKind::Publish(_) => Type::Deploy(Box::new(Type::String)),
+            MemberKind::Secret { .. } => Type::Secret,
+            _ => {
+                let declared = crate::check::checker::member_name(member).map_or(member.span, |n| n.span);
+                self.report(CheckError::NotPublished {
+                    layer: layer_name,
+                    member: field.text.clone(),
+                    span: field.span,
+                    declared,
+                });
+                Type::Unknown
+            }
+        }
+    }
+
+    fn env_field(&mut self, field: &Name) -> Type {
+        if field.text == "name" {
+            return Type::Environment;
+        }
+        let Some(project) = self.project_of(self.ctx.module) else { return Type::Unknown };
+        let settings = self.project_settings(project);
+        match settings.field(&field.text) {
+            Some(setting) => setting.ty.clone(),
+            None => {
+                let owner = format!("setting of project `{}`", self.decl_name(project));
+                let names = settings.names().chain(["name"]).collect();
+                self.unknown_field(field, owner, names, None)
+            }
+        }
+    }
+
+    fn aws_field(&mut self, field: &Name) -> Type {
+        if PSEUDO_PARAMETERS.contains(&field.text.as_str()) {
+            return Type::Deploy(Box::new(Type::String));
+        }
+        self.unknown_field(field, "pseudo parameter of `aws`".into(), PSEUDO_PARAMETERS.to_vec(), None)
+    }
+
+    fn project_field(&mut self, project: DeclRef, field: &Name) -> Type {
+        if field.text == "name" || field.text == "params" {
+            return Type::String;
+        }
+        let fields = self.project_fields.get(&project).cloned().unwrap_or_default();
+        match fields.get(&field.text) {
+            Some(ty) => ty.clone(),
+            None => {
+                let owner = format!("field of project `{}`", self.decl_name(project));
+                let names = fields.keys().map(String::as_str).chain(["name", "params"]).collect();
+                self.unknown_field(field, owner, names, None)
+            }
+        }
+    }
+
+    /// `instance.x`: the construct's output `x`.
+    fn output(&mut self, construct: DeclRef, field: &Name) -> Type {
+        let index = self.member_index(construct);
+        let members = self.body_members(construct);
+        let found = index
+            .get(&field.text)
+            .copied()
+            .filter(|&i| members.get(i).is_some_and(|m| matches!(m.kind, MemberKind::Output(_))));
+        match found {
+            Some(i) => self.member_ref(construct, i, field.span),
+            None => {
+                let outputs = members.iter().filter_map(|m| match &m.kind {
+                    MemberKind::Output(b) => Some(b.name.text.as_str()),
+                    _ => None,
+                });
+                let owner = format!("output of `{}`", self.decl_name(construct));
+                self.unknown_field(field, owner, outputs.collect(), None)
+            }
+        }
+    }
+}

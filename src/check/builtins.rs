@@ -1,0 +1,199 @@
+//! The built-in functions: their signatures and result types.
+//!
+//! Input: a call `name(args)`. Output: its result type; a wrong number or
+//! wrong types of arguments is E0307 with the signature as help. Invariant:
+//! this table is the complete set of functions (the contract lists them);
+//! arguments are check-time values, except where a signature says otherwise.
+
+use crate::check::error::CheckError;
+use crate::check::types::{accepts, Type};
+use crate::check::Checker;
+use crate::source::Span;
+use crate::syntax::ast::{Expr, Name};
+use crate::workspace::ModuleOrigin;
+
+/// Every built-in function with its signature as documented.
+pub const BUILTINS: &[(&str, &str)] = &[
+    ("len", "len(list | string | map) -> int"),
+    ("contains", "contains(list, item) -> bool"),
+    ("join", "join([string], separator: string) -> string"),
+    ("upper", "upper(string) -> string"),
+    ("lower", "lower(string) -> string"),
+    ("replace", "replace(string, from: string, to: string) -> string"),
+    ("min", "min(a, b): numbers, or quantities of one dimension"),
+    ("max", "max(a, b): numbers, or quantities of one dimension"),
+    ("units", "units(quantity) -> int, in the dimension's base unit (CPU units, MiB, seconds, percent)"),
+    ("keys", "keys(map) -> [string]"),
+    ("default", "default(optional: T?, value: T) -> T"),
+    ("file", "file(path: string) -> string (stdlib only)"),
+    ("logical_id", "logical_id(string) -> string"),
+];
+
+impl<'w> Checker<'w> {
+    /// `callee(args)`.
+    pub fn call(&mut self, callee: &'w Name, args: &'w [Expr], span: Span) -> Type {
+        let Some(&(name, signature)) = BUILTINS.iter().find(|(n, _)| *n == callee.text) else {
+            let suggestion = crate::check::checker::suggest(&callee.text, BUILTINS.iter().map(|(n, _)| *n));
+            self.report(CheckError::UnknownFunction {
+                name: callee.text.clone(),
+                span: callee.span,
+                suggestion,
+            });
+            for arg in args {
+                self.infer(arg);
+            }
+            return Type::Unknown;
+        };
+        let call = Call { name, signature, span, args };
+        let arity = match name {
+            "len" | "upper" | "lower" | "units" | "keys" | "file" | "logical_id" => 1,
+            "replace" => 3,
+            _ => 2,
+        };
+        if args.len() != arity {
+            let s = if arity == 1 { "" } else { "s" };
+            call.wrong(self, format!("takes {arity} argument{s}, got {}", args.len()));
+            for arg in args {
+                self.infer(arg);
+            }
+            return Type::Unknown;
+        }
+        self.call_checked(&call)
+    }
+
+    fn call_checked(&mut self, call: &Call<'w>) -> Type {
+        match call.name {
+            "len" => {
+                let ty = self.infer(&call.args[0]);
+                match ty {
+                    Type::List(_) | Type::String | Type::Map(_) | Type::Record(_) | Type::Unknown => {
+                        Type::Int
+                    }
+                    other => call.bad_argument(self, 0, &other),
+                }
+            }
+            "contains" => {
+                let list = self.infer(&call.args[0]);
+                match list {
+                    Type::List(item) => self.argument(call, 1, &item, Type::Bool),
+                    Type::String => self.argument(call, 1, &Type::String, Type::Bool),
+                    Type::Unknown => self.argument(call, 1, &Type::Unknown, Type::Bool),
+                    other => call.bad_argument(self, 0, &other),
+                }
+            }
+            "join" => {
+                self.argument(call, 0, &Type::List(Box::new(Type::String)), Type::String);
+                self.argument(call, 1, &Type::String, Type::String)
+            }
+            "upper" | "lower" | "logical_id" => self.argument(call, 0, &Type::String, Type::String),
+            "replace" => {
+                for index in 0..3 {
+                    self.argument(call, index, &Type::String, Type::String);
+                }
+                Type::String
+            }
+            "min" | "max" => self.min_max(call),
+            "units" => match self.infer(&call.args[0]) {
+                Type::Quantity(_) | Type::Unknown => Type::Int,
+                other => call.bad_argument(self, 0, &other),
+            },
+            "keys" => match self.infer(&call.args[0]) {
+                Type::Map(_) | Type::Record(_) | Type::Unknown => Type::List(Box::new(Type::String)),
+                other => call.bad_argument(self, 0, &other),
+            },
+            "default" => self.default_call(call),
+            "file" => self.file_call(call),
+            _ => Type::Unknown,
+        }
+    }
+
+    /// Check argument `index` against `expected`; the call's type is `result`.
+    fn argument(&mut self, call: &Call<'w>, index: usize, expected: &Type, result: Type) -> Type {
+        let Some(arg) = call.args.get(index) else { return Type::Unknown };
+        let found = self.expr(arg, Some(expected));
+        if found.is_deploy() {
+            call.wrong(self, format!("argument {} is known only when CloudFormation runs", index + 1));
+            return Type::Unknown;
+        }
+        if accepts(expected, &found, false).is_err() {
+            self.expect_type(expected, &found, arg, None);
+            return Type::Unknown;
+        }
+        result
+    }
+
+    fn min_max(&mut self, call: &Call<'w>) -> Type {
+        let a = self.infer(&call.args[0]);
+        let b = self.expr(&call.args[1], Some(&a));
+        match (&a, &b) {
+            (Type::Unknown, _) | (_, Type::Unknown) => Type::Unknown,
+            (Type::Int, Type::Int) => Type::Int,
+            (x, y) if x.is_numeric() && y.is_numeric() => Type::Number,
+            (Type::Quantity(x), Type::Quantity(y)) if x == y => a.clone(),
+            (Type::Quantity(_), Type::Quantity(_)) => {
+                let (left, right) = (self.show(&a), self.show(&b));
+                let help = Some("both must measure the same thing".to_string());
+                self.report(CheckError::UnitOperator { op: call.name, left, right, span: call.span, help });
+                Type::Unknown
+            }
+            (x, _) if !(x.is_numeric() || matches!(x, Type::Quantity(_))) => call.bad_argument(self, 0, &a),
+            _ => call.bad_argument(self, 1, &b),
+        }
+    }
+
+    fn default_call(&mut self, call: &Call<'w>) -> Type {
+        let optional = self.infer(&call.args[0]);
+        let inner = match optional {
+            Type::Optional(inner) => *inner,
+            Type::None | Type::Unknown => Type::Unknown,
+            other => return call.bad_argument(self, 0, &other),
+        };
+        let value = self.check_expr(&call.args[1], &inner, None);
+        if inner == Type::Unknown {
+            value
+        } else {
+            inner
+        }
+    }
+
+    fn file_call(&mut self, call: &Call<'w>) -> Type {
+        let in_stdlib = matches!(self.ws.module(self.ctx.module).origin, ModuleOrigin::Std(_));
+        if !in_stdlib {
+            call.wrong(self, "`file` is only available inside the stdlib".into());
+        }
+        let arg = &call.args[0];
+        match &arg.kind {
+            crate::syntax::ast::ExprKind::String(lit) if lit.as_plain().is_some() => Type::String,
+            _ => {
+                self.infer(arg);
+                call.wrong(self, "the path must be a plain string literal".into());
+                Type::String
+            }
+        }
+    }
+}
+
+/// A call being checked.
+struct Call<'w> {
+    name: &'static str,
+    signature: &'static str,
+    span: Span,
+    args: &'w [Expr],
+}
+
+impl<'w> Call<'w> {
+    fn wrong(&self, checker: &mut Checker<'w>, problem: String) {
+        checker.report(CheckError::WrongArguments {
+            function: self.name.to_string(),
+            problem,
+            span: self.span,
+            signature: self.signature,
+        });
+    }
+
+    fn bad_argument(&self, checker: &mut Checker<'w>, index: usize, found: &Type) -> Type {
+        let found = checker.show(found);
+        self.wrong(checker, format!("argument {} is `{found}`", index + 1));
+        Type::Unknown
+    }
+}

@@ -1,0 +1,304 @@
+//! The checker's state: caches of declaration signatures, the body being
+//! checked, and the errors found so far.
+//!
+//! Input: the workspace and its scopes. Output: accumulated [`CheckError`]s,
+//! cross-layer edges and import usage, collected by `mod.rs`. Invariants: each
+//! declaration signature (alias, construct params, enum variants, settings) is
+//! resolved once and cached, so its errors are reported once; each body member
+//! is typed once (memoized in `members`), in whatever order references reach it.
+
+use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
+
+use crate::check::error::CheckError;
+use crate::check::scope::{self, DeclRef, Scope, Scopes};
+use crate::check::types::{self, RecordType, Type};
+use crate::diag;
+use crate::source::Span;
+use crate::syntax::ast::{self, ItemKind};
+use crate::workspace::{ModuleId, Workspace};
+
+/// Which kind of body names are resolved in; decides what is visible.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Body {
+    /// Module level: types, enums, project fields, environment records.
+    Module,
+    /// A layer: its members, other layers, `env`, `project`, `aws`.
+    Layer(DeclRef),
+    /// A construct: its params and bindings, `aws`.
+    Construct(DeclRef),
+}
+
+/// Where names are being resolved right now.
+#[derive(Debug, Clone)]
+pub struct Ctx {
+    pub module: ModuleId,
+    pub body: Body,
+    /// Member names of the body (layer or construct) → member index.
+    pub members: Option<Rc<HashMap<String, usize>>>,
+    /// Comprehension variables, match bindings, record-type fields: innermost last.
+    pub locals: Vec<(String, Type)>,
+    /// The one expression allowed to be a construct instance (a binding's whole value).
+    pub instance_ok: Option<Span>,
+    /// Inside raw resource properties, a secret becomes a dynamic reference.
+    pub secrets_ok: bool,
+}
+
+impl Ctx {
+    /// Module-level context: only the module scope is visible.
+    pub fn module(module: ModuleId) -> Ctx {
+        Ctx {
+            module,
+            body: Body::Module,
+            members: None,
+            locals: Vec::new(),
+            instance_ok: None,
+            secrets_ok: false,
+        }
+    }
+}
+
+/// Typing state of one body member.
+#[derive(Debug, Clone)]
+pub enum MemberState {
+    InProgress,
+    Done(Type),
+}
+
+/// Alias resolution state, for recursive aliases.
+#[derive(Debug, Clone)]
+pub enum AliasState {
+    InProgress,
+    Done(Type),
+}
+
+/// One variant of an enum, resolved.
+#[derive(Debug, Clone)]
+pub struct VariantSig {
+    pub name: String,
+    pub fields: Rc<RecordType>,
+    pub span: Span,
+}
+
+/// An enum's variants, resolved once.
+#[derive(Debug, Clone, Default)]
+pub struct EnumSig {
+    pub variants: Vec<VariantSig>,
+    pub index: HashMap<String, usize>,
+}
+
+/// A reference from one layer to another (`core.vpc_id` inside `web`).
+#[derive(Debug, Clone, Copy)]
+pub struct LayerEdge {
+    pub from: DeclRef,
+    pub to: DeclRef,
+    pub span: Span,
+}
+
+/// The checker: one per `check` run.
+pub struct Checker<'w> {
+    pub ws: &'w Workspace,
+    pub scopes: &'w Scopes,
+    pub errors: Vec<CheckError>,
+    pub ctx: Ctx,
+    pub members: HashMap<(DeclRef, usize), MemberState>,
+    pub member_index: HashMap<DeclRef, Rc<HashMap<String, usize>>>,
+    pub aliases: HashMap<DeclRef, AliasState>,
+    pub params: HashMap<DeclRef, Rc<RecordType>>,
+    pub enums: HashMap<DeclRef, Rc<EnumSig>>,
+    pub settings: HashMap<DeclRef, Rc<RecordType>>,
+    pub project_fields: HashMap<DeclRef, Rc<HashMap<String, Type>>>,
+    pub layer_edges: Vec<LayerEdge>,
+    /// `(module, binding)` of each namespace use, for W0201.
+    pub used_namespaces: HashSet<(ModuleId, String)>,
+    /// Member cycles already reported, so a cycle is reported once.
+    pub reported_cycles: HashSet<(DeclRef, usize)>,
+    /// Field declarations whose default and range are checked last, with the
+    /// construct whose params they are (defaults see the other params).
+    pub pending_fields: Vec<(&'w ast::FieldDecl, Type, ModuleId, Option<DeclRef>)>,
+    /// The workspace's only project, when there is exactly one.
+    sole_project: Option<DeclRef>,
+}
+
+impl<'w> Checker<'w> {
+    /// A checker with empty caches.
+    pub fn new(ws: &'w Workspace, scopes: &'w Scopes) -> Checker<'w> {
+        Checker {
+            ws,
+            scopes,
+            errors: Vec::new(),
+            ctx: Ctx::module(ModuleId(0)),
+            members: HashMap::new(),
+            member_index: HashMap::new(),
+            aliases: HashMap::new(),
+            params: HashMap::new(),
+            enums: HashMap::new(),
+            settings: HashMap::new(),
+            project_fields: HashMap::new(),
+            layer_edges: Vec::new(),
+            used_namespaces: HashSet::new(),
+            reported_cycles: HashSet::new(),
+            pending_fields: Vec::new(),
+            sole_project: only_project_in_workspace(ws),
+        }
+    }
+
+    /// Record a problem.
+    pub fn report(&mut self, error: CheckError) {
+        self.errors.push(error);
+    }
+
+    /// The scope of the module being checked.
+    pub fn scope(&self) -> &'w Scope {
+        self.scopes.of(self.ctx.module)
+    }
+
+    /// The declaration behind a reference.
+    pub fn item(&self, decl: DeclRef) -> &'w ast::Item {
+        scope::item(self.ws, decl)
+    }
+
+    /// Run `f` in another context, restoring the current one afterwards.
+    pub fn with_ctx<T>(&mut self, ctx: Ctx, f: impl FnOnce(&mut Self) -> T) -> T {
+        let saved = std::mem::replace(&mut self.ctx, ctx);
+        let result = f(self);
+        self.ctx = saved;
+        result
+    }
+
+    /// The context of a layer or construct body.
+    pub fn body_ctx(&mut self, decl: DeclRef, body: Body) -> Ctx {
+        Ctx {
+            module: decl.module,
+            body,
+            members: Some(self.member_index(decl)),
+            locals: Vec::new(),
+            instance_ok: None,
+            secrets_ok: false,
+        }
+    }
+
+    /// Member name → index for a layer or construct (first definition wins).
+    pub fn member_index(&mut self, decl: DeclRef) -> Rc<HashMap<String, usize>> {
+        if let Some(index) = self.member_index.get(&decl) {
+            return index.clone();
+        }
+        let mut index = HashMap::new();
+        for (i, member) in self.body_members(decl).iter().enumerate() {
+            if let Some(name) = member_name(member) {
+                index.entry(name.text.clone()).or_insert(i);
+            }
+        }
+        let index = Rc::new(index);
+        self.member_index.insert(decl, index.clone());
+        index
+    }
+
+    /// The members of a layer or construct (empty for other declarations).
+    pub fn body_members(&self, decl: DeclRef) -> &'w [ast::Member] {
+        match &self.item(decl).kind {
+            ItemKind::Layer(layer) => &layer.members,
+            ItemKind::Construct(construct) => &construct.members,
+            _ => &[],
+        }
+    }
+
+    /// The name a declaration binds, for messages.
+    pub fn decl_name(&self, decl: DeclRef) -> String {
+        match &self.item(decl).kind {
+            ItemKind::Project(p) => p.name.text.clone(),
+            ItemKind::Environment(e) => e.name.text.clone(),
+            _ => scope::declared_name(self.item(decl)).map(|n| n.text.clone()).unwrap_or_default(),
+        }
+    }
+
+    /// A type as users write it.
+    pub fn show(&self, ty: &Type) -> String {
+        types::render(ty, &|decl| self.qualified_name(decl))
+    }
+
+    /// `Capacity`, or `ecs.Capacity` when the declaration lives in a stdlib
+    /// module that the current module reaches through a namespace.
+    fn qualified_name(&self, decl: DeclRef) -> String {
+        let name = self.decl_name(decl);
+        if self.scope().visible_modules.contains(&decl.module) {
+            return name;
+        }
+        let module = self.ws.module(self.ctx.module);
+        match module.namespaces.iter().find(|(_, target)| *target == decl.module) {
+            Some((binding, _)) => format!("{}.{name}", binding.text),
+            None => name,
+        }
+    }
+
+    /// The enum's variants, resolved once.
+    pub fn enum_sig(&mut self, decl: DeclRef) -> Rc<EnumSig> {
+        if let Some(sig) = self.enums.get(&decl) {
+            return sig.clone();
+        }
+        // Insert a placeholder first: a variant field typed with its own enum
+        // is legal and must not resolve the enum twice.
+        self.enums.insert(decl, Rc::new(EnumSig::default()));
+        let sig = Rc::new(self.resolve_enum(decl));
+        self.enums.insert(decl, sig.clone());
+        sig
+    }
+
+    /// The one project environments and layers in `module` belong to, if any.
+    pub fn project_of(&self, module: ModuleId) -> Option<DeclRef> {
+        let scope = self.scopes.of(module);
+        match scope.projects.as_slice() {
+            [one] => Some(*one),
+            // A layer's file may not import the project (the environment file
+            // imports both); then the workspace's only project is meant.
+            [] => self.sole_project,
+            _ => None,
+        }
+    }
+}
+
+/// The project, when the workspace has exactly one.
+fn only_project_in_workspace(ws: &Workspace) -> Option<DeclRef> {
+    let mut found = None;
+    for (id, module) in ws.iter_modules() {
+        for (item, decl) in module.ast.items.iter().enumerate() {
+            if matches!(decl.kind, ItemKind::Project(_)) {
+                if found.is_some() {
+                    return None;
+                }
+                found = Some(DeclRef { module: id, item });
+            }
+        }
+    }
+    found
+}
+
+/// The name a body member binds, if any.
+pub fn member_name(member: &ast::Member) -> Option<&ast::Name> {
+    use ast::MemberKind as M;
+    match &member.kind {
+        M::Param(field) => Some(&field.name),
+        M::Binding(b) | M::Service(b) | M::Pipeline(b) | M::Publish(b) | M::Output(b) => Some(&b.name),
+        M::Secret { name, .. } => Some(name),
+        M::Resource(resource) => Some(&resource.name),
+        M::Require(_) => None,
+    }
+}
+
+/// The candidate a misspelt `name` most likely meant: a close match by
+/// [`diag::did_you_mean`], else a single edit or swap away (`vcp` → `vpc`),
+/// which Jaro-Winkler scores low on short names.
+pub fn suggest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
+    let candidates: Vec<&str> = candidates.into_iter().collect();
+    if let Some(close) = diag::did_you_mean(name, candidates.iter().copied()) {
+        return Some(close.to_string());
+    }
+    if name.chars().count() < 3 {
+        return None;
+    }
+    candidates
+        .into_iter()
+        .filter(|c| *c != name && strsim::osa_distance(name, c) == 1)
+        .min()
+        .map(str::to_string)
+}

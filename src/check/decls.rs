@@ -1,0 +1,294 @@
+//! Per-declaration checks: projects, environments, layers, constructs, type
+//! aliases and enums, plus field defaults and ranges and unused imports.
+//!
+//! Input: every item of every module. Output: errors on the checker.
+//! Invariants: projects are checked before anything that reads `project.x`;
+//! each declaration is visited once; members are typed through `type_member`
+//! so a member reached earlier by a reference is not checked twice.
+
+use std::collections::{HashMap, HashSet};
+
+use crate::check::checker::{member_name, Body, Ctx};
+use crate::check::error::CheckError;
+use crate::check::records::Owner;
+use crate::check::scope::DeclRef;
+use crate::check::types::Type;
+use crate::check::Checker;
+use crate::source::Span;
+use crate::syntax::ast::{Environment, ItemKind, Member, MemberKind, Project, TypeDecl};
+use crate::workspace::{ModuleId, ModuleOrigin};
+
+impl<'w> Checker<'w> {
+    /// Check every declaration of the workspace.
+    pub fn check_all(&mut self) {
+        let ws = self.ws;
+        let decls: Vec<(DeclRef, &'w ItemKind)> = ws
+            .iter_modules()
+            .flat_map(|(module, m)| {
+                m.ast.items.iter().enumerate().map(move |(item, i)| (DeclRef { module, item }, &i.kind))
+            })
+            .collect();
+        for &(decl, kind) in &decls {
+            self.ctx = Ctx::module(decl.module);
+            match kind {
+                ItemKind::Project(project) => self.check_project(decl, project),
+                ItemKind::Enum(_) => self.check_enum(decl),
+                ItemKind::Type(alias) => self.check_type_decl(decl, alias),
+                _ => {}
+            }
+        }
+        for &(decl, kind) in &decls {
+            self.ctx = Ctx::module(decl.module);
+            match kind {
+                ItemKind::Environment(environment) => self.check_environment(decl, environment),
+                ItemKind::Layer(layer) => self.check_body(decl, &layer.members, true),
+                ItemKind::Construct(construct) => {
+                    self.construct_params(decl);
+                    self.check_body(decl, &construct.members, false)
+                }
+                ItemKind::Import(_) | ItemKind::Project(_) | ItemKind::Enum(_) | ItemKind::Type(_) => {}
+            }
+        }
+        self.check_pending_fields();
+        self.duplicate_environments();
+        self.unused_imports();
+    }
+
+    fn check_project(&mut self, decl: DeclRef, project: &'w Project) {
+        let mut seen: HashMap<&str, Span> = HashMap::new();
+        for name in &project.environments {
+            if let Some(first) = seen.insert(&name.text, name.span) {
+                self.report(CheckError::Duplicate {
+                    name: name.text.clone(),
+                    what: "environment",
+                    first,
+                    second: name.span,
+                });
+            }
+        }
+        self.project_settings(decl);
+        let mut fields = HashMap::new();
+        let mut seen: HashMap<&str, Span> = HashMap::new();
+        for field in &project.fields {
+            if let Some(first) = seen.insert(&field.name.text, field.name.span) {
+                let error = CheckError::Duplicate {
+                    name: field.name.text.clone(),
+                    what: "field",
+                    first,
+                    second: field.name.span,
+                };
+                self.report(error);
+                continue;
+            }
+            let ty = if field.name.text == "params" {
+                self.check_params_prefix(&field.value)
+            } else {
+                self.infer(&field.value)
+            };
+            fields.insert(field.name.text.clone(), ty);
+        }
+        self.project_fields.insert(decl, std::rc::Rc::new(fields));
+    }
+
+    /// `params = "/prefix"`: the SSM prefix of published values.
+    fn check_params_prefix(&mut self, value: &'w crate::syntax::ast::Expr) -> Type {
+        let ty = self.check_expr(value, &Type::String, None);
+        if let crate::syntax::ast::ExprKind::String(lit) = &value.kind {
+            if lit.as_plain().is_some_and(|text| !text.starts_with('/')) {
+                self.report(CheckError::Type {
+                    message: "`params` must be an SSM path starting with `/`".into(),
+                    label: "does not start with `/`".into(),
+                    span: value.span,
+                    help: Some("write it like `\"/megadolls/infra\"`".into()),
+                });
+            }
+        }
+        ty
+    }
+
+    fn check_environment(&mut self, decl: DeclRef, environment: &'w Environment) {
+        let scope = self.scopes.of(decl.module);
+        let project = match scope.projects.as_slice() {
+            [one] => *one,
+            projects => {
+                let spans = projects.iter().map(|p| self.project_name_span(*p)).collect();
+                let error = CheckError::ProjectCount {
+                    environment: environment.name.text.clone(),
+                    span: environment.name.span,
+                    projects: spans,
+                };
+                self.report(error);
+                self.record_literal(&environment.fields, None);
+                return;
+            }
+        };
+        if !self.environment_names(project).iter().any(|n| n.text == environment.name.text) {
+            self.unknown_environment(&environment.name, project);
+        }
+        let settings = self.project_settings(project);
+        let owner = Owner::Settings(self.decl_name(project));
+        self.record_body(&environment.fields, &settings, &owner, environment.name.span);
+    }
+
+    fn project_name_span(&self, project: DeclRef) -> Span {
+        match &self.item(project).kind {
+            ItemKind::Project(p) => p.name.span,
+            _ => self.item(project).span,
+        }
+    }
+
+    /// A layer or construct body: duplicates, misplaced members, every member typed.
+    fn check_body(&mut self, decl: DeclRef, members: &'w [Member], is_layer: bool) {
+        let mut seen: HashMap<&str, Span> = HashMap::new();
+        for (index, member) in members.iter().enumerate() {
+            if let Some(name) = member_name(member) {
+                if let Some(first) = seen.insert(&name.text, name.span) {
+                    self.report(CheckError::Duplicate {
+                        name: name.text.clone(),
+                        what: "member",
+                        first,
+                        second: name.span,
+                    });
+                }
+            }
+            if let Some(error) = misplaced(member, is_layer) {
+                self.report(error);
+            }
+            self.type_member(decl, index);
+        }
+    }
+
+    fn check_type_decl(&mut self, decl: DeclRef, alias: &'w TypeDecl) {
+        let ty = self.alias(decl);
+        if alias.requires.is_empty() {
+            return;
+        }
+        let mut ctx = Ctx::module(decl.module);
+        if let Type::Record(record) = &ty {
+            ctx.locals = record.fields.iter().map(|f| (f.name.clone(), f.ty.clone())).collect();
+        }
+        self.with_ctx(ctx, |checker| {
+            for require in &alias.requires {
+                checker.require(require);
+            }
+        });
+    }
+
+    fn check_enum(&mut self, decl: DeclRef) {
+        self.enum_sig(decl);
+        let ItemKind::Enum(declared) = &self.item(decl).kind else { return };
+        for variant in &declared.variants {
+            if let Some(value) = &variant.value {
+                if value.as_plain().is_none() {
+                    self.report(CheckError::DeployTimeName { what: "a variant's text", span: value.span });
+                }
+            }
+        }
+    }
+
+    /// Defaults and ranges of every resolved field, once every signature exists.
+    fn check_pending_fields(&mut self) {
+        while let Some((field, ty, module, construct)) = self.pending_fields.pop() {
+            let ctx = match construct {
+                Some(decl) => self.body_ctx(decl, Body::Construct(decl)),
+                None => Ctx::module(module),
+            };
+            self.with_ctx(ctx, |checker| {
+                if let Some(default) = &field.default {
+                    checker.check_expr(default, &ty, Some(field.ty.span));
+                }
+                let Some(range) = &field.range else { return };
+                let bound = match ty.unwrapped() {
+                    Type::Int | Type::Number | Type::Quantity(_) | Type::Unknown => ty.unwrapped().clone(),
+                    other => {
+                        let found = checker.show(other);
+                        checker.report(CheckError::Type {
+                            message: format!(
+                                "a range needs a number or a quantity, `{}` is `{found}`",
+                                field.name.text
+                            ),
+                            label: "range on a non-numeric field".into(),
+                            span: range.span,
+                            help: Some("remove the range, or use a `require` rule".into()),
+                        });
+                        return;
+                    }
+                };
+                for end in [&range.low, &range.high].into_iter().flatten() {
+                    checker.check_expr(end, &bound, Some(field.ty.span));
+                }
+            });
+        }
+    }
+
+    /// Two `environment` declarations of one name seen from one module.
+    fn duplicate_environments(&mut self) {
+        let mut reported: HashSet<(Span, Span)> = HashSet::new();
+        for (module, _) in self.ws.iter_modules() {
+            let mut first: HashMap<&str, Span> = HashMap::new();
+            for decl in &self.scopes.of(module).environments {
+                let ItemKind::Environment(environment) = &self.item(*decl).kind else { continue };
+                let name = &environment.name;
+                match first.get(name.text.as_str()) {
+                    Some(&earlier) if earlier != name.span && reported.insert((earlier, name.span)) => {
+                        let error = CheckError::Duplicate {
+                            name: name.text.clone(),
+                            what: "environment",
+                            first: earlier,
+                            second: name.span,
+                        };
+                        self.report(error);
+                    }
+                    Some(_) => {}
+                    None => {
+                        first.insert(&name.text, name.span);
+                    }
+                }
+            }
+        }
+    }
+
+    /// W0201: a stdlib import that neither its file nor a file including it uses.
+    fn unused_imports(&mut self) {
+        let mut users: HashMap<&str, Vec<ModuleId>> = HashMap::new();
+        for (module, name) in &self.used_namespaces {
+            users.entry(name.as_str()).or_default().push(*module);
+        }
+        let mut unused = Vec::new();
+        for (id, module) in self.ws.iter_modules() {
+            if matches!(module.origin, ModuleOrigin::Std(_)) {
+                continue;
+            }
+            for (binding, _) in &module.namespaces {
+                let used = users.get(binding.text.as_str()).is_some_and(|list| {
+                    list.iter().any(|&user| user == id || self.scopes.of(user).visible_modules.contains(&id))
+                });
+                if !used {
+                    unused.push(CheckError::UnusedImport { name: binding.text.clone(), span: binding.span });
+                }
+            }
+        }
+        self.errors.extend(unused);
+    }
+}
+
+/// E0105: members a layer or a construct does not allow.
+fn misplaced(member: &Member, is_layer: bool) -> Option<CheckError> {
+    let (what, help): (&'static str, &'static str) = match (&member.kind, is_layer) {
+        (MemberKind::Param(_), true) => {
+            ("a parameter", "declare parameters in a construct; a layer reads its settings from `env`")
+        }
+        (MemberKind::Output(_), true) => ("an `output`", "publish it for other layers: `publish name = ...`"),
+        (MemberKind::Publish(_), false) => {
+            ("`publish`", "use `output name = ...`; the layer that instantiates the construct can publish it")
+        }
+        (MemberKind::Secret { .. }, false) => {
+            ("`secret`", "declare the secret in a layer and pass it in as a parameter of type `secret`")
+        }
+        (MemberKind::Service(_), false) => ("`service`", "write a plain binding: `name = ...`"),
+        (MemberKind::Pipeline(_), false) => ("`pipeline`", "write a plain binding: `name = ...`"),
+        _ => return None,
+    };
+    let container = if is_layer { "layer" } else { "construct" };
+    Some(CheckError::Misplaced { member: what, container, span: member.span, help })
+}

@@ -1,0 +1,300 @@
+//! Typing expressions: literals, lists, strings, conditions, and the one place
+//! a found type is compared with an expected one.
+//!
+//! Input: an AST expression and, optionally, the type the context expects (a
+//! hint used for bare variants, record literals, `none` and empty lists).
+//! Output: the expression's [`Type`]; problems go to the checker's errors.
+//! Invariants: every error yields `Type::Unknown`, which nothing reports again;
+//! names that are not values (`ecs`, `Capacity`, `env`) only survive inside
+//! `raw`, and [`Checker::expr`] rejects them as values.
+
+use crate::check::error::CheckError;
+use crate::check::types::{self, accepts, Mismatch, Type};
+use crate::check::Checker;
+use crate::source::Span;
+use crate::syntax::ast::{Expr, ExprKind, StringLit, StringPart};
+use crate::units::{format_amount, Dimension};
+
+impl<'w> Checker<'w> {
+    /// Type `expr` and report it when it does not fit `expected`; `declared`
+    /// is where the expected type was written, shown as a secondary label.
+    pub fn check_expr(&mut self, expr: &'w Expr, expected: &Type, declared: Option<Span>) -> Type {
+        let found = self.expr(expr, Some(expected));
+        self.expect_type(expected, &found, expr, declared);
+        found
+    }
+
+    /// The type of a value expression, with no expectation.
+    pub fn infer(&mut self, expr: &'w Expr) -> Type {
+        self.expr(expr, None)
+    }
+
+    /// The type of a value expression; `hint` is what the context expects.
+    pub fn expr(&mut self, expr: &'w Expr, hint: Option<&Type>) -> Type {
+        let ty = self.raw(expr, hint);
+        self.as_value(ty, expr)
+    }
+
+    /// Like [`Checker::expr`], but paths may stay names (`ecs`, `Capacity`,
+    /// `spot`) for the `.field` or `{ .. }` that follows.
+    pub fn raw(&mut self, expr: &'w Expr, hint: Option<&Type>) -> Type {
+        match &expr.kind {
+            ExprKind::Bool(_) => Type::Bool,
+            ExprKind::Int(_) => Type::Int,
+            ExprKind::Decimal(_) => Type::Number,
+            ExprKind::Quantity { unit, .. } => Type::Quantity(unit.dimension()),
+            ExprKind::None => Type::None,
+            ExprKind::String(lit) => self.string_lit(lit),
+            ExprKind::Name(name) => self.name(name, hint),
+            ExprKind::Field { target, field } => self.field(target, field, hint),
+            ExprKind::Call { callee, args } => self.call(callee, args, expr.span),
+            ExprKind::Apply { target, body } => self.apply(expr, target, body, hint),
+            ExprKind::List(items) => self.list(items, hint),
+            ExprKind::Record(lit) => self.record_literal(lit, hint),
+            ExprKind::Unary { op, operand } => self.unary(*op, operand, expr.span),
+            ExprKind::Binary { op, left, right } => self.binary(*op, left, right, expr.span),
+            ExprKind::If { condition, then, otherwise } => self.if_expr(condition, then, otherwise, hint),
+            ExprKind::Match { scrutinee, arms } => self.match_expr(expr, scrutinee, arms, hint),
+            ExprKind::Comprehension { element, var, iterable, filter } => {
+                self.comprehension(element, var, iterable, filter.as_deref(), hint)
+            }
+            ExprKind::Paren(inner) => {
+                if self.ctx.instance_ok == Some(expr.span) {
+                    self.ctx.instance_ok = Some(inner.span);
+                }
+                self.raw(inner, hint)
+            }
+        }
+    }
+
+    /// Turn a resolved path into a value: a bare variant must not need fields,
+    /// and names such as `ecs` or `env` are not values.
+    fn as_value(&mut self, ty: Type, expr: &Expr) -> Type {
+        match ty {
+            Type::Variant(decl, index) => {
+                let sig = self.enum_sig(decl);
+                if let Some(variant) = sig.variants.get(index) {
+                    let missing: Vec<String> =
+                        variant.fields.fields.iter().filter(|f| f.required).map(|f| f.name.clone()).collect();
+                    if !missing.is_empty() {
+                        let owner = format!("variant `{}`", variant.name);
+                        self.report(CheckError::MissingFields { owner, missing, span: expr.span });
+                    }
+                }
+                Type::Enum(decl)
+            }
+            ty if ty.is_kind() => {
+                let what = self.show(&ty);
+                self.report(CheckError::Type {
+                    message: format!("{what} is not a value"),
+                    label: "expected a value".into(),
+                    span: expr.span,
+                    help: not_a_value_help(&ty),
+                });
+                Type::Unknown
+            }
+            ty => ty,
+        }
+    }
+
+    /// Report `found` where `expected` is expected, with the right code and help.
+    pub fn expect_type(&mut self, expected: &Type, found: &Type, expr: &Expr, declared: Option<Span>) {
+        let Err(mismatch) = accepts(expected, found, self.ctx.secrets_ok) else { return };
+        let (expected_text, found_text) = (self.show(expected), self.show(found));
+        let span = expr.span;
+        let error = match mismatch {
+            Mismatch::Type => CheckError::TypeMismatch {
+                expected: expected_text,
+                found: found_text,
+                span,
+                declared,
+                help: type_help(found),
+            },
+            Mismatch::Unit => CheckError::UnitMismatch {
+                expected: expected_text,
+                found: found_text,
+                span,
+                declared,
+                help: unit_help(expected, found, expr),
+            },
+            Mismatch::Secret => {
+                let into = if *expected == Type::String {
+                    "string".to_string()
+                } else {
+                    format!("`{expected_text}`")
+                };
+                CheckError::SecretLeak { into, span, declared }
+            }
+            Mismatch::DeployTime => CheckError::TypeMismatch {
+                expected: expected_text,
+                found: found_text,
+                span,
+                declared,
+                help: Some(
+                    "this value is known only when CloudFormation runs; it can flow into resource \
+                     properties and fields typed `deploy<...>`"
+                        .into(),
+                ),
+            },
+        };
+        self.report(error);
+    }
+
+    /// A condition of `if`, `require`, `when` or a comprehension filter: a
+    /// check-time `bool`.
+    pub fn condition(&mut self, expr: &'w Expr, what: &'static str) {
+        let ty = self.expr(expr, Some(&Type::Bool));
+        if ty.is_deploy() {
+            self.report(CheckError::DeployBranch { what, span: expr.span });
+        } else {
+            self.expect_type(&Type::Bool, &ty, expr, None);
+        }
+    }
+
+    /// `"a ${x} b"`: a string, or `deploy<string>` when a part is deploy-time.
+    pub fn string_lit(&mut self, lit: &'w StringLit) -> Type {
+        let mut deploy = false;
+        for part in &lit.parts {
+            let StringPart::Interpolation(expr) = part else { continue };
+            let ty = self.infer(expr);
+            deploy |= ty.is_deploy();
+            self.interpolated(&ty, expr);
+        }
+        if deploy {
+            Type::Deploy(Box::new(Type::String))
+        } else {
+            Type::String
+        }
+    }
+
+    fn interpolated(&mut self, ty: &Type, expr: &Expr) {
+        let inner = match ty {
+            Type::Deploy(inner) => inner.as_ref(),
+            other => other,
+        };
+        let help = match inner {
+            Type::Secret => {
+                self.report(CheckError::SecretLeak {
+                    into: "string".into(),
+                    span: expr.span,
+                    declared: None,
+                });
+                return;
+            }
+            Type::List(_) => "join the list first: `join(list, \",\")`",
+            Type::Optional(_) | Type::None => "give a value for `none` first: `default(x, \"\")`",
+            Type::Map(_) | Type::Record(_) | Type::Construct(_) | Type::Resource => {
+                "interpolate one of its fields instead"
+            }
+            _ => return,
+        };
+        let found = self.show(ty);
+        self.report(CheckError::Type {
+            message: format!("cannot interpolate `{found}` into a string"),
+            label: format!("this is `{found}`"),
+            span: expr.span,
+            help: Some(help.into()),
+        });
+    }
+
+    /// `[a, b]`: elements of one type (the expected element type when known).
+    fn list(&mut self, items: &'w [Expr], hint: Option<&Type>) -> Type {
+        match hint.map(Type::unwrapped) {
+            Some(Type::List(element)) => {
+                for item in items {
+                    self.check_expr(item, element, None);
+                }
+                return Type::List(element.clone());
+            }
+            Some(Type::Json) => {
+                for item in items {
+                    self.check_expr(item, &Type::Json, None);
+                }
+                return Type::Json;
+            }
+            _ => {}
+        }
+        let mut element = Type::Unknown;
+        for item in items {
+            let ty = self.infer(item);
+            match types::join(&element, &ty) {
+                Some(joined) => element = joined,
+                None => {
+                    let (first, this) = (self.show(&element), self.show(&ty));
+                    self.report(CheckError::Type {
+                        message: format!("list elements have different types: `{first}` and `{this}`"),
+                        label: format!("this is `{this}`"),
+                        span: item.span,
+                        help: Some(format!("make every element a `{first}`")),
+                    });
+                }
+            }
+        }
+        Type::List(Box::new(element))
+    }
+}
+
+fn not_a_value_help(ty: &Type) -> Option<String> {
+    match ty {
+        Type::ConstructName(_) => Some("instantiate it: `name { params }`".into()),
+        Type::EnumName(_) => Some("pick a variant: `Enum.variant`".into()),
+        Type::Layer(_) => Some("read a published value: `layer.name`".into()),
+        Type::Env => Some("read a setting: `env.name`, `env.region`, ...".into()),
+        Type::Aws => Some("read a pseudo parameter: `aws.region`, `aws.account_id`, ...".into()),
+        _ => None,
+    }
+}
+
+fn type_help(found: &Type) -> Option<String> {
+    match found {
+        Type::Optional(_) | Type::None => Some("this may be `none`: use `default(x, value)`".into()),
+        _ => None,
+    }
+}
+
+/// "write `2048 MiB`", "write the memory with a unit: `2 GB`".
+fn unit_help(expected: &Type, found: &Type, expr: &Expr) -> Option<String> {
+    match (expected.unwrapped(), found) {
+        (Type::Quantity(dimension), Type::Int | Type::Number) => Some(match literal_amount(expr) {
+            Some(amount) => format!("write `{}`", with_unit(amount, *dimension)),
+            None => {
+                format!("write the {} with a unit, e.g. `{}`", dimension.type_name(), example(*dimension))
+            }
+        }),
+        (Type::Quantity(dimension), Type::Quantity(_)) => {
+            Some(format!("write the {} with a unit: `{}`", dimension.type_name(), example(*dimension)))
+        }
+        (_, Type::Quantity(_)) => Some("use `units(x)` for the amount as a number".into()),
+        _ => None,
+    }
+}
+
+fn literal_amount(expr: &Expr) -> Option<f64> {
+    match &expr.kind {
+        ExprKind::Int(n) => Some(*n as f64),
+        ExprKind::Decimal(x) => Some(*x),
+        ExprKind::Paren(inner) => literal_amount(inner),
+        _ => None,
+    }
+}
+
+/// The amount written in the dimension's usual unit: `2048` memory → `2048
+/// MiB`; `1024` cpu (CPU units, as CloudFormation writes them) → `1 vcpu`.
+fn with_unit(amount: f64, dimension: Dimension) -> String {
+    match dimension {
+        Dimension::Cpu if amount >= 128.0 => format!("{} vcpu", format_amount(amount / 1024.0)),
+        Dimension::Cpu => format!("{} vcpu", format_amount(amount)),
+        Dimension::Memory => format!("{} MiB", format_amount(amount)),
+        Dimension::Duration => format!("{} s", format_amount(amount)),
+        Dimension::Percent => format!("{}%", format_amount(amount)),
+    }
+}
+
+fn example(dimension: Dimension) -> &'static str {
+    match dimension {
+        Dimension::Cpu => "1 vcpu",
+        Dimension::Memory => "2 GB",
+        Dimension::Duration => "5 min",
+        Dimension::Percent => "50%",
+    }
+}

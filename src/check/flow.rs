@@ -1,0 +1,89 @@
+//! `if` and comprehensions: check-time conditions and branch types.
+//!
+//! Input: the condition, branches or list and the expected type, if any.
+//! Output: the expression's type. Invariants: conditions, filters and iterated
+//! lists must be known at check time (E0303 otherwise); the comprehension
+//! variable is visible only in its element and filter.
+
+use crate::check::error::CheckError;
+use crate::check::types::{self, Type};
+use crate::check::Checker;
+use crate::syntax::ast::{Expr, Name};
+
+impl<'w> Checker<'w> {
+    /// `if c { a } else { b }`.
+    pub fn if_expr(
+        &mut self,
+        condition: &'w Expr,
+        then: &'w Expr,
+        otherwise: &'w Expr,
+        hint: Option<&Type>,
+    ) -> Type {
+        self.condition(condition, "an `if` condition");
+        let a = self.expr(then, hint);
+        let b = self.expr(otherwise, hint.or(Some(&a)));
+        self.join_branches(&a, &b, otherwise, "`if` branches")
+    }
+
+    /// The common type of two branches, or E0301 on the later one.
+    pub fn join_branches(&mut self, a: &Type, b: &Type, later: &Expr, what: &str) -> Type {
+        match types::join(a, b) {
+            Some(joined) => joined,
+            None => {
+                let (first, this) = (self.show(a), self.show(b));
+                self.report(CheckError::Type {
+                    message: format!("{what} have different types: `{first}` and `{this}`"),
+                    label: format!("this is `{this}`"),
+                    span: later.span,
+                    help: Some(format!("make every branch a `{first}`")),
+                });
+                Type::Unknown
+            }
+        }
+    }
+
+    /// `[element for var in iterable if filter]`.
+    pub fn comprehension(
+        &mut self,
+        element: &'w Expr,
+        var: &'w Name,
+        iterable: &'w Expr,
+        filter: Option<&'w Expr>,
+        hint: Option<&Type>,
+    ) -> Type {
+        let list = self.infer(iterable);
+        let item = match list {
+            Type::List(item) => *item,
+            Type::Unknown | Type::Json => Type::Unknown,
+            Type::Deploy(_) | Type::Attribute => {
+                self.report(CheckError::DeployBranch {
+                    what: "iterating over a deploy-time list",
+                    span: iterable.span,
+                });
+                Type::Unknown
+            }
+            other => {
+                let found = self.show(&other);
+                self.report(CheckError::Type {
+                    message: format!("a comprehension iterates over a list, found `{found}`"),
+                    label: format!("this is `{found}`"),
+                    span: iterable.span,
+                    help: matches!(other, Type::Map(_) | Type::Record(_))
+                        .then(|| "iterate over its keys: `keys(x)`".to_string()),
+                });
+                Type::Unknown
+            }
+        };
+        self.ctx.locals.push((var.text.clone(), item));
+        if let Some(filter) = filter {
+            self.condition(filter, "a comprehension filter");
+        }
+        let element_hint = match hint.map(Type::unwrapped) {
+            Some(Type::List(inner)) => Some(inner.as_ref().clone()),
+            _ => None,
+        };
+        let ty = self.expr(element, element_hint.as_ref());
+        self.ctx.locals.pop();
+        Type::List(Box::new(ty))
+    }
+}

@@ -1,0 +1,298 @@
+//! Declaration signatures: type expressions, aliases, construct params, enum
+//! variants and project settings, each resolved once.
+//!
+//! Input: AST type expressions and field declarations, resolved in the scope of
+//! the module that declares them. Output: [`Type`]s and [`RecordType`]s cached
+//! on the checker. Invariants: a recursive alias is reported once (E0309) and
+//! becomes `Unknown`; field defaults and ranges are queued in `pending_fields`
+//! and checked after every signature exists, so a default that names a variant
+//! of the enum being resolved never sees a half-built enum.
+
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use crate::check::checker::{AliasState, Checker, EnumSig, VariantSig};
+use crate::check::error::CheckError;
+use crate::check::scope::{DeclRef, Entry};
+use crate::check::types::{FieldType, RecordType, Type};
+use crate::syntax::ast::{FieldDecl, ItemKind, MemberKind, Name, TypeExpr, TypeExprKind};
+use crate::units::Dimension;
+use crate::workspace::ModuleId;
+
+/// Type names every module sees.
+const BUILTIN_TYPES: &[&str] =
+    &["bool", "int", "number", "string", "cpu", "memory", "duration", "percent", "secret", "json"];
+
+fn builtin_type(name: &str) -> Option<Type> {
+    Some(match name {
+        "bool" => Type::Bool,
+        "int" => Type::Int,
+        "number" => Type::Number,
+        "string" => Type::String,
+        "cpu" => Type::Quantity(Dimension::Cpu),
+        "memory" => Type::Quantity(Dimension::Memory),
+        "duration" => Type::Quantity(Dimension::Duration),
+        "percent" => Type::Quantity(Dimension::Percent),
+        "secret" => Type::Secret,
+        "json" => Type::Json,
+        _ => return None,
+    })
+}
+
+impl<'w> Checker<'w> {
+    /// The type a type expression written in `module` means.
+    pub fn resolve_type(&mut self, ty: &'w TypeExpr, module: ModuleId) -> Type {
+        match &ty.kind {
+            TypeExprKind::Named(path) => self.resolve_named_type(path, module),
+            TypeExprKind::List(inner) => Type::List(Box::new(self.resolve_type(inner, module))),
+            TypeExprKind::Map(inner) => Type::Map(Box::new(self.resolve_type(inner, module))),
+            TypeExprKind::Deploy(inner) => Type::Deploy(Box::new(self.resolve_type(inner, module))),
+            TypeExprKind::Optional(inner) => Type::Optional(Box::new(self.resolve_type(inner, module))),
+            TypeExprKind::Record(fields) => Type::Record(Rc::new(self.resolve_fields(fields, module, None))),
+        }
+    }
+
+    fn resolve_named_type(&mut self, path: &'w [Name], module: ModuleId) -> Type {
+        match path {
+            [name] => {
+                if let Some(ty) = builtin_type(&name.text) {
+                    return ty;
+                }
+                let entry = self.scopes.of(module).get(&name.text).cloned();
+                self.type_from_entry(entry, name, module)
+            }
+            [namespace, name] => match self.scopes.of(module).get(&namespace.text) {
+                Some(Entry::Namespace(target)) => {
+                    let target = *target;
+                    self.used_namespaces.insert((module, namespace.text.clone()));
+                    match self.decl_in_namespace(target, &name.text) {
+                        Some(decl) => self.type_from_entry(Some(Entry::Decl(decl)), name, module),
+                        None => self.unknown_in_namespace(namespace, name, target),
+                    }
+                }
+                _ => self.unknown_type(namespace, module),
+            },
+            _ => {
+                let span = match (path.first(), path.last()) {
+                    (Some(first), Some(last)) => first.span.to(last.span),
+                    _ => return Type::Unknown,
+                };
+                self.report(CheckError::Type {
+                    message: "a type name has at most two parts".into(),
+                    label: "not a type".into(),
+                    span,
+                    help: Some("write `name` or `module.name`".into()),
+                });
+                Type::Unknown
+            }
+        }
+    }
+
+    fn type_from_entry(&mut self, entry: Option<Entry>, name: &'w Name, module: ModuleId) -> Type {
+        let decl = match entry {
+            Some(Entry::Decl(decl)) => decl,
+            Some(Entry::Namespace(_)) => return self.not_a_type(name, "a module"),
+            Some(Entry::Variant { .. } | Entry::AmbiguousVariant(_)) => {
+                return self.not_a_type(name, "an enum variant")
+            }
+            None => return self.unknown_type(name, module),
+        };
+        match &self.item(decl).kind {
+            ItemKind::Enum(_) => Type::Enum(decl),
+            ItemKind::Construct(_) => Type::Construct(decl),
+            ItemKind::Type(_) => self.alias(decl),
+            ItemKind::Layer(_) => self.not_a_type(name, "a layer"),
+            ItemKind::Import(_) | ItemKind::Project(_) | ItemKind::Environment(_) => Type::Unknown,
+        }
+    }
+
+    fn not_a_type(&mut self, name: &Name, what: &str) -> Type {
+        self.report(CheckError::Type {
+            message: format!("`{}` is {what}, not a type", name.text),
+            label: "expected a type".into(),
+            span: name.span,
+            help: None,
+        });
+        Type::Unknown
+    }
+
+    fn unknown_type(&mut self, name: &Name, module: ModuleId) -> Type {
+        let scope = self.scopes.of(module);
+        let candidates = BUILTIN_TYPES
+            .iter()
+            .copied()
+            .chain(scope.names.iter().filter(|(_, e)| matches!(e, Entry::Decl(_))).map(|(n, _)| n.as_str()));
+        let suggestion = crate::check::checker::suggest(&name.text, candidates);
+        self.report(CheckError::UnknownName {
+            name: name.text.clone(),
+            span: name.span,
+            suggestion,
+            help: Some(format!(
+                "types: {}, or an enum, type or construct in scope",
+                BUILTIN_TYPES.join(", ")
+            )),
+        });
+        Type::Unknown
+    }
+
+    /// `ecs.clustr`: reported with the namespace's own declarations as suggestions.
+    pub fn unknown_in_namespace(&mut self, namespace: &Name, name: &Name, target: ModuleId) -> Type {
+        let scope = self.scopes.of(target);
+        let own = scope.names.iter().filter_map(|(n, e)| match e {
+            Entry::Decl(d) if d.module == target => Some(n.as_str()),
+            _ => None,
+        });
+        let suggestion = crate::check::checker::suggest(&name.text, own);
+        self.report(CheckError::UnknownInNamespace {
+            namespace: namespace.text.clone(),
+            name: name.text.clone(),
+            span: name.span,
+            suggestion,
+        });
+        Type::Unknown
+    }
+
+    /// A declaration of the stdlib module itself (not what it includes).
+    pub fn decl_in_namespace(&self, module: ModuleId, name: &str) -> Option<DeclRef> {
+        match self.scopes.of(module).get(name) {
+            Some(Entry::Decl(decl)) if decl.module == module => Some(*decl),
+            _ => None,
+        }
+    }
+
+    /// What a type alias means; a recursive alias is E0309 and `Unknown`.
+    pub fn alias(&mut self, decl: DeclRef) -> Type {
+        match self.aliases.get(&decl) {
+            Some(AliasState::Done(ty)) => return ty.clone(),
+            Some(AliasState::InProgress) => {
+                if let ItemKind::Type(alias) = &self.item(decl).kind {
+                    let error =
+                        CheckError::RecursiveType { name: alias.name.text.clone(), span: alias.name.span };
+                    self.report(error);
+                }
+                self.aliases.insert(decl, AliasState::Done(Type::Unknown));
+                return Type::Unknown;
+            }
+            None => {}
+        }
+        let ItemKind::Type(alias) = &self.item(decl).kind else { return Type::Unknown };
+        self.aliases.insert(decl, AliasState::InProgress);
+        let ty = match &alias.ty.kind {
+            TypeExprKind::Record(fields) => {
+                Type::Record(Rc::new(self.resolve_fields(fields, decl.module, Some(alias.name.text.clone()))))
+            }
+            _ => self.resolve_type(&alias.ty, decl.module),
+        };
+        // A recursive alias already stored `Unknown`; keep it so users see one error.
+        if let Some(AliasState::InProgress) = self.aliases.get(&decl) {
+            self.aliases.insert(decl, AliasState::Done(ty.clone()));
+            return ty;
+        }
+        Type::Unknown
+    }
+
+    /// Fields of a record type, construct params, settings or variant fields.
+    pub fn resolve_fields(
+        &mut self,
+        fields: &'w [FieldDecl],
+        module: ModuleId,
+        name: Option<String>,
+    ) -> RecordType {
+        let mut record = RecordType { name, fields: Vec::with_capacity(fields.len()) };
+        let mut seen: HashMap<&str, usize> = HashMap::new();
+        for field in fields {
+            if let Some(&first) = seen.get(field.name.text.as_str()) {
+                let first = fields.get(first).map_or(field.name.span, |f| f.name.span);
+                self.report(CheckError::Duplicate {
+                    name: field.name.text.clone(),
+                    what: "field",
+                    first,
+                    second: field.name.span,
+                });
+                continue;
+            }
+            seen.insert(&field.name.text, record.fields.len());
+            record.fields.push(self.resolve_field(field, module, None));
+        }
+        record
+    }
+
+    fn resolve_field(
+        &mut self,
+        field: &'w FieldDecl,
+        module: ModuleId,
+        construct: Option<DeclRef>,
+    ) -> FieldType {
+        let ty = self.resolve_type(&field.ty, module);
+        let required = field.default.is_none() && !matches!(ty, Type::Optional(_));
+        self.pending_fields.push((field, ty.clone(), module, construct));
+        FieldType { name: field.name.text.clone(), ty, required, span: Some(field.name.span) }
+    }
+
+    /// A construct's params as a record shape, resolved once.
+    pub fn construct_params(&mut self, decl: DeclRef) -> Rc<RecordType> {
+        if let Some(params) = self.params.get(&decl) {
+            return params.clone();
+        }
+        let ItemKind::Construct(construct) = &self.item(decl).kind else { return Rc::default() };
+        let mut record = RecordType { name: Some(construct.name.text.clone()), fields: Vec::new() };
+        for member in &construct.members {
+            if let MemberKind::Param(field) = &member.kind {
+                // Duplicates among members are reported with the other members.
+                if record.field(&field.name.text).is_none() {
+                    record.fields.push(self.resolve_field(field, decl.module, Some(decl)));
+                }
+            }
+        }
+        let record = Rc::new(record);
+        self.params.insert(decl, record.clone());
+        record
+    }
+
+    /// An enum's variants with their fields; duplicates are E0203.
+    pub fn resolve_enum(&mut self, decl: DeclRef) -> EnumSig {
+        let mut sig = EnumSig::default();
+        let ItemKind::Enum(declared) = &self.item(decl).kind else { return sig };
+        for variant in &declared.variants {
+            if let Some(&first) = sig.index.get(&variant.name.text) {
+                let first = sig.variants.get(first).map_or(variant.name.span, |v| v.span);
+                self.report(CheckError::Duplicate {
+                    name: variant.name.text.clone(),
+                    what: "variant",
+                    first,
+                    second: variant.name.span,
+                });
+                continue;
+            }
+            let fields = self.resolve_fields(&variant.fields, decl.module, Some(variant.name.text.clone()));
+            sig.index.insert(variant.name.text.clone(), sig.variants.len());
+            sig.variants.push(VariantSig {
+                name: variant.name.text.clone(),
+                fields: Rc::new(fields),
+                span: variant.name.span,
+            });
+        }
+        sig
+    }
+
+    /// What every environment of a project sets: its settings plus `region`.
+    pub fn project_settings(&mut self, decl: DeclRef) -> Rc<RecordType> {
+        if let Some(settings) = self.settings.get(&decl) {
+            return settings.clone();
+        }
+        let ItemKind::Project(project) = &self.item(decl).kind else { return Rc::default() };
+        let mut record = self.resolve_fields(&project.settings, decl.module, None);
+        if record.field("region").is_none() {
+            let region = match self.scopes.of(decl.module).get("Region") {
+                Some(Entry::Decl(region)) => Type::Enum(*region),
+                _ => Type::Unknown,
+            };
+            record
+                .fields
+                .insert(0, FieldType { name: "region".into(), ty: region, required: true, span: None });
+        }
+        let record = Rc::new(record);
+        self.settings.insert(decl, record.clone());
+        record
+    }
+}

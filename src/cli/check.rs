@@ -1,0 +1,193 @@
+//! `mdl check [PATH...]`: load, check and evaluate every environment; print
+//! diagnostics and a summary.
+//!
+//! Which paths exit 2 and which exit 1: mdl exits 2 when it cannot tell what
+//! to check (a path that does not exist, a directory without `.mdl` files, a
+//! directory it cannot walk). Once a file is on the list, every problem with
+//! it, including "cannot read" or "not UTF-8" (E0102), is a diagnostic, so it
+//! shows up in JSON output and exits 1 like any other spec error.
+
+use std::collections::BTreeSet;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use clap::{Args, ValueEnum};
+use mdl::diag::render;
+use mdl::syntax::ast::ItemKind;
+use mdl::workspace::{DiskFileSystem, ModuleOrigin};
+use mdl::Report;
+
+use super::{ColorChoice, Outcome};
+
+/// What `mdl check` checks when no path is given.
+const DEFAULT_PATH: &str = "specs/";
+
+/// Arguments of `mdl check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Spec files or directories (searched recursively for `*.mdl`) [default: specs/]
+    paths: Vec<PathBuf>,
+    /// Output format: `human` (stderr) or `json` (stdout).
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+    /// Exit 1 when there are warnings, even without errors.
+    #[arg(long)]
+    deny_warnings: bool,
+    /// When to color human output.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    color: ColorChoice,
+}
+
+/// How diagnostics are printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Source snippets and a summary line, on stderr.
+    Human,
+    /// One JSON object on stdout (schema in docs/diagnostics.md).
+    Json,
+}
+
+/// Run `mdl check`.
+pub fn run(args: &CheckArgs) -> Outcome {
+    let default = [PathBuf::from(DEFAULT_PATH)];
+    let paths = if args.paths.is_empty() { &default[..] } else { &args.paths[..] };
+    let files = match spec_files(paths) {
+        Ok(files) => files,
+        Err(message) => {
+            let hint = if args.paths.is_empty() { " (no PATH given: mdl checks `specs/`)" } else { "" };
+            let _ = writeln!(io::stderr().lock(), "error: {message}{hint}");
+            return Outcome::Usage;
+        }
+    };
+    let report = mdl::check_files(&files, &DiskFileSystem);
+    let failed = report.errors() > 0 || (args.deny_warnings && report.warnings() > 0);
+    // A closed pipe (`mdl check | head`) is not worth a panic or another message.
+    let _ = match args.format {
+        Format::Human => print_human(&report, args, args.color.for_stderr()),
+        Format::Json => print_json(&report),
+    };
+    if failed {
+        Outcome::Problems
+    } else {
+        Outcome::Ok
+    }
+}
+
+fn print_json(report: &Report) -> io::Result<()> {
+    let text = render::render_json(&report.diagnostics, &report.workspace.sources);
+    let mut out = io::stdout().lock();
+    out.write_all(text.as_bytes())?;
+    out.flush()
+}
+
+fn print_human(report: &Report, args: &CheckArgs, color: bool) -> io::Result<()> {
+    let mut out = io::BufWriter::new(io::stderr().lock());
+    if !report.diagnostics.is_empty() {
+        let text = render::render_human_all(&report.diagnostics, &report.workspace.sources, color);
+        writeln!(out, "{text}")?;
+    }
+    writeln!(out, "{}", summary(report, args.deny_warnings, color))?;
+    out.flush()
+}
+
+/// The closing line: `error: 3 errors, 1 warning in 2 files` or
+/// `ok: checked 3 files, 2 environments (dev, prod)`.
+fn summary(report: &Report, deny_warnings: bool, color: bool) -> String {
+    let (errors, warnings) = (report.errors(), report.warnings());
+    let paint =
+        |code: &str, text: &str| if color { format!("\x1b[{code}m{text}\x1b[0m") } else { text.into() };
+    if errors > 0 || (deny_warnings && warnings > 0) {
+        let mut counts = vec![count(errors, "error")];
+        if warnings > 0 {
+            counts.push(count(warnings, "warning"));
+        }
+        let denied = if errors == 0 { " (warnings denied by --deny-warnings)" } else { "" };
+        let files = count(files_with_diagnostics(report), "file");
+        return format!("{} {} in {files}{denied}", paint("1;31", "error:"), counts.join(", "));
+    }
+    let environments = environments(report);
+    let mut line = format!(
+        "{} checked {}, {}",
+        paint("1;32", "ok:"),
+        count(spec_file_count(report), "file"),
+        count(environments.len(), "environment")
+    );
+    if !environments.is_empty() {
+        line.push_str(&format!(" ({})", environments.join(", ")));
+    }
+    if warnings > 0 {
+        line.push_str(&format!(", {}", count(warnings, "warning")));
+    }
+    line
+}
+
+/// `1 error`, `3 errors`.
+fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
+fn files_with_diagnostics(report: &Report) -> usize {
+    report.diagnostics.iter().map(|d| d.primary.span.file).collect::<BTreeSet<_>>().len()
+}
+
+/// Spec files read (the named ones and those they import; not the stdlib).
+fn spec_file_count(report: &Report) -> usize {
+    report.workspace.modules.iter().filter(|m| matches!(m.origin, ModuleOrigin::Spec(_))).count()
+}
+
+/// Names of the environments declared in the named files, in order.
+fn environments(report: &Report) -> Vec<String> {
+    let mut names = Vec::new();
+    for &id in &report.workspace.entries {
+        for item in &report.workspace.module(id).ast.items {
+            if let ItemKind::Environment(environment) = &item.kind {
+                if !names.contains(&environment.name.text) {
+                    names.push(environment.name.text.clone());
+                }
+            }
+        }
+    }
+    names
+}
+
+/// The `.mdl` files to check: named files as given, directories walked
+/// recursively (sorted by name, hidden entries skipped), each file once.
+fn spec_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
+    let mut files = Vec::new();
+    for path in paths {
+        let metadata = std::fs::metadata(path).map_err(|error| match error.kind() {
+            io::ErrorKind::NotFound => format!("`{}` does not exist", path.display()),
+            _ => format!("cannot access `{}`: {error}", path.display()),
+        })?;
+        if metadata.is_dir() {
+            let found = walk(path)?;
+            if found.is_empty() {
+                return Err(format!("no .mdl files found under `{}`", path.display()));
+            }
+            files.extend(found);
+        } else {
+            files.push(path.clone());
+        }
+    }
+    let mut seen = BTreeSet::new();
+    files.retain(|file| seen.insert(mdl::workspace::normalize(file)));
+    Ok(files)
+}
+
+fn walk(dir: &Path) -> Result<Vec<PathBuf>, String> {
+    let mut found = Vec::new();
+    let walker = walkdir::WalkDir::new(dir).follow_links(true).sort_by_file_name().into_iter();
+    for entry in walker.filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'))
+    {
+        let entry = entry.map_err(|error| format!("cannot read `{}`: {error}", dir.display()))?;
+        let is_spec = entry.path().extension().is_some_and(|ext| ext == "mdl");
+        if is_spec && entry.file_type().is_file() {
+            found.push(entry.into_path());
+        }
+    }
+    Ok(found)
+}

@@ -1,0 +1,68 @@
+//! Command-line definitions (clap derive) and dispatch: one file per command.
+//!
+//! Exit codes are shared by every command: 0 success, 1 problems found in the
+//! specs, 2 usage or I/O errors (clap also exits 2 on bad arguments).
+
+mod check;
+
+use std::io::IsTerminal;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// mdl: a small typed language for AWS infrastructure.
+#[derive(Debug, Parser)]
+#[command(name = "mdl", version, about, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Parse, check and evaluate every environment of the specs; report diagnostics.
+    Check(check::CheckArgs),
+}
+
+/// How a command ended; the process exit code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Nothing wrong (warnings allowed unless denied).
+    Ok = 0,
+    /// The specs have errors (or warnings, with `--deny-warnings`).
+    Problems = 1,
+    /// Bad usage, or mdl could not find or read what it was asked to check.
+    Usage = 2,
+}
+
+/// When to color terminal output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// When the output is a terminal and `NO_COLOR` is unset or empty.
+    Auto,
+    Always,
+    Never,
+}
+
+impl ColorChoice {
+    /// Whether to color text written to stderr.
+    pub fn for_stderr(self) -> bool {
+        match self {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => {
+                let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+                std::io::stderr().is_terminal() && !no_color
+            }
+        }
+    }
+}
+
+/// Parse the command line and run the command.
+pub fn run() -> ExitCode {
+    let cli = Cli::parse();
+    let outcome = match cli.command {
+        Command::Check(args) => check::run(&args),
+    };
+    ExitCode::from(outcome as u8)
+}

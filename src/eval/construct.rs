@@ -1,0 +1,274 @@
+//! Instantiation: `path { field = expr, .. }` on a construct, an enum variant
+//! or a record type.
+//!
+//! Input: the target and the body as written, evaluated in the caller's
+//! [`Ctx`]. Output: an `Instance` value (its outputs) whose resources have been
+//! added to the current layer; a `Variant`; or a `Record` conformed to its type.
+//! Invariants: given params are evaluated in the caller's context, defaults in
+//! the construct's; every member of an instance is evaluated exactly once;
+//! logical ids are the instance's prefix + CamelCase of the resource name, so
+//! they depend only on names; more than `MAX_INSTANCE_DEPTH` nested instances
+//! is a diagnostic, not a stack overflow.
+
+use super::error::{EvalError, EvalResult};
+use super::model::{ResourceModel, Value, ValueKind};
+use super::names::{camel_case, item_of, Static};
+use super::scope::{Body, BodyId, BodyKind, Ctx, SlotSource, SlotState};
+use super::{Evaluator, MAX_INSTANCE_DEPTH};
+use crate::check::DeclRef;
+use crate::source::Span;
+use crate::syntax::ast::{self, ItemKind, MemberKind};
+
+/// A param value given at the instantiation site, with the span of its expression.
+struct Given<'a> {
+    name: &'a str,
+    value: Value,
+    span: Span,
+}
+
+impl<'a> Evaluator<'a> {
+    /// `target { body }`.
+    pub(crate) fn apply(
+        &mut self,
+        expr: &'a ast::Expr,
+        target: &'a ast::Expr,
+        body: &'a ast::RecordLit,
+        ctx: &Ctx,
+        instance: Option<&str>,
+    ) -> EvalResult<Value> {
+        match self.resolve_static(target, ctx) {
+            Some(Static::Construct(decl)) => {
+                let Some(prefix) = instance else {
+                    return Err(EvalError::UnnamedInstance { span: expr.span });
+                };
+                self.instantiate(decl, body, ctx, prefix, expr.span, target.span)
+            }
+            Some(Static::Variant(decl, index)) => self.variant_value(decl, index, Some(body), ctx, expr.span),
+            Some(Static::Type(decl)) => {
+                let value = self.eval_record(body, ctx)?;
+                let Some(ItemKind::Type(_)) = item_of(self, decl).map(|i| &i.kind) else {
+                    return Err(EvalError::internal("not a type", target.span));
+                };
+                self.conform_to_decl(value, decl)
+            }
+            _ => Err(EvalError::internal(
+                "only constructs, variants and record types take `{ .. }`",
+                target.span,
+            )),
+        }
+    }
+
+    /// An enum variant value, its fields given (evaluated in `ctx`) or defaulted.
+    pub(crate) fn variant_value(
+        &mut self,
+        decl: DeclRef,
+        index: usize,
+        body: Option<&'a ast::RecordLit>,
+        ctx: &Ctx,
+        span: Span,
+    ) -> EvalResult<Value> {
+        let Some(ItemKind::Enum(enum_decl)) = item_of(self, decl).map(|i| &i.kind) else {
+            return Err(EvalError::internal("not an enum", span));
+        };
+        let Some(variant) = enum_decl.variants.get(index) else {
+            return Err(EvalError::internal("no such variant", span));
+        };
+        let text = variant.value.as_ref().and_then(ast::StringLit::as_plain);
+        let given = match body {
+            Some(lit) => self.eval_record(lit, ctx)?,
+            None => Value::new(ValueKind::Record(Vec::new()), span),
+        };
+        let fields = self.conform_fields(given, &variant.fields, decl.module, span)?;
+        let kind = ValueKind::Variant {
+            enum_name: enum_decl.name.text.clone(),
+            variant: variant.name.text.clone(),
+            text,
+            fields,
+        };
+        Ok(Value::new(kind, span))
+    }
+
+    /// Instantiate a construct under the logical id prefix `prefix`.
+    fn instantiate(
+        &mut self,
+        decl: DeclRef,
+        lit: &'a ast::RecordLit,
+        ctx: &Ctx,
+        prefix: &str,
+        span: Span,
+        target_span: Span,
+    ) -> EvalResult<Value> {
+        let Some(ItemKind::Construct(construct)) = item_of(self, decl).map(|i| &i.kind) else {
+            return Err(EvalError::internal("not a construct", target_span));
+        };
+        if self.sites.len() >= MAX_INSTANCE_DEPTH {
+            let construct = construct.name.text.clone();
+            return Err(EvalError::TooDeep { construct, span: target_span, limit: MAX_INSTANCE_DEPTH });
+        }
+        let given = self.given_params(lit, ctx)?;
+        let body = self.instance_body(decl, construct, given, prefix.to_string())?;
+        self.sites.push(target_span);
+        self.force_all(body);
+        let body_ctx = Ctx::body(decl.module, body);
+        for member in &construct.members {
+            match &member.kind {
+                MemberKind::Resource(resource) => {
+                    self.add_resource(resource, member.span, &body_ctx, Some(span))
+                }
+                MemberKind::Require(require) => {
+                    let site = self.user_site().unwrap_or(target_span);
+                    self.check_require(require, &body_ctx, site);
+                }
+                _ => {}
+            }
+        }
+        self.sites.pop();
+        let outputs = self.outputs(construct, body)?;
+        let kind = ValueKind::Instance { construct: construct.name.text.clone(), outputs };
+        Ok(Value::new(kind, span))
+    }
+
+    /// The given fields, plus `stages` from `stage` items, evaluated in the caller's context.
+    fn given_params(&mut self, lit: &'a ast::RecordLit, ctx: &Ctx) -> EvalResult<Vec<Given<'a>>> {
+        let mut given = Vec::with_capacity(lit.fields.len() + 1);
+        for field in &lit.fields {
+            let value = self.eval(&field.value, ctx)?;
+            given.push(Given { name: field.name.text.as_str(), value, span: field.value.span });
+        }
+        if !lit.stages.is_empty() {
+            let stages = self.stages(&lit.stages, ctx, lit.span)?;
+            given.push(Given { name: "stages", value: stages, span: lit.span });
+        }
+        Ok(given)
+    }
+
+    /// `stage NAME when COND = EXPR` items → a list of `{ name, action }`, skipping false `when`s.
+    fn stages(&mut self, stages: &'a [ast::Stage], ctx: &Ctx, span: Span) -> EvalResult<Value> {
+        let mut list = Vec::with_capacity(stages.len());
+        for stage in stages {
+            if let Some(when) = &stage.when {
+                if !self.condition(when, ctx)? {
+                    continue;
+                }
+            }
+            let action = self.eval(&stage.action, ctx)?;
+            let name = Value::string(stage.name.text.clone(), stage.name.span);
+            let record = vec![("name".to_string(), name), ("action".to_string(), action)];
+            list.push(Value::new(ValueKind::Record(record), stage.span));
+        }
+        Ok(Value::new(ValueKind::List(list), span))
+    }
+
+    /// The body of a new instance: given params fixed (conformed, range-checked),
+    /// everything else pending.
+    fn instance_body(
+        &mut self,
+        decl: DeclRef,
+        construct: &'a ast::Construct,
+        given: Vec<Given<'a>>,
+        prefix: String,
+    ) -> EvalResult<BodyId> {
+        let mut body = Body::new(BodyKind::Instance, decl.module, prefix.clone());
+        let mut given: Vec<Option<Given<'a>>> = given.into_iter().map(Some).collect();
+        for member in &construct.members {
+            match &member.kind {
+                MemberKind::Param(field) => {
+                    let found =
+                        given.iter_mut().find(|g| g.as_ref().is_some_and(|g| g.name == field.name.text));
+                    match found.and_then(Option::take) {
+                        Some(g) => {
+                            let value = self.given_param(field, g, decl.module)?;
+                            body.add(&field.name, SlotSource::Fixed, SlotState::Done(value));
+                        }
+                        None => body.add(&field.name, SlotSource::Default(field), SlotState::Pending),
+                    }
+                }
+                MemberKind::Binding(b)
+                | MemberKind::Service(b)
+                | MemberKind::Pipeline(b)
+                | MemberKind::Output(b)
+                | MemberKind::Publish(b) => body.add(&b.name, SlotSource::Expr(&b.value), SlotState::Pending),
+                MemberKind::Resource(r) => {
+                    let id = format!("{prefix}{}", camel_case(&r.name.text));
+                    let value = Value::deploy(super::model::DeployExpr::Ref(id), r.name.span);
+                    body.add(&r.name, SlotSource::Fixed, SlotState::Done(value));
+                }
+                MemberKind::Secret { .. } | MemberKind::Require(_) => {}
+            }
+        }
+        if let Some(extra) = given.into_iter().flatten().next() {
+            let message = format!("`{}` is not a param of `{}`", extra.name, construct.name.text);
+            return Err(EvalError::internal(message, extra.span));
+        }
+        Ok(self.push_body(body))
+    }
+
+    /// A given param conformed to its type and checked against its range.
+    fn given_param(
+        &mut self,
+        field: &'a ast::FieldDecl,
+        given: Given<'a>,
+        module: crate::workspace::ModuleId,
+    ) -> EvalResult<Value> {
+        let value = self.conform(given.value, &field.ty, module)?;
+        let passed_at = (value.origin != given.span).then_some(given.span);
+        self.check_range(&field.name.text, &value, field.range.as_ref(), module, passed_at);
+        Ok(value)
+    }
+
+    /// The outputs of a finished instance, in declaration order.
+    fn outputs(&mut self, construct: &'a ast::Construct, body: BodyId) -> EvalResult<Vec<(String, Value)>> {
+        let mut outputs = Vec::new();
+        let mut failed = false;
+        for member in &construct.members {
+            let MemberKind::Output(binding) = &member.kind else { continue };
+            match self.member(body, &binding.name.text) {
+                Some(Ok(value)) => outputs.push((binding.name.text.clone(), value)),
+                Some(Err(_)) | None => failed = true,
+            }
+        }
+        if failed {
+            return Err(EvalError::Reported);
+        }
+        Ok(outputs)
+    }
+
+    /// Evaluate a `resource` and add it to the current layer.
+    pub(crate) fn add_resource(
+        &mut self,
+        resource: &'a ast::ResourceDecl,
+        span: Span,
+        ctx: &Ctx,
+        instance_span: Option<Span>,
+    ) {
+        let result = self.resource_model(resource, span, ctx, instance_span);
+        match result {
+            Ok(model) => self.push_resource(model),
+            Err(error) => self.report(error),
+        }
+    }
+
+    fn resource_model(
+        &mut self,
+        resource: &'a ast::ResourceDecl,
+        span: Span,
+        ctx: &Ctx,
+        instance_span: Option<Span>,
+    ) -> EvalResult<ResourceModel> {
+        let prefix = ctx.body.and_then(|b| self.bodies.get(b)).map(|b| b.prefix.clone()).unwrap_or_default();
+        let logical_id = format!("{prefix}{}", camel_case(&resource.name.text));
+        let type_value = self.eval_string(&resource.type_name, ctx)?;
+        let Some(type_name) = type_value.as_str().map(str::to_string) else {
+            return Err(EvalError::internal(
+                "a resource type must be a plain string",
+                resource.type_name.span,
+            ));
+        };
+        let properties = self.eval_record(&resource.properties, ctx)?;
+        let options = match &resource.options {
+            Some(lit) => self.eval_record(lit, ctx)?,
+            None => Value::new(ValueKind::Record(Vec::new()), span),
+        };
+        Ok(ResourceModel { logical_id, type_name, properties, options, span, instance_span })
+    }
+}

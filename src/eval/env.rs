@@ -1,0 +1,100 @@
+//! The environment and the project: what `env` and `project` are in layers.
+//!
+//! Input: the `environment` declaration being evaluated and the one project in
+//! its scope. Output: `env` (a record: `name`, `region`, then every setting as
+//! written, defaults after) and `project` (`name` and the project's fields),
+//! then the whole [`Model`]. Invariants: settings are conformed to the
+//! project's `settings` block, so their ranges are checked (E0401) with the
+//! environment file's line as the primary label.
+
+use super::error::EvalError;
+use super::model::{display_text, Model, Value, ValueKind};
+use super::names::item_of;
+use super::scope::Ctx;
+use super::Evaluator;
+use crate::check::DeclRef;
+use crate::syntax::ast::{self, ItemKind};
+
+impl<'a> Evaluator<'a> {
+    /// Evaluate the whole program for one environment.
+    pub(crate) fn run(&mut self, environment: DeclRef) -> Option<Model> {
+        let Some(ItemKind::Environment(env)) = item_of(self, environment).map(|i| &i.kind) else {
+            let span = item_of(self, environment).map(|i| i.span).unwrap_or_default();
+            self.report(EvalError::internal("not an environment declaration", span));
+            return None;
+        };
+        self.env_name = env.name.text.clone();
+        let scope = self.scope_of(environment.module)?;
+        let Some(&project_decl) = scope.projects.first() else {
+            self.report(EvalError::internal("no project in scope of this environment", env.name.span));
+            return None;
+        };
+        let Some(ItemKind::Project(project)) = item_of(self, project_decl).map(|i| &i.kind) else {
+            self.report(EvalError::internal("not a project declaration", env.name.span));
+            return None;
+        };
+        self.eval_project(project, project_decl);
+        self.eval_environment(env, project, environment, project_decl);
+        let layers = self.eval_layers(&scope.layers);
+        let region = self.env_value.as_ref().and_then(|e| e.field("region")).and_then(display_text);
+        Some(Model {
+            project: project.name.text.clone(),
+            environment: env.name.text.clone(),
+            region: region.unwrap_or_default(),
+            params_prefix: self.params_prefix.clone(),
+            layers,
+        })
+    }
+
+    fn eval_project(&mut self, project: &'a ast::Project, decl: DeclRef) {
+        let ctx = Ctx::module(decl.module);
+        let mut fields =
+            vec![("name".to_string(), Value::string(project.name.text.clone(), project.name.span))];
+        for field in &project.fields {
+            match self.eval(&field.value, &ctx) {
+                Ok(value) => fields.push((field.name.text.clone(), value)),
+                Err(error) => self.report(error),
+            }
+        }
+        let params = fields.iter().find(|(k, _)| k == "params").and_then(|(_, v)| v.as_str());
+        self.params_prefix = match params {
+            Some(prefix) => prefix.trim_end_matches('/').to_string(),
+            // Without `params`, publish under the project's name.
+            None => format!("/{}", project.name.text),
+        };
+        self.environments = project.environments.iter().map(|n| n.text.clone()).collect();
+        self.project_value = Some(Value::new(ValueKind::Record(fields), project.name.span));
+    }
+
+    fn eval_environment(
+        &mut self,
+        env: &'a ast::Environment,
+        project: &'a ast::Project,
+        decl: DeclRef,
+        project_decl: DeclRef,
+    ) {
+        let ctx = Ctx::module(decl.module);
+        let name = Value::new(
+            ValueKind::Variant {
+                enum_name: project.name.text.clone(),
+                variant: env.name.text.clone(),
+                text: Some(env.name.text.clone()),
+                fields: Vec::new(),
+            },
+            env.name.span,
+        );
+        // A failed setting leaves `env` unset: layers that read it then fail quietly.
+        let given = match self.eval_record(&env.fields, &ctx) {
+            Ok(value) => value,
+            Err(error) => return self.report(error),
+        };
+        let settings = self.conform_fields(given, &project.settings, project_decl.module, env.fields.span);
+        let settings = match settings {
+            Ok(fields) => fields,
+            Err(error) => return self.report(error),
+        };
+        let mut fields = vec![("name".to_string(), name)];
+        fields.extend(settings.into_iter().filter(|(k, _)| k != "name"));
+        self.env_value = Some(Value::new(ValueKind::Record(fields), env.fields.span));
+    }
+}

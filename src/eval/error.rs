@@ -1,0 +1,193 @@
+//! What can go wrong while evaluating, as data, and the one place it becomes a
+//! [`Diagnostic`].
+//!
+//! Input: errors raised anywhere in `eval/`. Output: diagnostics carrying the
+//! environment being evaluated as a note. Invariant: [`EvalError::Reported`]
+//! produces nothing, so a failed binding is reported once, not at every use.
+
+use crate::diag::{Code, Diagnostic};
+use crate::source::Span;
+
+/// An evaluation failure with the spans and facts needed to explain it.
+#[derive(Debug, Clone)]
+pub enum EvalError {
+    /// Already reported (a failed binding used again): nothing more to say.
+    Reported,
+    /// A field range `in lo..hi` does not hold.
+    OutOfRange(Box<RangeFailure>),
+    /// A `require` does not hold.
+    RequirementFailed(Box<RequireFailure>),
+    /// `x / 0`, `x % 0`.
+    DivisionByZero { span: Span },
+    /// Integer arithmetic left the 64-bit range.
+    Overflow { span: Span, op: &'static str },
+    /// A binding that needs its own value.
+    BindingCycle { name: String, span: Span },
+    /// Constructs instantiating each other without end.
+    TooDeep { construct: String, span: Span, limit: usize },
+    /// Two resources of one layer with the same logical id.
+    DuplicateLogicalId { id: String, first: Span, second: Span },
+    /// A construct instance that is not the whole value of a named binding.
+    UnnamedInstance { span: Span },
+    /// `file(path)` on a file that is not in the stdlib.
+    FileNotFound { path: String, span: Span },
+    /// A built-in function called with arguments it does not take.
+    WrongArguments { function: String, message: String, span: Span },
+    /// Branching on a deploy-time value (the checker should have refused it).
+    DeployTimeBranch { span: Span },
+    /// Something the checker should have refused; never a panic.
+    Internal { message: String, span: Span },
+}
+
+/// Facts of a failed range check.
+#[derive(Debug, Clone)]
+pub struct RangeFailure {
+    pub field: String,
+    /// The value as shown (`32 vcpu`).
+    pub value: String,
+    pub low: Option<String>,
+    pub high: Option<String>,
+    /// Where the value was written (the primary label).
+    pub value_span: Span,
+    /// The `in lo..hi` declaration.
+    pub range_span: Span,
+    /// Where the value was passed, when that is not where it was written
+    /// (`cpu = env.cpu` while `32 vcpu` is written in the environment file).
+    pub passed_at: Option<Span>,
+    /// Where the value was written, when the primary label had to move to a
+    /// spec line because it was written inside the stdlib.
+    pub written_at: Option<Span>,
+}
+
+/// Facts of a failed `require`.
+#[derive(Debug, Clone)]
+pub struct RequireFailure {
+    pub code: Code,
+    /// The interpolated message.
+    pub message: String,
+    /// The instantiation site, or the value the require is about.
+    pub site: Span,
+    /// The `require` statement.
+    pub require_span: Span,
+    /// Values the condition names, with where they were written: ("cpu is 4 vcpu", span).
+    pub values: Vec<(String, Span)>,
+}
+
+/// Shorthand for results inside the evaluator.
+pub type EvalResult<T> = Result<T, EvalError>;
+
+impl EvalError {
+    /// An internal error at `span`.
+    pub fn internal(message: impl Into<String>, span: Span) -> EvalError {
+        EvalError::Internal { message: message.into(), span }
+    }
+
+    /// The diagnostic, with a note naming the environment; `None` when already reported.
+    pub fn into_diagnostic(self, environment: &str) -> Option<Diagnostic> {
+        let diagnostic = self.describe()?;
+        Some(diagnostic.with_note(format!("while evaluating environment `{environment}`")))
+    }
+
+    fn describe(self) -> Option<Diagnostic> {
+        Some(match self {
+            EvalError::Reported => return None,
+            EvalError::OutOfRange(failure) => out_of_range(*failure),
+            EvalError::RequirementFailed(failure) => requirement_failed(*failure),
+            EvalError::DivisionByZero { span } => {
+                Diagnostic::new(Code::ArithmeticError, "division by zero", span, "the divisor is zero here")
+            }
+            EvalError::Overflow { span, op } => Diagnostic::new(
+                Code::ArithmeticError,
+                format!("integer overflow in `{op}`"),
+                span,
+                "the result does not fit in 64 bits",
+            ),
+            EvalError::BindingCycle { name, span } => Diagnostic::new(
+                Code::BindingCycle,
+                format!("`{name}` depends on its own value"),
+                span,
+                "this binding needs itself",
+            )
+            .with_help("break the cycle: one of the bindings must not use the other"),
+            EvalError::TooDeep { construct, span, limit } => Diagnostic::new(
+                Code::RecursiveInstance,
+                format!("construct `{construct}` instantiates itself (more than {limit} nested instances)"),
+                span,
+                "instantiated here",
+            )
+            .with_help(
+                "a construct cannot contain an instance of itself, directly or through another construct",
+            ),
+            EvalError::DuplicateLogicalId { id, first, second } => Diagnostic::new(
+                Code::DuplicateLogicalId,
+                format!("two resources of this layer have the logical id `{id}`"),
+                second,
+                "this resource",
+            )
+            .with_label(first, "has the same logical id as this one")
+            .with_help("logical ids are the CamelCase of binding paths: rename one of the bindings"),
+            EvalError::UnnamedInstance { span } => Diagnostic::new(
+                Code::UnnamedInstance,
+                "a construct instance needs a name",
+                span,
+                "not the whole value of a binding",
+            )
+            .with_help("bind it first (`name = construct { .. }`) and use the name here"),
+            EvalError::FileNotFound { path, span } => Diagnostic::new(
+                Code::WrongArguments,
+                format!("there is no stdlib file `{path}`"),
+                span,
+                "read here",
+            )
+            .with_help("`file` reads files of the stdlib, relative to the module that calls it"),
+            EvalError::WrongArguments { function, message, span } => {
+                Diagnostic::new(Code::WrongArguments, format!("`{function}`: {message}"), span, "called here")
+            }
+            EvalError::DeployTimeBranch { span } => Diagnostic::new(
+                Code::DeployTimeBranch,
+                "branching on a deploy-time value",
+                span,
+                "known only when CloudFormation runs",
+            )
+            .with_help("branch on a setting of `env` instead"),
+            EvalError::Internal { message, span } => {
+                Diagnostic::new(Code::EvaluationFailed, format!("cannot evaluate: {message}"), span, "here")
+                    .with_help("the checker should have reported this; please report it as an mdl bug")
+            }
+        })
+    }
+}
+
+fn out_of_range(failure: RangeFailure) -> Diagnostic {
+    let bounds = match (&failure.low, &failure.high) {
+        (Some(low), Some(high)) => format!("between {low} and {high}"),
+        (Some(low), None) => format!("at least {low}"),
+        (None, Some(high)) => format!("at most {high}"),
+        (None, None) => "in range".to_string(),
+    };
+    let message = format!("`{}` must be {bounds}, got {}", failure.field, failure.value);
+    let mut diagnostic = Diagnostic::new(
+        Code::OutOfRange,
+        message,
+        failure.value_span,
+        format!("`{}` is {}", failure.field, failure.value),
+    )
+    .with_label(failure.range_span, "allowed range");
+    if let Some(span) = failure.written_at {
+        diagnostic = diagnostic.with_label(span, "the value is computed here");
+    }
+    if let Some(span) = failure.passed_at {
+        diagnostic = diagnostic.with_label(span, format!("passed as `{}` here", failure.field));
+    }
+    diagnostic
+}
+
+fn requirement_failed(failure: RequireFailure) -> Diagnostic {
+    let mut diagnostic =
+        Diagnostic::new(failure.code, failure.message, failure.site, "this does not meet a requirement")
+            .with_label(failure.require_span, "required here");
+    for (label, span) in failure.values {
+        diagnostic = diagnostic.with_label(span, label);
+    }
+    diagnostic
+}

@@ -1,0 +1,277 @@
+//! Layers: their members, resources, SSM publishes and imports, secrets, and
+//! the order they deploy in.
+//!
+//! Input: the layer declarations in scope of the environment. Output: one
+//! [`LayerModel`] each, in deploy order. Invariants: a cross-layer reference
+//! never evaluates the other layer (it reads SSM at deploy time), so layers are
+//! evaluated independently in declaration order and sorted afterwards:
+//! topologically, ties broken by declaration order; logical ids are unique per
+//! layer (E0211 otherwise).
+
+use std::collections::HashMap;
+
+use super::error::EvalError;
+use super::model::{
+    DeployExpr, Imported, LayerModel, Published, ResourceModel, SecretModel, Value, ValueKind,
+};
+use super::names::item_of;
+use super::scope::{Body, BodyKind, Ctx, SlotSource, SlotState};
+use super::Evaluator;
+use crate::check::DeclRef;
+use crate::source::Span;
+use crate::syntax::ast::{self, ItemKind, MemberKind};
+
+/// What the layer being evaluated has collected so far.
+pub(crate) struct LayerState {
+    decl: DeclRef,
+    resources: Vec<ResourceModel>,
+    imports: Vec<Imported>,
+    depends_on: Vec<DeclRef>,
+    /// Logical id → where its resource was declared (or instantiated).
+    ids: HashMap<String, Span>,
+}
+
+impl<'a> Evaluator<'a> {
+    /// Evaluate every layer and return them in deploy order.
+    pub(crate) fn eval_layers(&mut self, layers: &[DeclRef]) -> Vec<LayerModel> {
+        let mut models = Vec::with_capacity(layers.len());
+        for &decl in layers {
+            let Some(ItemKind::Layer(layer)) = item_of(self, decl).map(|i| &i.kind) else { continue };
+            let span = item_of(self, decl).map(|i| i.span).unwrap_or_default();
+            let (model, depends_on) = self.eval_layer(decl, layer, span);
+            models.push((decl, model, depends_on));
+        }
+        self.deploy_order(models)
+    }
+
+    fn eval_layer(&mut self, decl: DeclRef, layer: &'a ast::Layer, span: Span) -> (LayerModel, Vec<DeclRef>) {
+        self.layer = Some(LayerState {
+            decl,
+            resources: Vec::new(),
+            imports: Vec::new(),
+            depends_on: Vec::new(),
+            ids: HashMap::new(),
+        });
+        let body = self.layer_body(decl, layer);
+        self.force_all(body);
+        let ctx = Ctx::body(decl.module, body);
+        let mut publishes = Vec::new();
+        let mut secrets = Vec::new();
+        for member in &layer.members {
+            match &member.kind {
+                MemberKind::Resource(resource) => self.add_resource(resource, member.span, &ctx, None),
+                MemberKind::Require(require) => self.check_require(require, &ctx, require.condition.span),
+                MemberKind::Publish(binding) => {
+                    if let Some(Ok(value)) = self.member(body, &binding.name.text) {
+                        publishes.push(self.published(binding, value, member.span));
+                    }
+                }
+                MemberKind::Secret { name, description } => {
+                    secrets.push(self.secret_model(name, description.as_ref(), &ctx, member.span));
+                }
+                _ => {}
+            }
+        }
+        let state = self.layer.take();
+        let (resources, imports, depends_on) = match state {
+            Some(s) => (s.resources, s.imports, s.depends_on),
+            None => (Vec::new(), Vec::new(), Vec::new()),
+        };
+        let model = LayerModel {
+            name: layer.name.text.clone(),
+            span,
+            depends_on: Vec::new(),
+            resources,
+            publishes,
+            imports,
+            secrets,
+        };
+        (model, depends_on)
+    }
+
+    /// The layer's members: bindings pending, resources and secrets known by name.
+    fn layer_body(&mut self, decl: DeclRef, layer: &'a ast::Layer) -> usize {
+        let mut body = Body::new(BodyKind::Layer(decl), decl.module, String::new());
+        for member in &layer.members {
+            match &member.kind {
+                MemberKind::Binding(b)
+                | MemberKind::Service(b)
+                | MemberKind::Pipeline(b)
+                | MemberKind::Publish(b)
+                | MemberKind::Output(b) => body.add(&b.name, SlotSource::Expr(&b.value), SlotState::Pending),
+                MemberKind::Resource(r) => {
+                    let id = super::names::camel_case(&r.name.text);
+                    let value = Value::deploy(DeployExpr::Ref(id), r.name.span);
+                    body.add(&r.name, SlotSource::Fixed, SlotState::Done(value));
+                }
+                MemberKind::Secret { name, .. } => {
+                    let parameter = self.parameter(&name.text);
+                    let value = Value::new(ValueKind::Secret { parameter }, name.span);
+                    body.add(name, SlotSource::Fixed, SlotState::Done(value));
+                }
+                MemberKind::Param(_) | MemberKind::Require(_) => {}
+            }
+        }
+        self.push_body(body)
+    }
+
+    /// The full SSM name of a published value or secret.
+    pub(crate) fn parameter(&self, name: &str) -> String {
+        format!("{}/{name}", self.params_prefix)
+    }
+
+    fn published(&mut self, binding: &'a ast::Binding, value: Value, span: Span) -> Published {
+        let ok = matches!(value.kind, ValueKind::String(_) | ValueKind::Deploy(_));
+        if !ok {
+            let message = format!("a published value must be a string, found a {}", value.kind.describe());
+            self.report(EvalError::internal(message, binding.value.span));
+        }
+        Published {
+            name: binding.name.text.clone(),
+            parameter: self.parameter(&binding.name.text),
+            value,
+            span,
+        }
+    }
+
+    fn secret_model(
+        &mut self,
+        name: &'a ast::Name,
+        description: Option<&'a ast::StringLit>,
+        ctx: &Ctx,
+        span: Span,
+    ) -> SecretModel {
+        let description = match description.map(|d| self.eval_string(d, ctx)) {
+            Some(Ok(value)) => value.as_str().unwrap_or_default().to_string(),
+            Some(Err(error)) => {
+                self.report(error);
+                String::new()
+            }
+            None => String::new(),
+        };
+        SecretModel { name: name.text.clone(), parameter: self.parameter(&name.text), description, span }
+    }
+
+    /// Record that the current layer reads `name` published by `layer`.
+    pub(crate) fn record_import(
+        &mut self,
+        layer: DeclRef,
+        layer_name: &str,
+        name: &str,
+        parameter: &str,
+        span: Span,
+    ) {
+        self.record_dependency(layer);
+        let Some(state) = self.layer.as_mut() else { return };
+        if state.imports.iter().any(|i| i.layer == layer_name && i.name == name) {
+            return;
+        }
+        state.imports.push(Imported {
+            layer: layer_name.to_string(),
+            name: name.to_string(),
+            parameter: parameter.to_string(),
+            span,
+        });
+    }
+
+    /// Record that the current layer depends on `layer`.
+    pub(crate) fn record_dependency(&mut self, layer: DeclRef) {
+        if let Some(state) = self.layer.as_mut() {
+            if state.decl != layer && !state.depends_on.contains(&layer) {
+                state.depends_on.push(layer);
+            }
+        }
+    }
+
+    /// Add a resource to the current layer, refusing a second one with the same logical id.
+    pub(crate) fn push_resource(&mut self, resource: ResourceModel) {
+        let Some(state) = self.layer.as_mut() else {
+            let message = "a resource outside any layer";
+            return self.report(EvalError::internal(message, resource.span));
+        };
+        let here = resource.instance_span.unwrap_or(resource.span);
+        if let Some(first) = state.ids.get(&resource.logical_id) {
+            let error = EvalError::DuplicateLogicalId {
+                id: resource.logical_id.clone(),
+                first: *first,
+                second: here,
+            };
+            return self.report(error);
+        }
+        state.ids.insert(resource.logical_id.clone(), here);
+        state.resources.push(resource);
+    }
+
+    /// Topological order, ties by declaration order; a cycle is reported (E0206)
+    /// and its layers keep declaration order.
+    fn deploy_order(&mut self, layers: Vec<(DeclRef, LayerModel, Vec<DeclRef>)>) -> Vec<LayerModel> {
+        let index: HashMap<DeclRef, usize> =
+            layers.iter().enumerate().map(|(i, (d, _, _))| (*d, i)).collect();
+        let deps: Vec<Vec<usize>> = layers
+            .iter()
+            .map(|(_, _, deps)| deps.iter().filter_map(|d| index.get(d).copied()).collect())
+            .collect();
+        let order = topological(&deps);
+        if order.len() < layers.len() {
+            self.report_cycle(&layers, &order);
+        }
+        let mut position = vec![usize::MAX; layers.len()];
+        for (pos, &i) in order.iter().enumerate() {
+            position[i] = pos;
+        }
+        let names: Vec<String> = layers.iter().map(|(_, m, _)| m.name.clone()).collect();
+        let mut slots: Vec<Option<LayerModel>> = layers.into_iter().map(|(_, m, _)| Some(m)).collect();
+        let mut out = Vec::with_capacity(slots.len());
+        let remaining = (0..slots.len()).filter(|i| position[*i] == usize::MAX);
+        for i in order.iter().copied().chain(remaining.collect::<Vec<_>>()) {
+            let Some(mut model) = slots.get_mut(i).and_then(Option::take) else { continue };
+            let mut mine: Vec<usize> = deps.get(i).cloned().unwrap_or_default();
+            mine.sort_by_key(|d| position.get(*d).copied().unwrap_or(usize::MAX));
+            model.depends_on = mine.iter().filter_map(|d| names.get(*d).cloned()).collect();
+            out.push(model);
+        }
+        out
+    }
+
+    fn report_cycle(&mut self, layers: &[(DeclRef, LayerModel, Vec<DeclRef>)], order: &[usize]) {
+        let stuck: Vec<&LayerModel> =
+            layers.iter().enumerate().filter(|(i, _)| !order.contains(i)).map(|(_, (_, m, _))| m).collect();
+        let Some(first) = stuck.first() else { return };
+        let names: Vec<String> = stuck.iter().map(|m| format!("`{}`", m.name)).collect();
+        let message = format!("layers {} depend on each other", names.join(", "));
+        let diagnostic =
+            crate::diag::Diagnostic::new(crate::diag::Code::LayerCycle, message, first.span, "in a cycle")
+                .with_help(
+                    "a layer can read only what earlier layers publish; move the shared value into one layer",
+                )
+                .with_note(format!("while evaluating environment `{}`", self.env_name));
+        self.diagnostics.push(diagnostic);
+    }
+}
+
+/// Kahn's algorithm picking the lowest index among ready nodes: a stable
+/// topological order. `deps[i]` are the nodes `i` depends on. Nodes in a cycle are left out.
+fn topological(deps: &[Vec<usize>]) -> Vec<usize> {
+    let n = deps.len();
+    let mut waiting: Vec<usize> = deps.iter().map(Vec::len).collect();
+    let mut dependents: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for (i, ds) in deps.iter().enumerate() {
+        for &d in ds {
+            if let Some(list) = dependents.get_mut(d) {
+                list.push(i);
+            }
+        }
+    }
+    let mut ready: std::collections::BTreeSet<usize> = (0..n).filter(|i| waiting[*i] == 0).collect();
+    let mut order = Vec::with_capacity(n);
+    while let Some(next) = ready.pop_first() {
+        order.push(next);
+        for &dependent in &dependents[next] {
+            waiting[dependent] = waiting[dependent].saturating_sub(1);
+            if waiting[dependent] == 0 {
+                ready.insert(dependent);
+            }
+        }
+    }
+    order
+}

@@ -1,0 +1,227 @@
+//! Evaluation contexts: where a name is looked up while evaluating.
+//!
+//! Input: the body being evaluated (a layer or a construct instance) and local
+//! names (match bindings, comprehension variables, record fields in a type's
+//! `where`). Output: values of names. Invariants: a body member is evaluated at
+//! most once, on first use (so bindings may be used before their textual
+//! position); a member that needs itself is a cycle error, never a loop; locals
+//! are a shared linked list, so entering a scope never copies an environment.
+
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use super::error::{EvalError, EvalResult};
+use super::model::Value;
+use super::Evaluator;
+use crate::check::DeclRef;
+use crate::source::Span;
+use crate::syntax::ast;
+use crate::workspace::ModuleId;
+
+/// Index of a body in [`Evaluator::bodies`].
+pub(crate) type BodyId = usize;
+
+/// Local names, innermost first.
+pub(crate) type Locals = Option<Rc<Local>>;
+
+/// One local name.
+pub(crate) struct Local {
+    pub(crate) name: String,
+    pub(crate) value: Value,
+    pub(crate) next: Locals,
+}
+
+/// Where an expression is evaluated.
+#[derive(Clone)]
+pub(crate) struct Ctx {
+    /// The module whose scope resolves top-level names.
+    pub(crate) module: ModuleId,
+    /// The layer or instance whose members are visible, if any.
+    pub(crate) body: Option<BodyId>,
+    pub(crate) locals: Locals,
+}
+
+impl Ctx {
+    /// Only the module scope (and `aws`): settings, defaults, ranges.
+    pub(crate) fn module(module: ModuleId) -> Ctx {
+        Ctx { module, body: None, locals: None }
+    }
+
+    /// The members of `body` and the module scope.
+    pub(crate) fn body(module: ModuleId, body: BodyId) -> Ctx {
+        Ctx { module, body: Some(body), locals: None }
+    }
+
+    /// This context with one more local name.
+    pub(crate) fn with_local(&self, name: &str, value: Value) -> Ctx {
+        let local = Local { name: name.to_string(), value, next: self.locals.clone() };
+        Ctx { module: self.module, body: self.body, locals: Some(Rc::new(local)) }
+    }
+
+    /// The innermost local called `name`.
+    pub(crate) fn local(&self, name: &str) -> Option<&Value> {
+        let mut next = self.locals.as_deref();
+        while let Some(local) = next {
+            if local.name == name {
+                return Some(&local.value);
+            }
+            next = local.next.as_deref();
+        }
+        None
+    }
+}
+
+/// A layer or a construct instance: members evaluated on demand.
+pub(crate) struct Body<'a> {
+    pub(crate) kind: BodyKind,
+    pub(crate) module: ModuleId,
+    /// Logical id prefix: "" for a layer, `Django` for the instance bound to `django`.
+    pub(crate) prefix: String,
+    pub(crate) slots: Vec<Slot<'a>>,
+    pub(crate) index: HashMap<&'a str, usize>,
+}
+
+/// What a body is.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum BodyKind {
+    Layer(DeclRef),
+    Instance,
+}
+
+/// A named member of a body.
+pub(crate) struct Slot<'a> {
+    pub(crate) name: &'a ast::Name,
+    pub(crate) source: SlotSource<'a>,
+    pub(crate) state: SlotState,
+}
+
+/// How a member's value is computed.
+#[derive(Clone, Copy)]
+pub(crate) enum SlotSource<'a> {
+    /// A binding, service, pipeline, publish or output.
+    Expr(&'a ast::Expr),
+    /// A construct param that was not given: its default, conformed to its type.
+    Default(&'a ast::FieldDecl),
+    /// Known when the body was created (a given param, a resource, a secret).
+    Fixed,
+}
+
+/// Where a member is in its evaluation.
+pub(crate) enum SlotState {
+    Pending,
+    /// Being evaluated: a use now is a cycle.
+    Active,
+    Done(Value),
+    /// Failed and reported.
+    Failed,
+}
+
+impl<'a> Body<'a> {
+    /// An empty body.
+    pub(crate) fn new(kind: BodyKind, module: ModuleId, prefix: String) -> Self {
+        Body { kind, module, prefix, slots: Vec::new(), index: HashMap::new() }
+    }
+
+    /// Add a member; the first of two members with one name wins (the checker reports the second).
+    pub(crate) fn add(&mut self, name: &'a ast::Name, source: SlotSource<'a>, state: SlotState) {
+        if self.index.contains_key(name.text.as_str()) {
+            return;
+        }
+        self.index.insert(name.text.as_str(), self.slots.len());
+        self.slots.push(Slot { name, source, state });
+    }
+}
+
+impl<'a> Evaluator<'a> {
+    /// Add a body and return its id.
+    pub(crate) fn push_body(&mut self, body: Body<'a>) -> BodyId {
+        self.bodies.push(body);
+        self.bodies.len() - 1
+    }
+
+    /// The member `name` of `body`, evaluated if needed; `None` when it has no such member.
+    pub(crate) fn member(&mut self, body: BodyId, name: &str) -> Option<EvalResult<Value>> {
+        let slot = *self.bodies.get(body)?.index.get(name)?;
+        Some(self.force(body, slot))
+    }
+
+    /// Evaluate a member once; later uses get the stored value.
+    pub(crate) fn force(&mut self, body: BodyId, slot: usize) -> EvalResult<Value> {
+        let (name, source) = {
+            let Some(entry) = self.bodies.get(body).and_then(|b| b.slots.get(slot)) else {
+                return Err(EvalError::internal("a member vanished", Span::default()));
+            };
+            match &entry.state {
+                SlotState::Done(value) => return Ok(value.clone()),
+                SlotState::Failed => return Err(EvalError::Reported),
+                SlotState::Active => {
+                    return Err(EvalError::BindingCycle {
+                        name: entry.name.text.clone(),
+                        span: entry.name.span,
+                    })
+                }
+                SlotState::Pending => (entry.name, entry.source),
+            }
+        };
+        self.set_state(body, slot, SlotState::Active);
+        let result = self.compute(body, name, source);
+        match result {
+            Ok(value) => {
+                self.set_state(body, slot, SlotState::Done(value.clone()));
+                Ok(value)
+            }
+            Err(error) => {
+                self.report(error);
+                self.set_state(body, slot, SlotState::Failed);
+                Err(EvalError::Reported)
+            }
+        }
+    }
+
+    fn set_state(&mut self, body: BodyId, slot: usize, state: SlotState) {
+        if let Some(entry) = self.bodies.get_mut(body).and_then(|b| b.slots.get_mut(slot)) {
+            entry.state = state;
+        }
+    }
+
+    fn compute(&mut self, body: BodyId, name: &'a ast::Name, source: SlotSource<'a>) -> EvalResult<Value> {
+        let (module, prefix) = match self.bodies.get(body) {
+            Some(b) => (b.module, b.prefix.clone()),
+            None => return Err(EvalError::internal("a body vanished", name.span)),
+        };
+        let ctx = Ctx::body(module, body);
+        self.enter(name.span)?;
+        let result = match source {
+            SlotSource::Expr(expr) => {
+                let instance_name = format!("{prefix}{}", super::names::camel_case(&name.text));
+                self.eval_named(expr, &ctx, Some(&instance_name))
+            }
+            SlotSource::Default(decl) => self.default_param(decl, &ctx),
+            SlotSource::Fixed => Err(EvalError::internal(format!("`{}` has no value", name.text), name.span)),
+        };
+        self.leave();
+        result
+    }
+
+    /// Evaluate every member of a body that has not been used yet, in order.
+    pub(crate) fn force_all(&mut self, body: BodyId) {
+        let count = self.bodies.get(body).map_or(0, |b| b.slots.len());
+        for slot in 0..count {
+            // Failures are reported by `force`; the other members still get evaluated.
+            let _ = self.force(body, slot);
+        }
+    }
+
+    fn default_param(&mut self, decl: &'a ast::FieldDecl, ctx: &Ctx) -> EvalResult<Value> {
+        let Some(default) = &decl.default else {
+            return Err(EvalError::internal(
+                format!("required param `{}` was not given", decl.name.text),
+                decl.span,
+            ));
+        };
+        let value = self.eval(default, ctx)?;
+        let value = self.conform(value, &decl.ty, ctx.module)?;
+        self.check_range(&decl.name.text, &value, decl.range.as_ref(), ctx.module, None);
+        Ok(value)
+    }
+}

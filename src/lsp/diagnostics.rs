@@ -1,0 +1,73 @@
+//! `mdl check`'s diagnostics in the editor: same codes, messages and labels.
+
+use lsp_types::{DiagnosticRelatedInformation, DiagnosticSeverity, Location, NumberOrString, Url};
+
+use super::analysis::Analysis;
+use super::documents::Documents;
+use super::position;
+use crate::diag::{Diagnostic, Severity};
+use crate::source::{Sources, Span};
+
+/// Diagnostics for the document and every spec file it imports, each file's
+/// list complete (an empty list clears what the editor showed before).
+pub fn for_document(documents: &Documents, url: &Url) -> Vec<(Url, Vec<lsp_types::Diagnostic>)> {
+    let Some(analysis) = Analysis::of(documents, url) else { return Vec::new() };
+    let sources = &analysis.report.workspace.sources;
+    let mut by_file: Vec<(Url, Vec<lsp_types::Diagnostic>)> = sources
+        .iter()
+        .filter_map(|(_, file)| file.path.as_ref().and_then(|p| Url::from_file_path(p).ok()))
+        .map(|u| (u, Vec::new()))
+        .collect();
+    if !by_file.iter().any(|(u, _)| u == url) {
+        by_file.push((url.clone(), Vec::new()));
+    }
+    for diagnostic in &analysis.report.diagnostics {
+        let Some(target) = location(sources, diagnostic.primary.span) else { continue };
+        if let Some((_, list)) = by_file.iter_mut().find(|(u, _)| *u == target.uri) {
+            list.push(convert(sources, diagnostic, target.range));
+        }
+    }
+    by_file
+}
+
+fn convert(sources: &Sources, diagnostic: &Diagnostic, range: lsp_types::Range) -> lsp_types::Diagnostic {
+    let mut message = diagnostic.message.clone();
+    if !diagnostic.primary.message.is_empty() {
+        message = format!("{message}\n{}", diagnostic.primary.message);
+    }
+    if let Some(help) = &diagnostic.help {
+        message.push_str(&format!("\nhelp: {help}"));
+    }
+    for note in &diagnostic.notes {
+        message.push_str(&format!("\nnote: {note}"));
+    }
+    let related = diagnostic
+        .secondary
+        .iter()
+        .filter_map(|label| {
+            Some(DiagnosticRelatedInformation {
+                location: location(sources, label.span)?,
+                message: label.message.clone(),
+            })
+        })
+        .collect::<Vec<_>>();
+    lsp_types::Diagnostic {
+        range,
+        severity: Some(match diagnostic.severity {
+            Severity::Error => DiagnosticSeverity::ERROR,
+            Severity::Warning => DiagnosticSeverity::WARNING,
+        }),
+        code: Some(NumberOrString::String(diagnostic.code.as_str().to_string())),
+        source: Some("mdl".into()),
+        message,
+        related_information: (!related.is_empty()).then_some(related),
+        ..lsp_types::Diagnostic::default()
+    }
+}
+
+/// Where a span is, for files that live on disk.
+pub fn location(sources: &Sources, span: Span) -> Option<Location> {
+    let file = sources.get(span.file)?;
+    let uri = Url::from_file_path(file.path.as_ref()?).ok()?;
+    Some(Location { uri, range: position::range(file, span.start as usize, span.end as usize) })
+}

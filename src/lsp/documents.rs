@@ -1,0 +1,50 @@
+//! Open documents: the editor's unsaved text wins over the disk.
+
+use std::collections::HashMap;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use lsp_types::Url;
+
+use crate::workspace::{normalize, DiskFileSystem, FileSystem};
+
+/// The text of every open document, by normalized path.
+#[derive(Default, Clone)]
+pub struct Documents {
+    open: HashMap<PathBuf, String>,
+}
+
+impl Documents {
+    /// Record the editor's text for `url`.
+    pub fn set(&mut self, url: &Url, text: String) {
+        if let Some(path) = path_of(url) {
+            self.open.insert(path, text);
+        }
+    }
+
+    /// Forget a closed document.
+    pub fn close(&mut self, url: &Url) {
+        if let Some(path) = path_of(url) {
+            self.open.remove(&path);
+        }
+    }
+
+    /// The text of an open document.
+    pub fn text(&self, url: &Url) -> Option<&str> {
+        self.open.get(&path_of(url)?).map(String::as_str)
+    }
+}
+
+impl FileSystem for Documents {
+    fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
+        match self.open.get(&normalize(path)) {
+            Some(text) => Ok(text.clone().into_bytes()),
+            None => DiskFileSystem.read(path),
+        }
+    }
+}
+
+/// The file path behind a `file:` URL, normalized like the loader's paths.
+pub fn path_of(url: &Url) -> Option<PathBuf> {
+    url.to_file_path().ok().map(|p| normalize(&p))
+}

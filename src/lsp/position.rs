@@ -1,0 +1,65 @@
+//! Byte offsets ↔ LSP positions (0-based lines, UTF-16 code units).
+
+use lsp_types::{Position, Range};
+
+use crate::source::SourceFile;
+
+/// The LSP position of a byte offset.
+pub fn position(text: &str, offset: usize) -> Position {
+    let offset = floor_char_boundary(text, offset.min(text.len()));
+    let before = &text[..offset];
+    let line = before.matches('\n').count();
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let character: usize = before[line_start..].chars().map(char::len_utf16).sum();
+    Position { line: saturate(line), character: saturate(character) }
+}
+
+/// The byte offset of an LSP position, clamped to the text.
+pub fn offset(text: &str, position: Position) -> usize {
+    let mut line_start = 0;
+    for _ in 0..position.line {
+        match text[line_start..].find('\n') {
+            Some(i) => line_start += i + 1,
+            None => return text.len(),
+        }
+    }
+    let mut units = 0u32;
+    for (i, c) in text[line_start..].char_indices() {
+        if units >= position.character || c == '\n' {
+            return line_start + i;
+        }
+        units += c.len_utf16() as u32;
+    }
+    text.len()
+}
+
+/// The LSP range of a byte range in `file`.
+pub fn range(file: &SourceFile, start: usize, end: usize) -> Range {
+    Range { start: position(&file.text, start), end: position(&file.text, end) }
+}
+
+fn saturate(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    offset
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_utf16_units_and_round_trips() {
+        let text = "a = 1\nb = \"é😀\" x";
+        let x = text.find('x').expect("x");
+        let p = position(text, x);
+        assert_eq!(p, Position { line: 1, character: 10 });
+        assert_eq!(offset(text, p), x);
+        assert_eq!(offset(text, Position { line: 9, character: 0 }), text.len());
+    }
+}

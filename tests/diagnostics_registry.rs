@@ -1,0 +1,108 @@
+//! The code registry, the docs and the ui cases stay in sync: every code in
+//! `Code::ALL` has a `## E0201 — title` entry in `docs/diagnostics.md` (with
+//! the registry's title) and at least one ui case that expects it; the docs
+//! list no code the registry lacks.
+//!
+//! Codes whose cases have no snapshot yet are printed (their stage is still
+//! being written); set `MDL_REQUIRE_SNAPSHOTS=1` to make that a failure too.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use mdl::diag::Code;
+
+const DOCS: &str = "docs/diagnostics.md";
+const UI_ROOT: &str = "tests/ui";
+
+/// `## E0201 — unknown name` headings: code → title.
+fn documented_codes() -> BTreeMap<String, String> {
+    let text = fs::read_to_string(DOCS).expect("docs/diagnostics.md exists");
+    text.lines()
+        .filter_map(|line| line.strip_prefix("## "))
+        .filter_map(|heading| heading.split_once(" — "))
+        .map(|(code, title)| (code.trim().to_string(), title.trim().to_string()))
+        .collect()
+}
+
+/// Every `.mdl` file under `tests/ui`, with the codes its `// expect:` lines name.
+fn expected_codes() -> Vec<(PathBuf, BTreeSet<String>)> {
+    let mut found = Vec::new();
+    for entry in walkdir::WalkDir::new(UI_ROOT).sort_by_file_name() {
+        let entry = entry.expect("readable tests/ui");
+        let path = entry.path();
+        if !path.extension().is_some_and(|e| e == "mdl") {
+            continue;
+        }
+        let text = String::from_utf8_lossy(&fs::read(path).expect("readable case")).into_owned();
+        let codes = text
+            .lines()
+            .map_while(|l| l.strip_prefix("//"))
+            .filter_map(|l| l.trim().strip_prefix("expect:"))
+            .flat_map(|codes| codes.split(',').map(|c| c.trim().to_string()))
+            .collect();
+        found.push((path.to_path_buf(), codes));
+    }
+    found
+}
+
+/// The snapshot of the case at `path` (a file case, or a folder case's main.mdl).
+fn snapshot_of(path: &Path) -> PathBuf {
+    let (stage_dir, name) = if path.file_name().is_some_and(|n| n == "main.mdl") {
+        let case_dir = path.parent().expect("case folder");
+        (case_dir.parent().expect("stage folder"), case_dir.file_name().expect("name").to_os_string())
+    } else {
+        (path.parent().expect("stage folder"), path.file_stem().expect("name").to_os_string())
+    };
+    let mut file = name;
+    file.push(".snap");
+    stage_dir.join("snapshots").join(file)
+}
+
+#[test]
+fn every_code_is_documented_with_its_title() {
+    let documented = documented_codes();
+    let mut problems = Vec::new();
+    for code in Code::ALL {
+        match documented.get(code.as_str()) {
+            None => problems.push(format!("{code} has no `## {code} — {}` entry in {DOCS}", code.title())),
+            Some(title) if title != code.title() => {
+                problems.push(format!("{code}: {DOCS} says `{title}`, codes.rs says `{}`", code.title()))
+            }
+            Some(_) => {}
+        }
+    }
+    for code in documented.keys() {
+        if Code::from_str_code(code).is_none() {
+            problems.push(format!("{DOCS} documents {code}, which codes.rs does not have"));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn every_code_has_a_ui_case() {
+    let cases = expected_codes();
+    let missing: Vec<&str> = Code::ALL
+        .iter()
+        .map(|c| c.as_str())
+        .filter(|code| !cases.iter().any(|(_, codes)| codes.contains(*code)))
+        .collect();
+    assert!(missing.is_empty(), "codes without a ui case in tests/ui/: {}", missing.join(", "));
+}
+
+#[test]
+fn codes_without_snapshots_are_listed() {
+    let cases = expected_codes();
+    let pending: Vec<&str> = Code::ALL
+        .iter()
+        .map(|c| c.as_str())
+        .filter(|code| !cases.iter().any(|(path, codes)| codes.contains(*code) && snapshot_of(path).exists()))
+        .collect();
+    if !pending.is_empty() {
+        eprintln!("codes whose ui cases have no snapshot yet: {}", pending.join(", "));
+    }
+    if std::env::var_os("MDL_REQUIRE_SNAPSHOTS").is_some() {
+        assert!(pending.is_empty(), "codes without a reviewed snapshot: {}", pending.join(", "));
+    }
+}
