@@ -1,15 +1,19 @@
-//! Rendering diagnostics: terminal text (ariadne) and JSON.
+//! Rendering diagnostics: terminal text (ariadne), JSON, GitHub annotations and SARIF.
 //!
 //! Input: [`Diagnostic`]s and the [`Sources`] their spans point into. Output:
 //! text. This is the one place diagnostics become text; stages never format
 //! for the terminal. Rendering never panics on odd spans: offsets past the end
 //! of a file or inside a multi-byte character are clamped first.
 
+mod github;
 mod human;
 mod json;
+mod sarif;
 
+pub use github::render_github;
 pub use human::{render_human, render_human_all, SourceCache};
 pub use json::{render_json, JsonReport};
+pub use sarif::render_sarif;
 
 use crate::source::{Sources, Span};
 
