@@ -155,6 +155,7 @@ fn plan_and_deploy_against_the_emulator() {
     };
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
     let emulator = Emulator { runtime, url: url.clone() };
+    the_megadolls_specs_deploy_and_then_are_unchanged(&emulator);
     first_plan_executes_nothing(&emulator);
     first_deploy_creates_three_stacks_and_the_second_is_a_no_op(&emulator);
     an_edit_gives_an_update_change_set(&emulator);
@@ -164,6 +165,31 @@ fn plan_and_deploy_against_the_emulator() {
     a_failed_first_deploy_is_explained(&emulator);
     prod_goes_to_its_region_with_termination_protection(&emulator);
     aws_errors_are_explained(&emulator);
+}
+
+/// specs/dev.mdl and specs/prod.mdl: three stacks each, in their own regions;
+/// a second deploy of each is unchanged with at most three reads per layer.
+fn the_megadolls_specs_deploy_and_then_are_unchanged(emulator: &Emulator) {
+    reset(&emulator.url);
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for (spec, region) in [("specs/dev.mdl", "us-east-1"), ("specs/prod.mdl", "af-south-1")] {
+        let run = mdl(&emulator.url, root, &["deploy", spec, "--yes"]);
+        assert_eq!(run.code, 0, "{spec}: {}", run.text());
+        let env = if region == "us-east-1" { "dev" } else { "prod" };
+        for layer in ["core", "microservices", "deployment"] {
+            let stack = format!("megadolls-{env}-{layer}");
+            let found = emulator.stack(region, &stack);
+            assert_eq!(found.map(|s| s.0).as_deref(), Some("CREATE_COMPLETE"), "{stack} in {region}");
+        }
+        let again = mdl(&emulator.url, root, &["deploy", spec, "--yes", "--format", "json"]);
+        assert_eq!(again.code, 0, "{spec}: {}", again.text());
+        let result = again.json();
+        for layer in ["core", "microservices", "deployment"] {
+            assert_eq!(self::layer(&result, layer)["status"], "unchanged", "{spec} {layer}");
+        }
+        assert_eq!(result["api_calls"]["change_sets_created"], 0);
+        assert!(result["api_calls"]["reads"].as_u64().is_some_and(|r| r <= 9), "{result}");
+    }
 }
 
 fn first_plan_executes_nothing(emulator: &Emulator) {

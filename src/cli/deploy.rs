@@ -14,16 +14,20 @@ use mdl::deploy::errors::Target;
 use mdl::deploy::input::{layer_inputs, LayerInput};
 use mdl::deploy::report::{self, RunInfo};
 use mdl::deploy::{self as engine, is_protected_environment, Engine, Mode, Options, Poll, Ui};
-use mdl::diag::render;
-use mdl::workspace::DiskFileSystem;
 
-use super::Outcome;
+use super::{environment, ColorChoice, Outcome};
 
 /// Flags shared by `mdl plan` and `mdl deploy`.
 #[derive(Debug, Args)]
 pub struct AwsArgs {
     /// The environment's spec file (e.g. specs/dev.mdl).
     spec: PathBuf,
+    /// The environment, when the file declares several.
+    #[arg(long = "env")]
+    environment: Option<String>,
+    /// When to color diagnostics.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    color: ColorChoice,
     /// Only this layer (repeatable); the layers it depends on must already be deployed.
     #[arg(long = "layer", value_name = "NAME")]
     layers: Vec<String>,
@@ -157,31 +161,7 @@ fn poll_from_env() -> Poll {
 
 /// Check and evaluate the spec; one environment, its region agreeing with `--region`.
 fn load(args: &AwsArgs) -> Result<(mdl::eval::Model, Vec<LayerInput>), Outcome> {
-    if !args.spec.is_file() {
-        eprintln!(
-            "error: {} is not a spec file (give the environment's file, e.g. specs/dev.mdl)",
-            args.spec.display()
-        );
-        return Err(Outcome::Usage);
-    }
-    let report = mdl::check_files(std::slice::from_ref(&args.spec), &DiskFileSystem);
-    if report.errors() > 0 {
-        eprintln!("{}", render::render_human_all(&report.diagnostics, &report.workspace.sources, false));
-        eprintln!("error: the specs have {} errors; nothing was sent to AWS", report.errors());
-        return Err(Outcome::Problems);
-    }
-    let model = match report.models.as_slice() {
-        [model] => model.clone(),
-        [] => return Err(usage(&format!("{} declares no environment", args.spec.display()))),
-        many => {
-            let names: Vec<&str> = many.iter().map(|m| m.environment.as_str()).collect();
-            return Err(usage(&format!(
-                "{} declares several environments ({}); give the file of one",
-                args.spec.display(),
-                names.join(", ")
-            )));
-        }
-    };
+    let (report, model) = environment::load(&args.spec, args.environment.as_deref(), args.color)?;
     if let Some(region) = args.region.as_deref().filter(|r| *r != model.region) {
         return Err(usage(&format!(
             "--region {region} disagrees with the spec: environment `{}` deploys to {} (set `region` in the spec to change it)",

@@ -38,12 +38,21 @@ Fixes (unpatched behaviour in brackets):
     parameter name that was submitted (or the Default), ResolvedValue the value read from SSM
     [moto reports the resolved value as ParameterValue, so a tool comparing what it submitted sees a change].
     (Added by mdl: tests/emulator is the project's adapted copy of the shared starter.)
+14. Fn::GetAtt of an attribute moto does not implement on a resource it does implement (for example
+    AWS::RDS::DBInstance MasterUserSecret.SecretArn) yields the placeholder "moto-unsupported:<Id>.<Attr>", like
+    fix 7 [the stack fails with "resource X does not support attribute type Y in Fn::GetAtt"]. mdl checks
+    attribute names against CloudFormation's schemas before anything reaches the server. (Added by mdl.)
+15. Ref of an AWS::ECS::ClusterCapacityProviderAssociations returns its cluster's name, as on AWS (services
+    reference it to wait for the association) [fix 7's placeholder, so ECS answers "Cluster not found"]. (Added by mdl.)
+16. AWS::IAM::Group (which moto's CloudFormation skips) is created in moto's IAM on first Ref, and the Ref
+    returns its GroupName, so a managed policy attached to it works [placeholder name: "Group ... not found"]. (Added by mdl.)
 """
 import re
 
 from moto.cloudformation import models as _m
 from moto.cloudformation import parsing as _p
 from moto.cloudformation.exceptions import AlreadyExistsException, CloudFormationError, ValidationError
+from moto.cloudformation.exceptions import UnformattedGetAttTemplateException as _UnformattedGetAtt
 
 _DYN = re.compile(r"\{\{resolve:ssm:([^}:]+)(?::(\d+))?\}\}")
 
@@ -63,6 +72,12 @@ def _unsupported(resources_map, logical_id):
 
 def _clean_json(resource_json, resources_map):
     if isinstance(resource_json, dict) and len(resource_json) == 1:
+        ref = resource_json.get("Ref")
+        rj = resources_map._resource_json_map.get(ref) if isinstance(ref, str) else None
+        if rj and rj.get("Type") == "AWS::ECS::ClusterCapacityProviderAssociations":
+            return _clean_json((rj.get("Properties") or {}).get("Cluster"), resources_map)
+        if rj and rj.get("Type") == "AWS::IAM::Group":
+            return _iam_group(rj, ref, resources_map)
         if "Ref" in resource_json and _unsupported(resources_map, resource_json["Ref"]):
             return f"moto-unsupported:{resource_json['Ref']}"
         ga = resource_json.get("Fn::GetAtt")
@@ -70,6 +85,15 @@ def _clean_json(resource_json, resources_map):
             ga = ga.split(".", 1)
         if isinstance(ga, list) and len(ga) == 2 and _unsupported(resources_map, ga[0]):
             return f"moto-unsupported:{ga[0]}.{ga[1]}"
+        if isinstance(ga, list) and len(ga) == 2 and isinstance(ga[0], str) and isinstance(ga[1], str):
+            resource = resources_map.get(ga[0])
+            if resource is not None:
+                try:
+                    resource.get_cfn_attribute(ga[1])
+                except _UnformattedGetAtt:
+                    return f"moto-unsupported:{ga[0]}.{ga[1]}"
+                except Exception:  # noqa: BLE001 - let moto's own path report it
+                    pass
     if isinstance(resource_json, str) and "{{resolve:ssm:" in resource_json:
         from moto.ssm.models import ssm_backends
 
@@ -83,6 +107,19 @@ def _clean_json(resource_json, resources_map):
 
         return _DYN.sub(sub, resource_json)
     return _orig_clean_json(resource_json, resources_map)
+
+
+def _iam_group(rj, logical_id, resources_map):
+    from moto.iam.models import iam_backends
+
+    props = rj.get("Properties") or {}
+    name = _clean_json(props.get("GroupName"), resources_map) or f"{logical_id}-group"
+    iam = iam_backends[resources_map._account_id]["aws"]
+    try:
+        iam.get_group(name)
+    except Exception:  # noqa: BLE001 - not there yet
+        iam.create_group(name, props.get("Path", "/"))
+    return name
 
 
 _p.clean_json = _clean_json
