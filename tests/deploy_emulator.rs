@@ -1,10 +1,13 @@
 //! `mdl plan` / `mdl deploy` against a real local CloudFormation server (moto +
 //! tests/emulator/cfn_changeset_patch.py), through the real `mdl` binary.
 //!
-//! Run with `tests/emulator/run-tests.sh`, which starts the emulator, sets
-//! `MDL_TEST_ENDPOINT` and the test credentials, and stops it afterwards.
-//! Without `MDL_TEST_ENDPOINT` the test FAILS (it must not pass silently),
-//! unless `MDL_SKIP_EMULATOR_TESTS=1` says skipping is intended.
+//! With `MDL_TEST_ENDPOINT` set (tests/emulator/run-tests.sh, or
+//! `eval "$(tests/emulator/emulator.sh start)"`), the test uses that server.
+//! Without it, the test starts tests/emulator/emulator.sh itself on a free
+//! port and stops it at the end, so a plain `cargo test` runs it for real; if
+//! the emulator cannot start (no python3, no PyPI for its first venv) the test
+//! FAILS with how to run it: it never passes silently. Only
+//! `MDL_SKIP_EMULATOR_TESTS=1` skips it, on purpose.
 //!
 //! The server is one shared process: the steps run in one test function, in
 //! order, and reset the emulator (POST /moto-api/reset) where they need a clean
@@ -20,14 +23,64 @@ use serde_json::Value as Json;
 const SPEC: &str = "tests/deploy/spec";
 const STACKS: [&str; 3] = ["shop-dev-core", "shop-dev-app", "shop-dev-ops"];
 
-fn endpoint() -> Option<String> {
-    match std::env::var("MDL_TEST_ENDPOINT") {
-        Ok(url) if !url.is_empty() => Some(url),
-        _ if std::env::var("MDL_SKIP_EMULATOR_TESTS").is_ok_and(|v| v == "1") => None,
+/// The emulator the test talks to: one given by `MDL_TEST_ENDPOINT`, or one
+/// this test starts on a free port and stops when dropped.
+struct Server {
+    url: String,
+    own_port: Option<u16>,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Some(port) = self.own_port {
+            let _ = Command::new("bash")
+                .arg(emulator_script())
+                .arg("stop")
+                .env("MDL_EMULATOR_PORT", port.to_string())
+                .status();
+        }
+    }
+}
+
+fn emulator_script() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/emulator/emulator.sh")
+}
+
+fn server() -> Option<Server> {
+    if let Ok(url) = std::env::var("MDL_TEST_ENDPOINT") {
+        if !url.is_empty() {
+            return Some(Server { url, own_port: None });
+        }
+    }
+    if std::env::var("MDL_SKIP_EMULATOR_TESTS").is_ok_and(|v| v == "1") {
+        return None;
+    }
+    Some(start_own())
+}
+
+/// Start tests/emulator/emulator.sh on a free port (installing its venv on first use).
+fn start_own() -> Server {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port");
+    let out = Command::new("bash")
+        .arg(emulator_script())
+        .arg("start")
+        .env("MDL_EMULATOR_PORT", port.to_string())
+        .stdin(Stdio::null())
+        .output()
+        .expect("bash runs");
+    let exports = String::from_utf8_lossy(&out.stdout);
+    let url = exports.lines().find_map(|l| l.strip_prefix("export MDL_TEST_ENDPOINT=")).map(str::to_string);
+    match url {
+        Some(url) if out.status.success() => Server { url, own_port: Some(port) },
         _ => panic!(
-            "MDL_TEST_ENDPOINT is not set: the deploy tests need the local CloudFormation emulator.\n\
-             Run them with `tests/emulator/run-tests.sh` (starts it, runs them, stops it), or start it with\n\
-             `eval \"$(tests/emulator/emulator.sh start)\"` first. Set MDL_SKIP_EMULATOR_TESTS=1 to skip on purpose."
+            "the deploy tests need the local CloudFormation emulator and could not start it:\n{}\n\
+             Run them with `tests/emulator/run-tests.sh`, or start it with `eval \"$(tests/emulator/emulator.sh start)\"`\n\
+             (sets MDL_TEST_ENDPOINT). It needs python3 and PyPI for its venv on first use.\n\
+             Set MDL_SKIP_EMULATOR_TESTS=1 to skip these tests on purpose.",
+            String::from_utf8_lossy(&out.stderr)
         ),
     }
 }
@@ -149,10 +202,11 @@ fn layer<'j>(plan: &'j Json, name: &str) -> &'j Json {
 
 #[test]
 fn plan_and_deploy_against_the_emulator() {
-    let Some(url) = endpoint() else {
+    let Some(server) = server() else {
         eprintln!("skipped: MDL_SKIP_EMULATOR_TESTS=1");
         return;
     };
+    let url = server.url.clone();
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
     let emulator = Emulator { runtime, url: url.clone() };
     the_megadolls_specs_deploy_and_then_are_unchanged(&emulator);
