@@ -313,6 +313,11 @@ fn removing_a_log_group_is_refused_without_allow_replace(emulator: &Emulator) {
     let audit = "    resource \"AWS::Logs::LogGroup\" audit { LogGroupName = \"/shop/${env.name}/audit\" } with { DeletionPolicy = \"Retain\", UpdateReplacePolicy = \"Retain\" }\n";
     let dir = spec_copy("remove", &[("suffix: string = \"v1\"", "suffix: string = \"v2\""), (audit, "")]);
     let before = emulator.change_sets("shop-dev-core");
+    let plan = mdl(&emulator.url, &dir, &["plan", "dev.mdl", "--format", "json"]);
+    assert_eq!(plan.code, 1, "a plan with refusals fails: {}", plan.text());
+    let planned = plan.json();
+    assert_eq!(layer(&planned, "core")["refused"][0]["logical_id"], "Audit");
+    assert_eq!(layer(&planned, "core")["refused"][0]["what"], "removes");
     let run = mdl(&emulator.url, &dir, &["deploy", "dev.mdl", "--yes"]);
     assert_eq!(run.code, 1, "{}", run.text());
     assert!(run.stdout.contains("Remove (refused)"), "{}", run.stdout);

@@ -112,6 +112,24 @@ pub fn refusals(
         .collect()
 }
 
+/// Stateful resources of a template whose `DeletionPolicy` or
+/// `UpdateReplacePolicy` would not keep their data: `(logical id, type)`.
+pub fn unretained(template: &Json) -> Vec<(String, String)> {
+    let Some(resources) = template.get("Resources").and_then(Json::as_object) else { return Vec::new() };
+    let keeps = |body: &Json, key: &str| {
+        matches!(body.get(key).and_then(Json::as_str), Some("Retain" | "Snapshot" | "RetainExceptOnCreate"))
+    };
+    resources
+        .iter()
+        .filter_map(|(id, body)| {
+            let ty = body.get("Type").and_then(Json::as_str)?;
+            let stateful = STATEFUL_TYPES.contains(&ty);
+            (stateful && !(keeps(body, "DeletionPolicy") && keeps(body, "UpdateReplacePolicy")))
+                .then(|| (id.clone(), ty.to_string()))
+        })
+        .collect()
+}
+
 /// Every resource of a template as an `Add` change: the plan of a layer that
 /// cannot get a real change set yet.
 pub fn all_added(template: &Json) -> Vec<ResourceChange> {

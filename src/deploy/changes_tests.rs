@@ -86,3 +86,16 @@ fn a_template_only_plan_adds_every_resource() {
     assert_eq!(added.len(), 2);
     assert!(added.iter().all(|c| c.action == "Add"));
 }
+
+#[test]
+fn stateful_resources_without_retain_policies_are_found() {
+    let template = json!({"Resources": {
+        "Kept": {"Type": "AWS::Logs::LogGroup", "DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain"},
+        "Db": {"Type": "AWS::RDS::DBInstance", "DeletionPolicy": "Snapshot", "UpdateReplacePolicy": "Snapshot"},
+        "Lost": {"Type": "AWS::Logs::LogGroup"},
+        "Half": {"Type": "AWS::S3::Bucket", "DeletionPolicy": "Retain"},
+        "Topic": {"Type": "AWS::SNS::Topic"}
+    }});
+    let found: Vec<String> = unretained(&template).into_iter().map(|(id, _)| id).collect();
+    assert_eq!(found, ["Lost", "Half"]);
+}

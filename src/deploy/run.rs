@@ -10,6 +10,7 @@ use std::collections::BTreeSet;
 use std::time::Instant;
 
 use super::api::{CloudFormationApi, TemplateStore};
+use super::changes;
 use super::errors::explain;
 use super::input::LayerInput;
 use super::layer::{too_large, Planned, Upstream};
@@ -28,8 +29,10 @@ pub struct RunResult {
 impl RunResult {
     /// Whether every layer ended well.
     pub fn succeeded(&self) -> bool {
-        self.error.is_none()
-            && self.layers.iter().all(|l| !l.status.stops_the_run() && l.status != LayerStatus::NotRun)
+        let ok = |l: &LayerReport| {
+            !l.status.stops_the_run() && l.status != LayerStatus::NotRun && l.refused.is_empty()
+        };
+        self.error.is_none() && self.layers.iter().all(ok)
     }
 }
 
@@ -167,7 +170,7 @@ async fn finish<A: CloudFormationApi, S: TemplateStore>(
     input: &LayerInput,
     mut planned: Planned,
 ) -> LayerReport {
-    announce(engine, &planned.report);
+    announce(engine, &planned.report, &input.template);
     if planned.change_set.is_none() {
         return planned.report;
     }
@@ -217,7 +220,7 @@ async fn deploy_planned<A: CloudFormationApi, S: TemplateStore>(
     engine.execute(input, planned).await
 }
 
-fn announce<A, S>(engine: &mut Engine<'_, A, S>, report: &LayerReport) {
+fn announce<A, S>(engine: &mut Engine<'_, A, S>, report: &LayerReport, template: &serde_json::Value) {
     let mut text = format!("{} ({}): {}", report.layer, report.stack_name, report.status.word());
     if !report.changes.is_empty() {
         text.push_str(&format!(", {} changes\n{}", report.changes.len(), change_table(&report.changes)));
@@ -228,6 +231,11 @@ fn announce<A, S>(engine: &mut Engine<'_, A, S>, report: &LayerReport) {
     engine.ui.say(&text);
     for refusal in &report.refused {
         engine.ui.say(&format!("  refused: {}", refusal.describe()));
+    }
+    if matches!(report.status, LayerStatus::Create | LayerStatus::Update | LayerStatus::FromTemplate) {
+        for (id, ty) in changes::unretained(template) {
+            engine.ui.say(&format!("  warning: {id} ({ty}) holds data but lacks DeletionPolicy/UpdateReplacePolicy Retain: deleting the stack or replacing it loses the data"));
+        }
     }
     if report.status.stops_the_run() {
         if let Some(reason) = &report.reason {
