@@ -16,7 +16,7 @@ use super::errors::ApiError;
 use super::input::LayerInput;
 use super::report::{LayerReport, LayerStatus, PlannedChange};
 use super::status::{classify, StackState};
-use super::{pause, Engine, Stop};
+use super::{pause, Engine, Mode, Stop};
 
 /// What earlier layers of this run mean for this one.
 #[derive(Debug, Clone, Default)]
@@ -46,17 +46,13 @@ impl<A: CloudFormationApi, S: TemplateStore> Engine<'_, A, S> {
             kind: ChangeSetKind::Update,
             created_empty_stack: false,
         };
-        let info = self
-            .api
-            .describe_stack(&input.stack_name)
-            .await
-            .map_err(|e| self.api_stop(e, "reading the stack"))?;
+        let info = self.read_stack(&input.stack_name).await?;
         let state = classify(
             info.as_ref().map(|i| i.status.as_str()),
             &input.stack_name,
             &self.options.target.region,
         );
-        match state {
+        match self.offer_recovery(input, state).await? {
             StackState::Blocked(blocked) => {
                 planned.report.status = LayerStatus::Blocked;
                 planned.report.reason = Some(format!("{}\n  {}", blocked.explanation, blocked.command));
@@ -64,11 +60,12 @@ impl<A: CloudFormationApi, S: TemplateStore> Engine<'_, A, S> {
             }
             StackState::Stable => {
                 if !upstream.changed && self.is_unchanged(input, info.as_ref()).await? {
+                    self.keep_protected(input, info.as_ref()).await?;
                     planned.report.status = LayerStatus::Unchanged;
                     return Ok(planned);
                 }
             }
-            StackState::Missing | StackState::NeverExecuted => {
+            state @ (StackState::Missing | StackState::NeverExecuted) => {
                 planned.kind = ChangeSetKind::Create;
                 planned.created_empty_stack = true;
                 if state == StackState::NeverExecuted {
@@ -80,6 +77,53 @@ impl<A: CloudFormationApi, S: TemplateStore> Engine<'_, A, S> {
             return Ok(self.planned_from_template(input, planned, &upstream.missing));
         }
         self.change_set(input, planned).await
+    }
+
+    async fn read_stack(&self, stack: &str) -> Result<Option<StackInfo>, Stop> {
+        self.api.describe_stack(stack).await.map_err(|e| self.api_stop(e, "reading the stack"))
+    }
+
+    /// A stack in ROLLBACK_COMPLETE can only be deleted: on a terminal (not
+    /// with `--yes`), offer to delete it and create it again.
+    async fn offer_recovery(&mut self, input: &LayerInput, state: StackState) -> Result<StackState, Stop> {
+        let StackState::Blocked(blocked) = &state else { return Ok(state) };
+        if blocked.status != "ROLLBACK_COMPLETE" || self.options.mode != (Mode::Deploy { yes: false }) {
+            return Ok(state);
+        }
+        self.ui.say(&blocked.explanation);
+        let question = format!("Delete {} now and create it again?", input.stack_name);
+        if !self.ui.confirm(&question) {
+            return Ok(state);
+        }
+        self.api.delete_stack(&input.stack_name).await.map_err(|e| self.api_stop(e, "deleting the stack"))?;
+        let mut delay = Duration::ZERO;
+        loop {
+            pause(delay).await?;
+            let info = self.read_stack(&input.stack_name).await?;
+            match info.map(|i| i.status) {
+                None => return Ok(StackState::Missing),
+                Some(status) if status == "DELETE_COMPLETE" => return Ok(StackState::Missing),
+                Some(status) if status.ends_with("_IN_PROGRESS") => delay = self.options.poll.next(delay),
+                Some(status) => {
+                    return Ok(classify(Some(&status), &input.stack_name, &self.options.target.region))
+                }
+            }
+        }
+    }
+
+    /// Production stacks deployed before protection was on get it now.
+    async fn keep_protected(&mut self, input: &LayerInput, info: Option<&StackInfo>) -> Result<(), Stop> {
+        let wanted = self.options.termination_protection && matches!(self.options.mode, Mode::Deploy { .. });
+        if !wanted || !info.is_some_and(|i| !i.termination_protection) {
+            return Ok(());
+        }
+        self.api
+            .set_termination_protection(&input.stack_name, true)
+            .await
+            .map_err(|e| self.api_stop(e, "enabling termination protection"))?;
+        self.ui
+            .say(&format!("{}: termination protection enabled (production environment)", input.stack_name));
+        Ok(())
     }
 
     async fn is_unchanged(&self, input: &LayerInput, info: Option<&StackInfo>) -> Result<bool, Stop> {

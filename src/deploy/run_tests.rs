@@ -286,3 +286,48 @@ fn a_changed_dependency_forces_a_change_set_even_for_an_equal_template() {
     );
     assert!(!api.calls().contains(&"GetTemplate shop-dev-app".to_string()));
 }
+
+#[test]
+fn a_rolled_back_first_deploy_is_deleted_and_recreated_when_the_user_agrees() {
+    let api =
+        FakeCloudFormation::default().with_stack("shop-dev-core", "ROLLBACK_COMPLETE", "{}", BTreeMap::new());
+    let mut ui = RecordingUi { answer: true, ..RecordingUi::default() };
+    let result = go(&api, &mut ui, &options(Mode::Deploy { yes: false }), &three()[..1]);
+    assert_eq!(result.layers[0].status, LayerStatus::Created);
+    let calls = api.calls();
+    assert_eq!(
+        &calls[..3],
+        ["DescribeStacks shop-dev-core", "DeleteStack shop-dev-core", "DescribeStacks shop-dev-core"]
+    );
+    assert!(calls.contains(&"CreateChangeSet shop-dev-core".to_string()));
+    assert_eq!(ui.asked, 2, "once to delete, once to execute");
+}
+
+#[test]
+fn with_yes_a_rolled_back_stack_is_only_explained() {
+    let api =
+        FakeCloudFormation::default().with_stack("shop-dev-core", "ROLLBACK_COMPLETE", "{}", BTreeMap::new());
+    let mut ui = RecordingUi::default();
+    let result = go(&api, &mut ui, &options(Mode::Deploy { yes: true }), &three()[..1]);
+    assert_eq!(result.layers[0].status, LayerStatus::Blocked);
+    assert_eq!(api.calls(), ["DescribeStacks shop-dev-core"]);
+}
+
+#[test]
+fn an_unchanged_production_stack_without_protection_gets_it() {
+    let inputs = three();
+    let api = deployed(&inputs);
+    let mut opts = options(Mode::Deploy { yes: true });
+    opts.termination_protection = true;
+    let mut ui = RecordingUi::default();
+    let result = go(&api, &mut ui, &opts, &inputs[..1]);
+    assert_eq!(result.layers[0].status, LayerStatus::Unchanged);
+    assert_eq!(
+        api.calls(),
+        [
+            "DescribeStacks shop-dev-core",
+            "GetTemplate shop-dev-core",
+            "UpdateTerminationProtection shop-dev-core"
+        ]
+    );
+}
