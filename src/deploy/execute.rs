@@ -14,7 +14,7 @@ use super::input::LayerInput;
 use super::layer::Planned;
 use super::report::LayerStatus;
 use super::status::{is_failure_event, is_settled, is_success};
-use super::{pause, Engine, Stop};
+use super::{Engine, Stop};
 
 impl<A: CloudFormationApi, S: TemplateStore> Engine<'_, A, S> {
     /// Execute the planned change set and follow it; fills the report.
@@ -56,7 +56,7 @@ impl<A: CloudFormationApi, S: TemplateStore> Engine<'_, A, S> {
         let mut failures = Vec::new();
         let mut delay = Duration::ZERO;
         loop {
-            if let Err(stop) = pause(delay).await {
+            if let Err(stop) = self.interrupts.pause(delay).await {
                 self.ui.say(&interrupted(stack, &self.options.target.region));
                 return Err(stop);
             }

@@ -16,7 +16,7 @@ use super::errors::ApiError;
 use super::input::LayerInput;
 use super::report::{LayerReport, LayerStatus, PlannedChange};
 use super::status::{classify, StackState};
-use super::{pause, Engine, Mode, Stop};
+use super::{Engine, Mode, Stop};
 
 /// What earlier layers of this run mean for this one.
 #[derive(Debug, Clone, Default)]
@@ -98,7 +98,7 @@ impl<A: CloudFormationApi, S: TemplateStore> Engine<'_, A, S> {
         self.api.delete_stack(&input.stack_name).await.map_err(|e| self.api_stop(e, "deleting the stack"))?;
         let mut delay = Duration::ZERO;
         loop {
-            pause(delay).await?;
+            self.interrupts.pause(delay).await?;
             let info = self.read_stack(&input.stack_name).await?;
             match info.map(|i| i.status) {
                 None => return Ok(StackState::Missing),
@@ -224,7 +224,7 @@ impl<A: CloudFormationApi, S: TemplateStore> Engine<'_, A, S> {
     async fn wait_for_change_set(&mut self, stack: &str, name: &str) -> Result<Vec<ChangeSetPage>, Stop> {
         let mut delay = Duration::ZERO;
         loop {
-            pause(delay).await?;
+            self.interrupts.pause(delay).await?;
             let page = self
                 .api
                 .describe_change_set(stack, name, None)

@@ -126,12 +126,13 @@ pub struct Engine<'a, A, S> {
     pub ui: &'a mut dyn Ui,
     pub options: &'a Options,
     counter: usize,
+    interrupts: Interrupts,
 }
 
 impl<'a, A: CloudFormationApi, S: TemplateStore> Engine<'a, A, S> {
     /// An engine over these clients.
     pub fn new(api: &'a A, store: Option<&'a S>, ui: &'a mut dyn Ui, options: &'a Options) -> Self {
-        Engine { api, store, ui, options, counter: 0 }
+        Engine { api, store, ui, options, counter: 0, interrupts: Interrupts::default() }
     }
 
     fn api_stop(&self, error: ApiError, doing: &str) -> Stop {
@@ -148,13 +149,40 @@ impl<'a, A: CloudFormationApi, S: TemplateStore> Engine<'a, A, S> {
     }
 }
 
-/// Sleep for `delay`, or stop when the user presses Ctrl-C.
-async fn pause(delay: Duration) -> Result<(), Stop> {
-    if delay.is_zero() {
-        return Ok(());
+/// Ctrl-C while mdl waits. Once listening starts, SIGINT no longer ends the
+/// process: a Ctrl-C pressed during an AWS call is kept and ends the next wait,
+/// so mdl always gets to say how to watch what CloudFormation keeps doing.
+#[derive(Default)]
+struct Interrupts {
+    #[cfg(unix)]
+    signal: Option<tokio::signal::unix::Signal>,
+}
+
+impl Interrupts {
+    /// Start listening (needs the runtime).
+    fn listen(&mut self) {
+        #[cfg(unix)]
+        if self.signal.is_none() {
+            self.signal = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt()).ok();
+        }
     }
-    tokio::select! {
-        () = tokio::time::sleep(delay) => Ok(()),
-        _ = tokio::signal::ctrl_c() => Err(Stop::Interrupted),
+
+    /// Sleep for `delay`, or stop when the user presses Ctrl-C.
+    async fn pause(&mut self, delay: Duration) -> Result<(), Stop> {
+        if delay.is_zero() {
+            return Ok(());
+        }
+        self.listen();
+        #[cfg(unix)]
+        if let Some(signal) = self.signal.as_mut() {
+            return tokio::select! {
+                () = tokio::time::sleep(delay) => Ok(()),
+                _ = signal.recv() => Err(Stop::Interrupted),
+            };
+        }
+        tokio::select! {
+            () = tokio::time::sleep(delay) => Ok(()),
+            _ = tokio::signal::ctrl_c() => Err(Stop::Interrupted),
+        }
     }
 }

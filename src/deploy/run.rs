@@ -48,6 +48,7 @@ pub async fn run<A: CloudFormationApi, S: TemplateStore>(
     if let Err(error) = dependencies_deployed(engine, inputs, &selected).await {
         return RunResult { layers: Vec::new(), error: Some(error) };
     }
+    engine.interrupts.listen();
     let mut state = Progress::default();
     let mut layers = Vec::new();
     for input in &selected {
