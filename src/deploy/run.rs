@@ -125,45 +125,44 @@ async fn one_layer<A: CloudFormationApi, S: TemplateStore>(
     state: &mut Progress,
 ) -> LayerReport {
     let started = Instant::now();
-    let upstream = Upstream {
-        changed: input.depends_on.iter().any(|d| state.changed.contains(d)),
-        missing: match engine.options.mode {
-            Mode::Plan { .. } => {
-                input.depends_on.iter().filter(|d| state.missing.contains(*d)).cloned().collect()
-            }
-            Mode::Deploy { .. } => Vec::new(),
-        },
-    };
+    let upstream = state.upstream(input, engine.options.mode);
     engine.ui.progress(&input.layer, &format!("{}: planning", input.stack_name));
     let mut report = match engine.plan_layer(input, upstream).await {
         Ok(planned) => finish(engine, input, planned).await,
         Err(stop) => {
             let report = stopped(engine, input, stop);
             let reason = report.reason.as_deref().unwrap_or("");
-            engine.ui.say(&format!(
-                "{} ({}): {}\n{reason}",
-                input.layer,
-                input.stack_name,
-                report.status.word()
-            ));
+            let status = report.status.word();
+            engine.ui.say(&format!("{} ({}): {status}\n{reason}", input.layer, input.stack_name));
             report
         }
     };
-    if matches!(report.status, LayerStatus::Create | LayerStatus::FromTemplate) {
-        state.missing.insert(input.layer.clone());
-    }
-    if matches!(
-        report.status,
-        LayerStatus::Create
-            | LayerStatus::Update
-            | LayerStatus::FromTemplate
-            | LayerStatus::Created
-            | LayerStatus::Updated
-    ) {
-        state.changed.insert(input.layer.clone());
-    }
+    state.record(&report);
     report.seconds = started.elapsed().as_secs_f64();
     report
+}
+
+impl Progress {
+    /// What this run's earlier layers mean for `input`.
+    fn upstream(&self, input: &LayerInput, mode: Mode) -> Upstream {
+        let missing = match mode {
+            Mode::Plan { .. } => {
+                input.depends_on.iter().filter(|d| self.missing.contains(*d)).cloned().collect()
+            }
+            Mode::Deploy { .. } => Vec::new(),
+        };
+        Upstream { changed: input.depends_on.iter().any(|d| self.changed.contains(d)), missing }
+    }
+
+    fn record(&mut self, report: &LayerReport) {
+        use LayerStatus::{Create, Created, FromTemplate, Update, Updated};
+        if matches!(report.status, Create | FromTemplate) {
+            self.missing.insert(report.layer.clone());
+        }
+        if matches!(report.status, Create | Update | FromTemplate | Created | Updated) {
+            self.changed.insert(report.layer.clone());
+        }
+    }
 }
 
 async fn finish<A: CloudFormationApi, S: TemplateStore>(
