@@ -5,9 +5,10 @@
 //! writes a spec tree under the system temp dir — a project, two
 //! environments, a construct, and layers of services that read a core
 //! layer's published values — runs the release `mdl check` binary on it
-//! several times, and prints the median and minimum wall time and the peak
-//! resident memory (from `/usr/bin/time` when present; otherwise from this
-//! process's high-water mark after checking the spec in-process).
+//! several times, and prints the median and minimum wall time, the least CPU
+//! time, and the peak resident memory (CPU and memory from `/usr/bin/time`
+//! when present; otherwise memory from this process's high-water mark after
+//! checking the spec in-process).
 //! `MDL_BENCH_SIZES=10000,100000` and `MDL_BENCH_RUNS=5` override the defaults;
 //! `MDL_BENCH_KEEP=1` keeps the generated specs (to profile them).
 
@@ -33,21 +34,22 @@ fn main() {
     let binary = PathBuf::from(env!("CARGO_BIN_EXE_mdl"));
     println!("mdl check benchmark: {runs} runs per size, binary {}", binary.display());
     println!(
-        "{:>8} {:>6} {:>9} {:>7} {:>11} {:>11} {:>13} {:>6}",
-        "lines", "files", "services", "layers", "median", "min", "peak RSS", "exit"
+        "{:>8} {:>6} {:>9} {:>7} {:>11} {:>11} {:>11} {:>13} {:>6}",
+        "lines", "files", "services", "layers", "median", "min", "min CPU", "peak RSS", "exit"
     );
     for target in sizes {
         let dir = std::env::temp_dir().join(format!("mdl-bench-{}-{target}", std::process::id()));
         let spec = generate(&dir, target);
         let row = measure(&binary, &dir, runs);
         println!(
-            "{:>8} {:>6} {:>9} {:>7} {:>9.1}ms {:>9.1}ms {:>10.1} MB {:>6}",
+            "{:>8} {:>6} {:>9} {:>7} {:>9.1}ms {:>9.1}ms {:>9} {:>10.1} MB {:>6}",
             spec.lines,
             spec.files,
             spec.services,
             spec.layers,
             millis(row.median),
             millis(row.min),
+            row.min_cpu.map_or("n/a".to_string(), |cpu| format!("{:.1}ms", millis(cpu))),
             row.peak_rss_kb as f64 / 1024.0,
             row.exit
         );
@@ -233,9 +235,13 @@ fn service(text: &mut String, layer: usize, n: usize) {
 }
 
 /// Timings and memory of one size.
+#[derive(Default)]
 struct Row {
     median: Duration,
     min: Duration,
+    /// The least CPU time (user + system) of any run: unlike wall time, it
+    /// hardly moves when other processes compete for the cores.
+    min_cpu: Option<Duration>,
     peak_rss_kb: u64,
     exit: i32,
     first_output: String,
@@ -244,25 +250,39 @@ struct Row {
 }
 
 fn measure(binary: &Path, dir: &Path, runs: usize) -> Row {
+    let time = time_binary();
+    let mut row = Row::default();
     let mut times = Vec::with_capacity(runs);
-    let mut exit = 0;
-    let mut first_output = String::new();
-    let mut summary = String::new();
     for _ in 0..runs {
+        let report = dir.with_extension("time");
+        let mut command = match &time {
+            // `%U %S %M`: user and system CPU seconds, peak RSS in KB.
+            Some(time) => {
+                let mut command = Command::new(time);
+                command.args(["-f", "%U %S %M", "-o"]).arg(&report).arg(binary);
+                command
+            }
+            None => Command::new(binary),
+        };
         let started = Instant::now();
-        let output = Command::new(binary).arg("check").arg(dir).output().expect("run mdl");
+        let output = command.arg("check").arg(dir).output().expect("run mdl");
         times.push(started.elapsed());
-        exit = output.status.code().unwrap_or(-1);
+        row.exit = output.status.code().unwrap_or(-1);
         let stderr = String::from_utf8_lossy(&output.stderr);
-        first_output = stderr.lines().take(30).collect::<Vec<_>>().join("\n");
-        summary = stderr.lines().last().unwrap_or_default().to_string();
+        row.first_output = stderr.lines().take(30).collect::<Vec<_>>().join("\n");
+        row.summary = stderr.lines().last().unwrap_or_default().to_string();
+        if let Some((cpu, rss)) = read_time_report(&report) {
+            row.min_cpu = Some(row.min_cpu.map_or(cpu, |m: Duration| m.min(cpu)));
+            row.peak_rss_kb = row.peak_rss_kb.max(rss);
+        }
     }
     times.sort();
-    let peak_rss_kb = match time_binary() {
-        Some(time) => peak_rss_with_time(&time, binary, dir),
-        None => peak_rss_in_process(dir),
-    };
-    Row { median: times[times.len() / 2], min: times[0], peak_rss_kb, exit, first_output, summary }
+    row.median = times[times.len() / 2];
+    row.min = times[0];
+    if time.is_none() {
+        row.peak_rss_kb = peak_rss_in_process(dir);
+    }
+    row
 }
 
 fn time_binary() -> Option<PathBuf> {
@@ -270,21 +290,14 @@ fn time_binary() -> Option<PathBuf> {
     path.exists().then_some(path)
 }
 
-/// Maximum resident set size (KB) of `mdl check DIR`, as GNU time reports it.
-fn peak_rss_with_time(time: &Path, binary: &Path, dir: &Path) -> u64 {
-    let report = dir.with_extension("time");
-    let _ = Command::new(time)
-        .arg("-f")
-        .arg("%M")
-        .arg("-o")
-        .arg(&report)
-        .arg(binary)
-        .arg("check")
-        .arg(dir)
-        .output();
-    let kb = fs::read_to_string(&report).ok().and_then(|t| t.trim().lines().last()?.trim().parse().ok());
-    let _ = fs::remove_file(&report);
-    kb.unwrap_or(0)
+/// CPU time (user + system) and peak RSS (KB) from a GNU time `-f "%U %S %M"` report.
+fn read_time_report(report: &Path) -> Option<(Duration, u64)> {
+    let text = fs::read_to_string(report).ok()?;
+    let _ = fs::remove_file(report);
+    let fields: Vec<&str> = text.lines().last()?.split_whitespace().collect();
+    let [user, system, rss] = fields[..] else { return None };
+    let cpu = user.parse::<f64>().ok()? + system.parse::<f64>().ok()?;
+    Some((Duration::from_secs_f64(cpu), rss.parse().ok()?))
 }
 
 /// This process's peak RSS (KB) after checking the spec in-process: an upper
