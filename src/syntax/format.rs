@@ -67,6 +67,13 @@ pub fn format_checked(file: FileId, text: &str) -> Result<Formatted, Vec<Diagnos
     Ok(check(file, text, &ast, printed))
 }
 
+/// The printer's output without the safety checks (`None` on syntax
+/// errors): for inspecting what a fallback would have written.
+pub fn print_unchecked(file: FileId, text: &str) -> Option<String> {
+    let (ast, diagnostics) = parse(file, text);
+    diagnostics.is_empty().then(|| printer::Printer::new(text).file(&ast))
+}
+
 /// The safety checks on their own: `candidate` is accepted as the formatting
 /// of `original` only if it keeps every comment and the AST; otherwise the
 /// original comes back with the reason. Public so the checks can be tested

@@ -117,7 +117,7 @@ impl Printer<'_> {
             out.push('\n');
             out.push_str(&spaces(inner.indent));
             out.push_str(text);
-            if seq.commas || elem.comma {
+            if seq.commas || elem.comma || self.has_doc(&gaps[i + 1]) {
                 out.push(',');
             }
             self.push_trailing(&mut out, &gaps[i + 1]);
@@ -140,6 +140,14 @@ impl Printer<'_> {
         }
         gaps.push(self.gap(prev, seq.to));
         gaps
+    }
+
+    /// Whether a doc comment (`///`) sits in the gap. After an expression the
+    /// grammar reads `///` as `/` and a comment unless a comma ends the
+    /// element first, so an element followed by a documented one keeps one.
+    fn has_doc(&self, gap: &Gap) -> bool {
+        let all = gap.trailing.iter().chain(gap.leading.iter().map(|(_, c)| c));
+        all.map(|c| self.comment(c)).any(|text| text.starts_with("///") && !text.starts_with("////"))
     }
 
     /// ` /* c */ // d` after the text of a line.

@@ -74,6 +74,13 @@ impl Comments {
         }
     }
 
+    /// The comment that ends exactly at `pos`, if any.
+    pub fn ending_at(&self, pos: usize) -> Option<Comment> {
+        // Comments do not overlap, so they are sorted by end as well as by start.
+        let i = self.list.partition_point(|c| c.end < pos);
+        self.list.get(i).filter(|c| c.end == pos).copied()
+    }
+
     /// All comments, in order.
     pub fn all(&self) -> &[Comment] {
         &self.list

@@ -93,7 +93,13 @@ impl<'a> Printer<'a> {
     /// An expression as an element of a list or argument list.
     fn expr_elem<'p>(&'p self, e: &'p Expr) -> Elem<'p> {
         let (start, end) = bounds(e.span);
-        Elem { start, end, head: None, comma: false, body: Box::new(move |ctx, mode| self.expr(e, ctx, mode)) }
+        Elem {
+            start,
+            end,
+            head: None,
+            comma: false,
+            body: Box::new(move |ctx, mode| self.expr(e, ctx, mode)),
+        }
     }
 
     fn apply(&self, target: &Expr, body: &RecordLit, ctx: Ctx, mode: Mode) -> Option<String> {
@@ -121,8 +127,7 @@ impl<'a> Printer<'a> {
     /// `{ a = 1, stage build = .. }`: fields and stages in source order.
     pub fn record(&self, record: &RecordLit, ctx: Ctx, mode: Mode) -> Option<String> {
         let (start, end) = bounds(record.span);
-        let mut elems: Vec<Elem> =
-            record.fields.iter().map(|b| self.binding_elem("", None, b)).collect();
+        let mut elems: Vec<Elem> = record.fields.iter().map(|b| self.binding_elem("", None, b)).collect();
         elems.extend(record.stages.iter().map(|s| self.stage_elem(s)));
         elems.sort_by_key(|e| e.start);
         let seq = Seq {
@@ -140,7 +145,12 @@ impl<'a> Printer<'a> {
 
     /// `keyword name = value`, aligned on `=` unless comments sit inside it.
     /// `keyword_at` is where the keyword starts (`None` without one).
-    pub fn binding_elem<'p>(&'p self, keyword: &'p str, keyword_at: Option<usize>, b: &'p Binding) -> Elem<'p> {
+    pub fn binding_elem<'p>(
+        &'p self,
+        keyword: &'p str,
+        keyword_at: Option<usize>,
+        b: &'p Binding,
+    ) -> Elem<'p> {
         let (name_start, name_end) = bounds(b.name.span);
         let (value_start, end) = bounds(b.value.span);
         let start = keyword_at.unwrap_or(name_start);
@@ -163,7 +173,7 @@ impl<'a> Printer<'a> {
 
     /// `stage name when cond = action`
     fn stage_elem<'p>(&'p self, stage: &'p Stage) -> Elem<'p> {
-        let (start, end) = bounds(stage.span);
+        let (start, end) = (stage.span.start as usize, self.end_of(stage.span));
         let body = move |ctx: Ctx, mode: Mode| -> Option<String> {
             let indent = ctx.indent + INDENT;
             let (name_start, name_end) = bounds(stage.name.span);
@@ -210,7 +220,8 @@ impl<'a> Printer<'a> {
         let then_close = self.next_token(then_end);
         out.push_str(&self.branch(cond_end, then, then_close, ctx, mode)?);
         out.push_str(" else");
-        let chained = matches!(otherwise.kind, ExprKind::If { .. }) && !self.comments.any_between(else_end, end);
+        let chained =
+            matches!(otherwise.kind, ExprKind::If { .. }) && !self.comments.any_between(else_end, end);
         if chained {
             out.push(' ');
             out.push_str(&self.lead(then_close, else_start, ctx.indent, mode)?);
@@ -238,7 +249,14 @@ impl<'a> Printer<'a> {
         Some(format!(" {{\n{indent}{lead}{text}{trail}\n{outer}}}"))
     }
 
-    fn match_expr(&self, e: &Expr, scrutinee: &Expr, arms: &[MatchArm], ctx: Ctx, mode: Mode) -> Option<String> {
+    fn match_expr(
+        &self,
+        e: &Expr,
+        scrutinee: &Expr,
+        arms: &[MatchArm],
+        ctx: Ctx,
+        mode: Mode,
+    ) -> Option<String> {
         let (start, end) = bounds(e.span);
         let (scrutinee_start, scrutinee_end) = bounds(scrutinee.span);
         let mut out = format!("match {}", self.lead(start, scrutinee_start, ctx.indent + INDENT, mode)?);
@@ -258,10 +276,11 @@ impl<'a> Printer<'a> {
     }
 
     fn arm_elem<'p>(&'p self, arm: &'p MatchArm) -> Elem<'p> {
-        let (start, end) = bounds(arm.span);
+        let (start, end) = (arm.span.start as usize, self.end_of(arm.span));
         let body = move |ctx: Ctx, mode: Mode| -> Option<String> {
             let pattern = self.pattern(&arm.pattern, ctx, mode)?;
-            let lead = self.lead(bounds(arm.pattern.span).1, bounds(arm.body.span).0, ctx.indent + INDENT, mode)?;
+            let lead =
+                self.lead(bounds(arm.pattern.span).1, bounds(arm.body.span).0, ctx.indent + INDENT, mode)?;
             let prefix = format!("{pattern} => {lead}");
             Some(prefix.clone() + &self.expr(&arm.body, ctx.after(&prefix), mode)?)
         };

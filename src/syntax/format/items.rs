@@ -23,13 +23,16 @@ impl Printer<'_> {
             let import = matches!(item.kind, ItemKind::Import(_));
             if i == 0 {
                 self.push_file_start(&mut out, &gap);
+                if !out.is_empty() {
+                    out.push_str(if gap.blank_after { "\n\n" } else { "\n" });
+                }
             } else {
                 self.push_trailing(&mut out, &gap);
                 let blank = !(import && prev_import);
                 self.push_between_items(&mut out, &gap, blank);
             }
             out.push_str(&self.item(item, start));
-            prev_end = item.span.end as usize;
+            prev_end = self.end_of(item.span);
             prev_import = import;
         }
         let gap = self.gap(prev_end, self.src.len());
@@ -55,9 +58,6 @@ impl Printer<'_> {
             }
             out.push_str(self.comment(&c));
         }
-        if !out.is_empty() {
-            out.push_str(if gap.blank_after { "\n\n" } else { "\n" });
-        }
     }
 
     /// The separator before an item and its own-line comments: a blank line
@@ -78,7 +78,7 @@ impl Printer<'_> {
 
     /// One declaration; `start` is its keyword (after its doc comments).
     fn item(&self, item: &Item, start: usize) -> String {
-        let end = item.span.end as usize;
+        let end = self.end_of(item.span);
         let ctx = Ctx::line(0);
         let text = match &item.kind {
             ItemKind::Import(import) => self.import(import, start, end),
@@ -167,7 +167,12 @@ impl Printer<'_> {
     }
 
     /// `secret name = "description"`, aligned with the bindings around it.
-    fn secret_elem<'p>(&'p self, start: usize, name: &'p Name, description: Option<&'p StringLit>) -> Elem<'p> {
+    fn secret_elem<'p>(
+        &'p self,
+        start: usize,
+        name: &'p Name,
+        description: Option<&'p StringLit>,
+    ) -> Elem<'p> {
         let (name_start, name_end) = bounds(name.span);
         let Some(description) = description else {
             let body = move |_: Ctx, mode: Mode| {
@@ -207,7 +212,12 @@ impl Printer<'_> {
             out.push_str(&self.record(&r.properties, ctx.after(&out), mode)?);
             if let Some(options) = &r.options {
                 out.push_str(" with ");
-                out.push_str(&self.lead(bounds(r.properties.span).1, bounds(options.span).0, indent, mode)?);
+                out.push_str(&self.lead(
+                    bounds(r.properties.span).1,
+                    bounds(options.span).0,
+                    indent,
+                    mode,
+                )?);
                 out.push_str(&self.record(options, ctx.after(&out), mode)?);
             }
             Some(out)
@@ -217,7 +227,7 @@ impl Printer<'_> {
 
     /// `require cond else CODE "message"`
     pub fn require_elem<'p>(&'p self, r: &'p Require) -> Elem<'p> {
-        let (start, end) = bounds(r.span);
+        let (start, end) = (r.span.start as usize, self.end_of(r.span));
         let body = move |ctx: Ctx, mode: Mode| -> Option<String> {
             let indent = ctx.indent + INDENT;
             let (cond_start, cond_end) = bounds(r.condition.span);
@@ -308,7 +318,14 @@ impl Printer<'_> {
         Some(out)
     }
 
-    fn record_type(&self, fields: &[FieldDecl], start: usize, end: usize, ctx: Ctx, mode: Mode) -> Option<String> {
+    fn record_type(
+        &self,
+        fields: &[FieldDecl],
+        start: usize,
+        end: usize,
+        ctx: Ctx,
+        mode: Mode,
+    ) -> Option<String> {
         let seq = Seq {
             open: "{",
             close: "}",
@@ -367,7 +384,7 @@ impl Printer<'_> {
     /// `name`, `name = "text"`, `name { fields }`; aligned on `=` when valued.
     fn variant_elem<'p>(&'p self, v: &'p Variant) -> Elem<'p> {
         let start = self.next_token(v.span.start as usize);
-        let end = v.span.end as usize;
+        let end = self.end_of(v.span);
         let (_, name_end) = bounds(v.name.span);
         let fields = move |ctx: Ctx, mode: Mode, from: usize| -> Option<String> {
             if v.fields.is_empty() && !self.comments.any_between(from, end) {
@@ -404,6 +421,7 @@ impl Printer<'_> {
 
 /// Just past a field's last part: default, range bound, or type.
 fn field_end(f: &FieldDecl) -> usize {
-    let range_end = f.range.as_ref().and_then(|r| r.high.as_ref().or(r.low.as_ref())).map(|e| bounds(e.span).1);
+    let range_end =
+        f.range.as_ref().and_then(|r| r.high.as_ref().or(r.low.as_ref())).map(|e| bounds(e.span).1);
     f.default.as_ref().map(|d| bounds(d.span).1).or(range_end).unwrap_or(bounds(f.ty.span).1)
 }

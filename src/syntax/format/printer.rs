@@ -115,6 +115,23 @@ impl<'a> Printer<'a> {
         self.comments.skip_trivia(self.src, pos)
     }
 
+    /// Just past the last token of a node. pest extends a rule that ends in
+    /// an unmatched optional part (`bb = "x"` in `variant`, a match arm) over
+    /// the spaces and comments after it; those belong to the gap that follows.
+    pub fn end_of(&self, span: Span) -> usize {
+        let bytes = self.src.as_bytes();
+        let mut pos = (span.end as usize).min(bytes.len());
+        loop {
+            while pos > span.start as usize && bytes[pos - 1].is_ascii_whitespace() {
+                pos -= 1;
+            }
+            match self.comments.ending_at(pos) {
+                Some(c) if c.start >= span.start as usize => pos = c.start,
+                _ => return pos,
+            }
+        }
+    }
+
     /// A comment's text: line comments lose trailing spaces.
     pub fn comment(&self, c: &Comment) -> &'a str {
         let text = self.text(c.start, c.end);

@@ -87,7 +87,12 @@ impl Printer<'_> {
 
     /// The `}` closing the block opened at `open`, stepping over the nodes
     /// `node_end` recognises (it returns a node's end given its start).
-    fn close_of(&self, open: usize, limit: usize, node_end: impl Fn(usize) -> Option<usize>) -> Option<usize> {
+    fn close_of(
+        &self,
+        open: usize,
+        limit: usize,
+        node_end: impl Fn(usize) -> Option<usize>,
+    ) -> Option<usize> {
         let mut pos = self.next_token(open + 1);
         while pos < limit {
             match self.src.as_bytes().get(pos) {
