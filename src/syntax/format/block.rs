@@ -110,6 +110,17 @@ impl Printer<'_> {
         let gaps = self.gaps(seq);
         let texts = self.aligned(seq, &gaps, inner);
         let mut out = String::from(seq.open);
+        if seq.elems.is_empty() {
+            // Nothing to trail after the bracket: its comments go on lines of their own.
+            let gap = &gaps[0];
+            let all = gap.trailing.iter().map(|c| (false, *c)).chain(gap.leading.iter().copied());
+            let gap = Gap { trailing: Vec::new(), leading: all.collect(), blank_after: false };
+            self.push_dangling(&mut out, &gap, inner.indent, false);
+            out.push('\n');
+            out.push_str(&spaces(ctx.indent));
+            out.push_str(seq.close);
+            return out;
+        }
         self.push_trailing(&mut out, &gaps[0]);
         let mut started = false;
         for (i, (elem, text)) in seq.elems.iter().zip(&texts).enumerate() {
