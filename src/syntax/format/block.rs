@@ -40,6 +40,18 @@ pub struct Head {
     pub align: Align,
 }
 
+/// When an element of a newline-separated sequence still needs a comma.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Comma {
+    Never,
+    /// It ends with an expression: before a doc comment, the grammar would
+    /// read `///` as division and a comment without the comma.
+    BeforeDoc,
+    /// It ends with an open range `in 0..`, which would read the next line
+    /// as its upper bound.
+    Always,
+}
+
 /// One element of a sequence.
 pub struct Elem<'p> {
     /// Where the element's first token starts (after its doc comments).
@@ -47,9 +59,8 @@ pub struct Elem<'p> {
     /// Just past its last token.
     pub end: usize,
     pub head: Option<Head>,
-    /// Needs a comma even where newlines separate elements: a field with an
-    /// open range `in 0..` would otherwise read the next line as its bound.
-    pub comma: bool,
+    /// When it needs a comma where newlines separate elements.
+    pub comma: Comma,
     pub body: Body<'p>,
 }
 
@@ -128,7 +139,12 @@ impl Printer<'_> {
             out.push('\n');
             out.push_str(&spaces(inner.indent));
             out.push_str(text);
-            if seq.commas || elem.comma || self.has_doc(&gaps[i + 1]) {
+            let comma = match elem.comma {
+                Comma::Never => false,
+                Comma::BeforeDoc => self.has_doc(&gaps[i + 1]),
+                Comma::Always => true,
+            };
+            if seq.commas || comma {
                 out.push(',');
             }
             self.push_trailing(&mut out, &gaps[i + 1]);
@@ -153,9 +169,7 @@ impl Printer<'_> {
         gaps
     }
 
-    /// Whether a doc comment (`///`) sits in the gap. After an expression the
-    /// grammar reads `///` as `/` and a comment unless a comma ends the
-    /// element first, so an element followed by a documented one keeps one.
+    /// Whether a doc comment (`///`) sits in the gap.
     fn has_doc(&self, gap: &Gap) -> bool {
         let all = gap.trailing.iter().chain(gap.leading.iter().map(|(_, c)| c));
         all.map(|c| self.comment(c)).any(|text| text.starts_with("///") && !text.starts_with("////"))

@@ -6,7 +6,7 @@
 //! `where`) always one member per line; record types and environment lists
 //! follow the bracket rules of [`Seq`].
 
-use super::block::{Align, Elem, Head, Seq};
+use super::block::{Align, Comma, Elem, Head, Seq};
 use super::exprs::bounds;
 use super::printer::{Ctx, Gap, Mode, Printer, INDENT};
 use crate::syntax::ast::*;
@@ -178,7 +178,7 @@ impl Printer<'_> {
             let body = move |_: Ctx, mode: Mode| {
                 Some(format!("secret {}{}", self.lead(start, name_start, INDENT, mode)?, name.text))
             };
-            return Elem { start, end: name_end, head: None, comma: false, body: Box::new(body) };
+            return Elem { start, end: name_end, head: None, comma: Comma::Never, body: Box::new(body) };
         };
         let (desc_start, end) = bounds(description.span);
         if self.comments.any_between(start, desc_start) {
@@ -188,11 +188,11 @@ impl Printer<'_> {
                 let gap = self.lead(name_end, desc_start, indent, mode)?;
                 Some(format!("secret {lead}{} = {gap}{}", name.text, self.slice(description.span)))
             };
-            return Elem { start, end, head: None, comma: false, body: Box::new(body) };
+            return Elem { start, end, head: None, comma: Comma::Never, body: Box::new(body) };
         }
         let head = Head { text: format!("secret {}", name.text), align: Align::Equals };
         let body = move |_: Ctx, _: Mode| Some(self.slice(description.span).to_string());
-        Elem { start, end, head: Some(head), comma: false, body: Box::new(body) }
+        Elem { start, end, head: Some(head), comma: Comma::Never, body: Box::new(body) }
     }
 
     /// `resource "AWS::X::Y" name { properties } with { options }`
@@ -222,7 +222,7 @@ impl Printer<'_> {
             }
             Some(out)
         };
-        Elem { start, end, head: None, comma: false, body: Box::new(body) }
+        Elem { start, end, head: None, comma: Comma::Never, body: Box::new(body) }
     }
 
     /// `require cond else CODE "message"`
@@ -246,7 +246,7 @@ impl Printer<'_> {
             out.push_str(self.slice(r.message.span));
             Some(out)
         };
-        Elem { start, end, head: None, comma: false, body: Box::new(body) }
+        Elem { start, end, head: None, comma: Comma::Never, body: Box::new(body) }
     }
 
     /// `name: type in lo..hi = default`, its type aligned with its neighbours'.
@@ -256,7 +256,12 @@ impl Printer<'_> {
         let (type_start, _) = bounds(f.ty.span);
         let end = field_end(f);
         // An open range swallows the next line as its bound without a comma.
-        let comma = f.range.as_ref().is_some_and(|r| r.high.is_none());
+        let open_range = f.range.as_ref().is_some_and(|r| r.high.is_none());
+        let comma = match (open_range, f.default.is_some() || f.range.is_some()) {
+            (true, _) => Comma::Always,
+            (false, true) => Comma::BeforeDoc,
+            (false, false) => Comma::Never,
+        };
         let tail = move |ctx: Ctx, mode: Mode| self.field_tail(f, ctx, mode);
         if self.comments.any_between(name_end, type_start) {
             let body = move |ctx: Ctx, mode: Mode| -> Option<String> {
@@ -406,7 +411,7 @@ impl Printer<'_> {
             let body = move |ctx: Ctx, mode: Mode| {
                 Some(v.name.text.clone() + &fields(ctx.after(&v.name.text), mode, name_end)?)
             };
-            return Elem { start, end, head: None, comma: false, body: Box::new(body) };
+            return Elem { start, end, head: None, comma: Comma::Never, body: Box::new(body) };
         };
         let (value_start, value_end) = bounds(value.span);
         let tail = move |ctx: Ctx, mode: Mode| -> Option<String> {
@@ -415,7 +420,7 @@ impl Printer<'_> {
             Some(text.clone() + &fields(ctx.after(&text), mode, value_end)?)
         };
         let head = Head { text: v.name.text.clone(), align: Align::Equals };
-        Elem { start, end, head: Some(head), comma: false, body: Box::new(tail) }
+        Elem { start, end, head: Some(head), comma: Comma::Never, body: Box::new(tail) }
     }
 }
 

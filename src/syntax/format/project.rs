@@ -7,7 +7,7 @@
 //! their comments. Anything unexpected returns `None` and the project stays as
 //! written.
 
-use super::block::{Elem, Seq};
+use super::block::{Comma, Elem, Seq};
 use super::exprs::bounds;
 use super::printer::{Ctx, Mode, Printer, INDENT};
 use crate::syntax::ast::*;
@@ -123,7 +123,7 @@ impl Printer<'_> {
                     };
                     Some(prefix.clone() + &self.seq(&seq, ctx.after(&prefix), mode)?)
                 };
-                Elem { start: *start, end: *close + 1, head: None, comma: false, body: Box::new(body) }
+                Elem { start: *start, end: *close + 1, head: None, comma: Comma::Never, body: Box::new(body) }
             }
             Entry::Settings { start, open, close, fields } => {
                 let body = move |ctx: Ctx, mode: Mode| -> Option<String> {
@@ -141,7 +141,7 @@ impl Printer<'_> {
                     };
                     Some(prefix.clone() + &self.seq(&seq, ctx.after(&prefix), mode)?)
                 };
-                Elem { start: *start, end: *close + 1, head: None, comma: false, body: Box::new(body) }
+                Elem { start: *start, end: *close + 1, head: None, comma: Comma::Never, body: Box::new(body) }
             }
         }
     }
