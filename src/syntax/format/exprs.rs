@@ -280,7 +280,7 @@ impl<'a> Printer<'a> {
         let body = move |ctx: Ctx, mode: Mode| -> Option<String> {
             let pattern = self.pattern(&arm.pattern, ctx, mode)?;
             let lead =
-                self.lead(bounds(arm.pattern.span).1, bounds(arm.body.span).0, ctx.indent + INDENT, mode)?;
+                self.lead(self.end_of(arm.pattern.span), bounds(arm.body.span).0, ctx.indent + INDENT, mode)?;
             let prefix = format!("{pattern} => {lead}");
             Some(prefix.clone() + &self.expr(&arm.body, ctx.after(&prefix), mode)?)
         };
@@ -288,7 +288,7 @@ impl<'a> Printer<'a> {
     }
 
     fn pattern(&self, p: &Pattern, ctx: Ctx, mode: Mode) -> Option<String> {
-        let (start, end) = bounds(p.span);
+        let (start, end) = (p.span.start as usize, self.end_of(p.span));
         match &p.kind {
             PatternKind::Wildcard => Some("_".to_string()),
             PatternKind::Bool(b) => Some(b.to_string()),
