@@ -6,7 +6,8 @@
 //! printed where they sat, between the same two nodes.
 
 use super::block::{Align, Comma, Elem, Head, Seq};
-use super::printer::{fits, Ctx, Mode, Printer, INDENT};
+use super::comments::Comment;
+use super::printer::{fits, spaces, Ctx, Mode, Printer, INDENT};
 use crate::syntax::ast::*;
 
 /// A span's bounds as offsets.
@@ -39,12 +40,7 @@ impl<'a> Printer<'a> {
                 let prefix = format!("{symbol}{lead}");
                 Some(prefix.clone() + &self.expr(operand, ctx.after(&prefix), mode)?)
             }
-            ExprKind::Binary { op, left, right } => {
-                let left_text = self.expr(left, ctx, mode)?;
-                let gap = self.lead(bounds(left.span).1, bounds(right.span).0, ctx.indent + INDENT, mode)?;
-                let prefix = format!("{left_text} {} {gap}", op.symbol());
-                Some(prefix.clone() + &self.expr(right, ctx.after(&prefix), mode)?)
-            }
+            ExprKind::Binary { op, left, right } => self.binary(*op, left, right, ctx, mode),
             ExprKind::If { .. } => self.if_expr(e, ctx, mode),
             ExprKind::Match { scrutinee, arms } => self.match_expr(e, scrutinee, arms, ctx, mode),
             ExprKind::Comprehension { .. } => self.comprehension(e, ctx, mode),
@@ -57,6 +53,47 @@ impl<'a> Printer<'a> {
                 Some(format!("{prefix}{body}{trail})"))
             }
         }
+    }
+
+    fn binary(&self, op: BinaryOp, left: &Expr, right: &Expr, ctx: Ctx, mode: Mode) -> Option<String> {
+        let left_text = self.expr(left, ctx, mode)?;
+        let (left_end, right_start) = (bounds(left.span).1, bounds(right.span).0);
+        let indent = ctx.indent + INDENT;
+        let slash = (op == BinaryOp::Div).then(|| self.slash_comment(left_end, right_start)).flatten();
+        let prefix = match slash {
+            // `a /// x` reads as `/` and the comment `// x`: keep them glued.
+            Some(c) if mode == Mode::Fit => {
+                let before = self.lead(left_end, c.start, indent, mode)?;
+                let after = self.lead(c.end, right_start, indent, mode)?;
+                format!("{left_text} {before}{}\n{}{after}", self.comment(&c), spaces(indent))
+            }
+            Some(_) => return None,
+            None => {
+                let gap = self.lead(left_end, right_start, indent, mode)?;
+                format!("{left_text} {} {gap}", op.symbol())
+            }
+        };
+        Some(prefix.clone() + &self.expr(right, ctx.after(&prefix), mode)?)
+    }
+
+    /// A `///` where the operator of a division should be: the grammar skips
+    /// only plain comments before an operator, so this is `/` and `// ..`.
+    fn slash_comment(&self, from: usize, to: usize) -> Option<Comment> {
+        let bytes = self.src.as_bytes();
+        let mut pos = from;
+        while pos < to {
+            if bytes[pos].is_ascii_whitespace() {
+                pos += 1;
+                continue;
+            }
+            let c = *self.comments.between(pos, pos + 1).first()?;
+            let text = self.comment(&c);
+            if text.starts_with("///") && !text.starts_with("////") {
+                return Some(c);
+            }
+            pos = c.end;
+        }
+        None
     }
 
     /// A string literal, byte for byte; multi-line ones cannot be flat.
