@@ -82,6 +82,32 @@ pub struct Seq<'p> {
     pub elems: Vec<Elem<'p>>,
 }
 
+impl<'p> Seq<'p> {
+    /// A declaration body `{ .. }`: one member per line, even when short.
+    pub fn body(from: usize, to: usize, elems: Vec<Elem<'p>>) -> Seq<'p> {
+        Seq { open: "{", close: "}", pad: true, commas: false, flat: false, from, to, elems }
+    }
+
+    /// `{ a = 1, b = 2 }`: on one line when `flat` and short, else one
+    /// element per line without commas.
+    pub fn record(flat: bool, from: usize, to: usize, elems: Vec<Elem<'p>>) -> Seq<'p> {
+        Seq { open: "{", close: "}", pad: true, commas: false, flat, from, to, elems }
+    }
+
+    /// `[1, 2]`, `f(a, b)`, `{ dev, prod }`: broken, every element ends with a comma.
+    pub fn commas(
+        open: &'static str,
+        close: &'static str,
+        pad: bool,
+        flat: bool,
+        from: usize,
+        to: usize,
+        elems: Vec<Elem<'p>>,
+    ) -> Seq<'p> {
+        Seq { open, close, pad, commas: true, flat, from, to, elems }
+    }
+}
+
 impl Printer<'_> {
     /// Print a sequence in `mode` starting at `ctx`.
     pub fn seq(&self, seq: &Seq, ctx: Ctx, mode: Mode) -> Option<String> {
@@ -120,18 +146,10 @@ impl Printer<'_> {
         let inner = ctx.inner();
         let gaps = self.gaps(seq);
         let texts = self.aligned(seq, &gaps, inner);
-        let mut out = String::from(seq.open);
         if seq.elems.is_empty() {
-            // Nothing to trail after the bracket: its comments go on lines of their own.
-            let gap = &gaps[0];
-            let all = gap.trailing.iter().map(|c| (false, *c)).chain(gap.leading.iter().copied());
-            let gap = Gap { trailing: Vec::new(), leading: all.collect(), blank_after: false };
-            self.push_dangling(&mut out, &gap, inner.indent, false);
-            out.push('\n');
-            out.push_str(&spaces(ctx.indent));
-            out.push_str(seq.close);
-            return out;
+            return self.seq_only_comments(seq, &gaps[0], ctx);
         }
+        let mut out = String::from(seq.open);
         self.push_trailing(&mut out, &gaps[0]);
         let mut started = false;
         for (i, (elem, text)) in seq.elems.iter().zip(&texts).enumerate() {
@@ -151,6 +169,18 @@ impl Printer<'_> {
         }
         let last = &gaps[seq.elems.len()];
         self.push_dangling(&mut out, last, inner.indent, started);
+        out.push('\n');
+        out.push_str(&spaces(ctx.indent));
+        out.push_str(seq.close);
+        out
+    }
+
+    /// A bracket holding nothing but comments: each on a line of its own.
+    fn seq_only_comments(&self, seq: &Seq, gap: &Gap, ctx: Ctx) -> String {
+        let all = gap.trailing.iter().map(|c| (false, *c)).chain(gap.leading.iter().copied());
+        let gap = Gap { trailing: Vec::new(), leading: all.collect(), blank_after: false };
+        let mut out = String::from(seq.open);
+        self.push_dangling(&mut out, &gap, ctx.inner().indent, false);
         out.push('\n');
         out.push_str(&spaces(ctx.indent));
         out.push_str(seq.close);

@@ -113,16 +113,15 @@ impl<'a> Printer<'a> {
     fn call(&self, e: &Expr, callee: &Name, args: &[Expr], ctx: Ctx, mode: Mode) -> Option<String> {
         let (_, callee_end) = bounds(callee.span);
         let (_, end) = bounds(e.span);
-        let seq = Seq {
-            open: "(",
-            close: ")",
-            pad: false,
-            commas: true,
-            flat: self.flat_ok(callee_end, end),
-            from: callee_end,
-            to: end.saturating_sub(1),
-            elems: args.iter().map(|a| self.expr_elem(a)).collect(),
-        };
+        let seq = Seq::commas(
+            "(",
+            ")",
+            false,
+            self.flat_ok(callee_end, end),
+            callee_end,
+            end.saturating_sub(1),
+            args.iter().map(|a| self.expr_elem(a)).collect(),
+        );
         let body = self.seq(&seq, ctx.after(&callee.text), mode)?;
         Some(format!("{}{body}", callee.text))
     }
@@ -148,16 +147,15 @@ impl<'a> Printer<'a> {
 
     fn list(&self, e: &Expr, items: &[Expr], ctx: Ctx, mode: Mode) -> Option<String> {
         let (start, end) = bounds(e.span);
-        let seq = Seq {
-            open: "[",
-            close: "]",
-            pad: false,
-            commas: true,
-            flat: self.flat_ok(start, end),
-            from: start + 1,
-            to: end.saturating_sub(1),
-            elems: items.iter().map(|i| self.expr_elem(i)).collect(),
-        };
+        let seq = Seq::commas(
+            "[",
+            "]",
+            false,
+            self.flat_ok(start, end),
+            start + 1,
+            end.saturating_sub(1),
+            items.iter().map(|i| self.expr_elem(i)).collect(),
+        );
         self.seq(&seq, ctx, mode)
     }
 
@@ -167,16 +165,7 @@ impl<'a> Printer<'a> {
         let mut elems: Vec<Elem> = record.fields.iter().map(|b| self.binding_elem("", None, b)).collect();
         elems.extend(record.stages.iter().map(|s| self.stage_elem(s)));
         elems.sort_by_key(|e| e.start);
-        let seq = Seq {
-            open: "{",
-            close: "}",
-            pad: true,
-            commas: false,
-            flat: self.flat_ok(start, end),
-            from: start + 1,
-            to: end.saturating_sub(1),
-            elems,
-        };
+        let seq = Seq::record(self.flat_ok(start, end), start + 1, end.saturating_sub(1), elems);
         self.seq(&seq, ctx, mode)
     }
 
@@ -299,16 +288,12 @@ impl<'a> Printer<'a> {
         let mut out = format!("match {}", self.lead(start, scrutinee_start, ctx.indent + INDENT, mode)?);
         out.push_str(&self.expr(scrutinee, ctx.after(&out), mode)?);
         out.push(' ');
-        let seq = Seq {
-            open: "{",
-            close: "}",
-            pad: true,
-            commas: false,
-            flat: self.flat_ok(start, end),
-            from: scrutinee_end,
-            to: end.saturating_sub(1),
-            elems: arms.iter().map(|arm| self.arm_elem(arm)).collect(),
-        };
+        let seq = Seq::record(
+            self.flat_ok(start, end),
+            scrutinee_end,
+            end.saturating_sub(1),
+            arms.iter().map(|arm| self.arm_elem(arm)).collect(),
+        );
         Some(out.clone() + &self.seq(&seq, ctx.after(&out), mode)?)
     }
 
@@ -342,16 +327,15 @@ impl<'a> Printer<'a> {
                 if bindings.is_empty() && !self.comments.any_between(path_end, end) {
                     return Some(path_text);
                 }
-                let seq = Seq {
-                    open: "{",
-                    close: "}",
-                    pad: true,
-                    commas: true,
-                    flat: self.flat_ok(path_end, end),
-                    from: path_end,
-                    to: end.saturating_sub(1),
-                    elems: bindings.iter().map(|n| self.name_elem(n)).collect(),
-                };
+                let seq = Seq::commas(
+                    "{",
+                    "}",
+                    true,
+                    self.flat_ok(path_end, end),
+                    path_end,
+                    end.saturating_sub(1),
+                    bindings.iter().map(|n| self.name_elem(n)).collect(),
+                );
                 let prefix = format!("{path_text} ");
                 Some(prefix.clone() + &self.seq(&seq, ctx.after(&prefix), mode)?)
             }

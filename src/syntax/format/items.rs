@@ -122,32 +122,26 @@ impl Printer<'_> {
         let open = target + self.text(target, end).find('{')?;
         let segments = &first.segments[..first.segments.len() - 1];
         let head = format!("{prefix}{}/", segments.join("/"));
-        let seq = Seq {
-            open: "{",
-            close: "}",
-            pad: false,
-            commas: true,
-            flat: self.flat_ok(open, end),
-            from: open + 1,
-            to: end.saturating_sub(1),
-            elems: paths.iter().map(|p| self.name_elem(&p.binding)).collect(),
-        };
+        let seq = Seq::commas(
+            "{",
+            "}",
+            false,
+            self.flat_ok(open, end),
+            open + 1,
+            end.saturating_sub(1),
+            paths.iter().map(|p| self.name_elem(&p.binding)).collect(),
+        );
         Some(head.clone() + &self.seq(&seq, Ctx::line(0).after(&head), Mode::Fit)?)
     }
 
     /// `layer name { members }` / `construct name { members }`.
     fn body_decl(&self, keyword: &str, start: usize, name: &Name, members: &[Member], end: usize) -> String {
         let head = format!("{} ", self.named(keyword, start, name));
-        let seq = Seq {
-            open: "{",
-            close: "}",
-            pad: true,
-            commas: false,
-            flat: false,
-            from: bounds(name.span).1,
-            to: end.saturating_sub(1),
-            elems: members.iter().map(|m| self.member_elem(m)).collect(),
-        };
+        let seq = Seq::body(
+            bounds(name.span).1,
+            end.saturating_sub(1),
+            members.iter().map(|m| self.member_elem(m)).collect(),
+        );
         head.clone() + &self.seq(&seq, Ctx::line(0).after(&head), Mode::Fit).unwrap_or_default()
     }
 
@@ -331,16 +325,12 @@ impl Printer<'_> {
         ctx: Ctx,
         mode: Mode,
     ) -> Option<String> {
-        let seq = Seq {
-            open: "{",
-            close: "}",
-            pad: true,
-            commas: false,
-            flat: self.flat_ok(start, end),
-            from: start + 1,
-            to: end.saturating_sub(1),
-            elems: fields.iter().map(|f| self.field_elem(f)).collect(),
-        };
+        let seq = Seq::record(
+            self.flat_ok(start, end),
+            start + 1,
+            end.saturating_sub(1),
+            fields.iter().map(|f| self.field_elem(f)).collect(),
+        );
         self.seq(&seq, ctx, mode)
     }
 
@@ -357,32 +347,22 @@ impl Printer<'_> {
             return out;
         }
         out.push_str(" where ");
-        let seq = Seq {
-            open: "{",
-            close: "}",
-            pad: true,
-            commas: false,
-            flat: false,
-            from: type_end,
-            to: end.saturating_sub(1),
-            elems: decl.requires.iter().map(|r| self.require_elem(r)).collect(),
-        };
+        let seq = Seq::body(
+            type_end,
+            end.saturating_sub(1),
+            decl.requires.iter().map(|r| self.require_elem(r)).collect(),
+        );
         out.clone() + &self.seq(&seq, Ctx::line(0).after(&out), Mode::Fit).unwrap_or_default()
     }
 
     /// `enum Name { variants }`, one variant per line.
     fn enum_decl(&self, decl: &EnumDecl, start: usize, end: usize) -> String {
         let head = format!("{} ", self.named("enum", start, &decl.name));
-        let seq = Seq {
-            open: "{",
-            close: "}",
-            pad: true,
-            commas: false,
-            flat: false,
-            from: bounds(decl.name.span).1,
-            to: end.saturating_sub(1),
-            elems: decl.variants.iter().map(|v| self.variant_elem(v)).collect(),
-        };
+        let seq = Seq::body(
+            bounds(decl.name.span).1,
+            end.saturating_sub(1),
+            decl.variants.iter().map(|v| self.variant_elem(v)).collect(),
+        );
         head.clone() + &self.seq(&seq, Ctx::line(0).after(&head), Mode::Fit).unwrap_or_default()
     }
 
@@ -395,16 +375,12 @@ impl Printer<'_> {
             if v.fields.is_empty() && !self.comments.any_between(from, end) {
                 return Some(String::new());
             }
-            let seq = Seq {
-                open: "{",
-                close: "}",
-                pad: true,
-                commas: false,
-                flat: self.flat_ok(from, end),
+            let seq = Seq::record(
+                self.flat_ok(from, end),
                 from,
-                to: end.saturating_sub(1),
-                elems: v.fields.iter().map(|f| self.field_elem(f)).collect(),
-            };
+                end.saturating_sub(1),
+                v.fields.iter().map(|f| self.field_elem(f)).collect(),
+            );
             Some(format!(" {}", self.seq(&seq, ctx.after(" "), mode)?))
         };
         let Some(value) = &v.value else {

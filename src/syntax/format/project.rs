@@ -30,16 +30,7 @@ impl Printer<'_> {
         let close = end.checked_sub(1)?;
         let entries = self.entries(project, open + 1, close)?;
         let head = format!("{} ", self.named("project", start, &project.name));
-        let seq = Seq {
-            open: "{",
-            close: "}",
-            pad: true,
-            commas: false,
-            flat: false,
-            from: name_end,
-            to: close,
-            elems: entries.iter().map(|e| self.entry_elem(e)).collect(),
-        };
+        let seq = Seq::body(name_end, close, entries.iter().map(|e| self.entry_elem(e)).collect());
         Some(head.clone() + &self.seq(&seq, Ctx::line(0).after(&head), Mode::Fit)?)
     }
 
@@ -108,42 +99,34 @@ impl Printer<'_> {
         match entry {
             Entry::Field(b) => self.binding_elem("", None, b),
             Entry::Environments { start, open, close, names } => {
-                let body = move |ctx: Ctx, mode: Mode| -> Option<String> {
-                    let lead = self.lead(*start + "environments".len(), *open, ctx.indent + INDENT, mode)?;
-                    let prefix = format!("environments {lead}");
-                    let seq = Seq {
-                        open: "{",
-                        close: "}",
-                        pad: true,
-                        commas: true,
-                        flat: self.flat_ok(*open, *close + 1),
-                        from: *open + 1,
-                        to: *close,
-                        elems: names.iter().map(|n| self.name_elem(n)).collect(),
-                    };
-                    Some(prefix.clone() + &self.seq(&seq, ctx.after(&prefix), mode)?)
-                };
-                Elem { start: *start, end: *close + 1, head: None, comma: Comma::Never, body: Box::new(body) }
+                self.block_elem("environments", *start, *open, *close, move || {
+                    let names = names.iter().map(|n| self.name_elem(n)).collect();
+                    Seq::commas("{", "}", true, self.flat_ok(*open, *close + 1), *open + 1, *close, names)
+                })
             }
             Entry::Settings { start, open, close, fields } => {
-                let body = move |ctx: Ctx, mode: Mode| -> Option<String> {
-                    let lead = self.lead(*start + "settings".len(), *open, ctx.indent + INDENT, mode)?;
-                    let prefix = format!("settings {lead}");
-                    let seq = Seq {
-                        open: "{",
-                        close: "}",
-                        pad: true,
-                        commas: false,
-                        flat: false,
-                        from: *open + 1,
-                        to: *close,
-                        elems: fields.iter().map(|f| self.field_elem(f)).collect(),
-                    };
-                    Some(prefix.clone() + &self.seq(&seq, ctx.after(&prefix), mode)?)
-                };
-                Elem { start: *start, end: *close + 1, head: None, comma: Comma::Never, body: Box::new(body) }
+                self.block_elem("settings", *start, *open, *close, move || {
+                    Seq::body(*open + 1, *close, fields.iter().map(|f| self.field_elem(f)).collect())
+                })
             }
         }
+    }
+
+    /// `keyword { .. }` from `start` to the `}` at `close`, its bracket built by `seq`.
+    fn block_elem<'p>(
+        &'p self,
+        keyword: &'static str,
+        start: usize,
+        open: usize,
+        close: usize,
+        seq: impl Fn() -> Seq<'p> + 'p,
+    ) -> Elem<'p> {
+        let body = move |ctx: Ctx, mode: Mode| -> Option<String> {
+            let lead = self.lead(start + keyword.len(), open, ctx.indent + INDENT, mode)?;
+            let prefix = format!("{keyword} {lead}");
+            Some(prefix.clone() + &self.seq(&seq(), ctx.after(&prefix), mode)?)
+        };
+        Elem { start, end: close + 1, head: None, comma: Comma::Never, body: Box::new(body) }
     }
 }
 
