@@ -39,12 +39,16 @@ fn leaf() -> BoxedStrategy<Toks> {
     .boxed()
 }
 
-/// `{ a = 1, bb = x }`, commas optional.
+/// `{ a = 1, bb = x, stage build when c = x }`, commas optional.
 fn record(inner: BoxedStrategy<Toks>) -> impl Strategy<Value = Toks> {
-    let field =
-        (one(&["a", "bb", "ccc", r#""aws:Key""#]), inner, any::<bool>()).prop_map(|(name, value, comma)| {
-            cat(vec![name, toks(&["="]), value, toks(if comma { &[","] } else { &[] })])
-        });
+    let name = prop_oneof![
+        4 => one(&["a", "bb", "ccc", r#""aws:Key""#]),
+        1 => one(&["build", "approve"]).prop_map(|n| cat(vec![toks(&["stage"]), n])),
+        1 => Just(toks(&["stage", "deploy", "when", "env.approval"])),
+    ];
+    let field = (name, inner, any::<bool>()).prop_map(|(name, value, comma)| {
+        cat(vec![name, toks(&["="]), value, toks(if comma { &[","] } else { &[] })])
+    });
     prop::collection::vec(field, 0..4).prop_map(|fields| cat(vec![toks(&["{"]), cat(fields), toks(&["}"])]))
 }
 
@@ -216,11 +220,16 @@ fn item() -> impl Strategy<Value = Toks> {
             cat(vec![toks(&["type", "T", "="]), t, wh])
         }),
         record(expr()).prop_map(|r| cat(vec![toks(&["environment", "dev"]), r])),
-        prop::collection::vec(field_decl(), 0..3).prop_map(|s| cat(vec![
-            toks(&["project", "p", "{", "environments", "{", "dev", ",", "prod", "}", "settings", "{"]),
-            cat(s),
-            toks(&["}", "params", "=", r#""/p""#, "}"]),
-        ])),
+        prop::collection::vec(field_decl(), 0..3).prop_flat_map(|settings| {
+            let parts = vec![
+                toks(&["environments", "{", "dev", ",", "prod", "}"]),
+                cat(vec![toks(&["settings", "{"]), cat(settings), toks(&["}"])]),
+                toks(&["/// The SSM prefix.\n", "params", "=", r#""/p""#, ","]),
+            ];
+            Just(parts)
+                .prop_shuffle()
+                .prop_map(|parts| cat(vec![toks(&["project", "p", "{"]), cat(parts), toks(&["}"])]))
+        }),
         Just(toks(&["import", r#""./x.mdl""#])),
         Just(toks(&["import", "std/aws/{", "ecs", ",", "ecr", "}"])),
         Just(toks(&["import", "std/aws/network"])),
