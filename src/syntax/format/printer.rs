@@ -215,3 +215,55 @@ impl<'a> Printer<'a> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::FileId;
+
+    #[test]
+    fn after_follows_the_last_line() {
+        let ctx = Ctx { indent: 2, col: 6 };
+        assert_eq!(ctx.after("abc"), Ctx { indent: 2, col: 9 });
+        assert_eq!(ctx.after("x {\n    y"), Ctx { indent: 4, col: 5 });
+    }
+
+    #[test]
+    fn quantities_are_spaced_canonically() {
+        let src = "2GB 10% 0.5   vcpu 1_000 MiB";
+        let printer = Printer::new(src);
+        let at = |start, end| printer.quantity(Span::new(FileId(0), start, end));
+        assert_eq!(at(0, 3), "2 GB");
+        assert_eq!(at(4, 7), "10%");
+        assert_eq!(at(8, 18), "0.5 vcpu");
+        assert_eq!(at(19, 28), "1_000 MiB");
+    }
+
+    #[test]
+    fn end_of_drops_trailing_comments_and_spaces() {
+        let src = "a = \"x\" // note\n  /* more */ \n";
+        let printer = Printer::new(src);
+        assert_eq!(printer.end_of(Span::new(FileId(0), 0, src.len())), 7);
+    }
+
+    #[test]
+    fn gaps_sort_trailing_from_leading() {
+        let src = "a /* t */ // u\n\n// own\n/* own2 */\n\nb";
+        let printer = Printer::new(src);
+        let gap = printer.gap(1, src.len() - 1);
+        let texts = |cs: Vec<&Comment>| cs.iter().map(|c| printer.comment(c)).collect::<Vec<_>>();
+        assert_eq!(texts(gap.trailing.iter().collect()), ["/* t */", "// u"]);
+        assert_eq!(texts(gap.leading.iter().map(|(_, c)| c).collect()), ["// own", "/* own2 */"]);
+        assert_eq!(gap.leading.iter().map(|(blank, _)| *blank).collect::<Vec<_>>(), [true, false]);
+        assert!(gap.blank_after);
+    }
+
+    #[test]
+    fn lead_and_trail_in_flat_mode_refuse_comments() {
+        let src = "a /* c */ b";
+        let printer = Printer::new(src);
+        assert_eq!(printer.lead(1, 10, 0, Mode::Flat), None);
+        assert_eq!(printer.lead(1, 10, 0, Mode::Fit).as_deref(), Some("/* c */ "));
+        assert_eq!(printer.trail(1, 10, Some(0), Mode::Fit).as_deref(), Some(" /* c */"));
+    }
+}
