@@ -44,7 +44,7 @@ pub struct Formatted {
 pub enum Fallback {
     /// The output's comments differ from the input's (a formatter bug).
     Comments { missing: Vec<String>, added: Vec<String> },
-    /// The output does not parse (a formatter bug).
+    /// The output (or, for [`guard`], the original) does not parse.
     Syntax(Vec<Diagnostic>),
     /// The output parses to a different AST (a formatter bug).
     Meaning,
@@ -79,7 +79,11 @@ pub fn print_unchecked(file: FileId, text: &str) -> Option<String> {
 /// original comes back with the reason. Public so the checks can be tested
 /// (and reused by tools that rewrite files).
 pub fn guard(file: FileId, original: &str, candidate: String) -> Formatted {
-    let (ast, _) = parse(file, original);
+    let (ast, diagnostics) = parse(file, original);
+    if !diagnostics.is_empty() {
+        // Without the original's AST nothing says the candidate means the same.
+        return Formatted { text: original.to_string(), fallback: Some(Fallback::Syntax(diagnostics)) };
+    }
     check(file, original, &ast, candidate)
 }
 
