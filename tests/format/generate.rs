@@ -246,6 +246,9 @@ fn separator() -> impl Strategy<Value = &'static str> {
         1 => Just(" // line\n"),
         1 => Just("\n  // own\n"),
         1 => Just("\n/* own\n   block */\n"),
+        1 => Just("\t/* a /* nested */ // not a line */\t"),
+        1 => Just(" // a /* not a block\r\n"),
+        1 => Just("\r\n\t"),
     ]
 }
 

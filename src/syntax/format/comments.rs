@@ -15,7 +15,8 @@
 pub struct Comment {
     /// Byte offset of the first `/`.
     pub start: usize,
-    /// Byte offset just past the comment (a line comment stops before `\n`).
+    /// Byte offset just past the comment (a line comment stops before its
+    /// trailing spaces and the end of its line).
     pub end: usize,
     /// `//` and `///` run to the end of the line; `/* */` may sit mid-line.
     pub is_line: bool,
@@ -95,7 +96,12 @@ fn comment_at(bytes: &[u8], i: usize) -> Option<Comment> {
     }
     match bytes.get(i + 1) {
         Some(b'/') => {
-            let end = bytes[i..].iter().position(|&b| b == b'\n').map_or(bytes.len(), |n| i + n);
+            let mut end = bytes[i..].iter().position(|&b| b == b'\n').map_or(bytes.len(), |n| i + n);
+            // Trailing spaces (and the `\r` of a CRLF) are not part of the
+            // comment: the gap after it is whitespace only.
+            while end > i + 2 && bytes[end - 1].is_ascii_whitespace() {
+                end -= 1;
+            }
             Some(Comment { start: i, end, is_line: true })
         }
         Some(b'*') => block_end(bytes, i).map(|end| Comment { start: i, end, is_line: false }),
@@ -205,6 +211,12 @@ mod tests {
 
     fn texts(src: &str) -> Vec<String> {
         Comments::scan(src).all().iter().map(|c| src[c.start..c.end].to_string()).collect()
+    }
+
+    #[test]
+    fn line_comments_end_at_their_last_visible_character() {
+        let src = "a // note  \r\nb";
+        assert_eq!(texts(src), ["// note"]);
     }
 
     #[test]
