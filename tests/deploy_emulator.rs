@@ -218,6 +218,7 @@ fn plan_and_deploy_against_the_emulator() {
     a_rejected_template_stops_before_later_layers(&emulator);
     a_failed_first_deploy_is_explained(&emulator);
     prod_goes_to_its_region_with_termination_protection(&emulator);
+    a_large_template_goes_through_s3(&emulator);
     aws_errors_are_explained(&emulator);
 }
 
@@ -381,6 +382,34 @@ fn prod_goes_to_its_region_with_termination_protection(emulator: &Emulator) {
         assert_eq!(emulator.stack("af-south-1", stack), Some(("CREATE_COMPLETE".into(), true)), "{stack}");
         assert_eq!(emulator.stack("us-east-1", stack), None, "{stack} in the wrong region");
     }
+}
+
+/// A layer over 51,200 bytes: an error before any call without a bucket, an
+/// upload to the bucket (which core creates) with `--template-bucket`.
+fn a_large_template_goes_through_s3(emulator: &Emulator) {
+    reset(&emulator.url);
+    let dir = spec_copy("large", &[]);
+    let pad = "x".repeat(200);
+    let mut bulk = String::from("\nlayer bulk {\n");
+    for i in 0..170 {
+        bulk.push_str(&format!(
+            "    resource \"AWS::SNS::Topic\" topic_{i} {{ TopicName = \"t{i}-{pad}\" }}\n"
+        ));
+    }
+    bulk.push_str("}\n");
+    let platform = dir.join("platform.mdl");
+    let text = std::fs::read_to_string(&platform).expect("spec") + &bulk;
+    std::fs::write(&platform, text).expect("write spec");
+    let refused = mdl(&emulator.url, &dir, &["deploy", "dev.mdl", "--yes"]);
+    assert_eq!(refused.code, 1, "{}", refused.text());
+    assert!(refused.stderr.contains("over the 51,200 bytes") && refused.stderr.contains("--template-bucket"));
+    assert_eq!(emulator.stack("us-east-1", "shop-dev-core"), None, "nothing was sent");
+    let core = mdl(&emulator.url, &dir, &["deploy", "dev.mdl", "--yes", "--layer", "core"]);
+    assert_eq!(core.code, 0, "{}", core.text());
+    let run =
+        mdl(&emulator.url, &dir, &["deploy", "dev.mdl", "--yes", "--template-bucket", "shop-dev-assets"]);
+    assert_eq!(run.code, 0, "{}", run.text());
+    assert_eq!(emulator.stack("us-east-1", "shop-dev-bulk").map(|s| s.0).as_deref(), Some("CREATE_COMPLETE"));
 }
 
 fn aws_errors_are_explained(emulator: &Emulator) {

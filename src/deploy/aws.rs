@@ -280,10 +280,9 @@ impl TemplateStore for SdkTemplateStore {
                 None => ApiError::other(classify_transport(&chain), chain),
             }
         })?;
-        Ok(match &self.target.endpoint {
-            Some(url) => format!("{}/{bucket}/{key}", url.trim_end_matches('/')),
-            None => format!("https://{bucket}.s3.{}.amazonaws.com/{key}", self.target.region),
-        })
+        // The AWS form even with an emulator: CloudFormation (and moto) read the
+        // bucket from the host name.
+        Ok(format!("https://{bucket}.s3.{}.amazonaws.com/{key}", self.target.region))
     }
 }
 
