@@ -20,6 +20,8 @@ pub struct FakeCloudFormation {
     pub events: RefCell<Vec<StackEvent>>,
     /// Status a stack ends in after ExecuteChangeSet.
     pub execute_ends_in: RefCell<Option<String>>,
+    /// Statuses DescribeStacks reports first, one per call, before the stored one.
+    pub statuses: RefCell<VecDeque<String>>,
 }
 
 impl FakeCloudFormation {
@@ -49,7 +51,11 @@ impl FakeCloudFormation {
 impl CloudFormationApi for FakeCloudFormation {
     async fn describe_stack(&self, name: &str) -> Result<Option<StackInfo>, ApiError> {
         self.record("DescribeStacks", name);
-        Ok(self.stacks.borrow().get(name).map(|(i, _)| i.clone()))
+        let mut info = self.stacks.borrow().get(name).map(|(i, _)| i.clone());
+        if let (Some(info), Some(status)) = (info.as_mut(), self.statuses.borrow_mut().pop_front()) {
+            info.status = status;
+        }
+        Ok(info)
     }
     async fn get_template(&self, name: &str) -> Result<String, ApiError> {
         self.record("GetTemplate", name);

@@ -83,30 +83,41 @@ impl<A: CloudFormationApi, S: TemplateStore> Engine<'_, A, S> {
         self.api.describe_stack(stack).await.map_err(|e| self.api_stop(e, "reading the stack"))
     }
 
-    /// A stack in ROLLBACK_COMPLETE can only be deleted: on a terminal (not
-    /// with `--yes`), offer to delete it and create it again.
+    /// Recover what is safe to recover, in deploy mode: a busy stack is
+    /// waited for (with `--yes`, or when the user agrees); a ROLLBACK_COMPLETE
+    /// stack is deleted and created again only when the user agrees on a terminal.
     async fn offer_recovery(&mut self, input: &LayerInput, state: StackState) -> Result<StackState, Stop> {
         let StackState::Blocked(blocked) = &state else { return Ok(state) };
-        if blocked.status != "ROLLBACK_COMPLETE" || self.options.mode != (Mode::Deploy { yes: false }) {
-            return Ok(state);
+        let Mode::Deploy { yes } = self.options.mode else { return Ok(state) };
+        let stack = &input.stack_name;
+        if blocked.status.ends_with("_IN_PROGRESS") && blocked.status != "REVIEW_IN_PROGRESS" {
+            self.ui.say(&format!("{stack} is busy ({}): another operation is running", blocked.status));
+            if yes || self.ui.confirm(&format!("Wait for {stack} to finish?")) {
+                return self.wait_settled(input).await;
+            }
+        } else if blocked.status == "ROLLBACK_COMPLETE" && !yes {
+            self.ui.say(&blocked.explanation);
+            if self.ui.confirm(&format!("Delete {stack} now and create it again?")) {
+                self.api.delete_stack(stack).await.map_err(|e| self.api_stop(e, "deleting the stack"))?;
+                return self.wait_settled(input).await;
+            }
         }
-        self.ui.say(&blocked.explanation);
-        let question = format!("Delete {} now and create it again?", input.stack_name);
-        if !self.ui.confirm(&question) {
-            return Ok(state);
-        }
-        self.api.delete_stack(&input.stack_name).await.map_err(|e| self.api_stop(e, "deleting the stack"))?;
+        Ok(state)
+    }
+
+    /// Poll the stack until nothing is in progress; its state then.
+    async fn wait_settled(&mut self, input: &LayerInput) -> Result<StackState, Stop> {
         let mut delay = Duration::ZERO;
         loop {
             self.interrupts.pause(delay).await?;
-            let info = self.read_stack(&input.stack_name).await?;
-            match info.map(|i| i.status) {
-                None => return Ok(StackState::Missing),
-                Some(status) if status == "DELETE_COMPLETE" => return Ok(StackState::Missing),
-                Some(status) if status.ends_with("_IN_PROGRESS") => delay = self.options.poll.next(delay),
-                Some(status) => {
-                    return Ok(classify(Some(&status), &input.stack_name, &self.options.target.region))
+            let status = self.read_stack(&input.stack_name).await?.map(|i| i.status);
+            match status.as_deref() {
+                None | Some("DELETE_COMPLETE") => return Ok(StackState::Missing),
+                Some(s) if !super::status::is_settled(s) => {
+                    self.ui.progress(&input.layer, &format!("{}: {s}", input.stack_name));
+                    delay = self.options.poll.next(delay);
                 }
+                Some(s) => return Ok(classify(Some(s), &input.stack_name, &self.options.target.region)),
             }
         }
     }

@@ -331,3 +331,28 @@ fn an_unchanged_production_stack_without_protection_gets_it() {
         ]
     );
 }
+
+#[test]
+fn with_yes_a_busy_stack_is_waited_for_then_deployed() {
+    let inputs = three();
+    let api = deployed(&inputs);
+    api.statuses
+        .borrow_mut()
+        .extend(["UPDATE_IN_PROGRESS".to_string(), "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS".to_string()]);
+    let mut ui = RecordingUi::default();
+    let result = go(&api, &mut ui, &options(Mode::Deploy { yes: true }), &inputs[..1]);
+    assert_eq!(result.layers[0].status, LayerStatus::Unchanged);
+    assert_eq!(api.calls().iter().filter(|c| c.starts_with("DescribeStacks")).count(), 3);
+    assert!(ui.lines.iter().any(|l| l.contains("is busy (UPDATE_IN_PROGRESS)")));
+}
+
+#[test]
+fn plan_only_explains_a_busy_stack() {
+    let inputs = three();
+    let api = deployed(&inputs);
+    api.statuses.borrow_mut().push_back("UPDATE_ROLLBACK_IN_PROGRESS".to_string());
+    let mut ui = RecordingUi::default();
+    let result = go(&api, &mut ui, &options(Mode::Plan { keep: false }), &inputs[..1]);
+    assert_eq!(result.layers[0].status, LayerStatus::Blocked);
+    assert!(result.layers[0].reason.as_deref().is_some_and(|r| r.contains("describe-stack-events")));
+}
