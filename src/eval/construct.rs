@@ -182,13 +182,7 @@ impl<'a> Evaluator<'a> {
                 MemberKind::Param(field) => {
                     let found =
                         given.iter_mut().find(|g| g.as_ref().is_some_and(|g| g.name == field.name.text));
-                    match found.and_then(Option::take) {
-                        Some(g) => {
-                            let value = self.given_param(field, g, decl.module)?;
-                            body.add(&field.name, SlotSource::Fixed, SlotState::Done(value));
-                        }
-                        None => body.add(&field.name, SlotSource::Default(field), SlotState::Pending),
-                    }
+                    self.add_param(&mut body, field, found.and_then(Option::take), decl.module)?;
                 }
                 MemberKind::Binding(b)
                 | MemberKind::Service(b)
@@ -208,6 +202,24 @@ impl<'a> Evaluator<'a> {
             return Err(EvalError::internal(message, extra.span));
         }
         Ok(self.push_body(body))
+    }
+
+    /// A param: its given value (conformed, range-checked) or its default, evaluated on first use.
+    fn add_param(
+        &mut self,
+        body: &mut Body<'a>,
+        field: &'a ast::FieldDecl,
+        given: Option<Given<'a>>,
+        module: crate::workspace::ModuleId,
+    ) -> EvalResult<()> {
+        match given {
+            Some(given) => {
+                let value = self.given_param(field, given, module)?;
+                body.add(&field.name, SlotSource::Fixed, SlotState::Done(value));
+            }
+            None => body.add(&field.name, SlotSource::Default(field), SlotState::Pending),
+        }
+        Ok(())
     }
 
     /// A given param conformed to its type and checked against its range.
