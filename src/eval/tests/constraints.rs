@@ -215,3 +215,34 @@ fn ill_typed_programs_give_diagnostics_never_panics() {
         );
     }
 }
+
+/// The real stdlib's Fargate rule: found deep inside `std/aws/ecs`, reported at
+/// the user's instantiation, with the user's values labelled where they were written.
+#[test]
+fn the_stdlib_fargate_rule_points_at_the_users_lines() {
+    let body = r#"
+import std/aws/{ecs}
+project shop {
+  environments { dev, prod }
+  settings { memory: memory }
+  params = "/shop/infra"
+}
+layer app {
+  cluster = ecs.cluster {
+    name = "c", capacity = spot, vpc_id = "vpc-1", subnets = ["a", "b"],
+    security_group = "sg-1", namespace = "ns-1", domain = "shop.internal"
+  }
+  service web = ecs.fargate_service {
+    cluster = cluster, name = "web", image = "nginx", cpu = 1 vcpu, memory = env.memory, port = 80
+  }
+}
+"#;
+    let env = "import \"./platform.mdl\"\nenvironment prod { region = us_east_1, memory = 16 GB }\n";
+    let (workspace, model, diagnostics) = spec_unchecked(body, env);
+    assert!(model.is_none());
+    let d = only(&diagnostics, Code::InvalidFargateSize);
+    assert_eq!(workspace.sources.slice(d.primary.span), "ecs.fargate_service");
+    let labels: Vec<&str> = d.secondary.iter().map(|l| workspace.sources.slice(l.span)).collect();
+    assert!(labels.contains(&"16 GB"), "the environment's value is labelled: {labels:?}");
+    assert!(labels.contains(&"1 vcpu"), "the spec's value is labelled: {labels:?}");
+}
