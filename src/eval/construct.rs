@@ -106,7 +106,12 @@ impl<'a> Evaluator<'a> {
             return Err(EvalError::TooDeep { construct, span: target_span, limit: MAX_INSTANCE_DEPTH });
         }
         let given = self.given_params(lit, ctx, prefix)?;
+        let failures_before = self.range_failures;
         let body = self.instance_body(decl, construct, given, prefix.to_string())?;
+        // A param out of range is the root cause of whatever its requires (and
+        // those of the instances inside) would say next: report it alone.
+        let quiet = self.range_failures > failures_before;
+        self.quiet_requires += usize::from(quiet);
         self.sites.push(target_span);
         self.force_all(body);
         let body_ctx = Ctx::body(decl.module, body);
@@ -123,6 +128,7 @@ impl<'a> Evaluator<'a> {
             }
         }
         self.sites.pop();
+        self.quiet_requires -= usize::from(quiet);
         let outputs = self.outputs(construct, body)?;
         let kind = ValueKind::Instance { construct: construct.name.text.clone(), outputs };
         Ok(Value::new(kind, span))

@@ -121,6 +121,10 @@ pub(crate) struct Evaluator<'a> {
     /// Where the constructs being instantiated were instantiated, innermost last.
     pub(crate) sites: Vec<Span>,
     pub(crate) depth: usize,
+    /// Range failures reported so far.
+    pub(crate) range_failures: usize,
+    /// Instances being evaluated whose params failed a range: their requires stay quiet.
+    pub(crate) quiet_requires: usize,
     pub(crate) diagnostics: Vec<Diagnostic>,
     /// Files of the stdlib: a label there is not the user's line.
     std_files: HashSet<FileId>,
@@ -145,6 +149,8 @@ impl<'a> Evaluator<'a> {
             layer: None,
             sites: Vec::new(),
             depth: 0,
+            range_failures: 0,
+            quiet_requires: 0,
             diagnostics: Vec::new(),
             std_files,
         }
