@@ -205,8 +205,8 @@ fn the_model_serializes_to_json() {
     assert!(text.contains(r#""fn":"ssm","args":"/shop/infra/vpc_id""#), "{text}");
 }
 
-/// The stdlib writes `output name = name` (ecs.cluster); the checker's view of
-/// it may differ, evaluation keeps the param's meaning inside the body.
+/// The stdlib writes `output name = name` (ecs.cluster): inside the body the
+/// name keeps meaning the param.
 #[test]
 fn an_output_may_re_export_a_param_of_the_same_name() {
     let body = format!(
@@ -224,9 +224,7 @@ layer app {{
 }}
 "#
     );
-    let (_, model, diagnostics) = spec_unchecked(&body, PROD);
-    assert!(diagnostics.is_empty(), "{diagnostics:#?}");
-    let model = model.expect("a model");
+    let model = model_of(&body, PROD);
     let p = model.layer("app").and_then(|l| l.resource("P")).expect("resource P");
     assert_eq!(field(&p.properties, "Name").as_str(), Some("x!"));
     assert_eq!(field(&p.properties, "Pairs").as_str(), Some("A=1,B=2"));
@@ -295,16 +293,12 @@ fn a_reference_in_a_branch_not_taken_still_orders_the_layers() {
     assert!(app.depends_on.is_empty() && app.imports.is_empty(), "nothing is read from core in prod");
 }
 
-/// The checker types `join` on plain strings today; evaluation already joins
-/// deploy-time strings, should the signature widen.
 #[test]
 fn join_of_deploy_values_is_a_deploy_time_join() {
     let body = format!(
         "{PROJECT}\nlayer app {{\n  resource \"AWS::EC2::Subnet\" a {{}}\n  resource \"AWS::EC2::Subnet\" b {{}}\n  resource \"AWS::SSM::Parameter\" p {{ Value = join([a.ref, \"x\", b.ref], \",\") }}\n}}\n"
     );
-    let (_, model, diagnostics) = spec_unchecked(&body, PROD);
-    assert!(diagnostics.is_empty(), "{diagnostics:#?}");
-    let model = model.expect("a model");
+    let model = model_of(&body, PROD);
     let p = model.layer("app").and_then(|l| l.resource("P")).expect("resource P");
     let ValueKind::Deploy(DeployExpr::Join(parts)) = &field(&p.properties, "Value").kind else {
         panic!("expected a join: {:#?}", p.properties);
