@@ -322,3 +322,14 @@ fn file_paths_are_relative_to_the_calling_stdlib_module() {
         crate::stdlib::file(&stdlib_relative("std/aws/lambda", "../../lambda/image_cleanup.py")).is_some()
     );
 }
+
+#[test]
+fn the_region_is_the_variants_text() {
+    let body = format!("{PROJECT}\nlayer app {{\n  resource \"AWS::SSM::Parameter\" p {{ Value = \"${{env.region}}/${{env.name}}\" }}\n}}\n");
+    let env =
+        "import \"./platform.mdl\"\nenvironment prod { region = af_south_1, cpu = 1 vcpu, tag = \"x\" }\n";
+    let model = model_of(&body, env);
+    assert_eq!(model.region, "af-south-1");
+    let p = model.layer("app").and_then(|l| l.resource("P")).expect("resource P");
+    assert_eq!(field(&p.properties, "Value").as_str(), Some("af-south-1/prod"));
+}
