@@ -12,7 +12,14 @@
 //! lazily forced bindings), `names`, `expr`, `ops`, `builtins`, `construct`
 //! (instantiation), `layer` (layers, cross-layer references, deploy order),
 //! `constraints` (types, ranges, requires), `error` (the one conversion to
-//! diagnostics).
+//! diagnostics), `tests/` (programs from source: `model`, `constraints`, `perf`).
+//!
+//! Semantics decided here (see also docs/language.md): a resource's
+//! `with { Condition = <check-time bool> }` keeps or drops it; an `output`
+//! named like a param re-exports without shadowing it inside the body; a param
+//! out of range silences the `require`s of its instance (the range is the root
+//! cause); the layer order follows both what was read and what the checker saw
+//! referenced.
 
 pub(crate) mod builtins;
 mod constraints;
