@@ -203,6 +203,7 @@ fn ill_typed_programs_give_diagnostics_never_panics() {
         "publish p = [1]",
         "x = Region.nowhere",
         "x = log { }",
+        "secret s = \"k\"\n  x = \"key=${s}\"",
     ];
     for case in cases {
         let body = format!("{PROJECT}\nconstruct log {{ n: int }}\nlayer other {{ publish p = \"p\" }}\nlayer app {{\n  {case}\n}}\n");
