@@ -333,3 +333,18 @@ fn the_region_is_the_variants_text() {
     let p = model.layer("app").and_then(|l| l.resource("P")).expect("resource P");
     assert_eq!(field(&p.properties, "Value").as_str(), Some("af-south-1/prod"));
 }
+
+#[test]
+fn records_serialize_as_ordered_json_objects() {
+    let body = format!(
+        "{PROJECT}\nlayer app {{\n  resource \"AWS::SNS::Topic\" t {{ Zeta = 1, Alpha = \"a\" }}\n}}\n"
+    );
+    let model = model_of(&body, PROD);
+    let t = model.layer("app").and_then(|l| l.resource("T")).expect("resource T");
+    let text = json(&t.properties);
+    assert!(
+        text.starts_with(r#"{"type":"record","value":{"Zeta":{"kind":{"type":"int","value":1}"#),
+        "{text}"
+    );
+    assert!(text.find("Zeta") < text.find("Alpha"), "{text}");
+}
