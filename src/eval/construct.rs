@@ -36,7 +36,12 @@ impl<'a> Evaluator<'a> {
         ctx: &Ctx,
         instance: Option<&str>,
     ) -> EvalResult<Value> {
-        match self.resolve_static(target, ctx) {
+        // Only declarations take `{ .. }`, so a member named like the construct
+        // (`vpc = vpc { .. }`) does not hide it here.
+        let resolved = self
+            .resolve_static(target, ctx)
+            .or_else(|| self.resolve_static(target, &Ctx::module(ctx.module)));
+        match resolved {
             Some(Static::Construct(decl)) => {
                 let Some(prefix) = instance else {
                     return Err(EvalError::UnnamedInstance { span: expr.span });

@@ -348,3 +348,17 @@ fn records_serialize_as_ordered_json_objects() {
     );
     assert!(text.find("Zeta") < text.find("Alpha"), "{text}");
 }
+
+/// The checker reads `queue = queue {}` as a self-reference (E0211) today;
+/// evaluation resolves `{ .. }` targets among declarations only.
+#[test]
+fn a_member_named_like_its_construct_still_instantiates_it() {
+    let body = format!(
+        "{PROJECT}\nconstruct queue {{\n  resource \"AWS::SQS::Queue\" q {{}}\n  output url = q.ref\n}}\nlayer app {{\n  queue = queue {{}}\n  resource \"AWS::SSM::Parameter\" p {{ Value = queue.url }}\n}}\n"
+    );
+    let (_, model, diagnostics) = spec_unchecked(&body, PROD);
+    assert!(diagnostics.is_empty(), "{diagnostics:#?}");
+    let model = model.expect("a model");
+    let ids: Vec<&str> = model.layers[0].resources.iter().map(|r| r.logical_id.as_str()).collect();
+    assert_eq!(ids, ["QueueQ", "P"]);
+}
