@@ -362,3 +362,37 @@ fn a_member_named_like_its_construct_still_instantiates_it() {
     let ids: Vec<&str> = model.layers[0].resources.iter().map(|r| r.logical_id.as_str()).collect();
     assert_eq!(ids, ["QueueQ", "P"]);
 }
+
+/// The megadolls specs of this repository: both environments evaluate, in the
+/// layer order and regions the platform requires.
+#[test]
+fn the_repository_specs_evaluate_in_both_environments() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("specs");
+    let entries = [root.join("dev.mdl"), root.join("prod.mdl")];
+    let report = crate::check_files(&entries, &crate::workspace::DiskFileSystem);
+    let errors: Vec<_> = report.diagnostics.iter().filter(|d| d.is_error()).collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    let mut found: Vec<(String, String, Vec<String>)> = report
+        .models
+        .iter()
+        .map(|m| (m.environment.clone(), m.region.clone(), m.layers.iter().map(|l| l.name.clone()).collect()))
+        .collect();
+    found.sort();
+    let layers = ["core", "microservices", "deployment"].map(String::from).to_vec();
+    assert_eq!(
+        found,
+        [
+            ("dev".to_string(), "us-east-1".to_string(), layers.clone()),
+            ("prod".to_string(), "af-south-1".to_string(), layers)
+        ]
+    );
+    for model in &report.models {
+        let services = model.layer("microservices").expect("microservices");
+        assert!(
+            services.imports.iter().any(|i| i.parameter == "/megadolls/infra/vpc_id"),
+            "{:?}",
+            services.imports
+        );
+        assert_eq!(services.depends_on, ["core"]);
+    }
+}
