@@ -118,7 +118,7 @@ impl<'w> Checker<'w> {
                 help: unit_help(expected, found, expr),
             },
             Mismatch::Secret => {
-                let into = if *expected == Type::String {
+                let into = if *expected.unwrapped() == Type::String {
                     "string".to_string()
                 } else {
                     format!("`{expected_text}`")
