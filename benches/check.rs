@@ -202,7 +202,7 @@ fn service(text: &mut String, layer: usize, n: usize) {
     let upstream = if layer > 0 { format!("l{}.first_arn", layer - 1) } else { "core.vpc_id".into() };
     let _ = write!(
         text,
-        r#"  /// Service {n}.
+        r#"  // Service {n}.
   service s{n} = web_service {{
     name = "s{n}-${{env.name}}"
     image = "registry.example.com/s{n}:${{env.image_tag}}"

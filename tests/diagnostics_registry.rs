@@ -1,10 +1,9 @@
 //! The code registry, the docs and the ui cases stay in sync: every code in
 //! `Code::ALL` has a `## E0201 — title` entry in `docs/diagnostics.md` (with
-//! the registry's title) and at least one ui case that expects it; the docs
-//! list no code the registry lacks.
-//!
-//! Codes whose cases have no snapshot yet are printed (their stage is still
-//! being written); set `MDL_REQUIRE_SNAPSHOTS=1` to make that a failure too.
+//! the registry's title) and at least one ui case that expects it (internal
+//! errors excepted); the docs list no code the registry lacks.
+//! Every such code also needs a reviewed snapshot of one of its cases: a
+//! case alone may be pending (see `tests/ui.rs`), a code may not.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
@@ -13,6 +12,12 @@ use std::path::{Path, PathBuf};
 use mdl::diag::Code;
 
 const DOCS: &str = "docs/diagnostics.md";
+
+/// Codes no spec that passes the checker should produce: the evaluator's
+/// safety nets (E0405 and E0406 are cycles the checker reports first as
+/// E0211) and its internal error (E0407). Documented, but no ui case can
+/// expect them: a case that produced one would be an mdl bug.
+const NO_CASE_BY_DESIGN: &[&str] = &["E0405", "E0406", "E0407"];
 const UI_ROOT: &str = "tests/ui";
 
 /// `## E0201 — unknown name` headings: code → title.
@@ -86,23 +91,25 @@ fn every_code_has_a_ui_case() {
     let missing: Vec<&str> = Code::ALL
         .iter()
         .map(|c| c.as_str())
+        .filter(|code| !NO_CASE_BY_DESIGN.contains(code))
         .filter(|code| !cases.iter().any(|(_, codes)| codes.contains(*code)))
         .collect();
     assert!(missing.is_empty(), "codes without a ui case in tests/ui/: {}", missing.join(", "));
 }
 
 #[test]
-fn codes_without_snapshots_are_listed() {
+fn every_code_has_a_reviewed_snapshot() {
     let cases = expected_codes();
     let pending: Vec<&str> = Code::ALL
         .iter()
         .map(|c| c.as_str())
+        .filter(|code| !NO_CASE_BY_DESIGN.contains(code))
         .filter(|code| !cases.iter().any(|(path, codes)| codes.contains(*code) && snapshot_of(path).exists()))
         .collect();
-    if !pending.is_empty() {
-        eprintln!("codes whose ui cases have no snapshot yet: {}", pending.join(", "));
-    }
-    if std::env::var_os("MDL_REQUIRE_SNAPSHOTS").is_some() {
-        assert!(pending.is_empty(), "codes without a reviewed snapshot: {}", pending.join(", "));
-    }
+    assert!(
+        pending.is_empty(),
+        "codes whose ui cases have no reviewed snapshot in tests/ui/*/snapshots/: {} \
+         (see tests/ui/README.md to create and review them)",
+        pending.join(", ")
+    );
 }

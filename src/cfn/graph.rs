@@ -32,6 +32,10 @@ pub fn edges(model: &Model) -> Vec<Edge> {
             visit(&resource.properties, &mut add);
             visit(&resource.options, &mut add);
         }
+        for published in &layer.publishes {
+            let from = node(&layer.name, &format!("Published{}", camel_case(&published.name)));
+            visit(&published.value, &mut |expr| edges.extend(edge_to(model, layer, &from, expr)));
+        }
     }
     edges.into_iter().collect()
 }

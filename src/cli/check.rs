@@ -24,10 +24,13 @@ const DEFAULT_PATH: &str = "specs/";
 
 /// Arguments of `mdl check`.
 #[derive(Debug, Args)]
+#[command(
+    after_help = "Exit status: 0 no errors, 1 the specs have errors (or warnings with --deny-warnings), 2 usage or I/O error.\n\nExamples:\n  mdl check                         # everything under specs/\n  mdl check specs/prod.mdl          # one environment and what it imports\n  mdl check --format json specs/    # machine-readable, schema in docs/diagnostics.md\n  mdl check --format github specs/  # annotations in a GitHub Actions run\n  mdl check --format sarif specs/ > mdl.sarif"
+)]
 pub struct CheckArgs {
     /// Spec files or directories (searched recursively for `*.mdl`) [default: specs/]
     paths: Vec<PathBuf>,
-    /// Output format: `human` (stderr) or `json` (stdout).
+    /// Output format: `human` (stderr), or `json`, `github` or `sarif` (stdout).
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
     /// Exit 1 when there are warnings, even without errors.
@@ -45,6 +48,10 @@ pub enum Format {
     Human,
     /// One JSON object on stdout (schema in docs/diagnostics.md).
     Json,
+    /// GitHub Actions workflow commands on stdout: annotations on the pull request.
+    Github,
+    /// A SARIF 2.1.0 log on stdout, for code scanning.
+    Sarif,
 }
 
 /// Run `mdl check`.
@@ -64,7 +71,11 @@ pub fn run(args: &CheckArgs) -> Outcome {
     // A closed pipe (`mdl check | head`) is not worth a panic or another message.
     let _ = match args.format {
         Format::Human => print_human(&report, args, args.color.for_stderr()),
-        Format::Json => print_json(&report),
+        Format::Json => print_stdout(&render::render_json(&report.diagnostics, &report.workspace.sources)),
+        Format::Github => {
+            print_stdout(&render::render_github(&report.diagnostics, &report.workspace.sources))
+        }
+        Format::Sarif => print_stdout(&render::render_sarif(&report.diagnostics, &report.workspace.sources)),
     };
     if failed {
         Outcome::Problems
@@ -73,8 +84,7 @@ pub fn run(args: &CheckArgs) -> Outcome {
     }
 }
 
-fn print_json(report: &Report) -> io::Result<()> {
-    let text = render::render_json(&report.diagnostics, &report.workspace.sources);
+fn print_stdout(text: &str) -> io::Result<()> {
     let mut out = io::stdout().lock();
     out.write_all(text.as_bytes())?;
     out.flush()

@@ -3,7 +3,12 @@
 //! Exit codes are shared by every command: 0 success, 1 problems found in the
 //! specs, 2 usage or I/O errors (clap also exits 2 on bad arguments).
 
+mod build;
 mod check;
+mod completions;
+mod environment;
+mod graph;
+mod lsp;
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
@@ -13,7 +18,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 /// mdl: a small typed language for AWS infrastructure.
 #[derive(Debug, Parser)]
 #[command(name = "mdl", version, about, propagate_version = true)]
-struct Cli {
+pub(crate) struct Cli {
     #[command(subcommand)]
     command: Command,
 }
@@ -22,6 +27,15 @@ struct Cli {
 enum Command {
     /// Parse, check and evaluate every environment of the specs; report diagnostics.
     Check(check::CheckArgs),
+    /// Lower one environment to one CloudFormation template per layer.
+    Build(build::BuildArgs),
+    /// Draw the layers and resources of one environment (DOT or Mermaid).
+    Graph(graph::GraphArgs),
+    /// Run the language server over stdio (the VS Code extension starts it).
+    #[command(after_help = "Editors start it themselves; see editors/vscode/README.md.")]
+    Lsp,
+    /// Print a shell completion script (bash, zsh or fish).
+    Completions(completions::CompletionsArgs),
 }
 
 /// How a command ended; the process exit code.
@@ -63,6 +77,10 @@ pub fn run() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.command {
         Command::Check(args) => check::run(&args),
+        Command::Build(args) => build::run(&args),
+        Command::Graph(args) => graph::run(&args),
+        Command::Lsp => lsp::run(),
+        Command::Completions(args) => completions::run(&args),
     };
     ExitCode::from(outcome as u8)
 }

@@ -1,15 +1,19 @@
-//! Rendering diagnostics: terminal text (ariadne) and JSON.
+//! Rendering diagnostics: terminal text (ariadne), JSON, GitHub annotations and SARIF.
 //!
 //! Input: [`Diagnostic`]s and the [`Sources`] their spans point into. Output:
 //! text. This is the one place diagnostics become text; stages never format
 //! for the terminal. Rendering never panics on odd spans: offsets past the end
 //! of a file or inside a multi-byte character are clamped first.
 
+mod github;
 mod human;
 mod json;
+mod sarif;
 
+pub use github::render_github;
 pub use human::{render_human, render_human_all, SourceCache};
 pub use json::{render_json, JsonReport};
+pub use sarif::render_sarif;
 
 use crate::source::{Sources, Span};
 
@@ -38,7 +42,9 @@ impl Location {
 }
 
 /// The byte range of `span` inside `text`, moved onto character boundaries
-/// (start rounds down, end rounds up) and kept within the text.
+/// (start rounds down, end rounds up), kept within the text, and without
+/// trailing whitespace: a label never ends on the blank lines after its text
+/// (pest includes them in rules that end with an optional repetition).
 pub(crate) fn clamp(span: Span, text: &str) -> std::ops::Range<usize> {
     let mut start = (span.start as usize).min(text.len());
     while !text.is_char_boundary(start) {
@@ -47,6 +53,10 @@ pub(crate) fn clamp(span: Span, text: &str) -> std::ops::Range<usize> {
     let mut end = (span.end as usize).clamp(start, text.len());
     while !text.is_char_boundary(end) {
         end += 1;
+    }
+    let trimmed = text[start..end].trim_end().len();
+    if trimmed > 0 {
+        end = start + trimmed;
     }
     start..end
 }
@@ -63,6 +73,9 @@ mod tests {
         assert_eq!(clamp(Span::new(FileId(0), 2, 2), text), 1..3);
         assert_eq!(clamp(Span::new(FileId(0), 0, 2), text), 0..3);
         assert_eq!(clamp(Span::new(FileId(0), 40, 90), text), 5..5);
+        // Trailing blanks are not part of a label; an all-blank span keeps its place.
+        assert_eq!(clamp(Span::new(FileId(0), 0, 4), text), 0..3);
+        assert_eq!(clamp(Span::new(FileId(0), 3, 4), text), 3..4);
     }
 
     #[test]

@@ -65,9 +65,32 @@ fn convert(sources: &Sources, diagnostic: &Diagnostic, range: lsp_types::Range) 
     }
 }
 
-/// Where a span is, for files that live on disk.
+/// Where a span is. Stdlib files live inside the binary; they are written
+/// once to a cache folder so the editor can open them.
 pub fn location(sources: &Sources, span: Span) -> Option<Location> {
     let file = sources.get(span.file)?;
-    let uri = Url::from_file_path(file.path.as_ref()?).ok()?;
+    let path = match &file.path {
+        Some(path) => path.clone(),
+        None => stdlib_copy(&file.name, &file.text)?,
+    };
+    let uri = Url::from_file_path(path).ok()?;
     Some(Location { uri, range: position::range(file, span.start as usize, span.end as usize) })
+}
+
+/// A read-only copy of a stdlib file (`std/aws/ecs.mdl`) under the user's
+/// cache folder, one folder per mdl version so an upgrade never shows stale text.
+fn stdlib_copy(name: &str, text: &str) -> Option<std::path::PathBuf> {
+    if !name.starts_with("std/") || name.contains("..") {
+        return None;
+    }
+    let cache = std::env::var_os("XDG_CACHE_HOME")
+        .map(std::path::PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| std::path::PathBuf::from(h).join(".cache")))
+        .unwrap_or_else(std::env::temp_dir);
+    let path = cache.join(format!("mdl/stdlib-{}", env!("CARGO_PKG_VERSION"))).join(name);
+    if std::fs::read_to_string(&path).ok().as_deref() != Some(text) {
+        std::fs::create_dir_all(path.parent()?).ok()?;
+        std::fs::write(&path, text).ok()?;
+    }
+    Some(path)
 }

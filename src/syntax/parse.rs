@@ -20,6 +20,7 @@ use pest_derive::Parser;
 use super::ast::*;
 use super::depth;
 use super::errors;
+use super::trivia::Trivia;
 use crate::diag::{Code, Diagnostic};
 use crate::source::{FileId, Span};
 
@@ -50,7 +51,7 @@ pub fn parse(file: FileId, text: &str) -> (File, Vec<Diagnostic>) {
         Ok(pairs) => pairs,
         Err(error) => return (File::default(), vec![errors::syntax_error(file, text, &error)]),
     };
-    let mut builder = Builder { file, diagnostics: Vec::new() };
+    let mut builder = Builder { file, diagnostics: Vec::new(), trivia: Trivia::scan(text) };
     let items = pairs
         .flat_map(|file_pair| file_pair.into_inner())
         .filter(|p| p.as_rule() == Rule::item)
@@ -148,12 +149,14 @@ fn is_keyword(rule: Rule) -> bool {
 struct Builder {
     file: FileId,
     diagnostics: Vec<Diagnostic>,
+    trivia: Trivia,
 }
 
 impl Builder {
+    /// The pair's span without the whitespace and comments pest may leave trailing.
     fn span(&self, pair: &Pair<Rule>) -> Span {
         let s = pair.as_span();
-        Span::new(self.file, s.start(), s.end())
+        Span::new(self.file, s.start(), self.trivia.trim_end(s.start(), s.end()))
     }
 
     fn name(&self, pair: Pair<Rule>) -> Name {

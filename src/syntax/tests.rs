@@ -207,3 +207,12 @@ fn empty_and_comment_only_files_are_fine() {
     assert!(parse_ok("").items.is_empty());
     assert!(parse_ok("// nothing\n/* still /* nothing */ */\n").items.is_empty());
 }
+
+#[test]
+fn a_range_ends_at_its_high_bound() {
+    let text = "project p {\n  settings {\n    workers: int in 1..10\n    size: int = 1\n  }\n}";
+    let file = parse_ok(text);
+    let ItemKind::Project(project) = &file.items[0].kind else { panic!("project") };
+    let range = project.settings[0].range.as_ref().expect("range");
+    assert_eq!(&text[range.span.range()], "in 1..10");
+}

@@ -1,0 +1,72 @@
+//! Loading one spec and choosing the environment a command works on: shared by
+//! `build`, `graph`, `plan` and `deploy`.
+
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use mdl::diag::render;
+use mdl::eval::Model;
+use mdl::workspace::DiskFileSystem;
+use mdl::Report;
+
+use super::{ColorChoice, Outcome};
+
+/// Check `spec` (the report keeps the sources, for pointing at spec lines) and pick the environment: the only one it declares, or the
+/// one named by `wanted`. Diagnostics and errors are printed here; the
+/// `Err` is the exit code to end with.
+pub fn load(spec: &Path, wanted: Option<&str>, color: ColorChoice) -> Result<(Report, Model), Outcome> {
+    if !spec.is_file() {
+        let what = if spec.is_dir() {
+            "is a directory; name one spec file, e.g. specs/dev.mdl"
+        } else {
+            "does not exist"
+        };
+        eprintln!("error: `{}` {what}", spec.display());
+        return Err(Outcome::Usage);
+    }
+    let report = mdl::check_files(&[PathBuf::from(spec)], &DiskFileSystem);
+    if !report.diagnostics.is_empty() {
+        let text =
+            render::render_human_all(&report.diagnostics, &report.workspace.sources, color.for_stderr());
+        let _ = writeln!(io::stderr().lock(), "{text}");
+    }
+    if report.errors() > 0 {
+        eprintln!("error: {} has errors; nothing was built", spec.display());
+        return Err(Outcome::Problems);
+    }
+    let model = pick(&report, spec, wanted)?;
+    Ok((report, model))
+}
+
+fn pick(report: &Report, spec: &Path, wanted: Option<&str>) -> Result<Model, Outcome> {
+    let names: Vec<&str> = report.models.iter().map(|m| m.environment.as_str()).collect();
+    let chosen = match (wanted, names.as_slice()) {
+        (Some(name), _) => report.models.iter().find(|m| m.environment == name),
+        (None, [_]) => report.models.first(),
+        (None, []) => {
+            eprintln!("error: {} declares no environment; name a file such as specs/dev.mdl", spec.display());
+            return Err(Outcome::Usage);
+        }
+        (None, several) => {
+            eprintln!(
+                "error: {} declares {} environments; choose one with --env ({})",
+                spec.display(),
+                several.len(),
+                several.join(", ")
+            );
+            return Err(Outcome::Usage);
+        }
+    };
+    match chosen {
+        Some(model) => Ok(model.clone()),
+        None => {
+            eprintln!(
+                "error: {} has no environment `{}` (it has: {})",
+                spec.display(),
+                wanted.unwrap_or(""),
+                names.join(", ")
+            );
+            Err(Outcome::Usage)
+        }
+    }
+}

@@ -1,0 +1,177 @@
+//! `mdl check` as users run it: which files it finds, what it prints, how it
+//! exits. Runs the real binary in temp dirs (removed afterwards).
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// A spec with a project and two environments, split like real specs.
+const PLATFORM: &str = r#"project shop {
+  environments { dev, prod }
+  settings {
+    replicas: int in 1..10
+  }
+  params = "/shop/infra"
+}
+
+layer core {
+  resource "AWS::SNS::Topic" alerts { TopicName = "alerts-${env.name}" }
+  publish alerts_arn = alerts.ref
+}
+"#;
+
+fn environment(name: &str, replicas: i64) -> String {
+    format!("import \"./platform.mdl\"\n\nenvironment {name} {{\n  region = us_east_1\n  replicas = {replicas}\n}}\n")
+}
+
+/// A directory under the system temp dir, removed on drop.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(name: &str) -> TempDir {
+        static COUNTER: AtomicUsize = AtomicUsize::new(0);
+        let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+        let path = std::env::temp_dir().join(format!("mdl-cli-{}-{n}-{name}", std::process::id()));
+        fs::create_dir_all(&path).expect("create temp dir");
+        TempDir(path)
+    }
+
+    fn write(&self, name: &str, text: &str) {
+        let path = self.0.join(name);
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent).expect("create parent");
+        }
+        fs::write(path, text).expect("write spec");
+    }
+
+    /// The megadolls-like layout: `specs/{platform,dev,prod}.mdl`.
+    fn with_specs(name: &str, prod_replicas: i64) -> TempDir {
+        let dir = TempDir::new(name);
+        dir.write("specs/platform.mdl", PLATFORM);
+        dir.write("specs/dev.mdl", &environment("dev", 1));
+        dir.write("specs/prod.mdl", &environment("prod", prod_replicas));
+        dir
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.0);
+    }
+}
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn mdl(dir: &Path, args: &[&str]) -> Run {
+    let output = Command::new(env!("CARGO_BIN_EXE_mdl"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("NO_COLOR")
+        .output()
+        .expect("run mdl");
+    let run = Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    };
+    assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+    run
+}
+
+#[test]
+fn checks_specs_by_default_and_names_environments() {
+    let dir = TempDir::with_specs("default", 3);
+    let run = mdl(&dir.0, &["check"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.stderr, "ok: checked 3 files, 2 environments (dev, prod)\n");
+    assert!(run.stdout.is_empty(), "human output goes to stderr");
+}
+
+#[test]
+fn files_and_directories_are_found_once_in_order() {
+    let dir = TempDir::with_specs("order", 3);
+    // The same files through a directory, a file inside it, and another spelling.
+    let run = mdl(&dir.0, &["check", "specs/prod.mdl", "specs", "./specs/dev.mdl"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.stderr, "ok: checked 3 files, 2 environments (prod, dev)\n");
+}
+
+#[test]
+fn hidden_directories_are_skipped() {
+    let dir = TempDir::with_specs("hidden", 3);
+    dir.write("specs/.trash/broken.mdl", "layer {");
+    let run = mdl(&dir.0, &["check"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+}
+
+#[test]
+fn an_error_in_one_environment_fails_with_a_summary() {
+    let dir = TempDir::with_specs("range", 40);
+    let run = mdl(&dir.0, &["check", "--color", "never"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.starts_with("error[E0401]: `replicas` must be between 1 and 10, got 40\n"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("specs/prod.mdl:5:14"), "{}", run.stderr);
+    assert!(run.stderr.ends_with("\nerror: 1 error in 1 file\n"), "{}", run.stderr);
+}
+
+#[test]
+fn json_goes_to_stdout_with_counts() {
+    let dir = TempDir::with_specs("json", 40);
+    let run = mdl(&dir.0, &["check", "--format", "json"]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.is_empty(), "{}", run.stderr);
+    let value: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON on stdout");
+    assert_eq!(value["errors"], 1);
+    assert_eq!(value["warnings"], 0);
+    let diagnostic = &value["diagnostics"][0];
+    assert_eq!(diagnostic["code"], "E0401");
+    assert_eq!(diagnostic["file"], "specs/prod.mdl");
+    assert_eq!((diagnostic["line"].as_u64(), diagnostic["column"].as_u64()), (Some(5), Some(14)));
+    assert_eq!(diagnostic["labels"][0]["primary"], true);
+}
+
+#[test]
+fn ok_json_is_empty_and_exits_zero() {
+    let dir = TempDir::with_specs("json-ok", 3);
+    let run = mdl(&dir.0, &["check", "--format", "json", "--deny-warnings"]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    let value: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON on stdout");
+    assert_eq!(value, serde_json::json!({ "diagnostics": [], "errors": 0, "warnings": 0 }));
+}
+
+#[test]
+fn github_annotations_and_sarif_go_to_stdout() {
+    let dir = TempDir::with_specs("ci-formats", 40);
+    let github = mdl(&dir.0, &["check", "--format", "github"]);
+    assert_eq!(github.code, 1);
+    assert!(github.stderr.is_empty(), "{}", github.stderr);
+    assert!(
+        github.stdout.starts_with("::error file=specs/prod.mdl,line=5,col=14,"),
+        "one workflow command per diagnostic:\n{}",
+        github.stdout
+    );
+    let sarif = mdl(&dir.0, &["check", "--format", "sarif"]);
+    assert_eq!(sarif.code, 1);
+    let log: serde_json::Value = serde_json::from_str(&sarif.stdout).expect("SARIF is JSON");
+    assert_eq!(log["version"], "2.1.0");
+    assert_eq!(log["runs"][0]["results"][0]["ruleId"], "E0401");
+}
+
+#[test]
+fn help_lists_the_options() {
+    let dir = TempDir::new("help");
+    let run = mdl(&dir.0, &["check", "--help"]);
+    assert_eq!(run.code, 0);
+    for option in ["--format", "--deny-warnings", "--color", "[PATHS]..."] {
+        assert!(run.stdout.contains(option), "{option} missing from:\n{}", run.stdout);
+    }
+}
