@@ -108,7 +108,7 @@ impl<'w> Checker<'w> {
                 found: found_text,
                 span,
                 declared,
-                help: type_help(found),
+                help: self.type_help(expected, found, expr),
             },
             Mismatch::Unit => CheckError::UnitMismatch {
                 expected: expected_text,
@@ -138,6 +138,35 @@ impl<'w> Checker<'w> {
             },
         };
         self.report(error);
+    }
+
+    /// How to fix a plain type mismatch, when there is a likely fix.
+    fn type_help(&mut self, expected: &Type, found: &Type, expr: &Expr) -> Option<String> {
+        match (expected.unwrapped(), found, &expr.kind) {
+            (_, Type::Optional(_) | Type::None, _) => {
+                Some("this may be `none`: use `default(x, value)`".into())
+            }
+            // `capacity = "spot"`: the variant, quoted.
+            (Type::Enum(decl), Type::String, ExprKind::String(lit)) => {
+                let text = lit.as_plain()?;
+                let sig = self.enum_sig(*decl);
+                let item = self.item(*decl);
+                let variant =
+                    sig.variants.iter().find(|v| v.name == text).map(|v| v.name.clone()).or_else(|| {
+                        let crate::syntax::ast::ItemKind::Enum(declared) = &item.kind else { return None };
+                        let by_value = declared
+                            .variants
+                            .iter()
+                            .find(|v| v.value.as_ref().and_then(|l| l.as_plain()) == Some(text.clone()));
+                        by_value.map(|v| v.name.text.clone())
+                    })?;
+                Some(format!("write the variant without quotes: `{variant}`"))
+            }
+            (_, Type::Construct(_), _) => {
+                Some("an instance is not a value of this type; read one of its outputs".into())
+            }
+            _ => None,
+        }
     }
 
     /// A condition of `if`, `require`, `when` or a comprehension filter: a
@@ -241,13 +270,6 @@ fn not_a_value_help(ty: &Type) -> Option<String> {
         Type::Layer(_) => Some("read a published value: `layer.name`".into()),
         Type::Env => Some("read a setting: `env.name`, `env.region`, ...".into()),
         Type::Aws => Some("read a pseudo parameter: `aws.region`, `aws.account_id`, ...".into()),
-        _ => None,
-    }
-}
-
-fn type_help(found: &Type) -> Option<String> {
-    match found {
-        Type::Optional(_) | Type::None => Some("this may be `none`: use `default(x, value)`".into()),
         _ => None,
     }
 }

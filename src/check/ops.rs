@@ -46,7 +46,8 @@ impl<'w> Checker<'w> {
         }
         if l == Type::Secret || r == Type::Secret {
             let at = if l == Type::Secret { left.span } else { right.span };
-            self.report(CheckError::SecretLeak { into: "expression".into(), span: at, declared: None });
+            let into = "value: operators do not apply to secrets".to_string();
+            self.report(CheckError::SecretLeak { into, span: at, declared: None });
             return Type::Unknown;
         }
         match op {

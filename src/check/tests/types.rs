@@ -178,3 +178,13 @@ fn lists_concatenate_and_entries_iterate_maps() {
     let run = run_spec("construct k {\n  xs = [1] + [\"a\"]\n  resource \"AWS::SNS::Topic\" t {}\n  n: string = join([t.ref], \",\")\n}");
     assert_eq!(run.codes(), vec!["E0301", "E0301"]);
 }
+
+#[test]
+fn a_quoted_variant_suggests_the_variant() {
+    let run = run_spec("construct k { t: Tier }\nlayer l {\n  a = k { t = \"small\" }\n}");
+    let d = run.only("E0301");
+    assert_eq!(d.message, "expected `Tier`, found `string`");
+    assert_eq!(d.help.as_deref(), Some("write the variant without quotes: `small`"));
+    let run = run_spec("construct r { region: Region = \"us-east-1\" }");
+    assert_eq!(run.only("E0301").help.as_deref(), Some("write the variant without quotes: `us_east_1`"));
+}
