@@ -9,10 +9,11 @@
 //! `raw`, and [`Checker::expr`] rejects them as values.
 
 use crate::check::error::CheckError;
+use crate::check::scope::DeclRef;
 use crate::check::types::{self, accepts, Mismatch, Type};
 use crate::check::Checker;
 use crate::source::Span;
-use crate::syntax::ast::{Expr, ExprKind, StringLit, StringPart};
+use crate::syntax::ast::{Expr, ExprKind, ItemKind, StringLit, StringPart};
 use crate::units::{format_amount, Dimension};
 
 impl<'w> Checker<'w> {
@@ -148,18 +149,7 @@ impl<'w> Checker<'w> {
             }
             // `capacity = "spot"`: the variant, quoted.
             (Type::Enum(decl), Type::String, ExprKind::String(lit)) => {
-                let text = lit.as_plain()?;
-                let sig = self.enum_sig(*decl);
-                let item = self.item(*decl);
-                let variant =
-                    sig.variants.iter().find(|v| v.name == text).map(|v| v.name.clone()).or_else(|| {
-                        let crate::syntax::ast::ItemKind::Enum(declared) = &item.kind else { return None };
-                        let by_value = declared
-                            .variants
-                            .iter()
-                            .find(|v| v.value.as_ref().and_then(|l| l.as_plain()) == Some(text.clone()));
-                        by_value.map(|v| v.name.text.clone())
-                    })?;
+                let variant = self.variant_written_as(*decl, &lit.as_plain()?)?;
                 Some(format!("write the variant without quotes: `{variant}`"))
             }
             (_, Type::Construct(_), _) => {
@@ -167,6 +157,16 @@ impl<'w> Checker<'w> {
             }
             _ => None,
         }
+    }
+
+    /// The variant of `decl` named `text`, or whose text is `text` (`"us-east-1"`).
+    fn variant_written_as(&self, decl: DeclRef, text: &str) -> Option<String> {
+        let ItemKind::Enum(declared) = &self.item(decl).kind else { return None };
+        let found = declared.variants.iter().find(|v| {
+            v.name.text == text
+                || v.value.as_ref().and_then(|l| l.as_plain()).is_some_and(|value| value == text)
+        });
+        found.map(|v| v.name.text.clone())
     }
 
     /// A condition of `if`, `require`, `when` or a comprehension filter: a
