@@ -27,7 +27,7 @@ environment prod { region = us_east_1, size = 2 GB, tier = large { replicas = 2 
 "#;
 
 /// A small construct library in the spec itself.
-const LIB: &str = r#"
+pub(super) const LIB: &str = r#"
 construct service {
   cpu: cpu in 0.25 vcpu..16 vcpu = 1 vcpu
   memory: memory

@@ -120,3 +120,20 @@ fn long_chains_of_forward_references_do_not_overflow_the_stack() {
     // `a4999 = a5000 + 1` is `string + int`: found, and nothing else invented.
     assert_eq!(run, vec!["E0301"]);
 }
+
+/// Every program obtained by deleting one line, or one token, of a valid spec
+/// is checked without a panic (the AST of a broken file is partial).
+#[test]
+fn mutilated_programs_never_panic() {
+    let source = format!("{PROJECT}{}{}", super::LIB, generated_spec(2).replace(PROJECT, ""));
+    let lines: Vec<&str> = source.lines().collect();
+    for skip in 0..lines.len() {
+        let text: Vec<&str> = lines.iter().enumerate().filter(|(i, _)| *i != skip).map(|(_, l)| *l).collect();
+        check(&Workspace::from_memory(&[("a.mdl", &text.join("\n"))]));
+    }
+    let words: Vec<&str> = source.split(' ').collect();
+    for skip in (0..words.len()).step_by(3) {
+        let text: Vec<&str> = words.iter().enumerate().filter(|(i, _)| *i != skip).map(|(_, w)| *w).collect();
+        check(&Workspace::from_memory(&[("a.mdl", &text.join(" "))]));
+    }
+}
