@@ -310,6 +310,7 @@ impl<'w> Checker<'w> {
                     member: field.text.clone(),
                     span: field.span,
                     declared,
+                    instance: is_instance(member),
                 });
                 Type::Unknown
             }
@@ -371,5 +372,17 @@ impl<'w> Checker<'w> {
                 self.unknown_field(field, owner, outputs.collect(), None)
             }
         }
+    }
+}
+
+/// Whether a member looks like a construct instance, for help text only (its
+/// type may not be known yet, and typing it here could report a false cycle).
+fn is_instance(member: &crate::syntax::ast::Member) -> bool {
+    match &member.kind {
+        MemberKind::Service(_) | MemberKind::Pipeline(_) => true,
+        MemberKind::Binding(binding) => {
+            matches!(binding.value.kind, crate::syntax::ast::ExprKind::Apply { .. })
+        }
+        _ => false,
     }
 }

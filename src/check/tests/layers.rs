@@ -55,3 +55,15 @@ fn name_of(run: &Run, decl: crate::check::DeclRef) -> String {
         .map(|n| n.text.clone())
         .unwrap_or_default()
 }
+
+#[test]
+fn reading_an_instance_of_another_layer_suggests_publishing_an_output() {
+    let run = run_spec(
+        "layer core {\n  api = service { memory = 1 GB, port = 1, image = \"i\" }\n}\nlayer web {\n  x = core.api\n}",
+    );
+    let d = run.only("E0207");
+    assert_eq!(
+        d.help.as_deref(),
+        Some("publish one of its outputs, which are strings: `publish api_url = api.url`")
+    );
+}
