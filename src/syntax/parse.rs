@@ -438,7 +438,10 @@ impl Builder {
         let span = self.span(&pair);
         let mut children = Children::of(pair);
         let low = self.optional_expr(children.expect()?)?;
-        let high = self.optional_expr(children.expect()?)?;
+        let high = match children.maybe(Rule::range_high) {
+            Some(high) => self.optional_expr(high)?,
+            None => None,
+        };
         Some(Range { low, high, span })
     }
 
