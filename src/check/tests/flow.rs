@@ -97,3 +97,9 @@ fn stage_items_fill_the_stages_param() {
     );
     run.only("E0202");
 }
+
+#[test]
+fn an_unnamed_instance_is_reported_once() {
+    let run = run_spec("layer l {\n  publish x = service { memory = 1 GB, port = 1, image = \"i\" }\n}");
+    run.only("E0306");
+}
