@@ -103,3 +103,11 @@ fn an_unnamed_instance_is_reported_once() {
     let run = run_spec("layer l {\n  publish x = service { memory = 1 GB, port = 1, image = \"i\" }\n}");
     run.only("E0306");
 }
+
+#[test]
+fn a_wildcard_after_every_case_is_unreachable() {
+    let run = run_spec("layer l {\n  a = match env.name { dev => 1, prod => 2, _ => 3 }\n}");
+    let d = run.only("W0301");
+    assert_eq!(d.primary.message, "every case is already matched above");
+    run_spec("layer l {\n  a = match env.name { dev => 1, _ => 3 }\n}").clean();
+}
