@@ -131,7 +131,7 @@ impl<'w> Checker<'w> {
     }
 
     /// `target.field`.
-    pub fn field(&mut self, target: &'w Expr, field: &'w Name, _hint: Option<&Type>) -> Type {
+    pub fn field(&mut self, target: &'w Expr, field: &'w Name) -> Type {
         let target_ty = self.raw(target, None);
         match target_ty {
             Type::Namespace(module) => self.namespace_member(target, module, field),

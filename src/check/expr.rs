@@ -47,7 +47,7 @@ impl<'w> Checker<'w> {
             ExprKind::None => Type::None,
             ExprKind::String(lit) => self.string_lit(lit),
             ExprKind::Name(name) => self.name(name, hint),
-            ExprKind::Field { target, field } => self.field(target, field, hint),
+            ExprKind::Field { target, field } => self.field(target, field),
             ExprKind::Call { callee, args } => self.call(callee, args, expr.span),
             ExprKind::Apply { target, body } => self.apply(expr, target, body, hint),
             ExprKind::List(items) => self.list(items, hint),
