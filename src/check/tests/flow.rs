@@ -111,3 +111,19 @@ fn a_wildcard_after_every_case_is_unreachable() {
     assert_eq!(d.primary.message, "every case is already matched above");
     run_spec("layer l {\n  a = match env.name { dev => 1, _ => 3 }\n}").clean();
 }
+
+#[test]
+fn patterns_must_match_the_scrutinee_type() {
+    let run = run_spec("layer l {\n  a = match 3 { \"x\" => 1, 2 GB => 2, _ => 3 }\n}");
+    assert_eq!(run.codes(), vec!["E0301", "E0301"]);
+    assert_eq!(run.diagnostics()[0].message, "expected `int`, found `string`");
+    let run = run_spec("layer l {\n  a = match 1 GB { 1 vcpu => 1, 1 GB => 2, _ => 3 }\n}");
+    assert_eq!(run.only("E0302").message, "expected `memory`, found `cpu`");
+}
+
+#[test]
+fn check_time_text_cannot_be_deploy_time() {
+    let run = run_spec("layer l {\n  require env.approval else \"in ${aws.region}\"\n  resource \"AWS::${aws.region}::X\" r {}\n}");
+    assert_eq!(run.codes(), vec!["E0308", "E0308"]);
+    assert_eq!(run.diagnostics()[0].message, "a `require` message must be known at check time");
+}

@@ -207,3 +207,26 @@ fn declarations_shadow_the_prelude() {
     run_spec(&format!("enum {name} {{ mine }}\nconstruct k {{ x: {name} = mine }}")).clean();
     run_spec(&format!("enum {name} {{ mine }}\nenum {name} {{ other }}")).only("E0203");
 }
+
+#[test]
+fn an_import_used_only_in_a_type_is_used() {
+    let ecs = "construct cluster { name: string }";
+    with_std("import std/aws/{ecs}\nconstruct k { c: ecs.cluster }", &[("std/aws/ecs", ecs)]).clean();
+}
+
+#[test]
+fn duplicate_variants_settings_and_stages() {
+    let first = run_spec("enum E { a, a }\nconstruct k { r: { x: int, x: int } }");
+    assert_eq!(first.codes(), vec!["E0203", "E0203"]);
+    assert_eq!(first.diagnostics()[0].message, "variant `a` is defined twice");
+    let run = run(&PROJECT.replace("approval: bool = false", "approval: bool = false, approval: bool"));
+    assert_eq!(run.only("E0203").message, "field `approval` is defined twice");
+}
+
+#[test]
+fn pattern_bindings_are_fields_of_the_variant() {
+    let run = run_spec("layer l {\n  a = match env.tier { small => 1, large { replica } => replica }\n}");
+    let d = run.only("E0202");
+    assert_eq!(d.message, "unknown field `replica`: not a field of variant `large`");
+    assert_eq!(d.help.as_deref(), Some("did you mean `replicas`?"));
+}
