@@ -70,8 +70,18 @@ impl<'w> Checker<'w> {
                 self.report(CheckError::AmbiguousVariant { name: name.text.clone(), enums, span: name.span });
                 Type::Unknown
             }
+            None if self.is_environment_name(&name.text) => Type::Environment,
             None => self.unknown_name(name, hint),
         }
+    }
+
+    /// `dev`, `prod` in a layer: the project's environments are an implicit enum.
+    fn is_environment_name(&self, text: &str) -> bool {
+        if !matches!(self.ctx.body, Body::Layer(_)) {
+            return false;
+        }
+        let project = self.project_of(self.ctx.module);
+        project.is_some_and(|p| self.environment_names(p).iter().any(|n| n.text == text))
     }
 
     fn decl_as_name(&mut self, decl: DeclRef, name: &Name) -> Type {

@@ -145,7 +145,11 @@ impl<'w> Checker<'w> {
             self.report(CheckError::UnitOperator { op: op.symbol(), left, right, span, help });
             return;
         }
-        let help = if deploy {
+        let environment_and_string =
+            matches!((l, r), (Type::Environment, Type::String) | (Type::String, Type::Environment));
+        let help = if environment_and_string {
+            Some("environment names are not strings: compare without quotes, `env.name == prod`".into())
+        } else if deploy {
             Some("deploy-time values are known only when CloudFormation runs; use interpolation \"${..}\" to build strings".into())
         } else {
             None

@@ -230,3 +230,9 @@ fn pattern_bindings_are_fields_of_the_variant() {
     assert_eq!(d.message, "unknown field `replica`: not a field of variant `large`");
     assert_eq!(d.help.as_deref(), Some("did you mean `replicas`?"));
 }
+
+#[test]
+fn environment_names_are_values_in_layers() {
+    run_spec("layer l {\n  target = prod\n  x = if env.name == target { 1 } else { 2 }\n}").clean();
+    run_spec("construct k {\n  target = prod\n}").only("E0201");
+}

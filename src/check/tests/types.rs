@@ -188,3 +188,15 @@ fn a_quoted_variant_suggests_the_variant() {
     let run = run_spec("construct r { region: Region = \"us-east-1\" }");
     assert_eq!(run.only("E0301").help.as_deref(), Some("write the variant without quotes: `us_east_1`"));
 }
+
+#[test]
+fn environment_names_are_not_strings() {
+    let run = run_spec("layer l {\n  x = env.name == \"prod\"\n}");
+    let d = run.only("E0301");
+    assert_eq!(d.message, "cannot apply `==` to `environment name` and `string`");
+    assert_eq!(
+        d.help.as_deref(),
+        Some("environment names are not strings: compare without quotes, `env.name == prod`")
+    );
+    run_spec("layer l {\n  x = \"${env.name}\" == \"prod\"\n}").clean();
+}
