@@ -96,6 +96,8 @@ impl<'w> Checker<'w> {
         match (l, r) {
             (a, b) if a.is_numeric() && b.is_numeric() => Type::Bool,
             (Type::Quantity(a), Type::Quantity(b)) if a == b => Type::Bool,
+            // Strings order lexicographically (`version >= "1.2"`), as the evaluator does.
+            (Type::String, Type::String) => Type::Bool,
             (Type::Quantity(_), _) | (_, Type::Quantity(_)) => {
                 self.mismatched(op, l, r, span, true);
                 Type::Unknown
