@@ -15,7 +15,7 @@ use crate::syntax::ast::{Expr, Name};
 /// Every built-in function with its signature as documented.
 pub const BUILTINS: &[(&str, &str)] = &[
     ("len", "len(list | string | map) -> int"),
-    ("contains", "contains(list, item) -> bool"),
+    ("contains", "contains(list | string | map, item) -> bool"),
     ("join", "join([string], separator: string) -> string"),
     ("upper", "upper(string) -> string"),
     ("lower", "lower(string) -> string"),
@@ -104,7 +104,10 @@ impl<'w> Checker<'w> {
                 Type::Int
             }
             ("contains", Type::List(item)) => self.argument(call, 1, &item, Type::Bool),
-            ("contains", Type::String) => self.argument(call, 1, &Type::String, Type::Bool),
+            // A string's substring, or a map's key.
+            ("contains", Type::String | Type::Map(_) | Type::Record(_)) => {
+                self.argument(call, 1, &Type::String, Type::Bool)
+            }
             ("contains", Type::Unknown) => self.argument(call, 1, &Type::Unknown, Type::Bool),
             ("units", Type::Quantity(_) | Type::Unknown) => Type::Int,
             ("keys", Type::Map(_) | Type::Record(_) | Type::Unknown) => Type::List(Box::new(Type::String)),
