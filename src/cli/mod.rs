@@ -8,6 +8,7 @@ mod check;
 mod completions;
 mod deploy;
 mod environment;
+mod fmt;
 mod graph;
 mod lsp;
 mod plan;
@@ -33,6 +34,8 @@ enum Command {
     Plan(plan::PlanArgs),
     /// Plan, ask, execute and follow each layer's change set, in dependency order.
     Deploy(deploy::DeployArgs),
+    /// Rewrite spec files in the canonical layout (`--check` only lists them).
+    Fmt(fmt::FmtArgs),
     /// Lower one environment to one CloudFormation template per layer.
     Build(build::BuildArgs),
     /// Draw the layers and resources of one environment (DOT or Mermaid).
@@ -85,6 +88,7 @@ pub fn run() -> ExitCode {
         Command::Check(args) => check::run(&args),
         Command::Plan(args) => plan::run(&args),
         Command::Deploy(args) => deploy::run(&args),
+        Command::Fmt(args) => fmt::run(&args),
         Command::Build(args) => build::run(&args),
         Command::Graph(args) => graph::run(&args),
         Command::Lsp => lsp::run(),
