@@ -356,3 +356,17 @@ fn plan_only_explains_a_busy_stack() {
     assert_eq!(result.layers[0].status, LayerStatus::Blocked);
     assert!(result.layers[0].reason.as_deref().is_some_and(|r| r.contains("describe-stack-events")));
 }
+
+#[test]
+fn a_stack_that_never_ran_gets_a_create_change_set() {
+    let api =
+        FakeCloudFormation::default().with_stack("shop-dev-core", "REVIEW_IN_PROGRESS", "", BTreeMap::new());
+    let mut ui = RecordingUi::default();
+    let result = go(&api, &mut ui, &options(Mode::Deploy { yes: true }), &three()[..1]);
+    assert_eq!(result.layers[0].status, LayerStatus::Created);
+    assert!(ui
+        .lines
+        .iter()
+        .any(|l| l.contains("REVIEW_IN_PROGRESS (created by a change set that never ran)")));
+    assert!(!api.calls().contains(&"GetTemplate shop-dev-core".to_string()), "no template to compare");
+}
