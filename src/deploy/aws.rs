@@ -288,7 +288,64 @@ impl TemplateStore for SdkTemplateStore {
 
 #[cfg(test)]
 mod tests {
+    use aws_sdk_cloudformation::config::http::HttpResponse;
+    use aws_sdk_cloudformation::error::{ConnectorError, ErrorMetadata};
+    use aws_sdk_cloudformation::operation::describe_stacks::DescribeStacksError;
+
     use super::*;
+    use crate::deploy::errors::explain;
+
+    type Error = SdkError<DescribeStacksError, HttpResponse>;
+
+    fn service(status: u16, code: &str, message: &str) -> Error {
+        let meta = ErrorMetadata::builder().code(code).message(message).build();
+        let raw = HttpResponse::new(status.try_into().expect("status"), "".into());
+        SdkError::service_error(DescribeStacksError::generic(meta), raw)
+    }
+
+    fn target(region: &str) -> Target {
+        Target { region: region.into(), endpoint: None, profile: None }
+    }
+
+    #[test]
+    fn sdk_service_errors_become_code_and_message_then_a_paragraph() {
+        let error = api_error(service(
+            403,
+            "AccessDenied",
+            "User: arn:aws:iam::1:user/ci is not authorized to perform: cloudformation:DescribeStacks",
+        ));
+        assert_eq!(error.failure, Failure::Service);
+        assert_eq!(error.code.as_deref(), Some("AccessDenied"));
+        let text = explain(&error, &target("us-east-1"), "reading the stack").to_string();
+        assert!(text.contains("not allowed to do this in us-east-1"), "{text}");
+        assert!(!text.contains("ServiceError"), "no SDK dump: {text}");
+    }
+
+    #[test]
+    fn a_disabled_opt_in_region_is_explained_from_the_sdk_error() {
+        let error = api_error(service(
+            403,
+            "InvalidClientTokenId",
+            "The security token included in the request is invalid.",
+        ));
+        let text = explain(&error, &target("af-south-1"), "reading the stack").to_string();
+        assert!(text.contains("af-south-1 is an opt-in region"), "{text}");
+    }
+
+    #[test]
+    fn sdk_transport_errors_become_unreachable_or_timeout() {
+        let refused: Error =
+            SdkError::dispatch_failure(ConnectorError::io("tcp connect error: Connection refused".into()));
+        let error = api_error(refused);
+        assert_eq!(error.failure, Failure::Unreachable);
+        assert!(!error.message.contains("DispatchFailure"), "{}", error.message);
+        let slow: Error =
+            SdkError::timeout_error("operation timeout (all attempts including retries) occurred after 30s");
+        assert_eq!(api_error(slow).failure, Failure::Timeout);
+        let throttled = api_error(service(400, "Throttling", "Rate exceeded"));
+        let text = explain(&throttled, &target("us-east-1"), "x").to_string();
+        assert!(text.contains("after the SDK's retries"), "{text}");
+    }
 
     #[test]
     fn transport_failures_are_told_apart_by_the_error_chain() {
