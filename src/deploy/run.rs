@@ -183,10 +183,14 @@ async fn finish<A: CloudFormationApi, S: TemplateStore>(
                 planned.report.status = status.status;
                 planned.report.reason = status.reason;
             }
-            if let Some(reason) =
-                planned.report.reason.as_deref().filter(|_| planned.report.status.stops_the_run())
-            {
-                engine.ui.say(&format!("{}: {}\n{reason}", input.layer, planned.report.status.word()));
+            let status = planned.report.status;
+            if status == LayerStatus::Refused {
+                engine.ui.say(&format!(
+                    "{}: refused: nothing was executed, later layers were not touched",
+                    input.layer
+                ));
+            } else if let Some(reason) = planned.report.reason.as_deref().filter(|_| status.stops_the_run()) {
+                engine.ui.say(&format!("{}: {}\n{reason}", input.layer, status.word()));
             }
         }
     }
