@@ -142,8 +142,14 @@ fn apply(text: &mut String, edit: &Edit) {
     }
 }
 
+fn cases() -> u32 {
+    std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(256)
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+    // 256 cases by default (about 25 s in a debug build with the real specs);
+    // `PROPTEST_CASES=5000` for a longer hunt.
+    #![proptest_config(ProptestConfig { cases: cases(), ..ProptestConfig::default() })]
 
     #[test]
     fn random_edits_never_panic(file in any::<prop::sample::Index>(), edits in prop::collection::vec(edit_strategy(), 1..5)) {

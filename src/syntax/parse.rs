@@ -46,10 +46,18 @@ pub fn parse(file: FileId, text: &str) -> (File, Vec<Diagnostic>) {
         .with_help("split the value into named bindings");
         return (File::default(), vec![diagnostic]);
     }
-    pest::set_error_detail(true);
-    let pairs = match MdlParser::parse(Rule::file, text) {
+    let pairs = match parse_pairs(text, false) {
         Ok(pairs) => pairs,
-        Err(error) => return (File::default(), vec![errors::syntax_error(file, text, &error)]),
+        Err(_) => {
+            // Tracking every attempted token makes the error message point at
+            // the farthest token tried, but slows every parse; so it is only
+            // switched on to parse a file again once it is known to fail.
+            let diagnostic = match parse_pairs(text, true) {
+                Err(error) => errors::syntax_error(file, text, &error),
+                Ok(_) => Diagnostic::new(Code::SyntaxError, "syntax error", Span::new(file, 0, 0), "here"),
+            };
+            return (File::default(), vec![diagnostic]);
+        }
     };
     let mut builder = Builder { file, diagnostics: Vec::new(), trivia: Trivia::scan(text) };
     let items = pairs
@@ -58,6 +66,25 @@ pub fn parse(file: FileId, text: &str) -> (File, Vec<Diagnostic>) {
         .filter_map(|p| builder.item(p))
         .collect();
     (File { items }, builder.diagnostics)
+}
+
+/// Parse the pairs of a file. With `detailed_errors`, pest tracks every
+/// token it tries; that setting is global to pest, so detailed parses hold a
+/// lock and restore it, and plain parses never touch it (a plain parse that
+/// overlaps a detailed one is only slower, never wrong).
+fn parse_pairs(
+    text: &str,
+    detailed_errors: bool,
+) -> Result<pest::iterators::Pairs<'_, Rule>, pest::error::Error<Rule>> {
+    if !detailed_errors {
+        return MdlParser::parse(Rule::file, text);
+    }
+    static DETAILED: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _guard = DETAILED.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    pest::set_error_detail(true);
+    let result = MdlParser::parse(Rule::file, text);
+    pest::set_error_detail(false);
+    result
 }
 
 static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
