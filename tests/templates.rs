@@ -15,7 +15,8 @@ const ENVIRONMENTS: [&str; 2] = ["dev", "prod"];
 
 /// `(stack name, template body)` of every layer of `specs/<env>.mdl`, in deploy order.
 fn build(env: &str) -> Vec<(String, String)> {
-    let report = mdl::check_files(&[PathBuf::from(format!("specs/{env}.mdl"))], &mdl::workspace::DiskFileSystem);
+    let report =
+        mdl::check_files(&[PathBuf::from(format!("specs/{env}.mdl"))], &mdl::workspace::DiskFileSystem);
     stacks_of(report)
 }
 
@@ -108,7 +109,10 @@ fn checkov_skips_stay_as_narrow_as_their_reasons() {
             match resource["Type"].as_str().unwrap_or_default() {
                 // CKV_AWS_18: the log bucket alone does not log.
                 "AWS::S3::Bucket" if id != "AccessLogsBucket" => {
-                    assert!(properties.get("LoggingConfiguration").is_some(), "{stack} {id} keeps no access logs");
+                    assert!(
+                        properties.get("LoggingConfiguration").is_some(),
+                        "{stack} {id} keeps no access logs"
+                    );
                 }
                 // CKV_AWS_157: only dev's database is single-AZ.
                 "AWS::RDS::DBInstance" => {
@@ -119,16 +123,64 @@ fn checkov_skips_stay_as_narrow_as_their_reasons() {
                     assert_eq!(properties["ImageTagMutability"], "IMMUTABLE_WITH_EXCLUSION", "{stack} {id}");
                     let mutable: Vec<&Json> = properties["ImageTagMutabilityExclusionFilters"]
                         .as_array()
-                        .map(|filters| filters.iter().map(|f| &f["ImageTagMutabilityExclusionFilterValue"]).collect())
+                        .map(|filters| {
+                            filters.iter().map(|f| &f["ImageTagMutabilityExclusionFilterValue"]).collect()
+                        })
                         .unwrap_or_default();
                     assert_eq!(mutable, ["latest", "dev-latest"], "{stack} {id}");
                 }
                 // Not a skip, but the reason there are so few: every log group is encrypted.
                 "AWS::Logs::LogGroup" => {
-                    assert!(properties.get("KmsKeyId").is_some(), "{stack} {id} is not encrypted with the key");
+                    assert!(
+                        properties.get("KmsKeyId").is_some(),
+                        "{stack} {id} is not encrypted with the key"
+                    );
                 }
                 _ => {}
             }
         }
     }
+}
+
+/// The specs have no certificate yet; this is what setting one in an
+/// environment does to the web service's load balancer.
+#[test]
+fn a_certificate_turns_on_https_and_redirects_http() {
+    const CERTIFICATE: &str =
+        "arn:aws:acm:af-south-1:123456789012:certificate/00000000-0000-0000-0000-000000000000";
+    let prod = read("specs/prod.mdl");
+    assert_eq!(prod.matches("\n    autoscaling = true\n").count(), 1, "the insertion point moved");
+    let with_certificate = prod.replacen(
+        "\n    autoscaling = true\n",
+        &format!("\n    autoscaling = true\n    certificate = \"{CERTIFICATE}\"\n"),
+        1,
+    );
+    let platform = read("specs/platform.mdl");
+    let workspace = mdl::workspace::Workspace::from_memory(&[
+        ("specs/platform.mdl", &platform),
+        ("specs/prod.mdl", &with_certificate),
+    ]);
+    let all = resources(&stacks_of(mdl::run_pipeline(workspace)));
+    let get = |id: &str| {
+        all.get(&("megadolls-prod-microservices".to_string(), id.to_string()))
+            .unwrap_or_else(|| panic!("no {id}"))
+            .clone()
+    };
+    let https = &get("DjangoSecureListener")["Properties"];
+    assert_eq!(https["Protocol"], "HTTPS");
+    assert_eq!(https["SslPolicy"], "ELBSecurityPolicy-TLS13-1-2-2021-06");
+    assert_eq!(https["Certificates"][0]["CertificateArn"], CERTIFICATE);
+    let http = &get("DjangoListener")["Properties"];
+    assert_eq!(http["DefaultActions"][0]["Type"], "redirect");
+    assert_eq!(http["DefaultActions"][0]["RedirectConfig"]["Protocol"], "HTTPS");
+    assert_eq!(get("DjangoProduction")["Properties"]["ListenerArn"]["Ref"], "DjangoSecureListener");
+    let firewall = get("DjangoBalancerFirewall");
+    let ports: Vec<&Json> = firewall["Properties"]["SecurityGroupIngress"]
+        .as_array()
+        .map_or(vec![], |rules| rules.iter().map(|rule| &rule["FromPort"]).collect());
+    assert_eq!(ports, [80, 443]);
+    // Without one (the specs as they are), no HTTPS listener.
+    let today = resources(&build("prod"));
+    assert!(!today
+        .contains_key(&("megadolls-prod-microservices".to_string(), "DjangoSecureListener".to_string())));
 }
