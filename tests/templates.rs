@@ -67,21 +67,21 @@ fn building_twice_gives_the_same_bytes() {
 
 /// The service added to a copy of `specs/platform.mdl`.
 const WORKER: &str = r#"
-    service worker = ecs.fargate_service {
-        cluster = cluster
-        name = "worker"
-        image = "${core.image_repository}:${env.image_tag}"
-        port = 8080
-        log_key = core.encryption_key
-    }
+  service worker = ecs.fargate_service {
+    cluster = cluster
+    name    = "worker"
+    image   = "${core.image_repository}:${env.image_tag}"
+    port    = 8080
+    log_key = core.encryption_key
+  }
 
-    publish cluster_name"#;
+  publish cluster_name"#;
 
 #[test]
 fn adding_a_service_renames_and_changes_no_other_resource() {
     let platform = read("specs/platform.mdl");
-    assert_eq!(platform.matches("\n\n    publish cluster_name").count(), 1, "the insertion point moved");
-    let with_worker = platform.replacen("\n\n    publish cluster_name", WORKER, 1);
+    assert_eq!(platform.matches("\n\n  publish cluster_name").count(), 1, "the insertion point moved");
+    let with_worker = platform.replacen("\n\n  publish cluster_name", WORKER, 1);
     for env in ENVIRONMENTS {
         let environment = read(&format!("specs/{env}.mdl"));
         let workspace = mdl::workspace::Workspace::from_memory(&[
@@ -149,10 +149,10 @@ fn a_certificate_turns_on_https_and_redirects_http() {
     const CERTIFICATE: &str =
         "arn:aws:acm:af-south-1:123456789012:certificate/00000000-0000-0000-0000-000000000000";
     let prod = read("specs/prod.mdl");
-    assert_eq!(prod.matches("\n    autoscaling = true\n").count(), 1, "the insertion point moved");
+    assert_eq!(prod.matches("\n  autoscaling = true\n").count(), 1, "the insertion point moved");
     let with_certificate = prod.replacen(
-        "\n    autoscaling = true\n",
-        &format!("\n    autoscaling = true\n    certificate = \"{CERTIFICATE}\"\n"),
+        "\n  autoscaling = true\n",
+        &format!("\n  autoscaling = true\n  certificate = \"{CERTIFICATE}\"\n"),
         1,
     );
     let platform = read("specs/platform.mdl");
