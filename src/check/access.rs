@@ -31,10 +31,20 @@ impl<'w> Checker<'w> {
                 return self.member_ref(decl, index, name.span);
             }
         }
-        if let Some(Type::Enum(decl)) = hint.map(Type::unwrapped) {
-            if let Some(&index) = self.enum_sig(*decl).index.get(text) {
-                return Type::Variant(*decl, index);
+        match hint.map(Type::unwrapped) {
+            Some(Type::Enum(decl)) => {
+                if let Some(&index) = self.enum_sig(*decl).index.get(text) {
+                    return Type::Variant(*decl, index);
+                }
             }
+            // `env.name == prod`: environment names are values where one is expected.
+            Some(Type::Environment) => {
+                let project = self.project_of(self.ctx.module);
+                if project.is_some_and(|p| self.environment_names(p).iter().any(|n| n.text == text)) {
+                    return Type::Environment;
+                }
+            }
+            _ => {}
         }
         match (text, self.ctx.body) {
             ("env", Body::Layer(_)) => return Type::Env,
@@ -44,10 +54,10 @@ impl<'w> Checker<'w> {
             ("aws", Body::Layer(_) | Body::Construct(_)) => return Type::Aws,
             _ => {}
         }
-        self.scope_name(name)
+        self.scope_name(name, hint)
     }
 
-    fn scope_name(&mut self, name: &Name) -> Type {
+    fn scope_name(&mut self, name: &Name, hint: Option<&Type>) -> Type {
         match self.scope().get(&name.text) {
             Some(Entry::Decl(decl)) => self.decl_as_name(*decl, name),
             Some(Entry::Namespace(module)) => {
@@ -60,7 +70,7 @@ impl<'w> Checker<'w> {
                 self.report(CheckError::AmbiguousVariant { name: name.text.clone(), enums, span: name.span });
                 Type::Unknown
             }
-            None => self.unknown_name(name),
+            None => self.unknown_name(name, hint),
         }
     }
 
@@ -83,7 +93,12 @@ impl<'w> Checker<'w> {
         }
     }
 
-    fn unknown_name(&mut self, name: &Name) -> Type {
+    fn unknown_name(&mut self, name: &Name, hint: Option<&Type>) -> Type {
+        // A misspelt variant of the expected enum is the likeliest meaning.
+        let variants: Vec<String> = match hint.map(Type::unwrapped) {
+            Some(Type::Enum(decl)) => self.enum_sig(*decl).variants.iter().map(|v| v.name.clone()).collect(),
+            _ => Vec::new(),
+        };
         let help = match (name.text.as_str(), self.ctx.body) {
             ("env" | "project", Body::Construct(_)) => Some(format!(
                 "construct bodies do not see `{}`; pass what you need as a parameter",
@@ -102,8 +117,13 @@ impl<'w> Checker<'w> {
                 Body::Construct(_) => &["aws"],
                 Body::Module => &[],
             };
-            let candidates =
-                locals.chain(members).chain(specials.iter().copied()).chain(self.scope().names());
+            let candidates = variants
+                .iter()
+                .map(String::as_str)
+                .chain(locals)
+                .chain(members)
+                .chain(specials.iter().copied())
+                .chain(self.scope().names());
             crate::check::checker::suggest(&name.text, candidates)
         };
         self.report(CheckError::UnknownName { name: name.text.clone(), span: name.span, suggestion, help });
@@ -111,51 +131,21 @@ impl<'w> Checker<'w> {
     }
 
     /// `target.field`.
-    pub fn field(&mut self, target: &'w Expr, field: &'w Name, hint: Option<&Type>) -> Type {
-        let _ = hint;
+    pub fn field(&mut self, target: &'w Expr, field: &'w Name, _hint: Option<&Type>) -> Type {
         let target_ty = self.raw(target, None);
         match target_ty {
-            Type::Unknown | Type::Json => target_ty,
             Type::Namespace(module) => self.namespace_member(target, module, field),
-            Type::EnumName(decl) => {
-                let sig = self.enum_sig(decl);
-                match sig.index.get(&field.text) {
-                    Some(&index) => Type::Variant(decl, index),
-                    None => {
-                        let owner = format!("variant of enum `{}`", self.decl_name(decl));
-                        let names: Vec<&str> = sig.variants.iter().map(|v| v.name.as_str()).collect();
-                        self.unknown_field(field, owner, names, None)
-                    }
-                }
-            }
+            Type::EnumName(decl) => self.variant_named(decl, field),
             Type::Layer(decl) => self.cross_layer(target, decl, field),
             Type::Env => self.env_field(field),
             Type::Aws => self.aws_field(field),
             Type::Project(decl) => self.project_field(decl, field),
-            Type::Construct(decl) => self.output(decl, field),
             Type::Variant(decl, index) => {
                 let sig = self.enum_sig(decl);
-                match sig.variants.get(index) {
-                    Some(variant) => {
-                        let owner = format!("field of variant `{}`", variant.name);
-                        self.record_field(&variant.fields.clone(), field, owner)
-                    }
-                    None => Type::Unknown,
-                }
+                let Some(variant) = sig.variants.get(index) else { return Type::Unknown };
+                let owner = format!("field of variant `{}`", variant.name);
+                self.record_field(&variant.fields.clone(), field, owner)
             }
-            Type::Enum(decl) => self.enum_field(decl, field),
-            Type::Record(record) => {
-                let owner = format!("field of `{}`", self.show(&Type::Record(record.clone())));
-                self.record_field(&record, field, owner)
-            }
-            Type::Map(value) => *value,
-            Type::Resource | Type::Attribute => Type::Attribute,
-            Type::Secret if field.text == "parameter" => Type::String,
-            Type::Deploy(inner) => match self.field_of_type(*inner, field) {
-                Type::Unknown => Type::Unknown,
-                ty if ty.is_deploy() => ty,
-                ty => Type::Deploy(Box::new(ty)),
-            },
             Type::Optional(_) | Type::None => {
                 self.report(CheckError::Type {
                     message: format!("`{}` may be `none`", self.ws.sources.slice(target.span)),
@@ -165,26 +155,66 @@ impl<'w> Checker<'w> {
                 });
                 Type::Unknown
             }
-            other => {
-                let owner = format!("field of `{}` (it has no fields)", self.show(&other));
-                self.unknown_field(field, owner, Vec::new(), None)
+            value => self.field_of_value(value, field),
+        }
+    }
+
+    /// `Enum.variant`.
+    fn variant_named(&mut self, decl: DeclRef, field: &Name) -> Type {
+        let sig = self.enum_sig(decl);
+        match sig.index.get(&field.text) {
+            Some(&index) => Type::Variant(decl, index),
+            None => {
+                let owner = format!("variant of enum `{}`", self.decl_name(decl));
+                let names: Vec<&str> = sig.variants.iter().map(|v| v.name.as_str()).collect();
+                self.unknown_field(field, owner, names, None)
             }
         }
     }
 
-    /// Field access on an already typed value (used under `deploy<..>`).
-    fn field_of_type(&mut self, ty: Type, field: &'w Name) -> Type {
+    /// Field access on a value (not a name such as `ecs` or `env`).
+    fn field_of_value(&mut self, ty: Type, field: &Name) -> Type {
         match ty {
             Type::Record(record) => {
                 let owner = format!("field of `{}`", self.show(&Type::Record(record.clone())));
                 self.record_field(&record, field, owner)
             }
+            Type::Construct(decl) => self.output(decl, field),
+            Type::Enum(decl) => self.enum_field(decl, field),
             Type::Map(value) => *value,
             Type::Json | Type::Unknown => ty,
-            Type::Attribute | Type::Resource => Type::Attribute,
-            other => {
-                let owner = format!("field of `{}` (it has no fields)", self.show(&other));
-                self.unknown_field(field, owner, Vec::new(), None)
+            Type::Resource | Type::Attribute => Type::Attribute,
+            Type::Secret if field.text == "parameter" => Type::String,
+            Type::Deploy(inner) => match self.field_of_value(*inner, field) {
+                Type::Unknown => Type::Unknown,
+                ty if ty.is_deploy() => ty,
+                ty => Type::Deploy(Box::new(ty)),
+            },
+            Type::Bool
+            | Type::Int
+            | Type::Number
+            | Type::String
+            | Type::Quantity(_)
+            | Type::Secret
+            | Type::List(_)
+            | Type::Optional(_)
+            | Type::Environment
+            | Type::None
+            | Type::Namespace(_)
+            | Type::EnumName(_)
+            | Type::ConstructName(_)
+            | Type::TypeName(_)
+            | Type::Variant(..)
+            | Type::Layer(_)
+            | Type::Env
+            | Type::Aws
+            | Type::Project(_) => {
+                let shown = self.show(&ty);
+                let (owner, candidates) = match ty {
+                    Type::Secret => (format!("field of `{shown}`"), vec!["parameter"]),
+                    _ => (format!("field of `{shown}` (it has no fields)"), Vec::new()),
+                };
+                self.unknown_field(field, owner, candidates, None)
             }
         }
     }
@@ -326,12 +356,10 @@ impl<'w> Checker<'w> {
 
     /// `instance.x`: the construct's output `x`.
     fn output(&mut self, construct: DeclRef, field: &Name) -> Type {
-        let index = self.member_index(construct);
         let members = self.body_members(construct);
-        let found = index
-            .get(&field.text)
-            .copied()
-            .filter(|&i| members.get(i).is_some_and(|m| matches!(m.kind, MemberKind::Output(_))));
+        let found = members
+            .iter()
+            .position(|m| matches!(&m.kind, MemberKind::Output(b) if b.name.text == field.text));
         match found {
             Some(i) => self.member_ref(construct, i, field.span),
             None => {

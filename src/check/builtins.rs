@@ -6,11 +6,10 @@
 //! arguments are check-time values, except where a signature says otherwise.
 
 use crate::check::error::CheckError;
-use crate::check::types::{accepts, Type};
+use crate::check::types::{accepts, FieldType, RecordType, Type};
 use crate::check::Checker;
 use crate::source::Span;
 use crate::syntax::ast::{Expr, Name};
-use crate::workspace::ModuleOrigin;
 
 /// Every built-in function with its signature as documented.
 pub const BUILTINS: &[(&str, &str)] = &[
@@ -24,6 +23,7 @@ pub const BUILTINS: &[(&str, &str)] = &[
     ("max", "max(a, b): numbers, or quantities of one dimension"),
     ("units", "units(quantity) -> int, in the dimension's base unit (CPU units, MiB, seconds, percent)"),
     ("keys", "keys(map) -> [string]"),
+    ("entries", "entries(map<T>) -> [{ key: string, value: T }]"),
     ("default", "default(optional: T?, value: T) -> T"),
     ("file", "file(path: string) -> string (stdlib only)"),
     ("logical_id", "logical_id(string) -> string"),
@@ -46,7 +46,7 @@ impl<'w> Checker<'w> {
         };
         let call = Call { name, signature, span, args };
         let arity = match name {
-            "len" | "upper" | "lower" | "units" | "keys" | "file" | "logical_id" => 1,
+            "len" | "upper" | "lower" | "units" | "keys" | "entries" | "file" | "logical_id" => 1,
             "replace" => 3,
             _ => 2,
         };
@@ -81,10 +81,8 @@ impl<'w> Checker<'w> {
                     other => call.bad_argument(self, 0, &other),
                 }
             }
-            "join" => {
-                self.argument(call, 0, &Type::List(Box::new(Type::String)), Type::String);
-                self.argument(call, 1, &Type::String, Type::String)
-            }
+            "join" => self.join_call(call),
+            "entries" => self.entries_call(call),
             "upper" | "lower" | "logical_id" => self.argument(call, 0, &Type::String, Type::String),
             "replace" => {
                 for index in 0..3 {
@@ -122,6 +120,39 @@ impl<'w> Checker<'w> {
         result
     }
 
+    /// `join(list, sep)`: deploy-time elements make a deploy-time string
+    /// (CloudFormation's `Fn::Join`); the separator is check-time.
+    fn join_call(&mut self, call: &Call<'w>) -> Type {
+        let deploy_string = Type::Deploy(Box::new(Type::String));
+        let list = self.check_expr(&call.args[0], &Type::List(Box::new(deploy_string.clone())), None);
+        self.argument(call, 1, &Type::String, Type::String);
+        match list {
+            Type::List(item) if item.is_deploy() => deploy_string,
+            _ => Type::String,
+        }
+    }
+
+    /// `entries(map)`: its fields as `{ key, value }` records, in order.
+    fn entries_call(&mut self, call: &Call<'w>) -> Type {
+        let value = match self.infer(&call.args[0]) {
+            Type::Map(value) => *value,
+            Type::Record(record) => {
+                let mut joined = Type::Unknown;
+                for field in &record.fields {
+                    joined = crate::check::types::join(&joined, &field.ty).unwrap_or(Type::Json);
+                }
+                joined
+            }
+            Type::Unknown => Type::Unknown,
+            other => return call.bad_argument(self, 0, &other),
+        };
+        let fields = vec![
+            FieldType { name: "key".into(), ty: Type::String, required: true, span: None },
+            FieldType { name: "value".into(), ty: value, required: true, span: None },
+        ];
+        Type::List(Box::new(Type::Record(std::rc::Rc::new(RecordType { name: None, fields }))))
+    }
+
     fn min_max(&mut self, call: &Call<'w>) -> Type {
         let a = self.infer(&call.args[0]);
         let b = self.expr(&call.args[1], Some(&a));
@@ -143,10 +174,12 @@ impl<'w> Checker<'w> {
 
     fn default_call(&mut self, call: &Call<'w>) -> Type {
         let optional = self.infer(&call.args[0]);
+        // A value that cannot be `none` is accepted too: a setting may become
+        // optional later, and `default` then keeps working.
         let inner = match optional {
             Type::Optional(inner) => *inner,
             Type::None | Type::Unknown => Type::Unknown,
-            other => return call.bad_argument(self, 0, &other),
+            other => other,
         };
         let value = self.check_expr(&call.args[1], &inner, None);
         if inner == Type::Unknown {
@@ -156,11 +189,9 @@ impl<'w> Checker<'w> {
         }
     }
 
+    /// `file("lambda/x.py")`: a plain path; whether the module is in the
+    /// stdlib is decided by the evaluator, which reads the file.
     fn file_call(&mut self, call: &Call<'w>) -> Type {
-        let in_stdlib = matches!(self.ws.module(self.ctx.module).origin, ModuleOrigin::Std(_));
-        if !in_stdlib {
-            call.wrong(self, "`file` is only available inside the stdlib".into());
-        }
         let arg = &call.args[0];
         match &arg.kind {
             crate::syntax::ast::ExprKind::String(lit) if lit.as_plain().is_some() => Type::String,

@@ -87,7 +87,8 @@ pub struct EnumSig {
     pub index: HashMap<String, usize>,
 }
 
-/// A reference from one layer to another (`core.vpc_id` inside `web`).
+/// A reference from one declaration to another: `core.vpc_id` inside layer
+/// `web`, or an instance of construct `b` inside construct `a`.
 #[derive(Debug, Clone, Copy)]
 pub struct LayerEdge {
     pub from: DeclRef,
@@ -109,6 +110,8 @@ pub struct Checker<'w> {
     pub settings: HashMap<DeclRef, Rc<RecordType>>,
     pub project_fields: HashMap<DeclRef, Rc<HashMap<String, Type>>>,
     pub layer_edges: Vec<LayerEdge>,
+    /// Construct → construct instantiations inside construct bodies.
+    pub construct_edges: Vec<LayerEdge>,
     /// `(module, binding)` of each namespace use, for W0201.
     pub used_namespaces: HashSet<(ModuleId, String)>,
     /// Member cycles already reported, so a cycle is reported once.
@@ -116,6 +119,10 @@ pub struct Checker<'w> {
     /// Field declarations whose default and range are checked last, with the
     /// construct whose params they are (defaults see the other params).
     pub pending_fields: Vec<(&'w ast::FieldDecl, Type, ModuleId, Option<DeclRef>)>,
+    /// How many members are being typed on demand, one inside another.
+    pub member_depth: usize,
+    /// How many aliases are being resolved, one inside another.
+    pub alias_depth: usize,
     /// The workspace's only project, when there is exactly one.
     sole_project: Option<DeclRef>,
 }
@@ -136,9 +143,12 @@ impl<'w> Checker<'w> {
             settings: HashMap::new(),
             project_fields: HashMap::new(),
             layer_edges: Vec::new(),
+            construct_edges: Vec::new(),
             used_namespaces: HashSet::new(),
             reported_cycles: HashSet::new(),
             pending_fields: Vec::new(),
+            member_depth: 0,
+            alias_depth: 0,
             sole_project: only_project_in_workspace(ws),
         }
     }
@@ -179,12 +189,17 @@ impl<'w> Checker<'w> {
     }
 
     /// Member name → index for a layer or construct (first definition wins).
+    /// Outputs are not in it: they name what an instance shows outside
+    /// (`output vpc_id = vpc_id` re-exports a param), not values inside.
     pub fn member_index(&mut self, decl: DeclRef) -> Rc<HashMap<String, usize>> {
         if let Some(index) = self.member_index.get(&decl) {
             return index.clone();
         }
         let mut index = HashMap::new();
         for (i, member) in self.body_members(decl).iter().enumerate() {
+            if matches!(member.kind, ast::MemberKind::Output(_)) {
+                continue;
+            }
             if let Some(name) = member_name(member) {
                 index.entry(name.text.clone()).or_insert(i);
             }

@@ -139,10 +139,13 @@ impl<'w> Checker<'w> {
 
     /// A layer or construct body: duplicates, misplaced members, every member typed.
     fn check_body(&mut self, decl: DeclRef, members: &'w [Member], is_layer: bool) {
-        let mut seen: HashMap<&str, Span> = HashMap::new();
+        // Outputs are a namespace of their own: `output vpc_id = vpc_id` is fine.
+        let (mut seen, mut outputs): (HashMap<&str, Span>, HashMap<&str, Span>) = Default::default();
         for (index, member) in members.iter().enumerate() {
             if let Some(name) = member_name(member) {
-                if let Some(first) = seen.insert(&name.text, name.span) {
+                let names =
+                    if matches!(member.kind, MemberKind::Output(_)) { &mut outputs } else { &mut seen };
+                if let Some(first) = names.insert(&name.text, name.span) {
                     self.report(CheckError::Duplicate {
                         name: name.text.clone(),
                         what: "member",
@@ -260,9 +263,11 @@ impl<'w> Checker<'w> {
                 continue;
             }
             for (binding, _) in &module.namespaces {
-                let used = users.get(binding.text.as_str()).is_some_and(|list| {
-                    list.iter().any(|&user| user == id || self.scopes.of(user).visible_modules.contains(&id))
-                });
+                let used = self.used_namespaces.contains(&(id, binding.text.clone()))
+                    || users.get(binding.text.as_str()).is_some_and(|list| {
+                        list.iter()
+                            .any(|&user| user == id || self.scopes.of(user).visible_modules.contains(&id))
+                    });
                 if !used {
                     unused.push(CheckError::UnusedImport { name: binding.text.clone(), span: binding.span });
                 }

@@ -16,24 +16,40 @@ use crate::check::error::CheckError;
 use crate::check::scope::{DeclRef, Scope};
 use crate::source::Span;
 
+/// Declaration → the declarations it refers to, each with its first reference.
+pub type Edges = BTreeMap<DeclRef, Vec<(DeclRef, Span)>>;
+
+/// One step of a cycle: `from` refers to `to` at `span`.
+pub type Step = (DeclRef, DeclRef, Span);
+
 /// Which layers each layer reads from.
 #[derive(Debug, Clone, Default)]
 pub struct LayerGraph {
     /// Layer → the layers it depends on, each with its first reference.
-    pub depends_on: BTreeMap<DeclRef, Vec<(DeclRef, Span)>>,
+    pub depends_on: Edges,
+}
+
+/// Group references by their source (first reference per pair wins).
+pub fn edges(references: &[LayerEdge]) -> Edges {
+    let mut edges: Edges = BTreeMap::new();
+    for edge in references {
+        let list = edges.entry(edge.from).or_default();
+        if !list.iter().any(|(to, _)| *to == edge.to) {
+            list.push((edge.to, edge.span));
+        }
+    }
+    edges
+}
+
+/// One cycle through each strongly connected group of two or more nodes.
+pub fn cycles(edges: &Edges) -> Vec<Vec<Step>> {
+    strongly_connected(edges).into_iter().filter(|c| c.len() > 1).map(|c| cycle_through(edges, &c)).collect()
 }
 
 impl LayerGraph {
-    /// Build the graph from recorded references (first reference per pair wins).
-    pub fn new(edges: &[LayerEdge]) -> LayerGraph {
-        let mut depends_on: BTreeMap<DeclRef, Vec<(DeclRef, Span)>> = BTreeMap::new();
-        for edge in edges {
-            let list = depends_on.entry(edge.from).or_default();
-            if !list.iter().any(|(to, _)| *to == edge.to) {
-                list.push((edge.to, edge.span));
-            }
-        }
-        LayerGraph { depends_on }
+    /// Build the graph from recorded references.
+    pub fn new(references: &[LayerEdge]) -> LayerGraph {
+        LayerGraph { depends_on: edges(references) }
     }
 
     /// The layers `layer` depends on.
@@ -92,57 +108,55 @@ impl LayerGraph {
     /// One E0206 per strongly connected group of layers, labelling each
     /// reference along one cycle through it.
     pub fn cycles(&self, name_of: &dyn Fn(DeclRef) -> String) -> Vec<CheckError> {
-        let mut errors = Vec::new();
-        for component in strongly_connected(self) {
-            if component.len() < 2 {
-                continue;
-            }
-            let path = self.cycle_through(&component);
-            let layers = path.iter().map(|(from, _, _)| name_of(*from)).collect();
-            let references =
-                path.iter().map(|(from, to, span)| (*span, name_of(*from), name_of(*to))).collect();
-            errors.push(CheckError::LayerCycle { layers, references });
-        }
-        errors
-    }
-
-    /// A cycle inside `component`, starting at its first layer: a breadth-first
-    /// search back to the start, so the reported cycle is a shortest one.
-    fn cycle_through(&self, component: &[DeclRef]) -> Vec<(DeclRef, DeclRef, Span)> {
-        let Some(&start) = component.iter().min() else { return Vec::new() };
-        let inside = |d: &DeclRef| component.contains(d);
-        let mut came_from: HashMap<DeclRef, (DeclRef, Span)> = HashMap::new();
-        let mut queue = std::collections::VecDeque::from([start]);
-        while let Some(at) = queue.pop_front() {
-            for (to, span) in self.depends_on.get(&at).into_iter().flatten() {
-                if !inside(to) || came_from.contains_key(to) {
-                    continue;
-                }
-                came_from.insert(*to, (at, *span));
-                if *to == start {
-                    queue.clear();
-                    break;
-                }
-                queue.push_back(*to);
-            }
-        }
-        let mut path = Vec::new();
-        let mut at = start;
-        while let Some(&(from, span)) = came_from.get(&at) {
-            path.push((from, at, span));
-            at = from;
-            if at == start || path.len() > component.len() {
-                break;
-            }
-        }
-        path.reverse();
-        path
+        cycles(&self.depends_on)
+            .into_iter()
+            .map(|path| CheckError::LayerCycle {
+                layers: path.iter().map(|(from, _, _)| name_of(*from)).collect(),
+                references: path
+                    .iter()
+                    .map(|(from, to, span)| (*span, name_of(*from), name_of(*to)))
+                    .collect(),
+            })
+            .collect()
     }
 }
 
+/// A cycle inside `component`, starting at its first node: a breadth-first
+/// search back to the start, so the reported cycle is a shortest one.
+fn cycle_through(edges: &Edges, component: &[DeclRef]) -> Vec<Step> {
+    let Some(&start) = component.iter().min() else { return Vec::new() };
+    let inside = |d: &DeclRef| component.contains(d);
+    let mut came_from: HashMap<DeclRef, (DeclRef, Span)> = HashMap::new();
+    let mut queue = std::collections::VecDeque::from([start]);
+    while let Some(at) = queue.pop_front() {
+        for (to, span) in edges.get(&at).into_iter().flatten() {
+            if !inside(to) || came_from.contains_key(to) {
+                continue;
+            }
+            came_from.insert(*to, (at, *span));
+            if *to == start {
+                queue.clear();
+                break;
+            }
+            queue.push_back(*to);
+        }
+    }
+    let mut path = Vec::new();
+    let mut at = start;
+    while let Some(&(from, span)) = came_from.get(&at) {
+        path.push((from, at, span));
+        at = from;
+        if at == start || path.len() > component.len() {
+            break;
+        }
+    }
+    path.reverse();
+    path
+}
+
 /// Tarjan's algorithm, iteratively (a thousand layers must not overflow the stack).
-fn strongly_connected(graph: &LayerGraph) -> Vec<Vec<DeclRef>> {
-    let nodes: Vec<DeclRef> = graph.depends_on.keys().copied().collect();
+fn strongly_connected(graph: &Edges) -> Vec<Vec<DeclRef>> {
+    let nodes: Vec<DeclRef> = graph.keys().copied().collect();
     let mut index_of: HashMap<DeclRef, usize> = HashMap::new();
     let mut low: HashMap<DeclRef, usize> = HashMap::new();
     let mut on_stack: HashMap<DeclRef, bool> = HashMap::new();
@@ -163,7 +177,7 @@ fn strongly_connected(graph: &LayerGraph) -> Vec<Vec<DeclRef>> {
                 stack.push(node);
                 on_stack.insert(node, true);
             }
-            let dependency = graph.depends_on.get(&node).and_then(|d| d.get(*next)).map(|(to, _)| *to);
+            let dependency = graph.get(&node).and_then(|d| d.get(*next)).map(|(to, _)| *to);
             *next += 1;
             match dependency {
                 Some(to) if !index_of.contains_key(&to) => work.push((to, 0)),

@@ -14,6 +14,10 @@ use crate::check::Checker;
 use crate::source::Span;
 use crate::syntax::ast::{Binding, ItemKind, Member, MemberKind, RecordLit, ResourceDecl};
 
+/// How deep on-demand typing of members may nest before giving up on precision
+/// (not on correctness: an untyped reference is `Unknown`, which reports nothing).
+const MAX_MEMBER_DEPTH: usize = 128;
+
 impl<'w> Checker<'w> {
     /// The type of member `index` of `body`, referred to at `span`.
     pub fn member_ref(&mut self, body: DeclRef, index: usize, span: Span) -> Type {
@@ -29,7 +33,16 @@ impl<'w> Checker<'w> {
                 }
                 Type::Unknown
             }
-            None => self.type_member(body, index),
+            // A long chain of forward references would recurse once per link:
+            // past the limit the reference is left untyped (no error is
+            // invented) and the member is typed later in declaration order.
+            None if self.member_depth >= MAX_MEMBER_DEPTH => Type::Unknown,
+            None => {
+                self.member_depth += 1;
+                let ty = self.type_member(body, index);
+                self.member_depth -= 1;
+                ty
+            }
         }
     }
 

@@ -67,6 +67,13 @@ pub fn check(workspace: &Workspace) -> Checked {
         let layers = LayerGraph::new(&checker.layer_edges);
         let mut errors = std::mem::take(&mut checker.errors);
         errors.extend(layers.cycles(&|decl| checker.decl_name(decl)));
+        for path in layers::cycles(&layers::edges(&checker.construct_edges)) {
+            let references = path
+                .iter()
+                .map(|(from, to, span)| (*span, checker.decl_name(*from), checker.decl_name(*to)))
+                .collect();
+            errors.push(error::CheckError::ConstructCycle { references });
+        }
         (layers, errors)
     };
     diagnostics.extend(errors.into_iter().map(error::CheckError::into_diagnostic));

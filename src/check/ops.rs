@@ -3,6 +3,7 @@
 //!
 //! Input: operand expressions. Output: the result type. Invariants: `+ -` and
 //! ordering need one dimension (E0302); a quantity scales by a plain number;
+//! `+` also joins two strings or two lists of one type;
 //! `==`/`!=` on deploy-time values give `deploy<bool>`, while arithmetic and
 //! ordering on them are type errors (only CloudFormation knows the values).
 
@@ -111,6 +112,7 @@ impl<'w> Checker<'w> {
             (_, T::Int, T::Int) => Some(T::Int),
             (_, a, b) if a.is_numeric() && b.is_numeric() => Some(T::Number),
             (BinaryOp::Add, T::String, T::String) => Some(T::String),
+            (BinaryOp::Add, T::List(a), T::List(b)) => types::join(a, b).map(|item| T::List(Box::new(item))),
             (BinaryOp::Add | BinaryOp::Sub | BinaryOp::Rem, T::Quantity(a), T::Quantity(b)) if a == b => {
                 Some(l.clone())
             }

@@ -10,6 +10,7 @@
 use std::collections::HashMap;
 use std::rc::Rc;
 
+use crate::check::checker::{Body, LayerEdge};
 use crate::check::error::CheckError;
 use crate::check::scope::DeclRef;
 use crate::check::types::{FieldType, RecordType, Type};
@@ -84,10 +85,14 @@ impl<'w> Checker<'w> {
         let name = self.decl_name(decl);
         if self.ctx.instance_ok != Some(whole.span) {
             self.report(CheckError::UnnamedInstance { construct: name.clone(), span: whole.span });
-        } else if matches!(self.ctx.body, crate::check::checker::Body::Construct(current) if current == decl)
-        {
-            let declared = self.item(decl).span;
-            self.report(CheckError::SelfReference { name: name.clone(), span: target.span, declared });
+        }
+        if let Body::Construct(current) = self.ctx.body {
+            if current == decl {
+                let declared = self.item(decl).span;
+                self.report(CheckError::SelfReference { name: name.clone(), span: target.span, declared });
+            } else {
+                self.construct_edges.push(LayerEdge { from: current, to: decl, span: target.span });
+            }
         }
         // Nested values are not bindings: an instance among them has no name.
         self.ctx.instance_ok = None;

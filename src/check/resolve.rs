@@ -23,6 +23,9 @@ use crate::workspace::ModuleId;
 const BUILTIN_TYPES: &[&str] =
     &["bool", "int", "number", "string", "cpu", "memory", "duration", "percent", "secret", "json"];
 
+/// How many aliases may refer to one another in a chain.
+const MAX_ALIAS_DEPTH: usize = 128;
+
 fn builtin_type(name: &str) -> Option<Type> {
     Some(match name {
         "bool" => Type::Bool,
@@ -176,6 +179,11 @@ impl<'w> Checker<'w> {
             None => {}
         }
         let ItemKind::Type(alias) = &self.item(decl).kind else { return Type::Unknown };
+        if self.alias_depth >= MAX_ALIAS_DEPTH {
+            // A chain of aliases this long would only overflow the stack.
+            return Type::Unknown;
+        }
+        self.alias_depth += 1;
         self.aliases.insert(decl, AliasState::InProgress);
         let ty = match &alias.ty.kind {
             TypeExprKind::Record(fields) => {
@@ -183,6 +191,7 @@ impl<'w> Checker<'w> {
             }
             _ => self.resolve_type(&alias.ty, decl.module),
         };
+        self.alias_depth -= 1;
         // A recursive alias already stored `Unknown`; keep it so users see one error.
         if let Some(AliasState::InProgress) = self.aliases.get(&decl) {
             self.aliases.insert(decl, AliasState::Done(ty.clone()));

@@ -3,7 +3,8 @@
 //! A module sees its own declarations, those of the spec files it imports
 //! (transitively: `import "x.mdl"` makes everything `x.mdl` sees visible), the
 //! stdlib modules bound by those imports, the prelude, and the variants of every
-//! enum it sees (by bare name, when only one enum has that variant).
+//! enum it sees (by bare name, when only one enum has that variant). A module's
+//! own declarations shadow the prelude's; any other clash is E0203.
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -118,6 +119,12 @@ fn build_one(
                 _ => {}
             }
             let Some(name) = declared_name(item) else { continue };
+            // The prelude comes last and gives way: a spec or stdlib module may
+            // declare its own `Capacity` without clashing with the prelude's.
+            if Some(module_id) == workspace.prelude && module_id != id && declared_at.contains_key(&name.text)
+            {
+                continue;
+            }
             if let Some(first) = declared_at.get(&name.text) {
                 if reported.insert((*first, name.span)) {
                     diagnostics.push(duplicate(&name.text, *first, name.span));

@@ -603,3 +603,237 @@ fn independent_errors_are_all_reported() {
     let run = run_spec("layer l {\n  a = nope\n  b = 1 GB + 1\n  c = upper(1, 2)\n}");
     assert_eq!(run.codes(), vec!["E0201", "E0302", "E0307"]);
 }
+
+// ------------------------------------------------------------ scale
+
+/// A generated spec: `count` constructs and `count` layers, each layer with
+/// an instance, published values, a cross-layer read and a match.
+fn generated_spec(count: usize) -> String {
+    let mut out = String::from(PROJECT);
+    for i in 0..count {
+        out.push_str(&format!(
+            "construct svc{i} {{\n  cpu: cpu in 0.25 vcpu..16 vcpu = 1 vcpu\n  memory: memory\n  port: int = 80\n  \
+             tags: map<string> = {{}}\n  image: string\n  secrets: map<secret> = {{}}\n  \
+             require cpu <= 4 vcpu || memory >= 8 GB else \"bad size ${{port}}\"\n  \
+             resource \"AWS::ECS::TaskDefinition\" task {{\n    Cpu = units(cpu)\n    Memory = units(memory)\n    \
+             Tags = [{{ Key = k, Value = tags.x }} for k in keys(tags)]\n  }}\n  \
+             output arn = task.ref\n  output url = \"http://${{task.Endpoint.Address}}:${{port}}\"\n}}\n"
+        ));
+        let read = if i > 0 { format!("  upstream = l{}.url\n", i - 1) } else { String::new() };
+        out.push_str(&format!(
+            "layer l{i} {{\n{read}  service s = svc{i} {{\n    memory = match env.tier {{ small => 1 GB, large {{ replicas }} => 2 GB * replicas }}\n    \
+             cpu = if env.approval {{ 1 vcpu }} else {{ 0.5 vcpu }}\n    image = \"app:${{env.name}}\"\n    \
+             tags = {{ x = \"y\", z = \"${{project.name}}\" }}\n  }}\n  publish url = s.url\n  publish arn = s.arn\n}}\n"
+        ));
+    }
+    out
+}
+
+#[test]
+fn a_generated_spec_checks_clean_in_linear_time() {
+    let source = generated_spec(300);
+    let workspace = Workspace::from_memory(&[("big.mdl", &source)]);
+    assert!(workspace.diagnostics.is_empty(), "{:#?}", workspace.diagnostics.first());
+    let start = std::time::Instant::now();
+    let checked = check(&workspace);
+    let elapsed = start.elapsed();
+    assert!(checked.diagnostics.is_empty(), "{:#?}", checked.diagnostics.first());
+    // Generous for debug builds on a loaded machine; a quadratic checker takes seconds.
+    assert!(elapsed.as_millis() < 2000, "checking {} lines took {elapsed:?}", source.lines().count());
+    assert_eq!(checked.layer_order(workspace.entries[0]).len(), 300);
+}
+
+/// `cargo test --lib check::tests::timing -- --ignored --nocapture`
+#[test]
+#[ignore]
+fn timing() {
+    let source = generated_spec(3000);
+    let start = std::time::Instant::now();
+    let workspace = Workspace::from_memory(&[("big.mdl", &source)]);
+    let parsed = start.elapsed();
+    let checked = check(&workspace);
+    println!(
+        "{} lines: load+parse {parsed:?}, check {:?}, {} diagnostics",
+        source.lines().count(),
+        start.elapsed() - parsed,
+        checked.diagnostics.len()
+    );
+}
+
+// ------------------------------------------------------------ more rules
+
+#[test]
+fn constructs_instantiating_each_other() {
+    let run = run_spec("construct a {\n  x = b {}\n}\nconstruct b {\n  y = a {}\n}");
+    let d = run.only("E0211");
+    assert_eq!(d.message, "constructs instantiate each other: `a` → `b` → `a`");
+    assert_eq!(d.secondary.len(), 1);
+    let run = run_spec("construct a {\n  x = a {}\n}");
+    run.only("E0211");
+}
+
+#[test]
+fn environment_names_compare_with_env_name() {
+    run_spec("layer l {\n  x = if env.name == prod { 1 } else { 2 }\n}").clean();
+    run_spec("layer l {\n  x = env.name == prd\n}").only("E0201");
+}
+
+#[test]
+fn stage_items_fill_the_stages_param() {
+    let lib = "enum Action { approve { who: string }, build }\n\
+               construct pipe { stages: [{ name: string, action: Action }] }\n";
+    run_spec(&format!(
+        "{lib}layer l {{\n  pipeline p = pipe {{\n    stage a when env.approval = approve {{ who = \"me\" }}\n    stage b = build\n  }}\n}}"
+    ))
+    .clean();
+    let run = run_spec(&format!(
+        "{lib}layer l {{\n  pipeline p = pipe {{\n    stage a when aws.region == \"x\" = build\n    stage b = 3\n  }}\n}}"
+    ));
+    assert_eq!(run.codes(), vec!["E0303", "E0301"]);
+    let run = run_spec(
+        "layer l {\n  s = service { memory = 1 GB, port = 1, image = \"i\"\n    stage x = 1\n  }\n}",
+    );
+    run.only("E0202");
+}
+
+#[test]
+fn type_requires_see_the_fields() {
+    run_spec(
+        "type Scaling = { min: int, max: int } where {\n  require min <= max else \"min ${min} > max\"\n}",
+    )
+    .clean();
+    let run = run_spec("type Scaling = { min: int } where {\n  require min <= maxx else \"x\"\n}");
+    run.only("E0201");
+}
+
+#[test]
+fn defaults_and_ranges_match_the_field_type() {
+    let run = run_spec("construct k {\n  a: int = \"x\"\n  b: string in 1..2\n  c: memory in 1..2 GB\n}");
+    assert_eq!(run.codes(), vec!["E0301", "E0301", "E0302"]);
+    assert_eq!(
+        run.secondary_texts(&run.diagnostics()[0])[0],
+        ("int".to_string(), "declared here as `int`".to_string())
+    );
+    run_spec("construct k {\n  a: int = 1\n  c: memory in 1 GB..2 GB = 1 GB\n  d: int = a + 1\n}").clean();
+}
+
+#[test]
+fn project_params_is_an_ssm_path() {
+    let run = run(&PROJECT.replace("\"/shop/infra\"", "\"shop\""));
+    let d = run.only("E0301");
+    assert_eq!(d.message, "`params` must be an SSM path starting with `/`");
+}
+
+#[test]
+fn raw_resources_need_a_cloudformation_type_and_known_codes() {
+    let run = run_spec("layer l {\n  resource \"SNS Topic\" t {}\n  require true else E9999 \"x\"\n}");
+    assert_eq!(run.codes(), vec!["E0301", "E0301"]);
+    run_spec("layer l {\n  resource \"AWS::SNS::Topic\" t {} with { DeletionPolicy = \"Retain\" }\n  require true else E0403 \"x\"\n}")
+        .clean();
+}
+
+#[test]
+fn outputs_are_deploy_time_when_built_from_attributes() {
+    let run = run_spec(
+        "layer l {\n  s = service { memory = 1 GB, port = 1, image = \"i\" }\n  t = service { memory = 1 GB, port = 1, image = s.url }\n}",
+    );
+    assert_eq!(run.only("E0301").message, "expected `string`, found `deploy<string>`");
+}
+
+#[test]
+fn optional_values_need_a_default_before_use() {
+    let run = run_spec("construct k {\n  a: int?\n  b = a + 1\n  c = default(a, 0) + 1\n  d: int? = none\n}");
+    assert_eq!(run.codes(), vec!["E0301"]);
+}
+
+#[test]
+fn names_that_are_not_values() {
+    let ecs = "construct cluster { name: string }";
+    let run =
+        with_std("import std/aws/{ecs}\nlayer l {\n  a = ecs\n  b = ecs.cluster\n}", &[("std/aws/ecs", ecs)]);
+    assert_eq!(run.codes(), vec!["E0301", "E0301"]);
+    assert_eq!(run.diagnostics()[0].message, "module is not a value");
+    assert_eq!(run.diagnostics()[1].help.as_deref(), Some("instantiate it: `name { params }`"));
+}
+
+#[test]
+fn qualified_variants_and_types_from_namespaces() {
+    let ecs = "enum Capacity { spot, on_demand { base: int = 0 } }\nconstruct cluster { capacity: Capacity }";
+    with_std(
+        "import std/aws/{ecs}\nconstruct k { c: ecs.Capacity }\nlayer l {\n  a = ecs.cluster { capacity = spot }\n  \
+         b = ecs.cluster { capacity = ecs.Capacity.on_demand { base = 2 } }\n  c = ecs.cluster { capacity = on_demand }\n}",
+        &[("std/aws/ecs", ecs)],
+    )
+    .clean();
+    let run = with_std(
+        "import std/aws/{ecs}\nlayer l {\n  a = ecs.cluster { capacity = spto }\n}",
+        &[("std/aws/ecs", ecs)],
+    );
+    assert_eq!(run.only("E0201").help.as_deref(), Some("did you mean `spot`?"));
+}
+
+#[test]
+fn outputs_are_their_own_namespace() {
+    run_spec(
+        "construct k {\n  name: string\n  output name = name\n}\nlayer l {\n  a = k { name = \"x\" }\n  b = upper(a.name)\n}",
+    )
+    .clean();
+    let run = run_spec("construct k {\n  output o = 1\n  output o = 2\n}");
+    run.only("E0203");
+}
+
+#[test]
+fn resource_attributes_mix_in_lists_and_branches() {
+    run_spec(
+        "layer l {\n  resource \"AWS::EC2::Subnet\" a {}\n  resource \"AWS::EC2::Subnet\" b {}\n  \
+         ids = if env.approval { [a.ref, b.ref] } else { [a.ref] }\n  \
+         resource \"AWS::EC2::Route\" r { DependsOnThese = ids } with { DependsOn = [a] }\n}",
+    )
+    .clean();
+}
+
+#[test]
+fn long_chains_of_forward_references_do_not_overflow_the_stack() {
+    let mut layer = String::from("layer l {\n");
+    for i in 0..5000 {
+        layer.push_str(&format!("  a{i} = a{} + 1\n", i + 1));
+    }
+    layer.push_str("  a5000 = \"x\"\n}\n");
+    let mut aliases = String::new();
+    for i in 0..5000 {
+        aliases.push_str(&format!("type T{i} = T{}\n", i + 1));
+    }
+    aliases.push_str("type T5000 = int\nconstruct k { t: T0 = 1 }\n");
+    let run = std::thread::Builder::new()
+        .stack_size(8 << 20)
+        .spawn(move || run_spec(&format!("{layer}{aliases}")).codes())
+        .expect("thread")
+        .join()
+        .expect("no stack overflow");
+    // `a4999 = a5000 + 1` is `string + int`: found, and nothing else invented.
+    assert_eq!(run, vec!["E0301"]);
+}
+
+#[test]
+fn declarations_shadow_the_prelude() {
+    let prelude = stdlib::module(stdlib::PRELUDE).unwrap_or_default();
+    let mut enums =
+        prelude.lines().filter_map(|l| l.strip_prefix("enum ")).filter_map(|l| l.split_whitespace().next());
+    // Not `Region`: the test project's environment names one.
+    let Some(name) = enums.rfind(|n| *n != "Region") else { return };
+    run_spec(&format!("enum {name} {{ mine }}\nconstruct k {{ x: {name} = mine }}")).clean();
+    run_spec(&format!("enum {name} {{ mine }}\nenum {name} {{ other }}")).only("E0203");
+}
+
+#[test]
+fn lists_concatenate_and_entries_iterate_maps() {
+    run_spec(
+        "construct k {\n  tags: map<string> = {}\n  xs = [1] + [2, 3]\n  \
+         pairs = [{ Key = e.key, Value = upper(e.value) } for e in entries(tags)]\n  \
+         resource \"AWS::SNS::Topic\" t {}\n  arns = join([t.ref, \"x\"], \",\")\n  \
+         resource \"AWS::SNS::Topic\" u { TopicName = arns }\n}",
+    )
+    .clean();
+    let run = run_spec("construct k {\n  xs = [1] + [\"a\"]\n  resource \"AWS::SNS::Topic\" t {}\n  n: string = join([t.ref], \",\")\n}");
+    assert_eq!(run.codes(), vec!["E0301", "E0301"]);
+}

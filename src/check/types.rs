@@ -161,8 +161,9 @@ pub fn accepts(expected: &Type, found: &Type, secrets_ok: bool) -> Result<(), Mi
         (T::Json, T::Secret) if secrets_ok => Ok(()),
         (T::Optional(e), T::Secret) => accepts(e, found, secrets_ok),
         (_, T::Secret) => Err(Mismatch::Secret),
-        (T::Json, T::Resource) => Err(Mismatch::Type),
+        // A resource in json (`DependsOn = [topic]`) lowers to its logical id.
         (T::Json, _) => Ok(()),
+        (T::Attribute, f) => accepts(&T::Deploy(Box::new(T::String)), f, secrets_ok),
         (T::Optional(_), T::None) => Ok(()),
         (T::Optional(e), T::Optional(f)) => accepts(e, f, secrets_ok),
         (T::Optional(e), f) => accepts(e, f, secrets_ok),

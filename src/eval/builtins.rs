@@ -6,17 +6,19 @@
 //! relative to the calling module's folder.
 //!
 //! - `len(list|string|map) -> int`, `contains(list|string|map, x) -> bool`
-//! - `join([string], sep) -> string`, `upper(s)`, `lower(s)`, `replace(s, from, to)`
+//! - `join([string], sep) -> string` (a deploy-time join when an element is deploy-time)
+//! - `upper(s)`, `lower(s)`, `replace(s, from, to)`
 //! - `min(a, b)`, `max(a, b)`: numbers or same-dimension quantities
 //! - `units(q) -> int`: a quantity in its base unit (CPU units, MiB, seconds, percent)
-//! - `keys(map) -> [string]`, `default(opt, value)`: `value` when `opt` is none
+//! - `keys(map) -> [string]`, `entries(map) -> [{ key, value }]` (in the order written)
+//! - `default(opt, value)`: `value` when `opt` is none
 //! - `logical_id(s) -> string`: CamelCase, as resource logical ids are formed
 //! - `file(path) -> string`: the text of a stdlib file next to the calling module
 
 use std::cmp::Ordering;
 
 use super::error::{EvalError, EvalResult};
-use super::model::{display_text, Value, ValueKind};
+use super::model::{display_text, DeployExpr, Value, ValueKind};
 use super::names::camel_case;
 use super::ops::{compare, values_equal};
 use super::scope::Ctx;
@@ -24,6 +26,9 @@ use super::Evaluator;
 use crate::source::Span;
 use crate::syntax::ast;
 use crate::workspace::{normalize, ModuleId, ModuleOrigin};
+
+/// Why a call was refused: what the function takes.
+type Refusal = &'static str;
 
 impl<'a> Evaluator<'a> {
     /// `callee(args)`.
@@ -39,93 +44,111 @@ impl<'a> Evaluator<'a> {
             values.push(self.eval(arg, ctx)?);
         }
         let name = callee.text.as_str();
-        let wrong = |message: &str| EvalError::WrongArguments {
+        let result = match name {
+            "file" => return self.file(&values, ctx.module, span),
+            "len" | "contains" | "keys" | "entries" | "default" => collection(name, values, span),
+            "join" | "upper" | "lower" | "replace" | "logical_id" => text_function(name, &values, span),
+            "min" | "max" | "units" => numeric(name, &values),
+            _ => Err("is not a built-in function"),
+        };
+        result.map_err(|refusal| EvalError::WrongArguments {
             function: name.to_string(),
+            message: refusal.to_string(),
+            span,
+        })
+    }
+
+    /// `file(path)`: the text of a stdlib file, relative to `module`'s folder.
+    fn file(&self, values: &[Value], module: ModuleId, span: Span) -> EvalResult<Value> {
+        let refuse = |message: &str| EvalError::WrongArguments {
+            function: "file".to_string(),
             message: message.to_string(),
             span,
         };
-        let kind = match (name, values.as_mut_slice()) {
-            ("len", [v]) => {
-                ValueKind::Int(length(v).ok_or_else(|| wrong("takes a list, a string or a map"))?)
-            }
-            ("contains", [haystack, needle]) => {
-                ValueKind::Bool(contains(haystack, needle).ok_or_else(|| wrong("takes a list and a value"))?)
-            }
-            ("join", [list, sep]) => ValueKind::String(
-                join(list, sep).ok_or_else(|| wrong("takes a list of strings and a separator"))?,
-            ),
-            ("upper", [s]) => {
-                ValueKind::String(text(s).ok_or_else(|| wrong("takes a string"))?.to_uppercase())
-            }
-            ("lower", [s]) => {
-                ValueKind::String(text(s).ok_or_else(|| wrong("takes a string"))?.to_lowercase())
-            }
-            ("replace", [s, from, to]) => {
-                let (s, from, to) = (text(s), text(from), text(to));
-                match (s, from, to) {
-                    (Some(s), Some(from), Some(to)) if !from.is_empty() => {
-                        ValueKind::String(s.replace(from, to))
-                    }
-                    _ => return Err(wrong("takes three strings, the second not empty")),
-                }
-            }
-            ("min", [a, b]) => {
-                return pick(a, b, Ordering::Less)
-                    .ok_or_else(|| wrong("takes two numbers or quantities of one dimension"))
-            }
-            ("max", [a, b]) => {
-                return pick(a, b, Ordering::Greater)
-                    .ok_or_else(|| wrong("takes two numbers or quantities of one dimension"))
-            }
-            ("units", [q]) => match q.kind {
-                ValueKind::Quantity(q) => ValueKind::Int(q.base.round() as i64),
-                _ => return Err(wrong("takes a quantity")),
-            },
-            ("keys", [map]) => match &map.kind {
-                ValueKind::Record(fields) => {
-                    ValueKind::List(fields.iter().map(|(k, _)| Value::string(k.clone(), span)).collect())
-                }
-                _ => return Err(wrong("takes a map")),
-            },
-            ("default", [opt, fallback]) => {
-                let chosen = if matches!(opt.kind, ValueKind::Null) { fallback } else { opt };
-                return Ok(std::mem::replace(chosen, Value::new(ValueKind::Null, span)));
-            }
-            ("logical_id", [s]) => {
-                ValueKind::String(camel_case(text(s).ok_or_else(|| wrong("takes a string"))?))
-            }
-            ("file", [path]) => {
-                let path = text(path).ok_or_else(|| wrong("takes a path string"))?.to_string();
-                ValueKind::String(self.stdlib_file(&path, ctx.module, span)?)
-            }
-            _ => {
-                return Err(wrong(&format!("no built-in function `{name}` takes {} argument(s)", args.len())))
-            }
-        };
-        Ok(Value::new(kind, span))
-    }
-
-    /// The text of a stdlib file, relative to `module`'s folder.
-    fn stdlib_file(&self, path: &str, module: ModuleId, span: Span) -> EvalResult<String> {
+        let [path] = values else { return Err(refuse("takes a path string")) };
+        let Some(path) = path.as_str() else { return Err(refuse("takes a path string")) };
         let Some(ModuleOrigin::Std(module_path)) = self.workspace.modules.get(module.0).map(|m| &m.origin)
         else {
-            return Err(EvalError::WrongArguments {
-                function: "file".to_string(),
-                message: "reads stdlib files only, from stdlib modules".to_string(),
-                span,
-            });
+            return Err(refuse("reads stdlib files only, from stdlib modules"));
         };
-        let folder = std::path::Path::new(module_path).parent().unwrap_or(std::path::Path::new(""));
-        let joined = normalize(&folder.join(path));
-        let relative = joined.to_string_lossy().replace('\\', "/");
-        crate::stdlib::file(&relative)
-            .map(str::to_string)
-            .ok_or(EvalError::FileNotFound { path: relative, span })
+        let relative = stdlib_relative(module_path, path);
+        match crate::stdlib::file(&relative) {
+            Some(text) => Ok(Value::string(text, span)),
+            None => Err(EvalError::FileNotFound { path: relative, span }),
+        }
     }
 }
 
-fn text(value: &Value) -> Option<&str> {
-    value.as_str()
+/// `path` relative to the folder of stdlib module `module_path` (`std/aws/lambda`),
+/// as a path relative to `stdlib/`.
+pub(crate) fn stdlib_relative(module_path: &str, path: &str) -> String {
+    let folder = std::path::Path::new(module_path).parent().unwrap_or(std::path::Path::new(""));
+    normalize(&folder.join(path)).to_string_lossy().replace('\\', "/")
+}
+
+fn collection(name: &str, mut values: Vec<Value>, span: Span) -> Result<Value, Refusal> {
+    let kind = match (name, values.as_mut_slice()) {
+        ("len", [v]) => ValueKind::Int(length(v).ok_or("takes a list, a string or a map")?),
+        ("contains", [haystack, needle]) => {
+            ValueKind::Bool(contains(haystack, needle).ok_or("takes a list and a value")?)
+        }
+        ("keys", [map]) => {
+            ValueKind::List(fields(map)?.iter().map(|(k, _)| Value::string(k.clone(), span)).collect())
+        }
+        ("entries", [map]) => ValueKind::List(fields(map)?.iter().map(|(k, v)| entry(k, v, span)).collect()),
+        ("default", [opt, fallback]) => {
+            let chosen = if matches!(opt.kind, ValueKind::Null) { fallback } else { opt };
+            return Ok(std::mem::replace(chosen, Value::new(ValueKind::Null, span)));
+        }
+        _ => return Err("takes other arguments (see the language reference)"),
+    };
+    Ok(Value::new(kind, span))
+}
+
+fn text_function(name: &str, values: &[Value], span: Span) -> Result<Value, Refusal> {
+    let kind = match (name, values) {
+        ("join", [list, sep]) => {
+            return join(list, sep, span).ok_or("takes a list of strings and a separator")
+        }
+        ("upper", [s]) => ValueKind::String(s.as_str().ok_or("takes a string")?.to_uppercase()),
+        ("lower", [s]) => ValueKind::String(s.as_str().ok_or("takes a string")?.to_lowercase()),
+        ("logical_id", [s]) => ValueKind::String(camel_case(s.as_str().ok_or("takes a string")?)),
+        ("replace", [s, from, to]) => match (s.as_str(), from.as_str(), to.as_str()) {
+            (Some(s), Some(from), Some(to)) if !from.is_empty() => ValueKind::String(s.replace(from, to)),
+            _ => return Err("takes three strings, the second not empty"),
+        },
+        _ => return Err("takes other arguments (see the language reference)"),
+    };
+    Ok(Value::new(kind, span))
+}
+
+fn numeric(name: &str, values: &[Value]) -> Result<Value, Refusal> {
+    const PAIR: Refusal = "takes two numbers or quantities of one dimension";
+    match (name, values) {
+        ("min", [a, b]) => pick(a, b, Ordering::Less).ok_or(PAIR),
+        ("max", [a, b]) => pick(a, b, Ordering::Greater).ok_or(PAIR),
+        ("units", [q]) => match q.kind {
+            // Keeps the quantity's origin: a template value of 2048 still points at `2 GB`.
+            ValueKind::Quantity(quantity) => {
+                Ok(Value::new(ValueKind::Int(quantity.base.round() as i64), q.origin))
+            }
+            _ => Err("takes a quantity"),
+        },
+        _ => Err("takes other arguments (see the language reference)"),
+    }
+}
+
+fn fields(map: &Value) -> Result<&[(String, Value)], Refusal> {
+    match &map.kind {
+        ValueKind::Record(fields) => Ok(fields),
+        _ => Err("takes a map"),
+    }
+}
+
+/// `{ key = "K", value = v }`, one element of `entries(map)`.
+fn entry(key: &str, value: &Value, span: Span) -> Value {
+    let fields = vec![("key".to_string(), Value::string(key, span)), ("value".to_string(), value.clone())];
+    Value::new(ValueKind::Record(fields), span)
 }
 
 fn length(value: &Value) -> Option<i64> {
@@ -147,15 +170,41 @@ fn contains(haystack: &Value, needle: &Value) -> Option<bool> {
     }
 }
 
-fn join(list: &Value, sep: &Value) -> Option<String> {
+/// Plain elements join to a string; any deploy-time element makes a deploy-time join.
+fn join(list: &Value, sep: &Value, span: Span) -> Option<Value> {
     let ValueKind::List(items) = &list.kind else { return None };
     let sep = sep.as_str()?;
-    let parts: Option<Vec<String>> = items.iter().map(display_text).collect();
-    Some(parts?.join(sep))
+    if !items.iter().any(|v| matches!(v.kind, ValueKind::Deploy(_))) {
+        let parts: Option<Vec<String>> = items.iter().map(display_text).collect();
+        return Some(Value::string(parts?.join(sep), span));
+    }
+    let mut parts: Vec<Value> = Vec::with_capacity(items.len() * 2);
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            push_text(&mut parts, sep, span);
+        }
+        match &item.kind {
+            ValueKind::Deploy(_) => parts.push(item.clone()),
+            _ => push_text(&mut parts, &display_text(item)?, item.origin),
+        }
+    }
+    Some(Value::deploy(DeployExpr::Join(parts), span))
+}
+
+/// Append text to join parts, merging it into a text part just before.
+fn push_text(parts: &mut Vec<Value>, text: &str, origin: Span) {
+    if text.is_empty() {
+        return;
+    }
+    if let Some(ValueKind::String(last)) = parts.last_mut().map(|v| &mut v.kind) {
+        last.push_str(text);
+        return;
+    }
+    parts.push(Value::string(text, origin));
 }
 
 /// `a` when `a` compares as `wanted` to `b` (or equal), else `b`.
-fn pick(a: &mut Value, b: &mut Value, wanted: Ordering) -> Option<Value> {
+fn pick(a: &Value, b: &Value, wanted: Ordering) -> Option<Value> {
     let ordering = compare(a, b)?;
     let chosen = if ordering == wanted || ordering == Ordering::Equal { a } else { b };
     Some(chosen.clone())

@@ -286,7 +286,10 @@ fn collect_names<'e>(expr: &'e ast::Expr, out: &mut Vec<&'e ast::Name>) {
             collect_names(then, out);
             collect_names(otherwise, out);
         }
-        ExprKind::Match { scrutinee, .. } => collect_names(scrutinee, out),
+        ExprKind::Match { scrutinee, arms } => {
+            collect_names(scrutinee, out);
+            arms.iter().for_each(|arm| collect_names(&arm.body, out));
+        }
         _ => {}
     }
 }

@@ -105,7 +105,7 @@ impl<'a> Evaluator<'a> {
             let construct = construct.name.text.clone();
             return Err(EvalError::TooDeep { construct, span: target_span, limit: MAX_INSTANCE_DEPTH });
         }
-        let given = self.given_params(lit, ctx)?;
+        let given = self.given_params(lit, ctx, prefix)?;
         let body = self.instance_body(decl, construct, given, prefix.to_string())?;
         self.sites.push(target_span);
         self.force_all(body);
@@ -129,21 +129,27 @@ impl<'a> Evaluator<'a> {
     }
 
     /// The given fields, plus `stages` from `stage` items, evaluated in the caller's context.
-    fn given_params(&mut self, lit: &'a ast::RecordLit, ctx: &Ctx) -> EvalResult<Vec<Given<'a>>> {
+    fn given_params(
+        &mut self,
+        lit: &'a ast::RecordLit,
+        ctx: &Ctx,
+        prefix: &str,
+    ) -> EvalResult<Vec<Given<'a>>> {
         let mut given = Vec::with_capacity(lit.fields.len() + 1);
         for field in &lit.fields {
             let value = self.eval(&field.value, ctx)?;
             given.push(Given { name: field.name.text.as_str(), value, span: field.value.span });
         }
         if !lit.stages.is_empty() {
-            let stages = self.stages(&lit.stages, ctx, lit.span)?;
+            let stages = self.stages(&lit.stages, ctx, prefix, lit.span)?;
             given.push(Given { name: "stages", value: stages, span: lit.span });
         }
         Ok(given)
     }
 
     /// `stage NAME when COND = EXPR` items → a list of `{ name, action }`, skipping false `when`s.
-    fn stages(&mut self, stages: &'a [ast::Stage], ctx: &Ctx, span: Span) -> EvalResult<Value> {
+    /// A stage is a named item, so an instance as its action is named `<prefix><Stage>`.
+    fn stages(&mut self, stages: &'a [ast::Stage], ctx: &Ctx, prefix: &str, span: Span) -> EvalResult<Value> {
         let mut list = Vec::with_capacity(stages.len());
         for stage in stages {
             if let Some(when) = &stage.when {
@@ -151,7 +157,8 @@ impl<'a> Evaluator<'a> {
                     continue;
                 }
             }
-            let action = self.eval(&stage.action, ctx)?;
+            let instance = format!("{prefix}{}", camel_case(&stage.name.text));
+            let action = self.eval_named(&stage.action, ctx, Some(&instance))?;
             let name = Value::string(stage.name.text.clone(), stage.name.span);
             let record = vec![("name".to_string(), name), ("action".to_string(), action)];
             list.push(Value::new(ValueKind::Record(record), stage.span));
@@ -222,15 +229,36 @@ impl<'a> Evaluator<'a> {
         let mut failed = false;
         for member in &construct.members {
             let MemberKind::Output(binding) = &member.kind else { continue };
-            match self.member(body, &binding.name.text) {
-                Some(Ok(value)) => outputs.push((binding.name.text.clone(), value)),
-                Some(Err(_)) | None => failed = true,
+            match self.output(body, binding) {
+                Ok(value) => outputs.push((binding.name.text.clone(), value)),
+                Err(error) => {
+                    self.report(error);
+                    failed = true;
+                }
             }
         }
         if failed {
             return Err(EvalError::Reported);
         }
         Ok(outputs)
+    }
+
+    /// One output. `output name = name` re-exports a param: outputs are what the
+    /// instance shows outside, so a param or binding of the same name keeps its
+    /// meaning inside the body and the output is evaluated on its own.
+    fn output(&mut self, body: BodyId, binding: &'a ast::Binding) -> EvalResult<Value> {
+        let own_slot = self.bodies.get(body).and_then(|b| {
+            let slot = b.slots.get(*b.index.get(binding.name.text.as_str())?)?;
+            Some(matches!(slot.source, SlotSource::Expr(e) if std::ptr::eq(e, &binding.value)))
+        });
+        if own_slot == Some(true) {
+            return self.member(body, &binding.name.text).unwrap_or(Err(EvalError::Reported));
+        }
+        let module = self.bodies.get(body).map(|b| b.module);
+        let Some(module) = module else {
+            return Err(EvalError::internal("a body vanished", binding.name.span));
+        };
+        self.eval_named(&binding.value, &Ctx::body(module, body), None)
     }
 
     /// Evaluate a `resource` and add it to the current layer.
@@ -243,7 +271,8 @@ impl<'a> Evaluator<'a> {
     ) {
         let result = self.resource_model(resource, span, ctx, instance_span);
         match result {
-            Ok(model) => self.push_resource(model),
+            Ok(Some(model)) => self.push_resource(model),
+            Ok(None) => {}
             Err(error) => self.report(error),
         }
     }
@@ -254,7 +283,7 @@ impl<'a> Evaluator<'a> {
         span: Span,
         ctx: &Ctx,
         instance_span: Option<Span>,
-    ) -> EvalResult<ResourceModel> {
+    ) -> EvalResult<Option<ResourceModel>> {
         let prefix = ctx.body.and_then(|b| self.bodies.get(b)).map(|b| b.prefix.clone()).unwrap_or_default();
         let logical_id = format!("{prefix}{}", camel_case(&resource.name.text));
         let type_value = self.eval_string(&resource.type_name, ctx)?;
@@ -264,11 +293,29 @@ impl<'a> Evaluator<'a> {
                 resource.type_name.span,
             ));
         };
-        let properties = self.eval_record(&resource.properties, ctx)?;
-        let options = match &resource.options {
+        let mut options = match &resource.options {
             Some(lit) => self.eval_record(lit, ctx)?,
             None => Value::new(ValueKind::Record(Vec::new()), span),
         };
-        Ok(ResourceModel { logical_id, type_name, properties, options, span, instance_span })
+        if !take_condition(&mut options) {
+            return Ok(None);
+        }
+        let properties = self.eval_record(&resource.properties, ctx)?;
+        Ok(Some(ResourceModel { logical_id, type_name, properties, options, span, instance_span }))
+    }
+}
+
+/// `with { Condition = flag }`: a check-time bool decides whether the resource
+/// exists in this environment at all (its properties are then not evaluated).
+/// The option is consumed; a deploy-time condition is left for lowering.
+fn take_condition(options: &mut Value) -> bool {
+    let ValueKind::Record(fields) = &mut options.kind else { return true };
+    let Some(index) = fields.iter().position(|(k, _)| k == "Condition") else { return true };
+    match fields[index].1.kind {
+        ValueKind::Bool(include) => {
+            fields.remove(index);
+            include
+        }
+        _ => true,
     }
 }

@@ -211,7 +211,18 @@ impl<'a> Evaluator<'a> {
             .iter()
             .map(|(_, _, deps)| deps.iter().filter_map(|d| index.get(d).copied()).collect())
             .collect();
-        let order = topological(&deps);
+        // Order by what was read and by what the checker saw referenced (a
+        // reference in a branch not taken here still orders the layers), so
+        // every environment deploys in the one order the checker reports.
+        let ordering: Vec<Vec<usize>> = layers
+            .iter()
+            .zip(&deps)
+            .map(|((decl, _, _), read)| {
+                let seen = self.checked.layers.dependencies(*decl).filter_map(|d| index.get(&d).copied());
+                read.iter().copied().chain(seen).collect()
+            })
+            .collect();
+        let order = topological(&ordering);
         if order.len() < layers.len() {
             self.report_cycle(&layers, &order);
         }
@@ -253,10 +264,14 @@ impl<'a> Evaluator<'a> {
 /// topological order. `deps[i]` are the nodes `i` depends on. Nodes in a cycle are left out.
 fn topological(deps: &[Vec<usize>]) -> Vec<usize> {
     let n = deps.len();
-    let mut waiting: Vec<usize> = deps.iter().map(Vec::len).collect();
+    let mut waiting: Vec<usize> = vec![0; n];
     let mut dependents: Vec<Vec<usize>> = vec![Vec::new(); n];
     for (i, ds) in deps.iter().enumerate() {
-        for &d in ds {
+        let mut unique = ds.clone();
+        unique.sort_unstable();
+        unique.dedup();
+        waiting[i] = unique.len();
+        for d in unique {
             if let Some(list) = dependents.get_mut(d) {
                 list.push(i);
             }

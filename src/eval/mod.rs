@@ -14,11 +14,11 @@
 //! `constraints` (types, ranges, requires), `error` (the one conversion to
 //! diagnostics).
 
-mod builtins;
+pub(crate) mod builtins;
 mod constraints;
 mod construct;
 mod env;
-pub mod error;
+mod error;
 mod expr;
 mod layer;
 pub mod model;

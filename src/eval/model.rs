@@ -124,6 +124,7 @@ pub struct SecretModel {
 /// An evaluated value and where it was written.
 #[derive(Debug, Clone, Serialize)]
 pub struct Value {
+    /// What the value is.
     pub kind: ValueKind,
     /// Where the value was written: a literal, or the expression that computed it.
     /// A value passed along (through a name, a param, `env.x`) keeps its origin.
@@ -173,30 +174,42 @@ impl Value {
 pub enum ValueKind {
     /// `none`
     Null,
+    /// `true`, `false`
     Bool(bool),
+    /// A whole number without a unit.
     Int(i64),
+    /// A decimal number without a unit.
     Number(f64),
+    /// Plain text, known at check time.
     String(String),
     /// A quantity in its dimension's base unit (CPU units, MiB, seconds, percent).
     #[serde(serialize_with = "serialize_quantity")]
     Quantity(Quantity),
+    /// `[a, b]`
     List(Vec<Value>),
     /// A record or map, fields in the order written (defaults after).
     Record(Vec<(String, Value)>),
     /// An enum variant, with its lowering text and its fields.
     Variant {
+        /// The enum (`Capacity`; the project's name for `env.name`).
         enum_name: String,
+        /// The variant (`on_demand`).
         variant: String,
+        /// Its lowering text (`af-south-1` for `af_south_1`), when declared.
         text: Option<String>,
+        /// Its fields, defaults filled in.
         fields: Vec<(String, Value)>,
     },
     /// A construct instance: its outputs.
     Instance {
+        /// The construct's name.
         construct: String,
+        /// Its outputs, in declaration order.
         outputs: Vec<(String, Value)>,
     },
     /// A SecureString parameter, by name.
     Secret {
+        /// The full SSM parameter name.
         parameter: String,
     },
     /// A value known only when CloudFormation runs.
@@ -239,7 +252,14 @@ pub enum DeployExpr {
     /// (plain strings and deploy values, adjacent strings merged).
     Join(Vec<Value>),
     /// `a == b` (or `!=` when `negated`) on deploy-time values: a deploy-time bool.
-    Equals { left: Box<Value>, right: Box<Value>, negated: bool },
+    Equals {
+        /// The left operand.
+        left: Box<Value>,
+        /// The right operand.
+        right: Box<Value>,
+        /// `!=` rather than `==`.
+        negated: bool,
+    },
 }
 
 fn serialize_span<S: Serializer>(span: &Span, serializer: S) -> Result<S::Ok, S::Error> {

@@ -170,6 +170,7 @@ fn arithmetic(op: BinaryOp, l: &Value, r: &Value, span: Span, right_span: Span) 
             Ok(K::Quantity(q.scale_by(as_f64(l).unwrap_or(1.0))))
         }
         (K::String(a), K::String(b)) if op == BinaryOp::Add => Ok(K::String(format!("{a}{b}"))),
+        (K::List(a), K::List(b)) if op == BinaryOp::Add => Ok(K::List(a.iter().chain(b).cloned().collect())),
         _ => Err(mismatch(op, l, r, span)),
     }
 }

@@ -98,12 +98,27 @@ fn enclosing_target(before: &str) -> Option<String> {
                 let head = before[..i].trim_end();
                 let start = head.trim_end_matches(|c: char| is_word_char(c) || c == '.').len();
                 let path = &head[start..];
+                if head[..start].trim_end().ends_with("environment") {
+                    return Some(SETTINGS.to_string());
+                }
                 return (!path.is_empty()).then(|| path.to_string());
             }
             _ => {}
         }
     }
     None
+}
+
+/// The target of an `environment NAME { .. }` body: the project's settings.
+const SETTINGS: &str = "@settings";
+
+/// The fields that may be written in `target { .. }`.
+fn fields_of<'w>(ws: &'w Workspace, scope: &Scope, target: &str) -> Vec<&'w FieldDecl> {
+    if target == SETTINGS {
+        return settings(ws, scope).map(|s| s.iter().collect()).unwrap_or_default();
+    }
+    let expr = path_expr(target);
+    expr_decl(ws, scope, &expr).map(|decl| fields_of_decl(ws, decl, &expr)).unwrap_or_default()
 }
 
 fn is_word_char(c: char) -> bool {
@@ -152,15 +167,15 @@ fn after_dot(ws: &Workspace, scope: &Scope, base: &str) -> Vec<CompletionItem> {
 }
 
 fn field_names(ws: &Workspace, scope: &Scope, target: &str) -> Vec<CompletionItem> {
-    let expr = path_expr(target);
-    let Some(decl) = expr_decl(ws, scope, &expr) else { return Vec::new() };
-    fields_of_decl(ws, decl, &expr).into_iter().map(field_item).collect()
+    let mut items: Vec<CompletionItem> = fields_of(ws, scope, target).into_iter().map(field_item).collect();
+    if target == SETTINGS {
+        items.insert(0, simple("region", CompletionItemKind::FIELD));
+    }
+    items
 }
 
 fn field_values(ws: &Workspace, scope: &Scope, target: &str, field: &str) -> Vec<CompletionItem> {
-    let expr = path_expr(target);
-    let Some(decl) = expr_decl(ws, scope, &expr) else { return names_in_scope(ws, scope) };
-    let fields = fields_of_decl(ws, decl, &expr);
+    let fields = fields_of(ws, scope, target);
     let Some(field) = fields.into_iter().find(|f| f.name.text == field) else {
         return names_in_scope(ws, scope);
     };
@@ -249,4 +264,20 @@ fn published_item(member: &Member) -> Option<CompletionItem> {
         _ => return None,
     };
     Some(documented(simple(&name.text, CompletionItemKind::PROPERTY), what.into(), member.doc.as_ref()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_context_from_the_text_before_the_cursor() {
+        let text = "environment dev {\n  region = us_east_1\n  size = ";
+        assert!(matches!(context(text), Context::FieldValue(t, f) if t == SETTINGS && f == "size"));
+        assert!(
+            matches!(context("x = ecs.service {\n  cpu = 1 vcpu\n  "), Context::FieldName(t) if t == "ecs.service")
+        );
+        assert!(matches!(context("x = ecs."), Context::AfterDot(b) if b == "ecs"));
+        assert!(matches!(context("x = env.wor"), Context::AfterDot(b) if b == "env"));
+    }
 }

@@ -6,6 +6,7 @@ pub mod ast;
 mod depth;
 mod errors;
 mod parse;
+mod trivia;
 
 pub use parse::parse;
 

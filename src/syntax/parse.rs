@@ -20,6 +20,7 @@ use pest_derive::Parser;
 use super::ast::*;
 use super::depth;
 use super::errors;
+use super::trivia::Trivia;
 use crate::diag::{Code, Diagnostic};
 use crate::source::{FileId, Span};
 
@@ -45,18 +46,45 @@ pub fn parse(file: FileId, text: &str) -> (File, Vec<Diagnostic>) {
         .with_help("split the value into named bindings");
         return (File::default(), vec![diagnostic]);
     }
-    pest::set_error_detail(true);
-    let pairs = match MdlParser::parse(Rule::file, text) {
+    let pairs = match parse_pairs(text, false) {
         Ok(pairs) => pairs,
-        Err(error) => return (File::default(), vec![errors::syntax_error(file, text, &error)]),
+        Err(_) => {
+            // Tracking every attempted token makes the error message point at
+            // the farthest token tried, but slows every parse; so it is only
+            // switched on to parse a file again once it is known to fail.
+            let diagnostic = match parse_pairs(text, true) {
+                Err(error) => errors::syntax_error(file, text, &error),
+                Ok(_) => Diagnostic::new(Code::SyntaxError, "syntax error", Span::new(file, 0, 0), "here"),
+            };
+            return (File::default(), vec![diagnostic]);
+        }
     };
-    let mut builder = Builder { file, diagnostics: Vec::new() };
+    let mut builder = Builder { file, diagnostics: Vec::new(), trivia: Trivia::scan(text) };
     let items = pairs
         .flat_map(|file_pair| file_pair.into_inner())
         .filter(|p| p.as_rule() == Rule::item)
         .filter_map(|p| builder.item(p))
         .collect();
     (File { items }, builder.diagnostics)
+}
+
+/// Parse the pairs of a file. With `detailed_errors`, pest tracks every
+/// token it tries; that setting is global to pest, so detailed parses hold a
+/// lock and restore it, and plain parses never touch it (a plain parse that
+/// overlaps a detailed one is only slower, never wrong).
+fn parse_pairs(
+    text: &str,
+    detailed_errors: bool,
+) -> Result<pest::iterators::Pairs<'_, Rule>, pest::error::Error<Rule>> {
+    if !detailed_errors {
+        return MdlParser::parse(Rule::file, text);
+    }
+    static DETAILED: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _guard = DETAILED.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    pest::set_error_detail(true);
+    let result = MdlParser::parse(Rule::file, text);
+    pest::set_error_detail(false);
+    result
 }
 
 static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
@@ -148,12 +176,14 @@ fn is_keyword(rule: Rule) -> bool {
 struct Builder {
     file: FileId,
     diagnostics: Vec<Diagnostic>,
+    trivia: Trivia,
 }
 
 impl Builder {
+    /// The pair's span without the whitespace and comments pest may leave trailing.
     fn span(&self, pair: &Pair<Rule>) -> Span {
         let s = pair.as_span();
-        Span::new(self.file, s.start(), s.end())
+        Span::new(self.file, s.start(), self.trivia.trim_end(s.start(), s.end()))
     }
 
     fn name(&self, pair: Pair<Rule>) -> Name {
@@ -435,7 +465,10 @@ impl Builder {
         let span = self.span(&pair);
         let mut children = Children::of(pair);
         let low = self.optional_expr(children.expect()?)?;
-        let high = self.optional_expr(children.expect()?)?;
+        let high = match children.maybe(Rule::range_high) {
+            Some(high) => self.optional_expr(high)?,
+            None => None,
+        };
         Some(Range { low, high, span })
     }
 

@@ -207,3 +207,41 @@ fn empty_and_comment_only_files_are_fine() {
     assert!(parse_ok("").items.is_empty());
     assert!(parse_ok("// nothing\n/* still /* nothing */ */\n").items.is_empty());
 }
+
+#[test]
+fn a_range_ends_at_its_high_bound() {
+    let text = "project p {\n  settings {\n    workers: int in 1..10\n    size: int = 1\n  }\n}";
+    let file = parse_ok(text);
+    let ItemKind::Project(project) = &file.items[0].kind else { panic!("project") };
+    let range = project.settings[0].range.as_ref().expect("range");
+    assert_eq!(&text[range.span.range()], "in 1..10");
+}
+
+#[test]
+fn an_open_range_does_not_take_the_next_line() {
+    let file = parse_ok("construct c {\n  min: int in 0..\n  max: int in ..10\n  mid: int in 1 .. 9 = 2\n}");
+    let ItemKind::Construct(construct) = &file.items[0].kind else { panic!("construct") };
+    let ranges: Vec<(bool, bool)> = construct
+        .members
+        .iter()
+        .map(|m| match &m.kind {
+            MemberKind::Param(f) => {
+                f.range.as_ref().map(|r| (r.low.is_some(), r.high.is_some())).expect("range")
+            }
+            _ => panic!("param"),
+        })
+        .collect();
+    assert_eq!(ranges, [(true, false), (false, true), (true, true)]);
+}
+
+#[test]
+fn triple_slash_after_an_expression_is_a_doc_comment() {
+    let file = parse_ok("layer l {\n  a = b\n  /// The count.\n  c = 1\n}");
+    let ItemKind::Layer(layer) = &file.items[0].kind else { panic!("layer") };
+    assert_eq!(layer.members.len(), 2);
+    assert_eq!(layer.members[1].doc.as_deref(), Some("The count."));
+    let file = parse_ok("layer l { a = 6 / 3 }");
+    let ItemKind::Layer(layer) = &file.items[0].kind else { panic!("layer") };
+    let MemberKind::Binding(binding) = &layer.members[0].kind else { panic!("binding") };
+    assert!(matches!(binding.value.kind, ExprKind::Binary { op: BinaryOp::Div, .. }));
+}
