@@ -45,7 +45,8 @@ impl Report {
     }
 }
 
-/// Load, check, and evaluate every environment declared in the entry files.
+/// Load, check, and evaluate every environment declared in the entry files,
+/// keeping each environment's model (for `build`, `graph`, `deploy`, the editor).
 ///
 /// Stages gate each other so one mistake does not cascade: syntax and loading
 /// errors stop before checking; check errors stop before evaluation.
@@ -53,8 +54,19 @@ pub fn check_files(entries: &[PathBuf], fs: &dyn FileSystem) -> Report {
     run_pipeline(Workspace::load(entries, fs))
 }
 
+/// [`check_files`] without keeping the models: only the diagnostics are
+/// wanted (`mdl check`), so each environment's model and templates are
+/// dropped as soon as they are checked, which bounds memory on large specs.
+pub fn lint_files(entries: &[PathBuf], fs: &dyn FileSystem) -> Report {
+    run_stages(Workspace::load(entries, fs), false)
+}
+
 /// [`check_files`] over an already loaded workspace.
 pub fn run_pipeline(workspace: Workspace) -> Report {
+    run_stages(workspace, true)
+}
+
+fn run_stages(workspace: Workspace, keep_models: bool) -> Report {
     let mut diagnostics = workspace.diagnostics.clone();
     let mut models = Vec::new();
     if !diagnostics.iter().any(Diagnostic::is_error) {
@@ -65,8 +77,10 @@ pub fn run_pipeline(workspace: Workspace) -> Report {
                 let (model, mut found) = eval::evaluate(&workspace, &checked, environment);
                 diagnostics.append(&mut found);
                 if let Some(model) = model {
-                    diagnostics.extend(cfn::lower(&model).diagnostics);
-                    models.push(model);
+                    diagnostics.extend(cfn::check(&model));
+                    if keep_models {
+                        models.push(model);
+                    }
                 }
             }
         }

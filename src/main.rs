@@ -5,6 +5,9 @@
 
 mod cli;
 
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::process::ExitCode;
 
 /// Stack for the thread that runs the command. The parser bounds nesting, but

@@ -36,14 +36,24 @@ pub struct Lowered {
 pub fn lower(model: &Model) -> Lowered {
     let mut lowered = Lowered::default();
     for layer in &model.layers {
-        let mut errors = Vec::new();
-        let stack = template::lower_layer(model, layer, &mut errors);
-        schema::check_layer(layer, &model.region, &mut errors);
-        limits::check(&stack, layer, &mut errors);
-        lowered.diagnostics.extend(errors.iter().map(|e| e.to_diagnostic(model)));
+        let (stack, mut diagnostics) = lower_and_check(model, layer);
+        lowered.diagnostics.append(&mut diagnostics);
         lowered.stacks.push(stack);
     }
     lowered
+}
+
+/// What lowering `model` would report, keeping one template at a time.
+pub fn check(model: &Model) -> Vec<Diagnostic> {
+    model.layers.iter().flat_map(|layer| lower_and_check(model, layer).1).collect()
+}
+
+fn lower_and_check(model: &Model, layer: &crate::eval::LayerModel) -> (Stack, Vec<Diagnostic>) {
+    let mut errors = Vec::new();
+    let stack = template::lower_layer(model, layer, &mut errors);
+    schema::check_layer(layer, &model.region, &mut errors);
+    limits::check(&stack, layer, &mut errors);
+    (stack, errors.iter().map(|e| e.to_diagnostic(model)).collect())
 }
 
 #[cfg(test)]

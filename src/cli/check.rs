@@ -66,7 +66,7 @@ pub fn run(args: &CheckArgs) -> Outcome {
             return Outcome::Usage;
         }
     };
-    let report = mdl::check_files(&files, &DiskFileSystem);
+    let report = mdl::lint_files(&files, &DiskFileSystem);
     let failed = report.errors() > 0 || (args.deny_warnings && report.warnings() > 0);
     // A closed pipe (`mdl check | head`) is not worth a panic or another message.
     let _ = match args.format {

@@ -5,6 +5,7 @@
 pub mod ast;
 mod depth;
 mod errors;
+pub mod format;
 mod parse;
 mod trivia;
 
