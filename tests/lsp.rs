@@ -216,6 +216,19 @@ fn an_editor_session_gets_diagnostics_hover_definition_completion_and_symbols() 
         app["children"].as_array().expect("children").iter().filter_map(|s| s["name"].as_str()).collect();
     assert_eq!(children, ["alerts", "worker"]);
 
+    // Formatting: one edit with the canonical layout, none once it is applied.
+    let messy = "environment dev {\n region = us_east_1\n    workers=2\n}\n";
+    let formatted = "environment dev {\n  region  = us_east_1\n  workers = 2\n}\n";
+    let whole = json!({ "textDocument": { "uri": dev_uri, "version": 5 }, "contentChanges": [{ "text": format!("import \"./platform.mdl\"\n\n{messy}") }] });
+    session.notify("textDocument/didChange", whole);
+    let options = json!({ "tabSize": 2, "insertSpaces": true });
+    let edits = session.request(
+        "textDocument/formatting",
+        json!({ "textDocument": { "uri": dev_uri }, "options": options }),
+    );
+    let new_text = edits[0]["newText"].as_str().expect("one edit");
+    assert_eq!(new_text, format!("import \"./platform.mdl\"\n\n{formatted}"));
+
     let _ = session.request("shutdown", Value::Null);
     session.notify("exit", Value::Null);
     let status = session.child.wait().expect("the server exits");

@@ -70,8 +70,18 @@ impl<'w> Checker<'w> {
                 self.report(CheckError::AmbiguousVariant { name: name.text.clone(), enums, span: name.span });
                 Type::Unknown
             }
+            None if self.is_environment_name(&name.text) => Type::Environment,
             None => self.unknown_name(name, hint),
         }
+    }
+
+    /// `dev`, `prod` in a layer: the project's environments are an implicit enum.
+    fn is_environment_name(&self, text: &str) -> bool {
+        if !matches!(self.ctx.body, Body::Layer(_)) {
+            return false;
+        }
+        let project = self.project_of(self.ctx.module);
+        project.is_some_and(|p| self.environment_names(p).iter().any(|n| n.text == text))
     }
 
     fn decl_as_name(&mut self, decl: DeclRef, name: &Name) -> Type {
@@ -131,7 +141,7 @@ impl<'w> Checker<'w> {
     }
 
     /// `target.field`.
-    pub fn field(&mut self, target: &'w Expr, field: &'w Name, _hint: Option<&Type>) -> Type {
+    pub fn field(&mut self, target: &'w Expr, field: &'w Name) -> Type {
         let target_ty = self.raw(target, None);
         match target_ty {
             Type::Namespace(module) => self.namespace_member(target, module, field),
@@ -310,6 +320,7 @@ impl<'w> Checker<'w> {
                     member: field.text.clone(),
                     span: field.span,
                     declared,
+                    instance: is_instance(member),
                 });
                 Type::Unknown
             }
@@ -371,5 +382,17 @@ impl<'w> Checker<'w> {
                 self.unknown_field(field, owner, outputs.collect(), None)
             }
         }
+    }
+}
+
+/// Whether a member looks like a construct instance, for help text only (its
+/// type may not be known yet, and typing it here could report a false cycle).
+fn is_instance(member: &crate::syntax::ast::Member) -> bool {
+    match &member.kind {
+        MemberKind::Service(_) | MemberKind::Pipeline(_) => true,
+        MemberKind::Binding(binding) => {
+            matches!(binding.value.kind, crate::syntax::ast::ExprKind::Apply { .. })
+        }
+        _ => false,
     }
 }

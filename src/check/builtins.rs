@@ -4,6 +4,7 @@
 //! wrong types of arguments is E0307 with the signature as help. Invariant:
 //! this table is the complete set of functions (the contract lists them);
 //! arguments are check-time values, except where a signature says otherwise.
+//! The arity is checked first, so each signature destructures its arguments.
 
 use crate::check::error::CheckError;
 use crate::check::types::{accepts, FieldType, RecordType, Type};
@@ -14,7 +15,7 @@ use crate::syntax::ast::{Expr, Name};
 /// Every built-in function with its signature as documented.
 pub const BUILTINS: &[(&str, &str)] = &[
     ("len", "len(list | string | map) -> int"),
-    ("contains", "contains(list, item) -> bool"),
+    ("contains", "contains(list | string | map, item) -> bool"),
     ("join", "join([string], separator: string) -> string"),
     ("upper", "upper(string) -> string"),
     ("lower", "lower(string) -> string"),
@@ -63,24 +64,7 @@ impl<'w> Checker<'w> {
 
     fn call_checked(&mut self, call: &Call<'w>) -> Type {
         match call.name {
-            "len" => {
-                let ty = self.infer(&call.args[0]);
-                match ty {
-                    Type::List(_) | Type::String | Type::Map(_) | Type::Record(_) | Type::Unknown => {
-                        Type::Int
-                    }
-                    other => call.bad_argument(self, 0, &other),
-                }
-            }
-            "contains" => {
-                let list = self.infer(&call.args[0]);
-                match list {
-                    Type::List(item) => self.argument(call, 1, &item, Type::Bool),
-                    Type::String => self.argument(call, 1, &Type::String, Type::Bool),
-                    Type::Unknown => self.argument(call, 1, &Type::Unknown, Type::Bool),
-                    other => call.bad_argument(self, 0, &other),
-                }
-            }
+            "len" | "contains" | "units" | "keys" => self.collection_call(call),
             "join" => self.join_call(call),
             "entries" => self.entries_call(call),
             "upper" | "lower" | "logical_id" => self.argument(call, 0, &Type::String, Type::String),
@@ -91,14 +75,6 @@ impl<'w> Checker<'w> {
                 Type::String
             }
             "min" | "max" => self.min_max(call),
-            "units" => match self.infer(&call.args[0]) {
-                Type::Quantity(_) | Type::Unknown => Type::Int,
-                other => call.bad_argument(self, 0, &other),
-            },
-            "keys" => match self.infer(&call.args[0]) {
-                Type::Map(_) | Type::Record(_) | Type::Unknown => Type::List(Box::new(Type::String)),
-                other => call.bad_argument(self, 0, &other),
-            },
             "default" => self.default_call(call),
             "file" => self.file_call(call),
             _ => Type::Unknown,
@@ -120,11 +96,31 @@ impl<'w> Checker<'w> {
         result
     }
 
+    /// `len`, `contains`, `units`, `keys`: one collection (or quantity) argument first.
+    fn collection_call(&mut self, call: &Call<'w>) -> Type {
+        let Some(first) = call.args.first() else { return Type::Unknown };
+        match (call.name, self.infer(first)) {
+            ("len", Type::List(_) | Type::String | Type::Map(_) | Type::Record(_) | Type::Unknown) => {
+                Type::Int
+            }
+            ("contains", Type::List(item)) => self.argument(call, 1, &item, Type::Bool),
+            // A string's substring, or a map's key.
+            ("contains", Type::String | Type::Map(_) | Type::Record(_)) => {
+                self.argument(call, 1, &Type::String, Type::Bool)
+            }
+            ("contains", Type::Unknown) => self.argument(call, 1, &Type::Unknown, Type::Bool),
+            ("units", Type::Quantity(_) | Type::Unknown) => Type::Int,
+            ("keys", Type::Map(_) | Type::Record(_) | Type::Unknown) => Type::List(Box::new(Type::String)),
+            (_, other) => call.bad_argument(self, 0, &other),
+        }
+    }
+
     /// `join(list, sep)`: deploy-time elements make a deploy-time string
     /// (CloudFormation's `Fn::Join`); the separator is check-time.
     fn join_call(&mut self, call: &Call<'w>) -> Type {
         let deploy_string = Type::Deploy(Box::new(Type::String));
-        let list = self.check_expr(&call.args[0], &Type::List(Box::new(deploy_string.clone())), None);
+        let [list, _] = call.args else { return Type::Unknown };
+        let list = self.check_expr(list, &Type::List(Box::new(deploy_string.clone())), None);
         self.argument(call, 1, &Type::String, Type::String);
         match list {
             Type::List(item) if item.is_deploy() => deploy_string,
@@ -134,7 +130,8 @@ impl<'w> Checker<'w> {
 
     /// `entries(map)`: its fields as `{ key, value }` records, in order.
     fn entries_call(&mut self, call: &Call<'w>) -> Type {
-        let value = match self.infer(&call.args[0]) {
+        let [map] = call.args else { return Type::Unknown };
+        let value = match self.infer(map) {
             Type::Map(value) => *value,
             Type::Record(record) => {
                 let mut joined = Type::Unknown;
@@ -154,8 +151,9 @@ impl<'w> Checker<'w> {
     }
 
     fn min_max(&mut self, call: &Call<'w>) -> Type {
-        let a = self.infer(&call.args[0]);
-        let b = self.expr(&call.args[1], Some(&a));
+        let [a, b] = call.args else { return Type::Unknown };
+        let a = self.infer(a);
+        let b = self.expr(b, Some(&a));
         match (&a, &b) {
             (Type::Unknown, _) | (_, Type::Unknown) => Type::Unknown,
             (Type::Int, Type::Int) => Type::Int,
@@ -173,7 +171,8 @@ impl<'w> Checker<'w> {
     }
 
     fn default_call(&mut self, call: &Call<'w>) -> Type {
-        let optional = self.infer(&call.args[0]);
+        let [optional, fallback] = call.args else { return Type::Unknown };
+        let optional = self.infer(optional);
         // A value that cannot be `none` is accepted too: a setting may become
         // optional later, and `default` then keeps working.
         let inner = match optional {
@@ -181,7 +180,7 @@ impl<'w> Checker<'w> {
             Type::None | Type::Unknown => Type::Unknown,
             other => other,
         };
-        let value = self.check_expr(&call.args[1], &inner, None);
+        let value = self.check_expr(fallback, &inner, None);
         if inner == Type::Unknown {
             value
         } else {
@@ -192,7 +191,7 @@ impl<'w> Checker<'w> {
     /// `file("lambda/x.py")`: a plain path; whether the module is in the
     /// stdlib is decided by the evaluator, which reads the file.
     fn file_call(&mut self, call: &Call<'w>) -> Type {
-        let arg = &call.args[0];
+        let [arg] = call.args else { return Type::Unknown };
         match &arg.kind {
             crate::syntax::ast::ExprKind::String(lit) if lit.as_plain().is_some() => Type::String,
             _ => {

@@ -32,7 +32,9 @@ pub enum Body {
 /// Where names are being resolved right now.
 #[derive(Debug, Clone)]
 pub struct Ctx {
+    /// The module whose scope names resolve in.
     pub module: ModuleId,
+    /// The body being checked, if any.
     pub body: Body,
     /// Member names of the body (layer or construct) → member index.
     pub members: Option<Rc<HashMap<String, usize>>>,
@@ -61,29 +63,38 @@ impl Ctx {
 /// Typing state of one body member.
 #[derive(Debug, Clone)]
 pub enum MemberState {
+    /// Being typed: meeting it again is a cycle.
     InProgress,
+    /// Typed.
     Done(Type),
 }
 
 /// Alias resolution state, for recursive aliases.
 #[derive(Debug, Clone)]
 pub enum AliasState {
+    /// Being resolved: meeting it again is a recursive alias.
     InProgress,
+    /// Resolved.
     Done(Type),
 }
 
 /// One variant of an enum, resolved.
 #[derive(Debug, Clone)]
 pub struct VariantSig {
+    /// As declared.
     pub name: String,
+    /// Its fields as a record shape (empty for a plain variant).
     pub fields: Rc<RecordType>,
+    /// Where its name is declared.
     pub span: Span,
 }
 
 /// An enum's variants, resolved once.
 #[derive(Debug, Clone, Default)]
 pub struct EnumSig {
+    /// In declaration order (duplicates dropped).
     pub variants: Vec<VariantSig>,
+    /// Variant name → position in `variants`.
     pub index: HashMap<String, usize>,
 }
 
@@ -91,24 +102,39 @@ pub struct EnumSig {
 /// `web`, or an instance of construct `b` inside construct `a`.
 #[derive(Debug, Clone, Copy)]
 pub struct LayerEdge {
+    /// The declaration that refers.
     pub from: DeclRef,
+    /// The declaration referred to.
     pub to: DeclRef,
+    /// Where the reference is written.
     pub span: Span,
 }
 
 /// The checker: one per `check` run.
 pub struct Checker<'w> {
+    /// What is being checked.
     pub ws: &'w Workspace,
+    /// Name tables, one per module.
     pub scopes: &'w Scopes,
+    /// Problems found so far, in no particular order.
     pub errors: Vec<CheckError>,
+    /// Where names are resolved right now.
     pub ctx: Ctx,
+    /// Typing state of each (layer or construct, member index).
     pub members: HashMap<(DeclRef, usize), MemberState>,
+    /// Member name → index, per layer or construct.
     pub member_index: HashMap<DeclRef, Rc<HashMap<String, usize>>>,
+    /// Resolved type aliases.
     pub aliases: HashMap<DeclRef, AliasState>,
+    /// Resolved construct params.
     pub params: HashMap<DeclRef, Rc<RecordType>>,
+    /// Resolved enum variants.
     pub enums: HashMap<DeclRef, Rc<EnumSig>>,
+    /// Resolved project settings (with `region`).
     pub settings: HashMap<DeclRef, Rc<RecordType>>,
+    /// Types of each project's fields (`params`, ...), filled when the project is checked.
     pub project_fields: HashMap<DeclRef, Rc<HashMap<String, Type>>>,
+    /// Cross-layer references, in the order met.
     pub layer_edges: Vec<LayerEdge>,
     /// Construct → construct instantiations inside construct bodies.
     pub construct_edges: Vec<LayerEdge>,

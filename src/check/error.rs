@@ -35,7 +35,7 @@ pub enum CheckError {
     /// E0206: layers that depend on each other; one reference per step of the cycle.
     LayerCycle { layers: Vec<String>, references: Vec<(Span, String, String)> },
     /// E0207: a cross-layer reference to a member that is not published.
-    NotPublished { layer: String, member: String, span: Span, declared: Span },
+    NotPublished { layer: String, member: String, span: Span, declared: Span, instance: bool },
     /// E0208: an environment the project does not list.
     UnknownEnvironment { name: String, project: String, span: Span, suggestion: Option<String>, list: Span },
     /// E0209: no project, or several, where an environment is declared.
@@ -101,8 +101,8 @@ impl CheckError {
             CheckError::Duplicate { name, what, first, second } => duplicate(name, what, first, second),
             CheckError::LayerSelfReference { layer, span } => layer_self_reference(layer, span),
             CheckError::LayerCycle { layers, references } => layer_cycle(layers, references),
-            CheckError::NotPublished { layer, member, span, declared } => {
-                not_published(layer, member, span, declared)
+            CheckError::NotPublished { layer, member, span, declared, instance } => {
+                not_published(layer, member, span, declared, instance)
             }
             CheckError::UnknownEnvironment { name, project, span, suggestion, list } => {
                 unknown_environment(name, project, span, suggestion, list)
@@ -315,7 +315,12 @@ fn layer_self_reference(layer: String, span: Span) -> Diagnostic {
     .with_help("refer to the member by its name, without the layer prefix")
 }
 
-fn not_published(layer: String, member: String, span: Span, declared: Span) -> Diagnostic {
+fn not_published(layer: String, member: String, span: Span, declared: Span, instance: bool) -> Diagnostic {
+    let help = if instance {
+        format!("publish one of its outputs, which are strings: `publish {member}_url = {member}.url`")
+    } else {
+        format!("publish it: `publish {member} = ...`")
+    };
     Diagnostic::new(
         Code::NotPublished,
         format!("`{member}` is not published by layer `{layer}`"),
@@ -323,7 +328,7 @@ fn not_published(layer: String, member: String, span: Span, declared: Span) -> D
         "another layer can only read published values and secrets",
     )
     .with_label(declared, "defined here, not published")
-    .with_help(format!("publish it: `publish {member} = ...`"))
+    .with_help(help)
 }
 
 fn unknown_environment(

@@ -9,10 +9,11 @@
 //! `raw`, and [`Checker::expr`] rejects them as values.
 
 use crate::check::error::CheckError;
+use crate::check::scope::DeclRef;
 use crate::check::types::{self, accepts, Mismatch, Type};
 use crate::check::Checker;
 use crate::source::Span;
-use crate::syntax::ast::{Expr, ExprKind, StringLit, StringPart};
+use crate::syntax::ast::{Expr, ExprKind, ItemKind, StringLit, StringPart};
 use crate::units::{format_amount, Dimension};
 
 impl<'w> Checker<'w> {
@@ -46,7 +47,7 @@ impl<'w> Checker<'w> {
             ExprKind::None => Type::None,
             ExprKind::String(lit) => self.string_lit(lit),
             ExprKind::Name(name) => self.name(name, hint),
-            ExprKind::Field { target, field } => self.field(target, field, hint),
+            ExprKind::Field { target, field } => self.field(target, field),
             ExprKind::Call { callee, args } => self.call(callee, args, expr.span),
             ExprKind::Apply { target, body } => self.apply(expr, target, body, hint),
             ExprKind::List(items) => self.list(items, hint),
@@ -108,7 +109,7 @@ impl<'w> Checker<'w> {
                 found: found_text,
                 span,
                 declared,
-                help: type_help(found),
+                help: self.type_help(expected, found, expr),
             },
             Mismatch::Unit => CheckError::UnitMismatch {
                 expected: expected_text,
@@ -118,7 +119,7 @@ impl<'w> Checker<'w> {
                 help: unit_help(expected, found, expr),
             },
             Mismatch::Secret => {
-                let into = if *expected == Type::String {
+                let into = if *expected.unwrapped() == Type::String {
                     "string".to_string()
                 } else {
                     format!("`{expected_text}`")
@@ -138,6 +139,34 @@ impl<'w> Checker<'w> {
             },
         };
         self.report(error);
+    }
+
+    /// How to fix a plain type mismatch, when there is a likely fix.
+    fn type_help(&mut self, expected: &Type, found: &Type, expr: &Expr) -> Option<String> {
+        match (expected.unwrapped(), found, &expr.kind) {
+            (_, Type::Optional(_) | Type::None, _) => {
+                Some("this may be `none`: use `default(x, value)`".into())
+            }
+            // `capacity = "spot"`: the variant, quoted.
+            (Type::Enum(decl), Type::String, ExprKind::String(lit)) => {
+                let variant = self.variant_written_as(*decl, &lit.as_plain()?)?;
+                Some(format!("write the variant without quotes: `{variant}`"))
+            }
+            (_, Type::Construct(_), _) => {
+                Some("an instance is not a value of this type; read one of its outputs".into())
+            }
+            _ => None,
+        }
+    }
+
+    /// The variant of `decl` named `text`, or whose text is `text` (`"us-east-1"`).
+    fn variant_written_as(&self, decl: DeclRef, text: &str) -> Option<String> {
+        let ItemKind::Enum(declared) = &self.item(decl).kind else { return None };
+        let found = declared.variants.iter().find(|v| {
+            v.name.text == text
+                || v.value.as_ref().and_then(|l| l.as_plain()).is_some_and(|value| value == text)
+        });
+        found.map(|v| v.name.text.clone())
     }
 
     /// A condition of `if`, `require`, `when` or a comprehension filter: a
@@ -241,13 +270,6 @@ fn not_a_value_help(ty: &Type) -> Option<String> {
         Type::Layer(_) => Some("read a published value: `layer.name`".into()),
         Type::Env => Some("read a setting: `env.name`, `env.region`, ...".into()),
         Type::Aws => Some("read a pseudo parameter: `aws.region`, `aws.account_id`, ...".into()),
-        _ => None,
-    }
-}
-
-fn type_help(found: &Type) -> Option<String> {
-    match found {
-        Type::Optional(_) | Type::None => Some("this may be `none`: use `default(x, value)`".into()),
         _ => None,
     }
 }

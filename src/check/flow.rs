@@ -51,29 +51,7 @@ impl<'w> Checker<'w> {
         filter: Option<&'w Expr>,
         hint: Option<&Type>,
     ) -> Type {
-        let list = self.infer(iterable);
-        let item = match list {
-            Type::List(item) => *item,
-            Type::Unknown | Type::Json => Type::Unknown,
-            Type::Deploy(_) | Type::Attribute => {
-                self.report(CheckError::DeployBranch {
-                    what: "iterating over a deploy-time list",
-                    span: iterable.span,
-                });
-                Type::Unknown
-            }
-            other => {
-                let found = self.show(&other);
-                self.report(CheckError::Type {
-                    message: format!("a comprehension iterates over a list, found `{found}`"),
-                    label: format!("this is `{found}`"),
-                    span: iterable.span,
-                    help: matches!(other, Type::Map(_) | Type::Record(_))
-                        .then(|| "iterate over its keys: `keys(x)`".to_string()),
-                });
-                Type::Unknown
-            }
-        };
+        let item = self.iterated(iterable);
         self.ctx.locals.push((var.text.clone(), item));
         if let Some(filter) = filter {
             self.condition(filter, "a comprehension filter");
@@ -85,5 +63,30 @@ impl<'w> Checker<'w> {
         let ty = self.expr(element, element_hint.as_ref());
         self.ctx.locals.pop();
         Type::List(Box::new(ty))
+    }
+
+    /// The element type of the list a comprehension iterates over.
+    fn iterated(&mut self, iterable: &'w Expr) -> Type {
+        match self.infer(iterable) {
+            Type::List(item) => *item,
+            Type::Unknown | Type::Json => Type::Unknown,
+            Type::Deploy(_) | Type::Attribute => {
+                let what = "iterating over a deploy-time list";
+                self.report(CheckError::DeployBranch { what, span: iterable.span });
+                Type::Unknown
+            }
+            other => {
+                let found = self.show(&other);
+                self.report(CheckError::Type {
+                    message: format!("a comprehension iterates over a list, found `{found}`"),
+                    label: format!("this is `{found}`"),
+                    span: iterable.span,
+                    help: matches!(other, Type::Map(_) | Type::Record(_)).then(|| {
+                        "iterate over its entries: `entries(x)`, or its keys: `keys(x)`".to_string()
+                    }),
+                });
+                Type::Unknown
+            }
+        }
     }
 }

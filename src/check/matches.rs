@@ -104,18 +104,7 @@ impl<'w> Checker<'w> {
     }
 
     fn exhaustive(&mut self, cases: &Cases, coverage: &Coverage, whole: &Expr, scrutinee: &Expr) {
-        let missing: Vec<String> = match cases {
-            Cases::Enum(_, names) | Cases::Environment(_, names) => {
-                names.iter().filter(|n| !coverage.seen.contains_key(n.as_str())).cloned().collect()
-            }
-            Cases::Bool => ["true", "false"]
-                .iter()
-                .filter(|n| !coverage.seen.contains_key(**n))
-                .map(|n| n.to_string())
-                .collect(),
-            Cases::Literal(_) => vec!["_".to_string()],
-            Cases::Unknown => Vec::new(),
-        };
+        let missing = missing_cases(cases, coverage);
         if !missing.is_empty() {
             let span = Span { end: scrutinee.span.end, ..whole.span };
             self.report(CheckError::NonExhaustive { missing, span });
@@ -131,6 +120,11 @@ impl<'w> Checker<'w> {
     ) -> Vec<(String, Type)> {
         let key = match (&pattern.kind, cases) {
             (PatternKind::Wildcard, _) => {
+                let closed = matches!(cases, Cases::Enum(..) | Cases::Environment(..) | Cases::Bool);
+                if closed && coverage.wildcard.is_none() && missing_cases(cases, coverage).is_empty() {
+                    let reason = "every case is already matched above".to_string();
+                    self.report(CheckError::UnreachableArm { span: pattern.span, reason, earlier: None });
+                }
                 coverage.wildcard.get_or_insert(pattern.span);
                 return Vec::new();
             }
@@ -277,5 +271,21 @@ impl<'w> Checker<'w> {
             suggestion,
             list,
         });
+    }
+}
+
+/// The cases no arm matches yet (`_` for open types such as ints).
+fn missing_cases(cases: &Cases, coverage: &Coverage) -> Vec<String> {
+    match cases {
+        Cases::Enum(_, names) | Cases::Environment(_, names) => {
+            names.iter().filter(|n| !coverage.seen.contains_key(n.as_str())).cloned().collect()
+        }
+        Cases::Bool => ["true", "false"]
+            .iter()
+            .filter(|n| !coverage.seen.contains_key(**n))
+            .map(|n| n.to_string())
+            .collect(),
+        Cases::Literal(_) => vec!["_".to_string()],
+        Cases::Unknown => Vec::new(),
     }
 }

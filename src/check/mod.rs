@@ -6,10 +6,11 @@
 //! found, sorted by position. An unknown name is reported once and typed as
 //! "unknown" afterwards, so it does not cascade into type errors.
 //!
-//! Files: `scope` (name tables), `types` (the type language), `resolve`
-//! (declaration signatures), `expr`/`access`/`records`/`ops`/`flow`/`matches`
-//! (expressions), `builtins`, `members` and `decls` (declarations), `layers`
-//! (layer graph), `error` (the one conversion to diagnostics).
+//! Files: `scope` (name tables), `checker` (state and caches), `types` (the
+//! type language), `resolve` (declaration signatures), `expr`/`access`/
+//! `records`/`ops`/`flow`/`matches` (expressions), `builtins`, `members` and
+//! `decls` (declarations), `layers` (layer graph and deploy order), `error`
+//! (the one conversion to diagnostics), `tests/` (one file per topic).
 
 mod access;
 mod builtins;

@@ -46,7 +46,8 @@ impl<'w> Checker<'w> {
         }
         if l == Type::Secret || r == Type::Secret {
             let at = if l == Type::Secret { left.span } else { right.span };
-            self.report(CheckError::SecretLeak { into: "expression".into(), span: at, declared: None });
+            let into = "value: operators do not apply to secrets".to_string();
+            self.report(CheckError::SecretLeak { into, span: at, declared: None });
             return Type::Unknown;
         }
         match op {
@@ -95,6 +96,8 @@ impl<'w> Checker<'w> {
         match (l, r) {
             (a, b) if a.is_numeric() && b.is_numeric() => Type::Bool,
             (Type::Quantity(a), Type::Quantity(b)) if a == b => Type::Bool,
+            // Strings order lexicographically (`version >= "1.2"`), as the evaluator does.
+            (Type::String, Type::String) => Type::Bool,
             (Type::Quantity(_), _) | (_, Type::Quantity(_)) => {
                 self.mismatched(op, l, r, span, true);
                 Type::Unknown
@@ -144,7 +147,11 @@ impl<'w> Checker<'w> {
             self.report(CheckError::UnitOperator { op: op.symbol(), left, right, span, help });
             return;
         }
-        let help = if deploy {
+        let environment_and_string =
+            matches!((l, r), (Type::Environment, Type::String) | (Type::String, Type::Environment));
+        let help = if environment_and_string {
+            Some("environment names are not strings: compare without quotes, `env.name == prod`".into())
+        } else if deploy {
             Some("deploy-time values are known only when CloudFormation runs; use interpolation \"${..}\" to build strings".into())
         } else {
             None

@@ -83,7 +83,8 @@ impl<'w> Checker<'w> {
 
     fn instantiate(&mut self, whole: &'w Expr, target: &'w Expr, decl: DeclRef, body: &'w RecordLit) -> Type {
         let name = self.decl_name(decl);
-        if self.ctx.instance_ok != Some(whole.span) {
+        let named = self.ctx.instance_ok == Some(whole.span);
+        if !named {
             self.report(CheckError::UnnamedInstance { construct: name.clone(), span: whole.span });
         }
         if let Body::Construct(current) = self.ctx.body {
@@ -98,7 +99,12 @@ impl<'w> Checker<'w> {
         self.ctx.instance_ok = None;
         let params = self.construct_params(decl);
         self.record_body(body, &params, &Owner::Construct(name), target.span);
-        Type::Construct(decl)
+        // An unnamed instance was reported; its uses are not reported again.
+        if named {
+            Type::Construct(decl)
+        } else {
+            Type::Unknown
+        }
     }
 
     fn not_instantiable(&mut self, target: &Expr, ty: &Type, body: &'w RecordLit) -> Type {

@@ -67,8 +67,10 @@ pub struct Scopes {
 
 impl Scopes {
     /// The scope of a module.
+    /// An id from another workspace (a stale editor buffer) sees an empty scope.
     pub fn of(&self, module: ModuleId) -> &Scope {
-        &self.per_module[module.0]
+        static EMPTY: std::sync::OnceLock<Scope> = std::sync::OnceLock::new();
+        self.per_module.get(module.0).unwrap_or_else(|| EMPTY.get_or_init(Scope::default))
     }
 }
 

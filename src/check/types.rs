@@ -72,13 +72,16 @@ pub enum Type {
 pub struct RecordType {
     /// The alias or construct it came from, for messages.
     pub name: Option<String>,
+    /// In declaration order.
     pub fields: Vec<FieldType>,
 }
 
 /// One field of a [`RecordType`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct FieldType {
+    /// As declared.
     pub name: String,
+    /// Its declared type.
     pub ty: Type,
     /// No default and not optional: a literal must set it.
     pub required: bool,

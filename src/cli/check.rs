@@ -169,7 +169,8 @@ fn environments(report: &Report) -> Vec<String> {
 
 /// The `.mdl` files to check: named files as given, directories walked
 /// recursively (sorted by name, hidden entries skipped), each file once.
-fn spec_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
+/// Every `.mdl` file under `paths` (directories searched recursively), each once, sorted.
+pub(super) fn spec_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
     let mut files = Vec::new();
     for path in paths {
         let metadata = std::fs::metadata(path).map_err(|error| match error.kind() {

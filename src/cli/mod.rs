@@ -7,6 +7,7 @@ mod build;
 mod check;
 mod completions;
 mod environment;
+mod fmt;
 mod graph;
 mod lsp;
 
@@ -27,6 +28,8 @@ pub(crate) struct Cli {
 enum Command {
     /// Parse, check and evaluate every environment of the specs; report diagnostics.
     Check(check::CheckArgs),
+    /// Rewrite spec files in the canonical layout (`--check` only lists them).
+    Fmt(fmt::FmtArgs),
     /// Lower one environment to one CloudFormation template per layer.
     Build(build::BuildArgs),
     /// Draw the layers and resources of one environment (DOT or Mermaid).
@@ -77,6 +80,7 @@ pub fn run() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.command {
         Command::Check(args) => check::run(&args),
+        Command::Fmt(args) => fmt::run(&args),
         Command::Build(args) => build::run(&args),
         Command::Graph(args) => graph::run(&args),
         Command::Lsp => lsp::run(),

@@ -14,7 +14,7 @@ use super::error::{EvalError, EvalResult, RangeFailure, RequireFailure};
 use super::model::{display_text, Value, ValueKind};
 use super::names::{item_of, Static};
 use super::ops::compare;
-use super::scope::Ctx;
+use super::scope::{Ctx, SlotSource};
 use super::Evaluator;
 use crate::check::DeclRef;
 use crate::diag::Code;
@@ -25,6 +25,9 @@ use crate::workspace::ModuleId;
 /// Type names that need no conforming.
 const BUILTIN_TYPES: &[&str] =
     &["bool", "int", "string", "number", "cpu", "memory", "duration", "percent", "secret", "json"];
+
+/// At most this many names are followed behind a failed require's condition.
+const MAX_NAMES_BEHIND: usize = 32;
 
 /// At most this many "`x` is .." labels on a failed require.
 const MAX_VALUE_LABELS: usize = 4;
@@ -209,6 +212,7 @@ impl<'a> Evaluator<'a> {
             passed_at,
             written_at,
         };
+        self.range_failures += 1;
         self.report(EvalError::OutOfRange(Box::new(failure)));
     }
 
@@ -226,6 +230,9 @@ impl<'a> Evaluator<'a> {
 
     /// Report the require's code when its condition is false.
     pub(crate) fn check_require(&mut self, require: &'a ast::Require, ctx: &Ctx, site: Span) {
+        if self.quiet_requires > 0 {
+            return;
+        }
         match self.condition(&require.condition, ctx) {
             Ok(true) => return,
             Ok(false) => {}
@@ -247,8 +254,7 @@ impl<'a> Evaluator<'a> {
 
     /// "`cpu` is 4 vcpu" labels for the names a condition reads, where their values were written.
     fn require_values(&mut self, condition: &'a ast::Expr, ctx: &Ctx) -> Vec<(String, Span)> {
-        let mut names = Vec::new();
-        collect_names(condition, &mut names);
+        let names = self.names_behind(condition, ctx);
         let mut labels: Vec<(String, Span)> = Vec::new();
         for name in names {
             if labels.len() >= MAX_VALUE_LABELS {
@@ -266,6 +272,29 @@ impl<'a> Evaluator<'a> {
             labels.push((format!("`{}` is {shown}", name.text), value.origin));
         }
         labels
+    }
+}
+
+impl<'a> Evaluator<'a> {
+    /// The names a condition reads, and the names the bindings it reads read
+    /// (`fargate_memory != ""` reads `cpu` through `fargate_memory`).
+    fn names_behind(&self, condition: &'a ast::Expr, ctx: &Ctx) -> Vec<&'a ast::Name> {
+        let mut names = Vec::new();
+        collect_names(condition, &mut names);
+        let mut next = 0;
+        while next < names.len() && names.len() < MAX_NAMES_BEHIND {
+            let name = &names[next].text;
+            next += 1;
+            if ctx.local(name).is_some() {
+                continue;
+            }
+            let body = ctx.body.and_then(|b| self.bodies.get(b));
+            let slot = body.and_then(|b| b.slots.get(*b.index.get(name.as_str())?));
+            if let Some(SlotSource::Expr(expr)) = slot.map(|s| s.source) {
+                collect_names(expr, &mut names);
+            }
+        }
+        names
     }
 }
 

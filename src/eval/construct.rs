@@ -36,7 +36,12 @@ impl<'a> Evaluator<'a> {
         ctx: &Ctx,
         instance: Option<&str>,
     ) -> EvalResult<Value> {
-        match self.resolve_static(target, ctx) {
+        // Only declarations take `{ .. }`, so a member named like the construct
+        // (`vpc = vpc { .. }`) does not hide it here.
+        let resolved = self
+            .resolve_static(target, ctx)
+            .or_else(|| self.resolve_static(target, &Ctx::module(ctx.module)));
+        match resolved {
             Some(Static::Construct(decl)) => {
                 let Some(prefix) = instance else {
                     return Err(EvalError::UnnamedInstance { span: expr.span });
@@ -106,7 +111,12 @@ impl<'a> Evaluator<'a> {
             return Err(EvalError::TooDeep { construct, span: target_span, limit: MAX_INSTANCE_DEPTH });
         }
         let given = self.given_params(lit, ctx, prefix)?;
+        let failures_before = self.range_failures;
         let body = self.instance_body(decl, construct, given, prefix.to_string())?;
+        // A param out of range is the root cause of whatever its requires (and
+        // those of the instances inside) would say next: report it alone.
+        let quiet = self.range_failures > failures_before;
+        self.quiet_requires += usize::from(quiet);
         self.sites.push(target_span);
         self.force_all(body);
         let body_ctx = Ctx::body(decl.module, body);
@@ -123,6 +133,7 @@ impl<'a> Evaluator<'a> {
             }
         }
         self.sites.pop();
+        self.quiet_requires -= usize::from(quiet);
         let outputs = self.outputs(construct, body)?;
         let kind = ValueKind::Instance { construct: construct.name.text.clone(), outputs };
         Ok(Value::new(kind, span))
@@ -182,13 +193,7 @@ impl<'a> Evaluator<'a> {
                 MemberKind::Param(field) => {
                     let found =
                         given.iter_mut().find(|g| g.as_ref().is_some_and(|g| g.name == field.name.text));
-                    match found.and_then(Option::take) {
-                        Some(g) => {
-                            let value = self.given_param(field, g, decl.module)?;
-                            body.add(&field.name, SlotSource::Fixed, SlotState::Done(value));
-                        }
-                        None => body.add(&field.name, SlotSource::Default(field), SlotState::Pending),
-                    }
+                    self.add_param(&mut body, field, found.and_then(Option::take), decl.module)?;
                 }
                 MemberKind::Binding(b)
                 | MemberKind::Service(b)
@@ -208,6 +213,24 @@ impl<'a> Evaluator<'a> {
             return Err(EvalError::internal(message, extra.span));
         }
         Ok(self.push_body(body))
+    }
+
+    /// A param: its given value (conformed, range-checked) or its default, evaluated on first use.
+    fn add_param(
+        &mut self,
+        body: &mut Body<'a>,
+        field: &'a ast::FieldDecl,
+        given: Option<Given<'a>>,
+        module: crate::workspace::ModuleId,
+    ) -> EvalResult<()> {
+        match given {
+            Some(given) => {
+                let value = self.given_param(field, given, module)?;
+                body.add(&field.name, SlotSource::Fixed, SlotState::Done(value));
+            }
+            None => body.add(&field.name, SlotSource::Default(field), SlotState::Pending),
+        }
+        Ok(())
     }
 
     /// A given param conformed to its type and checked against its range.

@@ -33,6 +33,8 @@ pub enum EvalError {
     FileNotFound { path: String, span: Span },
     /// A built-in function called with arguments it does not take.
     WrongArguments { function: String, message: String, span: Span },
+    /// A secret interpolated into a string (the checker should have refused it).
+    SecretInString { span: Span },
     /// Branching on a deploy-time value (the checker should have refused it).
     DeployTimeBranch { span: Span },
     /// Something the checker should have refused; never a panic.
@@ -143,6 +145,13 @@ impl EvalError {
             EvalError::WrongArguments { function, message, span } => {
                 Diagnostic::new(Code::WrongArguments, format!("`{function}`: {message}"), span, "called here")
             }
+            EvalError::SecretInString { span } => Diagnostic::new(
+                Code::SecretInPlainString,
+                "a secret cannot flow into a plain string",
+                span,
+                "a secret, interpolated",
+            )
+            .with_help("pass it to a field of type `secret`, such as container secrets"),
             EvalError::DeployTimeBranch { span } => Diagnostic::new(
                 Code::DeployTimeBranch,
                 "branching on a deploy-time value",

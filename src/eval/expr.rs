@@ -131,6 +131,7 @@ impl<'a> Evaluator<'a> {
         parts: &mut Vec<Value>,
     ) -> EvalResult<()> {
         let deploy_parts = match value.kind {
+            ValueKind::Secret { .. } => return Err(EvalError::SecretInString { span }),
             ValueKind::Deploy(DeployExpr::Join(inner)) => inner,
             ValueKind::Deploy(_) => vec![value],
             _ => match display_text(&value) {

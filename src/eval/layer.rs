@@ -54,6 +54,24 @@ impl<'a> Evaluator<'a> {
         });
         let body = self.layer_body(decl, layer);
         self.force_all(body);
+        let (publishes, secrets) = self.layer_members(layer, decl, body);
+        let state = self.layer.take();
+        let (resources, imports, depends_on) = match state {
+            Some(s) => (s.resources, s.imports, s.depends_on),
+            None => (Vec::new(), Vec::new(), Vec::new()),
+        };
+        let name = layer.name.text.clone();
+        let model = LayerModel { name, span, depends_on: Vec::new(), resources, publishes, imports, secrets };
+        (model, depends_on)
+    }
+
+    /// Resources, requires, publishes and secrets of a layer whose bindings are evaluated.
+    fn layer_members(
+        &mut self,
+        layer: &'a ast::Layer,
+        decl: DeclRef,
+        body: usize,
+    ) -> (Vec<Published>, Vec<SecretModel>) {
         let ctx = Ctx::body(decl.module, body);
         let mut publishes = Vec::new();
         let mut secrets = Vec::new();
@@ -72,21 +90,7 @@ impl<'a> Evaluator<'a> {
                 _ => {}
             }
         }
-        let state = self.layer.take();
-        let (resources, imports, depends_on) = match state {
-            Some(s) => (s.resources, s.imports, s.depends_on),
-            None => (Vec::new(), Vec::new(), Vec::new()),
-        };
-        let model = LayerModel {
-            name: layer.name.text.clone(),
-            span,
-            depends_on: Vec::new(),
-            resources,
-            publishes,
-            imports,
-            secrets,
-        };
-        (model, depends_on)
+        (publishes, secrets)
     }
 
     /// The layer's members: bindings pending, resources and secrets known by name.

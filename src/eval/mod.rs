@@ -12,7 +12,14 @@
 //! lazily forced bindings), `names`, `expr`, `ops`, `builtins`, `construct`
 //! (instantiation), `layer` (layers, cross-layer references, deploy order),
 //! `constraints` (types, ranges, requires), `error` (the one conversion to
-//! diagnostics).
+//! diagnostics), `tests/` (programs from source: `model`, `constraints`, `perf`).
+//!
+//! Semantics decided here (see also docs/language.md): a resource's
+//! `with { Condition = <check-time bool> }` keeps or drops it; an `output`
+//! named like a param re-exports without shadowing it inside the body; a param
+//! out of range silences the `require`s of its instance (the range is the root
+//! cause); the layer order follows both what was read and what the checker saw
+//! referenced.
 
 pub(crate) mod builtins;
 mod constraints;
@@ -121,6 +128,10 @@ pub(crate) struct Evaluator<'a> {
     /// Where the constructs being instantiated were instantiated, innermost last.
     pub(crate) sites: Vec<Span>,
     pub(crate) depth: usize,
+    /// Range failures reported so far.
+    pub(crate) range_failures: usize,
+    /// Instances being evaluated whose params failed a range: their requires stay quiet.
+    pub(crate) quiet_requires: usize,
     pub(crate) diagnostics: Vec<Diagnostic>,
     /// Files of the stdlib: a label there is not the user's line.
     std_files: HashSet<FileId>,
@@ -145,6 +156,8 @@ impl<'a> Evaluator<'a> {
             layer: None,
             sites: Vec::new(),
             depth: 0,
+            range_failures: 0,
+            quiet_requires: 0,
             diagnostics: Vec::new(),
             std_files,
         }

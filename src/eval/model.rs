@@ -5,7 +5,7 @@
 //! layer after the layers it depends on); every [`Value`] remembers the span it
 //! was written at, so lowering can still point at the user's line.
 
-use serde::ser::SerializeStruct;
+use serde::ser::{SerializeMap, SerializeStruct};
 use serde::{Serialize, Serializer};
 
 use crate::source::Span;
@@ -188,7 +188,7 @@ pub enum ValueKind {
     /// `[a, b]`
     List(Vec<Value>),
     /// A record or map, fields in the order written (defaults after).
-    Record(Vec<(String, Value)>),
+    Record(#[serde(serialize_with = "serialize_fields")] Vec<(String, Value)>),
     /// An enum variant, with its lowering text and its fields.
     Variant {
         /// The enum (`Capacity`; the project's name for `env.name`).
@@ -198,6 +198,7 @@ pub enum ValueKind {
         /// Its lowering text (`af-south-1` for `af_south_1`), when declared.
         text: Option<String>,
         /// Its fields, defaults filled in.
+        #[serde(serialize_with = "serialize_fields")]
         fields: Vec<(String, Value)>,
     },
     /// A construct instance: its outputs.
@@ -205,6 +206,7 @@ pub enum ValueKind {
         /// The construct's name.
         construct: String,
         /// Its outputs, in declaration order.
+        #[serde(serialize_with = "serialize_fields")]
         outputs: Vec<(String, Value)>,
     },
     /// A SecureString parameter, by name.
@@ -275,6 +277,15 @@ fn serialize_optional_span<S: Serializer>(span: &Option<Span>, serializer: S) ->
         Some(span) => serialize_span(span, serializer),
         None => serializer.serialize_none(),
     }
+}
+
+/// Fields as a JSON object, in their order (serde_json keeps insertion order).
+fn serialize_fields<S: Serializer>(fields: &[(String, Value)], serializer: S) -> Result<S::Ok, S::Error> {
+    let mut map = serializer.serialize_map(Some(fields.len()))?;
+    for (key, value) in fields {
+        map.serialize_entry(key, value)?;
+    }
+    map.end()
 }
 
 fn serialize_quantity<S: Serializer>(quantity: &Quantity, serializer: S) -> Result<S::Ok, S::Error> {

@@ -1,5 +1,5 @@
 //! The language server (`mdl lsp`): the same diagnostics as `mdl check`, plus
-//! hover, go to definition, completion and document symbols.
+//! hover, go to definition, completion, formatting and document symbols.
 //!
 //! Input: JSON-RPC over stdio from an editor. Every request re-runs the
 //! library pipeline over the document and what it imports, with unsaved
@@ -23,7 +23,9 @@ use lsp_types::notification::{
     DidChangeTextDocument, DidCloseTextDocument, DidOpenTextDocument, DidSaveTextDocument, Notification as _,
     PublishDiagnostics,
 };
-use lsp_types::request::{Completion, DocumentSymbolRequest, GotoDefinition, HoverRequest, Request as _};
+use lsp_types::request::{
+    Completion, DocumentSymbolRequest, Formatting, GotoDefinition, HoverRequest, Request as _,
+};
 use lsp_types::{
     CompletionOptions, HoverProviderCapability, OneOf, PublishDiagnosticsParams, ServerCapabilities,
     TextDocumentSyncCapability, TextDocumentSyncKind, Url,
@@ -52,6 +54,7 @@ fn capabilities() -> ServerCapabilities {
             ..CompletionOptions::default()
         }),
         document_symbol_provider: Some(OneOf::Left(true)),
+        document_formatting_provider: Some(OneOf::Left(true)),
         ..ServerCapabilities::default()
     }
 }
@@ -87,6 +90,7 @@ impl Server<'_> {
             GotoDefinition::METHOD => self.answer(request, navigate::definition),
             Completion::METHOD => self.answer(request, completion::complete),
             DocumentSymbolRequest::METHOD => self.answer(request, symbols::document_symbols),
+            Formatting::METHOD => self.answer(request, navigate::format),
             _ => Err(format!("unsupported request {}", request.method)),
         };
         let response = match result {

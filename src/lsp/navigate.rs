@@ -1,8 +1,8 @@
-//! Hover and go to definition.
+//! Hover, go to definition and formatting.
 
 use lsp_types::{
-    GotoDefinitionParams, GotoDefinitionResponse, Hover, HoverContents, HoverParams, MarkupContent,
-    MarkupKind,
+    DocumentFormattingParams, GotoDefinitionParams, GotoDefinitionResponse, Hover, HoverContents,
+    HoverParams, MarkupContent, MarkupKind, TextEdit,
 };
 
 use super::analysis::Analysis;
@@ -47,4 +47,17 @@ fn target_at(
     let hit = locate(&workspace.module(module).ast, u32::try_from(offset).ok()?)?;
     let target = resolve(workspace, analysis.scopes.of(module), &hit)?;
     Some((analysis, target))
+}
+
+/// The whole document in canonical layout; no edit when it has syntax errors
+/// (the diagnostics already say where).
+pub fn format(documents: &Documents, params: DocumentFormattingParams) -> Option<Vec<TextEdit>> {
+    let text = documents.text(&params.text_document.uri)?;
+    let formatted = crate::syntax::format::format_source(crate::source::FileId(0), text).ok()?;
+    if formatted == text {
+        return Some(Vec::new());
+    }
+    let range =
+        lsp_types::Range { start: lsp_types::Position::new(0, 0), end: position::position(text, text.len()) };
+    Some(vec![TextEdit { range, new_text: formatted }])
 }

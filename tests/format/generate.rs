@@ -132,16 +132,16 @@ fn type_expr() -> impl Strategy<Value = Toks> {
 fn field_decl() -> impl Strategy<Value = Toks> {
     let range = prop_oneof![
         Just(vec![]),
-        Just(toks(&["in", "0", "..", "10"])),
-        Just(toks(&["in", "0.25 vcpu", "..", "4 vcpu"])),
-        Just(toks(&["in", "1", ".."])),
+        // A range stays on one line (its upper bound ends there), so it is one token.
+        Just(toks(&["in 0..10"])),
+        Just(toks(&["in 0.25 vcpu .. 4 vcpu"])),
+        Just(toks(&["in 1.."])),
+        Just(toks(&["in ..9"])),
     ];
     (doc(), one(&["cpu", "memory", "desired_count"]), type_expr(), range, prop::option::of(expr())).prop_map(
         |(d, n, t, r, default)| {
             let default = default.map(|e| cat(vec![toks(&["="]), e])).unwrap_or_default();
-            // An open range needs a comma before whatever follows.
-            let comma = toks(if r.last().is_some_and(|t| t == "..") { &[","] } else { &[] });
-            cat(vec![d, n, toks(&[":"]), t, r, default, comma])
+            cat(vec![d, n, toks(&[":"]), t, r, default])
         },
     )
 }

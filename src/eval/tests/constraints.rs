@@ -203,6 +203,7 @@ fn ill_typed_programs_give_diagnostics_never_panics() {
         "publish p = [1]",
         "x = Region.nowhere",
         "x = log { }",
+        "secret s = \"k\"\n  x = \"key=${s}\"",
     ];
     for case in cases {
         let body = format!("{PROJECT}\nconstruct log {{ n: int }}\nlayer other {{ publish p = \"p\" }}\nlayer app {{\n  {case}\n}}\n");
@@ -214,4 +215,63 @@ fn ill_typed_programs_give_diagnostics_never_panics() {
             "`{case}`: {diagnostics:#?}"
         );
     }
+}
+
+/// The real stdlib's Fargate rule: found deep inside `std/aws/ecs`, reported at
+/// the user's instantiation, with the user's values labelled where they were written.
+#[test]
+fn the_stdlib_fargate_rule_points_at_the_users_lines() {
+    let body = r#"
+import std/aws/{ecs}
+project shop {
+  environments { dev, prod }
+  settings { memory: memory }
+  params = "/shop/infra"
+}
+layer app {
+  cluster = ecs.cluster {
+    name = "c", capacity = spot,
+    network = {
+      vpc_id = "vpc-1", subnets = ["a", "b"], public_subnets = [],
+      security_group = "sg-1", namespace = "ns-1", domain = "shop.internal"
+    }
+  }
+  service web = ecs.fargate_service {
+    cluster = cluster, name = "web", image = "nginx", cpu = 1 vcpu, memory = env.memory, port = 80
+  }
+}
+"#;
+    let env = "import \"./platform.mdl\"\nenvironment prod { region = us_east_1, memory = 16 GB }\n";
+    let (workspace, model, diagnostics) = spec(body, env);
+    assert!(model.is_none());
+    let d = only(&diagnostics, Code::InvalidFargateSize);
+    assert_eq!(workspace.sources.slice(d.primary.span), "ecs.fargate_service");
+    let labels: Vec<&str> = d.secondary.iter().map(|l| workspace.sources.slice(l.span)).collect();
+    assert!(labels.contains(&"16 GB"), "the environment's value is labelled: {labels:?}");
+    assert!(labels.contains(&"1 vcpu"), "the spec's value is labelled: {labels:?}");
+}
+
+#[test]
+fn a_param_out_of_range_is_reported_alone_not_with_the_requires_it_breaks() {
+    let body = format!(
+        "{PROJECT}\nconstruct small {{\n  cpu: cpu in 0.25 vcpu..16 vcpu\n  require cpu <= 4 vcpu else \"too big\"\n  inner = small_inner {{ cpu = cpu }}\n}}\nconstruct small_inner {{\n  cpu: cpu\n  require cpu <= 2 vcpu else \"inner too big\"\n}}\nlayer app {{\n  a = small {{ cpu = 32 vcpu }}\n  b = small {{ cpu = 8 vcpu }}\n}}\n"
+    );
+    let (workspace, _, diagnostics) = spec(&body, PROD);
+    let mut codes: Vec<(&str, &str)> =
+        diagnostics.iter().map(|d| (d.code.as_str(), workspace.sources.slice(d.primary.span))).collect();
+    codes.sort();
+    // `a`: only its range; `b` is in range, so both of its requires speak.
+    assert_eq!(codes, [("E0401", "32 vcpu"), ("E0402", "small"), ("E0402", "small_inner")]);
+}
+
+#[test]
+fn a_require_labels_the_values_behind_the_bindings_it_reads() {
+    let body = format!(
+        "{PROJECT}\nconstruct svc {{\n  cpu: cpu\n  big = cpu > 2 vcpu\n  require !big else \"too big\"\n}}\nlayer app {{\n  a = svc {{ cpu = 4 vcpu }}\n}}\n"
+    );
+    let (workspace, _, diagnostics) = spec(&body, PROD);
+    let d = only(&diagnostics, Code::RequirementFailed);
+    let labels: Vec<(&str, &str)> =
+        d.secondary.iter().map(|l| (workspace.sources.slice(l.span), l.message.as_str())).collect();
+    assert!(labels.contains(&("4 vcpu", "`cpu` is 4 vcpu")), "{labels:?}");
 }

@@ -205,8 +205,8 @@ fn the_model_serializes_to_json() {
     assert!(text.contains(r#""fn":"ssm","args":"/shop/infra/vpc_id""#), "{text}");
 }
 
-/// The stdlib writes `output name = name` (ecs.cluster); the checker's view of
-/// it may differ, evaluation keeps the param's meaning inside the body.
+/// The stdlib writes `output name = name` (ecs.cluster): inside the body the
+/// name keeps meaning the param.
 #[test]
 fn an_output_may_re_export_a_param_of_the_same_name() {
     let body = format!(
@@ -224,9 +224,7 @@ layer app {{
 }}
 "#
     );
-    let (_, model, diagnostics) = spec_unchecked(&body, PROD);
-    assert!(diagnostics.is_empty(), "{diagnostics:#?}");
-    let model = model.expect("a model");
+    let model = model_of(&body, PROD);
     let p = model.layer("app").and_then(|l| l.resource("P")).expect("resource P");
     assert_eq!(field(&p.properties, "Name").as_str(), Some("x!"));
     assert_eq!(field(&p.properties, "Pairs").as_str(), Some("A=1,B=2"));
@@ -295,16 +293,12 @@ fn a_reference_in_a_branch_not_taken_still_orders_the_layers() {
     assert!(app.depends_on.is_empty() && app.imports.is_empty(), "nothing is read from core in prod");
 }
 
-/// The checker types `join` on plain strings today; evaluation already joins
-/// deploy-time strings, should the signature widen.
 #[test]
 fn join_of_deploy_values_is_a_deploy_time_join() {
     let body = format!(
         "{PROJECT}\nlayer app {{\n  resource \"AWS::EC2::Subnet\" a {{}}\n  resource \"AWS::EC2::Subnet\" b {{}}\n  resource \"AWS::SSM::Parameter\" p {{ Value = join([a.ref, \"x\", b.ref], \",\") }}\n}}\n"
     );
-    let (_, model, diagnostics) = spec_unchecked(&body, PROD);
-    assert!(diagnostics.is_empty(), "{diagnostics:#?}");
-    let model = model.expect("a model");
+    let model = model_of(&body, PROD);
     let p = model.layer("app").and_then(|l| l.resource("P")).expect("resource P");
     let ValueKind::Deploy(DeployExpr::Join(parts)) = &field(&p.properties, "Value").kind else {
         panic!("expected a join: {:#?}", p.properties);
@@ -327,4 +321,78 @@ fn file_paths_are_relative_to_the_calling_stdlib_module() {
     assert!(
         crate::stdlib::file(&stdlib_relative("std/aws/lambda", "../../lambda/image_cleanup.py")).is_some()
     );
+}
+
+#[test]
+fn the_region_is_the_variants_text() {
+    let body = format!("{PROJECT}\nlayer app {{\n  resource \"AWS::SSM::Parameter\" p {{ Value = \"${{env.region}}/${{env.name}}\" }}\n}}\n");
+    let env =
+        "import \"./platform.mdl\"\nenvironment prod { region = af_south_1, cpu = 1 vcpu, tag = \"x\" }\n";
+    let model = model_of(&body, env);
+    assert_eq!(model.region, "af-south-1");
+    let p = model.layer("app").and_then(|l| l.resource("P")).expect("resource P");
+    assert_eq!(field(&p.properties, "Value").as_str(), Some("af-south-1/prod"));
+}
+
+#[test]
+fn records_serialize_as_ordered_json_objects() {
+    let body = format!(
+        "{PROJECT}\nlayer app {{\n  resource \"AWS::SNS::Topic\" t {{ Zeta = 1, Alpha = \"a\" }}\n}}\n"
+    );
+    let model = model_of(&body, PROD);
+    let t = model.layer("app").and_then(|l| l.resource("T")).expect("resource T");
+    let text = json(&t.properties);
+    assert!(
+        text.starts_with(r#"{"type":"record","value":{"Zeta":{"kind":{"type":"int","value":1}"#),
+        "{text}"
+    );
+    assert!(text.find("Zeta") < text.find("Alpha"), "{text}");
+}
+
+/// The checker reads `queue = queue {}` as a self-reference (E0211) today;
+/// evaluation resolves `{ .. }` targets among declarations only.
+#[test]
+fn a_member_named_like_its_construct_still_instantiates_it() {
+    let body = format!(
+        "{PROJECT}\nconstruct queue {{\n  resource \"AWS::SQS::Queue\" q {{}}\n  output url = q.ref\n}}\nlayer app {{\n  queue = queue {{}}\n  resource \"AWS::SSM::Parameter\" p {{ Value = queue.url }}\n}}\n"
+    );
+    let (_, model, diagnostics) = spec_unchecked(&body, PROD);
+    assert!(diagnostics.is_empty(), "{diagnostics:#?}");
+    let model = model.expect("a model");
+    let ids: Vec<&str> = model.layers[0].resources.iter().map(|r| r.logical_id.as_str()).collect();
+    assert_eq!(ids, ["QueueQ", "P"]);
+}
+
+/// The megadolls specs of this repository: both environments evaluate, in the
+/// layer order and regions the platform requires.
+#[test]
+fn the_repository_specs_evaluate_in_both_environments() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("specs");
+    let entries = [root.join("dev.mdl"), root.join("prod.mdl")];
+    let report = crate::check_files(&entries, &crate::workspace::DiskFileSystem);
+    let errors: Vec<_> = report.diagnostics.iter().filter(|d| d.is_error()).collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    let mut found: Vec<(String, String, Vec<String>)> = report
+        .models
+        .iter()
+        .map(|m| (m.environment.clone(), m.region.clone(), m.layers.iter().map(|l| l.name.clone()).collect()))
+        .collect();
+    found.sort();
+    let layers = ["core", "microservices", "deployment"].map(String::from).to_vec();
+    assert_eq!(
+        found,
+        [
+            ("dev".to_string(), "us-east-1".to_string(), layers.clone()),
+            ("prod".to_string(), "af-south-1".to_string(), layers)
+        ]
+    );
+    for model in &report.models {
+        let services = model.layer("microservices").expect("microservices");
+        assert!(
+            services.imports.iter().any(|i| i.parameter == "/megadolls/infra/vpc_id"),
+            "{:?}",
+            services.imports
+        );
+        assert_eq!(services.depends_on, ["core"]);
+    }
 }

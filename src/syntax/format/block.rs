@@ -40,18 +40,6 @@ pub struct Head {
     pub align: Align,
 }
 
-/// When an element of a newline-separated sequence still needs a comma.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Comma {
-    Never,
-    /// It ends with an expression: before a doc comment, the grammar would
-    /// read `///` as division and a comment without the comma.
-    BeforeDoc,
-    /// It ends with an open range `in 0..`, which would read the next line
-    /// as its upper bound.
-    Always,
-}
-
 /// One element of a sequence.
 pub struct Elem<'p> {
     /// Where the element's first token starts (after its doc comments).
@@ -59,8 +47,6 @@ pub struct Elem<'p> {
     /// Just past its last token.
     pub end: usize,
     pub head: Option<Head>,
-    /// When it needs a comma where newlines separate elements.
-    pub comma: Comma,
     pub body: Body<'p>,
 }
 
@@ -152,17 +138,12 @@ impl Printer<'_> {
         let mut out = String::from(seq.open);
         self.push_trailing(&mut out, &gaps[0]);
         let mut started = false;
-        for (i, (elem, text)) in seq.elems.iter().zip(&texts).enumerate() {
+        for (i, text) in texts.iter().enumerate() {
             self.push_leading(&mut out, &gaps[i], inner.indent, &mut started);
             out.push('\n');
             out.push_str(&spaces(inner.indent));
             out.push_str(text);
-            let comma = match elem.comma {
-                Comma::Never => false,
-                Comma::BeforeDoc => self.has_doc(&gaps[i + 1]),
-                Comma::Always => true,
-            };
-            if seq.commas || comma {
+            if seq.commas {
                 out.push(',');
             }
             self.push_trailing(&mut out, &gaps[i + 1]);
@@ -197,12 +178,6 @@ impl Printer<'_> {
         }
         gaps.push(self.gap(prev, seq.to));
         gaps
-    }
-
-    /// Whether a doc comment (`///`) sits in the gap.
-    fn has_doc(&self, gap: &Gap) -> bool {
-        let all = gap.trailing.iter().chain(gap.leading.iter().map(|(_, c)| c));
-        all.map(|c| self.comment(c)).any(|text| text.starts_with("///") && !text.starts_with("////"))
     }
 
     /// ` /* c */ // d` after the text of a line.

@@ -5,7 +5,7 @@
 //! [`Seq`] rules. Comments inside an expression (rare: `a + /* why */ b`) are
 //! printed where they sat, between the same two nodes.
 
-use super::block::{Align, Comma, Elem, Head, Seq};
+use super::block::{Align, Elem, Head, Seq};
 use super::comments::Comment;
 use super::printer::{fits, spaces, Ctx, Mode, Printer, INDENT};
 use crate::syntax::ast::*;
@@ -129,13 +129,7 @@ impl<'a> Printer<'a> {
     /// An expression as an element of a list or argument list.
     fn expr_elem<'p>(&'p self, e: &'p Expr) -> Elem<'p> {
         let (start, end) = bounds(e.span);
-        Elem {
-            start,
-            end,
-            head: None,
-            comma: Comma::Never,
-            body: Box::new(move |ctx, mode| self.expr(e, ctx, mode)),
-        }
+        Elem { start, end, head: None, body: Box::new(move |ctx, mode| self.expr(e, ctx, mode)) }
     }
 
     fn apply(&self, target: &Expr, body: &RecordLit, ctx: Ctx, mode: Mode) -> Option<String> {
@@ -187,14 +181,14 @@ impl<'a> Printer<'a> {
         };
         if !self.comments.any_between(start, value_start) {
             let head = Head { text: format!("{keyword}{name}"), align: Align::Equals };
-            return Elem { start, end, head: Some(head), comma: Comma::BeforeDoc, body: Box::new(value) };
+            return Elem { start, end, head: Some(head), body: Box::new(value) };
         }
         let body = move |ctx: Ctx, mode: Mode| -> Option<String> {
             let lead = self.lead(start, name_start, ctx.indent + INDENT, mode)?;
             let prefix = format!("{keyword}{lead}{name} = ");
             Some(prefix.clone() + &value(ctx.after(&prefix), mode)?)
         };
-        Elem { start, end, head: None, comma: Comma::BeforeDoc, body: Box::new(body) }
+        Elem { start, end, head: None, body: Box::new(body) }
     }
 
     /// `stage name when cond = action`
@@ -216,7 +210,7 @@ impl<'a> Printer<'a> {
             out.push_str(&self.lead(prev, bounds(stage.action.span).0, indent, mode)?);
             Some(out.clone() + &self.expr(&stage.action, ctx.after(&out), mode)?)
         };
-        Elem { start, end, head: None, comma: Comma::BeforeDoc, body: Box::new(body) }
+        Elem { start, end, head: None, body: Box::new(body) }
     }
 
     /// `if c { a } else { b }` on one line when written so and short, else
@@ -306,7 +300,7 @@ impl<'a> Printer<'a> {
             let prefix = format!("{pattern} => {lead}");
             Some(prefix.clone() + &self.expr(&arm.body, ctx.after(&prefix), mode)?)
         };
-        Elem { start, end, head: None, comma: Comma::BeforeDoc, body: Box::new(body) }
+        Elem { start, end, head: None, body: Box::new(body) }
     }
 
     fn pattern(&self, p: &Pattern, ctx: Ctx, mode: Mode) -> Option<String> {
@@ -345,13 +339,7 @@ impl<'a> Printer<'a> {
     /// A bare name as an element: a pattern binding, an environment name.
     pub fn name_elem<'p>(&'p self, name: &'p Name) -> Elem<'p> {
         let (start, end) = bounds(name.span);
-        Elem {
-            start,
-            end,
-            head: None,
-            comma: Comma::Never,
-            body: Box::new(move |_, _| Some(name.text.clone())),
-        }
+        Elem { start, end, head: None, body: Box::new(move |_, _| Some(name.text.clone())) }
     }
 
     /// `[element for x in list if cond]`, broken as one clause per line.

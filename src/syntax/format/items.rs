@@ -6,7 +6,7 @@
 //! `where`) always one member per line; record types and environment lists
 //! follow the bracket rules of [`Seq`].
 
-use super::block::{Align, Comma, Elem, Head, Seq};
+use super::block::{Align, Elem, Head, Seq};
 use super::exprs::bounds;
 use super::printer::{Ctx, Gap, Mode, Printer, INDENT};
 use crate::syntax::ast::*;
@@ -172,7 +172,7 @@ impl Printer<'_> {
             let body = move |_: Ctx, mode: Mode| {
                 Some(format!("secret {}{}", self.lead(start, name_start, INDENT, mode)?, name.text))
             };
-            return Elem { start, end: name_end, head: None, comma: Comma::Never, body: Box::new(body) };
+            return Elem { start, end: name_end, head: None, body: Box::new(body) };
         };
         let (desc_start, end) = bounds(description.span);
         if self.comments.any_between(start, desc_start) {
@@ -182,11 +182,11 @@ impl Printer<'_> {
                 let gap = self.lead(name_end, desc_start, indent, mode)?;
                 Some(format!("secret {lead}{} = {gap}{}", name.text, self.slice(description.span)))
             };
-            return Elem { start, end, head: None, comma: Comma::Never, body: Box::new(body) };
+            return Elem { start, end, head: None, body: Box::new(body) };
         }
         let head = Head { text: format!("secret {}", name.text), align: Align::Equals };
         let body = move |_: Ctx, _: Mode| Some(self.slice(description.span).to_string());
-        Elem { start, end, head: Some(head), comma: Comma::Never, body: Box::new(body) }
+        Elem { start, end, head: Some(head), body: Box::new(body) }
     }
 
     /// `resource "AWS::X::Y" name { properties } with { options }`
@@ -216,7 +216,7 @@ impl Printer<'_> {
             }
             Some(out)
         };
-        Elem { start, end, head: None, comma: Comma::Never, body: Box::new(body) }
+        Elem { start, end, head: None, body: Box::new(body) }
     }
 
     /// `require cond else CODE "message"`
@@ -240,7 +240,7 @@ impl Printer<'_> {
             out.push_str(self.slice(r.message.span));
             Some(out)
         };
-        Elem { start, end, head: None, comma: Comma::Never, body: Box::new(body) }
+        Elem { start, end, head: None, body: Box::new(body) }
     }
 
     /// `name: type in lo..hi = default`, its type aligned with its neighbours'.
@@ -249,13 +249,6 @@ impl Printer<'_> {
         let (_, name_end) = bounds(f.name.span);
         let (type_start, _) = bounds(f.ty.span);
         let end = field_end(f);
-        // An open range swallows the next line as its bound without a comma.
-        let open_range = f.range.as_ref().is_some_and(|r| r.high.is_none());
-        let comma = match (open_range, f.default.is_some() || f.range.is_some()) {
-            (true, _) => Comma::Always,
-            (false, true) => Comma::BeforeDoc,
-            (false, false) => Comma::Never,
-        };
         let tail = move |ctx: Ctx, mode: Mode| self.field_tail(f, ctx, mode);
         if self.comments.any_between(name_end, type_start) {
             let body = move |ctx: Ctx, mode: Mode| -> Option<String> {
@@ -263,10 +256,10 @@ impl Printer<'_> {
                 let prefix = format!("{}: {lead}", f.name.text);
                 Some(prefix.clone() + &tail(ctx.after(&prefix), mode)?)
             };
-            return Elem { start, end, head: None, comma, body: Box::new(body) };
+            return Elem { start, end, head: None, body: Box::new(body) };
         }
         let head = Head { text: format!("{}:", f.name.text), align: Align::Colon };
-        Elem { start, end, head: Some(head), comma, body: Box::new(tail) }
+        Elem { start, end, head: Some(head), body: Box::new(tail) }
     }
 
     /// The part of a field after `name: `: type, range and default.
@@ -275,7 +268,12 @@ impl Printer<'_> {
         let mut out = self.type_expr(&f.ty, ctx, mode)?;
         let mut prev = bounds(f.ty.span).1;
         if let Some(range) = &f.range {
-            out.push_str(" in ");
+            // Comments before `in` stay before it: a range keeps to one line.
+            let lead = self.lead(prev, bounds(range.span).0, indent, mode)?;
+            out.push(' ');
+            out.push_str(&lead);
+            out.push_str("in ");
+            prev = bounds(range.span).0;
             for (i, bound) in [&range.low, &range.high].into_iter().enumerate() {
                 if i == 1 {
                     out.push_str("..");
@@ -387,7 +385,7 @@ impl Printer<'_> {
             let body = move |ctx: Ctx, mode: Mode| {
                 Some(v.name.text.clone() + &fields(ctx.after(&v.name.text), mode, name_end)?)
             };
-            return Elem { start, end, head: None, comma: Comma::Never, body: Box::new(body) };
+            return Elem { start, end, head: None, body: Box::new(body) };
         };
         let (value_start, value_end) = bounds(value.span);
         let tail = move |ctx: Ctx, mode: Mode| -> Option<String> {
@@ -396,7 +394,7 @@ impl Printer<'_> {
             Some(text.clone() + &fields(ctx.after(&text), mode, value_end)?)
         };
         let head = Head { text: v.name.text.clone(), align: Align::Equals };
-        Elem { start, end, head: Some(head), comma: Comma::Never, body: Box::new(tail) }
+        Elem { start, end, head: Some(head), body: Box::new(tail) }
     }
 }
 

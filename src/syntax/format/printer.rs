@@ -152,7 +152,9 @@ impl<'a> Printer<'a> {
         let mut prev = from;
         for c in self.comments.between(from, to) {
             let lines = self.newlines(prev, c.start);
-            if lines == 0 && gap.leading.is_empty() {
+            // A doc comment belongs to what follows it, so it never trails a line.
+            let doc = is_doc(self.comment(c));
+            if lines == 0 && gap.leading.is_empty() && !doc {
                 gap.trailing.push(*c);
             } else {
                 gap.leading.push((lines >= 2, *c));
@@ -214,6 +216,11 @@ impl<'a> Printer<'a> {
             format!("{number} {unit}")
         }
     }
+}
+
+/// `///` (but not `////`) starts a doc comment.
+pub(super) fn is_doc(comment: &str) -> bool {
+    comment.starts_with("///") && !comment.starts_with("////")
 }
 
 #[cfg(test)]

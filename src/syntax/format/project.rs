@@ -7,7 +7,7 @@
 //! their comments. Anything unexpected returns `None` and the project stays as
 //! written.
 
-use super::block::{Comma, Elem, Seq};
+use super::block::{Elem, Seq};
 use super::exprs::bounds;
 use super::printer::{Ctx, Mode, Printer, INDENT};
 use crate::syntax::ast::*;
@@ -126,7 +126,7 @@ impl Printer<'_> {
             let prefix = format!("{keyword} {lead}");
             Some(prefix.clone() + &self.seq(&seq(), ctx.after(&prefix), mode)?)
         };
-        Elem { start, end: close + 1, head: None, comma: Comma::Never, body: Box::new(body) }
+        Elem { start, end: close + 1, head: None, body: Box::new(body) }
     }
 }
 
