@@ -57,36 +57,15 @@ fn generated_spec(count: usize) -> String {
     out
 }
 
+/// Speed is measured by `cargo bench --bench check`, not here.
 #[test]
-fn a_generated_spec_checks_clean_in_linear_time() {
+fn a_generated_spec_of_300_layers_checks_clean_in_order() {
     let source = generated_spec(300);
     let workspace = Workspace::from_memory(&[("big.mdl", &source)]);
     assert!(workspace.diagnostics.is_empty(), "{:#?}", workspace.diagnostics.first());
-    let start = std::time::Instant::now();
     let checked = check(&workspace);
-    let elapsed = start.elapsed();
     assert!(checked.diagnostics.is_empty(), "{:#?}", checked.diagnostics.first());
-    // Generous for debug builds on a loaded machine; a quadratic checker takes seconds.
-    assert!(elapsed.as_millis() < 2000, "checking {} lines took {elapsed:?}", source.lines().count());
     assert_eq!(checked.layer_order(workspace.entries[0]).len(), 300);
-}
-
-/// `cargo test --lib check::tests::timing -- --ignored --nocapture`
-
-#[test]
-#[ignore]
-fn timing() {
-    let source = generated_spec(3000);
-    let start = std::time::Instant::now();
-    let workspace = Workspace::from_memory(&[("big.mdl", &source)]);
-    let parsed = start.elapsed();
-    let checked = check(&workspace);
-    println!(
-        "{} lines: load+parse {parsed:?}, check {:?}, {} diagnostics",
-        source.lines().count(),
-        start.elapsed() - parsed,
-        checked.diagnostics.len()
-    );
 }
 
 #[test]

@@ -1,9 +1,10 @@
-//! Evaluation stays fast on a spec of 100,000 lines and 1,000 services.
+//! Evaluation of a spec of 100,000 lines and 1,000 services: complete and
+//! correct. How fast it is is measured by `cargo bench --bench check`.
 
 use super::*;
 
 #[test]
-fn a_hundred_thousand_line_spec_evaluates_quickly() {
+fn a_hundred_thousand_line_spec_evaluates_completely() {
     let mut body = format!("{PROJECT}{SERVICE}\nlayer core {{\n  resource \"AWS::EC2::VPC\" vpc {{}}\n  publish vpc_id = vpc.ref\n}}\nlayer app {{\n");
     for n in 0..1000 {
         body.push_str(&format!(
@@ -22,16 +23,11 @@ fn a_hundred_thousand_line_spec_evaluates_quickly() {
     let workspace = Workspace::from_memory(&[("spec/platform.mdl", &body), ("spec/env.mdl", PROD)]);
     let checked = check::check(&workspace);
     let decl = crate::entry_environments(&workspace, &checked)[0];
-    let start = std::time::Instant::now();
     let (model, diagnostics) = crate::eval::evaluate(&workspace, &checked, decl);
-    let elapsed = start.elapsed();
     assert!(diagnostics.is_empty(), "{:#?}", &diagnostics[..diagnostics.len().min(3)]);
     let app = model.as_ref().and_then(|m| m.layer("app")).expect("layer app");
     assert_eq!(app.resources.len(), 5000);
     assert_eq!(app.imports.len(), 1);
-    // Unoptimized test builds are ~10x slower than release; this still catches quadratic behaviour.
-    assert!(elapsed.as_secs_f64() < 5.0, "evaluation took {elapsed:?}");
-    eprintln!("evaluated {} lines in {elapsed:?}", body.lines().count());
 }
 
 #[test]
