@@ -124,6 +124,28 @@ fn an_error_in_one_environment_fails_with_a_summary() {
 }
 
 #[test]
+fn warnings_pass_unless_denied() {
+    let dir = TempDir::with_specs("warnings", 3);
+    let unreachable = "\nlayer extra {\n  days = match env.name {\n    _ => 7,\n    dev => 1,\n  }\n}\n";
+    dir.write("specs/platform.mdl", &format!("{PLATFORM}{unreachable}"));
+    let run = mdl(&dir.0, &["check", "--color", "never"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.starts_with("warning[W0301]: unreachable match arm\n"), "{}", run.stderr);
+    assert!(
+        run.stderr.ends_with("\nok: checked 3 files, 2 environments (dev, prod), 1 warning\n"),
+        "{}",
+        run.stderr
+    );
+    let denied = mdl(&dir.0, &["check", "--color", "never", "--deny-warnings"]);
+    assert_eq!(denied.code, 1, "{}", denied.stderr);
+    assert!(
+        denied.stderr.ends_with("\nerror: 1 warning in 1 file (denied by --deny-warnings)\n"),
+        "{}",
+        denied.stderr
+    );
+}
+
+#[test]
 fn json_goes_to_stdout_with_counts() {
     let dir = TempDir::with_specs("json", 40);
     let run = mdl(&dir.0, &["check", "--format", "json"]);

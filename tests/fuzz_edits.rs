@@ -168,6 +168,42 @@ proptest! {
     }
 }
 
+/// A diagnostic with random spans (past the end, inside a character, in a
+/// file that does not exist) over random text.
+fn random_diagnostic(text: &str, spans: &[(u32, u32, u32)]) -> (mdl::source::Sources, mdl::diag::Diagnostic) {
+    use mdl::diag::{Code, Diagnostic};
+    use mdl::source::{FileId, Sources, Span};
+    let mut sources = Sources::default();
+    sources.add("a.mdl".into(), None, text.to_string());
+    sources.add("empty.mdl".into(), None, String::new());
+    let span = |&(file, start, len): &(u32, u32, u32)| {
+        Span::new(FileId(file), start as usize, (start + len) as usize)
+    };
+    let mut diagnostic = Diagnostic::new(Code::SyntaxError, "message", span(&spans[0]), "primary");
+    for secondary in &spans[1..] {
+        diagnostic = diagnostic.with_label(span(secondary), "secondary");
+    }
+    (sources, diagnostic.with_help("help").with_note("note"))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: cases(), ..ProptestConfig::default() })]
+
+    #[test]
+    fn renderers_never_panic_on_odd_spans(
+        text in "(\\PC|\n|\t|é|日本|\r\n){0,200}",
+        spans in prop::collection::vec((0..3u32, 0..260u32, 0..40u32), 1..4),
+    ) {
+        let (sources, diagnostic) = random_diagnostic(&text, &spans);
+        for color in [false, true] {
+            let human = render::render_human(&diagnostic, &sources, color);
+            prop_assert!(human.contains("error[E0101]"));
+        }
+        let json = render::render_json(std::slice::from_ref(&diagnostic), &sources);
+        prop_assert!(serde_json::from_str::<serde_json::Value>(&json).is_ok());
+    }
+}
+
 #[test]
 fn edits_stay_on_char_boundaries() {
     let mut text = String::from("é\nà ü\n");

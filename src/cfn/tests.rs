@@ -60,7 +60,7 @@ layer app {
     assert_eq!(app.template["Parameters"]["CoreTopicArn"]["Type"], "AWS::SSM::Parameter::Value<String>");
     assert_eq!(
         app.template["Resources"]["Jobs"]["Properties"]["QueueName"],
-        json!({ "Fn::Join": ["", ["jobs-", { "Ref": "CoreTopicArn" }]] })
+        json!({ "Fn::Sub": "jobs-${CoreTopicArn}" })
     );
     assert!(!app.template_body().contains("ImportValue"));
 }

@@ -71,12 +71,34 @@ impl Lowering<'_> {
                 // of this same layer, which is known here directly.
                 None => json!(format!("{{{{resolve:ssm:{parameter}}}}}")),
             },
-            DeployExpr::Join(parts) => {
-                let parts: Vec<Json> = parts.iter().filter_map(|p| self.json(p, path)).collect();
-                json!({ "Fn::Join": ["", parts] })
-            }
+            DeployExpr::Join(parts) => self.sub(parts, path),
             DeployExpr::Equals { .. } => self.not_a_value(value, path, "a deploy-time condition"),
         })
+    }
+
+    /// An interpolated string as `Fn::Sub`, the form CloudFormation's linter
+    /// prefers to `Fn::Join` of "": references are written in place
+    /// (`${Vpc}`, `${Db.Endpoint.Address}`, `${AWS::Region}`); anything else
+    /// becomes a named variable of the `Fn::Sub` map.
+    fn sub(&mut self, parts: &[Value], path: &str) -> Json {
+        let mut template = String::new();
+        let mut variables = Map::new();
+        for part in parts {
+            let Some(json) = self.json(part, path) else { continue };
+            match in_place(&json) {
+                Some(text) => template.push_str(&text),
+                None => {
+                    let name = format!("Part{}", variables.len());
+                    template.push_str(&format!("${{{name}}}"));
+                    variables.insert(name, json);
+                }
+            }
+        }
+        if variables.is_empty() {
+            json!({ "Fn::Sub": template })
+        } else {
+            json!({ "Fn::Sub": [template, variables] })
+        }
     }
 
     fn not_a_value(&mut self, value: &Value, path: &str, what: &'static str) -> Json {
@@ -86,6 +108,25 @@ impl Lowering<'_> {
             what,
         });
         Json::Null
+    }
+}
+
+/// How a lowered part is written inside an `Fn::Sub` template, when it can be:
+/// text (with `${` escaped), `${Name}` for a `Ref`, `${Name.Attr}` for a `GetAtt`.
+fn in_place(json: &Json) -> Option<String> {
+    match json {
+        Json::String(text) => Some(text.replace("${", "${!")),
+        Json::Number(n) => Some(n.to_string()),
+        Json::Bool(b) => Some(b.to_string()),
+        Json::Object(object) if object.len() == 1 => match object.iter().next()? {
+            (key, Json::String(name)) if key == "Ref" => Some(format!("${{{name}}}")),
+            (key, Json::Array(pair)) if key == "Fn::GetAtt" => match pair.as_slice() {
+                [Json::String(id), Json::String(attribute)] => Some(format!("${{{id}.{attribute}}}")),
+                _ => None,
+            },
+            _ => None,
+        },
+        _ => None,
     }
 }
 

@@ -107,11 +107,14 @@ fn summary(report: &Report, deny_warnings: bool, color: bool) -> String {
     let paint =
         |code: &str, text: &str| if color { format!("\x1b[{code}m{text}\x1b[0m") } else { text.into() };
     if errors > 0 || (deny_warnings && warnings > 0) {
-        let mut counts = vec![count(errors, "error")];
+        let mut counts = Vec::new();
+        if errors > 0 {
+            counts.push(count(errors, "error"));
+        }
         if warnings > 0 {
             counts.push(count(warnings, "warning"));
         }
-        let denied = if errors == 0 { " (warnings denied by --deny-warnings)" } else { "" };
+        let denied = if errors == 0 { " (denied by --deny-warnings)" } else { "" };
         let files = count(files_with_diagnostics(report), "file");
         return format!("{} {} in {files}{denied}", paint("1;31", "error:"), counts.join(", "));
     }

@@ -7,12 +7,16 @@
 
 use std::collections::hash_map::{Entry, HashMap};
 use std::fmt;
+use std::ops::Range;
 
 use ariadne::{Color, Config, IndexType, Label, Report, ReportKind};
 
 use super::{clamp, Location};
 use crate::diag::{Diagnostic, Severity};
 use crate::source::{FileId, Sources, Span};
+
+/// A span as ariadne takes it: a file and a byte range.
+type AriadneSpan = (FileId, Range<usize>);
 
 /// Lines longer than this are not drawn: a 1 MB minified line would flood
 /// the terminal and say nothing the location does not.
@@ -75,12 +79,17 @@ fn render_with(diagnostic: &Diagnostic, cache: &mut SourceCache<'_>, color: bool
         Some(text) => out.push_str(&text),
         None => out.push_str(&plain_body(diagnostic, cache.sources, paint)),
     }
-    for (kind, text) in
-        diagnostic.help.iter().map(|h| ("help", h)).chain(diagnostic.notes.iter().map(|n| ("note", n)))
-    {
-        out.push_str(&format!("  {} {}\n", paint.bold(&format!("= {kind}:")), text));
-    }
+    out.push_str(&footer(diagnostic, paint));
     out
+}
+
+/// `  = help: ...` then `  = note: ...` lines, as rustc prints them.
+fn footer(diagnostic: &Diagnostic, paint: Paint) -> String {
+    let help = diagnostic.help.iter().map(|text| ("help", text));
+    let notes = diagnostic.notes.iter().map(|text| ("note", text));
+    help.chain(notes)
+        .map(|(kind, text)| format!("  {} {text}\n", paint.bold(&format!("= {kind}:"))))
+        .collect()
 }
 
 /// `error[E0201]: unknown name `x``
@@ -140,12 +149,7 @@ fn snippet(diagnostic: &Diagnostic, cache: &mut SourceCache<'_>, color: bool) ->
     Some(body)
 }
 
-fn label(
-    span: (FileId, std::ops::Range<usize>),
-    message: &str,
-    color: Color,
-    on: bool,
-) -> Label<(FileId, std::ops::Range<usize>)> {
+fn label(span: AriadneSpan, message: &str, color: Color, on: bool) -> Label<AriadneSpan> {
     let label = Label::new(span);
     let label = if message.is_empty() { label } else { label.with_message(message) };
     if on {
@@ -158,7 +162,7 @@ fn label(
 /// The span as ariadne wants it: byte offsets on character boundaries, never
 /// empty when there is a character to point at (ariadne draws nothing for an
 /// empty span).
-fn ariadne_span(span: Span, sources: &Sources) -> (FileId, std::ops::Range<usize>) {
+fn ariadne_span(span: Span, sources: &Sources) -> AriadneSpan {
     let text = sources.get(span.file).map_or("", |f| f.text.as_str());
     let mut range = clamp(span, text);
     if range.is_empty() {
