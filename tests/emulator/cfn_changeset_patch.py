@@ -46,6 +46,8 @@ Fixes (unpatched behaviour in brackets):
     reference it to wait for the association) [fix 7's placeholder, so ECS answers "Cluster not found"]. (Added by mdl.)
 16. AWS::IAM::Group (which moto's CloudFormation skips) is created in moto's IAM on first Ref, and the Ref
     returns its GroupName, so a managed policy attached to it works [placeholder name: "Group ... not found"]. (Added by mdl.)
+17. Fn::Sub `${Db.Endpoint.Address}` reads the attribute `Endpoint.Address` of `Db`, as AWS does
+    [moto splits on every dot and asks `Db` for attribute `Endpoint`, which fails]. (Added by mdl.)
 """
 import re
 
@@ -83,6 +85,8 @@ def _clean_json(resource_json, resources_map):
         ga = resource_json.get("Fn::GetAtt")
         if isinstance(ga, str):
             ga = ga.split(".", 1)
+        if isinstance(ga, list) and len(ga) > 2 and all(isinstance(x, str) for x in ga):
+            return _clean_json({"Fn::GetAtt": [ga[0], ".".join(ga[1:])]}, resources_map)
         if isinstance(ga, list) and len(ga) == 2 and _unsupported(resources_map, ga[0]):
             return f"moto-unsupported:{ga[0]}.{ga[1]}"
         if isinstance(ga, list) and len(ga) == 2 and isinstance(ga[0], str) and isinstance(ga[1], str):
