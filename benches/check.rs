@@ -1,4 +1,5 @@
-//! Benchmark of `mdl check` on generated specs of 10k, 50k and 100k lines
+//! Benchmark of `mdl check` on generated specs of 10k, 50k and 100k lines,
+//! and of `mdl build` on each megadolls environment
 //! (a benchmark, not a timed test: it prints figures, it asserts nothing).
 //!
 //! Run with `cargo bench --bench check` (release build). For each size it
@@ -63,6 +64,7 @@ fn main() {
             let _ = fs::remove_dir_all(&dir);
         }
     }
+    bench_build(&binary, runs);
     println!(
         "peak RSS measured with: {}",
         if time_binary().is_some() { "/usr/bin/time" } else { "VmHWM (in-process)" }
@@ -250,11 +252,20 @@ struct Row {
 }
 
 fn measure(binary: &Path, dir: &Path, runs: usize) -> Row {
+    let mut row = measure_command(binary, &["check".as_ref(), dir.as_os_str()], runs);
+    if time_binary().is_none() {
+        row.peak_rss_kb = peak_rss_in_process(dir);
+    }
+    row
+}
+
+/// Run `mdl ARGS` `runs` times (under `/usr/bin/time` when present).
+fn measure_command(binary: &Path, args: &[&std::ffi::OsStr], runs: usize) -> Row {
     let time = time_binary();
     let mut row = Row::default();
     let mut times = Vec::with_capacity(runs);
     for _ in 0..runs {
-        let report = dir.with_extension("time");
+        let report = std::env::temp_dir().join(format!("mdl-bench-{}.time", std::process::id()));
         let mut command = match &time {
             // `%U %S %M`: user and system CPU seconds, peak RSS in KB.
             Some(time) => {
@@ -265,7 +276,7 @@ fn measure(binary: &Path, dir: &Path, runs: usize) -> Row {
             None => Command::new(binary),
         };
         let started = Instant::now();
-        let output = command.arg("check").arg(dir).output().expect("run mdl");
+        let output = command.args(args).output().expect("run mdl");
         times.push(started.elapsed());
         row.exit = output.status.code().unwrap_or(-1);
         let stderr = String::from_utf8_lossy(&output.stderr);
@@ -279,10 +290,32 @@ fn measure(binary: &Path, dir: &Path, runs: usize) -> Row {
     times.sort();
     row.median = times[times.len() / 2];
     row.min = times[0];
-    if time.is_none() {
-        row.peak_rss_kb = peak_rss_in_process(dir);
-    }
     row
+}
+
+/// `mdl build` of each megadolls environment into a temp dir: the lowering
+/// issue's target is well under 50 ms and 30 MiB per environment.
+fn bench_build(binary: &Path, runs: usize) {
+    println!("\nmdl build benchmark: {runs} runs per environment");
+    println!(
+        "{:>24} {:>11} {:>11} {:>11} {:>13} {:>6}",
+        "spec", "median", "min", "min CPU", "peak RSS", "exit"
+    );
+    for spec in ["specs/dev.mdl", "specs/prod.mdl"] {
+        let out = std::env::temp_dir().join(format!("mdl-bench-build-{}", std::process::id()));
+        let args = ["build".as_ref(), spec.as_ref(), "-o".as_ref(), out.as_os_str()];
+        let row = measure_command(binary, &args, runs);
+        println!(
+            "{:>24} {:>9.1}ms {:>9.1}ms {:>11} {:>10.1} MB {:>6}",
+            spec,
+            millis(row.median),
+            millis(row.min),
+            row.min_cpu.map_or("n/a".to_string(), |cpu| format!("{:.1}ms", millis(cpu))),
+            row.peak_rss_kb as f64 / 1024.0,
+            row.exit
+        );
+        let _ = fs::remove_dir_all(&out);
+    }
 }
 
 fn time_binary() -> Option<PathBuf> {

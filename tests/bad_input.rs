@@ -63,8 +63,13 @@ struct Run {
 
 /// Run `mdl ARGS` in `dir`, failing the test on a crash, a panic or a timeout.
 fn mdl(dir: &Path, args: &[&str]) -> Run {
+    run(Command::new(env!("CARGO_BIN_EXE_mdl")), dir, args)
+}
+
+/// Run `command ARGS` (mdl, or mdl behind a privilege drop) like [`mdl`].
+fn run(mut command: Command, dir: &Path, args: &[&str]) -> Run {
     let started = Instant::now();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_mdl"))
+    let mut child = command
         .args(args)
         .current_dir(dir)
         .env("NO_COLOR", "1")
@@ -211,13 +216,17 @@ fn unreadable_file() {
     let dir = TempDir::new("unreadable");
     let path = dir.write("secret.mdl", "layer core {}\n");
     fs::set_permissions(&path, fs::Permissions::from_mode(0o000)).expect("chmod 000");
-    if fs::read(&path).is_ok() {
-        // Root (as in CI containers) reads a mode-000 file anyway: there is no
-        // unreadable file to test with, so say so rather than pass silently.
-        eprintln!("skipped: running with privileges that read mode-000 files");
-        return;
-    }
-    let run = mdl(&dir.0, &["check", "secret.mdl"]);
+    let run = if fs::read(&path).is_ok() {
+        // Root (as in CI) reads a mode-000 file anyway: run a copy of mdl as
+        // `nobody`, for whom the file is unreadable as for any user.
+        let copy = dir.0.join("mdl");
+        fs::copy(env!("CARGO_BIN_EXE_mdl"), &copy).expect("copy mdl");
+        let mut setpriv = Command::new("setpriv");
+        setpriv.args(["--reuid=65534", "--regid=65534", "--clear-groups"]).arg(&copy);
+        run(setpriv, &dir.0, &["check", "secret.mdl"])
+    } else {
+        mdl(&dir.0, &["check", "secret.mdl"])
+    };
     assert_error(&run, "E0102");
     assert!(run.stderr.contains("permission denied"), "{}", run.stderr);
 }

@@ -229,6 +229,13 @@ fn an_editor_session_gets_diagnostics_hover_definition_completion_and_symbols() 
     let new_text = edits[0]["newText"].as_str().expect("one edit");
     assert_eq!(new_text, format!("import \"./platform.mdl\"\n\n{formatted}"));
 
+    // A document that is not a file yet is checked as typed.
+    let untitled = "untitled:Untitled-1";
+    open(&mut session, untitled, "layer l {\n  x = nope\n}\n");
+    let diagnostics = session.diagnostics_for(untitled);
+    assert_eq!(diagnostics.len(), 1, "{diagnostics:#?}");
+    assert_eq!(diagnostics[0]["code"], "E0201");
+
     let _ = session.request("shutdown", Value::Null);
     session.notify("exit", Value::Null);
     let status = session.child.wait().expect("the server exits");

@@ -135,3 +135,55 @@ pub fn mermaid(model: &Model) -> String {
     }
     out
 }
+
+/// Layer → layer edges, each with the SSM parameters the first reads from the
+/// second: the deploy order at a glance.
+pub fn layer_edges(model: &Model) -> Vec<(String, String, Vec<String>)> {
+    model
+        .layers
+        .iter()
+        .flat_map(|layer| {
+            layer.depends_on.iter().map(move |producer| {
+                let mut parameters: Vec<String> = layer
+                    .imports
+                    .iter()
+                    .filter(|import| &import.layer == producer)
+                    .map(|import| import.parameter.clone())
+                    .collect();
+                parameters.sort();
+                parameters.dedup();
+                (layer.name.clone(), producer.clone(), parameters)
+            })
+        })
+        .collect()
+}
+
+/// Mermaid flowchart of the layers alone, each edge listing the SSM parameters read.
+pub fn layers_mermaid(model: &Model) -> String {
+    let mut out = String::from("flowchart LR\n");
+    for layer in &model.layers {
+        let count = layer.resources.len() + layer.publishes.len();
+        let _ = writeln!(out, "  {0}[\"layer {0}<br/><small>{count} resources</small>\"]", layer.name);
+    }
+    for (consumer, producer, parameters) in layer_edges(model) {
+        let _ = writeln!(out, "  {consumer} -- \"{}\" --> {producer}", parameters.join("<br/>"));
+    }
+    out
+}
+
+/// Graphviz DOT of the layers alone.
+pub fn layers_dot(model: &Model) -> String {
+    let mut out = format!(
+        "digraph \"{}-{}\" {{\n  rankdir=LR;\n  node [shape=box];\n",
+        model.project, model.environment
+    );
+    for layer in &model.layers {
+        let count = layer.resources.len() + layer.publishes.len();
+        let _ = writeln!(out, "  \"{0}\" [label=\"layer {0}\\n{count} resources\"];", layer.name);
+    }
+    for (consumer, producer, parameters) in layer_edges(model) {
+        let _ = writeln!(out, "  \"{consumer}\" -> \"{producer}\" [label=\"{}\"];", parameters.join("\\n"));
+    }
+    out.push_str("}\n");
+    out
+}

@@ -149,3 +149,44 @@ fn a_template_over_the_inline_limit_warns_with_the_s3_route() {
     let warning = report.diagnostics.iter().find(|d| d.code == Code::TemplateNeedsS3).expect("W0501");
     assert!(warning.help.as_deref().is_some_and(|h| h.contains("S3")));
 }
+
+#[test]
+fn the_graph_draws_references_and_ssm_reads_between_layers() {
+    let (report, _) = lowered(
+        r#"
+layer core {
+  resource "AWS::SNS::Topic" alerts { TopicName = "alerts" }
+  resource "AWS::SQS::Queue" dead {} with { DependsOn = [alerts.ref] }
+  publish topic_arn = alerts.ref
+}
+layer app {
+  resource "AWS::SQS::Queue" jobs { QueueName = "jobs-${core.topic_arn}" }
+}
+"#,
+    );
+    let model = &report.models[0];
+    let edges: Vec<(String, String, Option<String>)> =
+        super::graph::edges(model).into_iter().map(|e| (e.from, e.to, e.label)).collect();
+    assert_eq!(
+        edges,
+        [
+            (
+                "app/Jobs".to_string(),
+                "core/PublishedTopicArn".to_string(),
+                Some("/shop/infra/topic_arn".to_string())
+            ),
+            ("core/Dead".to_string(), "core/Alerts".to_string(), None),
+            ("core/PublishedTopicArn".to_string(), "core/Alerts".to_string(), None),
+        ]
+    );
+    assert_eq!(
+        super::graph::layer_edges(model),
+        [("app".to_string(), "core".to_string(), vec!["/shop/infra/topic_arn".to_string()])]
+    );
+    let dot = super::graph::dot(model);
+    assert!(dot.contains(
+        "\"app/Jobs\" -> \"core/PublishedTopicArn\" [label=\"/shop/infra/topic_arn\", style=dashed];"
+    ));
+    let mermaid = super::graph::layers_mermaid(model);
+    assert!(mermaid.contains("app -- \"/shop/infra/topic_arn\" --> core"), "{mermaid}");
+}

@@ -20,6 +20,9 @@ pub struct GraphArgs {
     /// Graphviz DOT or a Mermaid flowchart.
     #[arg(long, value_enum, default_value_t = GraphFormat::Dot)]
     format: GraphFormat,
+    /// Only the layers, with the SSM parameters each reads from the others.
+    #[arg(long)]
+    layers: bool,
     /// The environment, when the file declares more than one.
     #[arg(long = "env")]
     environment: Option<String>,
@@ -40,9 +43,11 @@ pub fn run(args: &GraphArgs) -> Outcome {
         Ok(loaded) => loaded,
         Err(outcome) => return outcome,
     };
-    let text = match args.format {
-        GraphFormat::Dot => graph::dot(&model),
-        GraphFormat::Mermaid => graph::mermaid(&model),
+    let text = match (args.format, args.layers) {
+        (GraphFormat::Dot, false) => graph::dot(&model),
+        (GraphFormat::Mermaid, false) => graph::mermaid(&model),
+        (GraphFormat::Dot, true) => graph::layers_dot(&model),
+        (GraphFormat::Mermaid, true) => graph::layers_mermaid(&model),
     };
     print!("{text}");
     Outcome::Ok

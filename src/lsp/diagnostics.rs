@@ -22,7 +22,16 @@ pub fn for_document(documents: &Documents, url: &Url) -> Vec<(Url, Vec<lsp_types
         by_file.push((url.clone(), Vec::new()));
     }
     for diagnostic in &analysis.report.diagnostics {
-        let Some(target) = location(sources, diagnostic.primary.span) else { continue };
+        let span = diagnostic.primary.span;
+        // The document itself is published under the editor's URL, whatever its scheme.
+        let target = match analysis.file {
+            Some(file) if file == span.file => sources.get(file).map(|f| Location {
+                uri: url.clone(),
+                range: position::range(f, span.start as usize, span.end as usize),
+            }),
+            _ => location(sources, span),
+        };
+        let Some(target) = target else { continue };
         if let Some((_, list)) = by_file.iter_mut().find(|(u, _)| *u == target.uri) {
             list.push(convert(sources, diagnostic, target.range));
         }

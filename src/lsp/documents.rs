@@ -44,7 +44,15 @@ impl FileSystem for Documents {
     }
 }
 
-/// The file path behind a `file:` URL, normalized like the loader's paths.
+/// The file path behind a `file:` URL, normalized like the loader's paths. A
+/// document that is not a file yet (`untitled:Untitled-1`) gets a path of its
+/// own that no file on disk has, so it is still checked as typed.
 pub fn path_of(url: &Url) -> Option<PathBuf> {
-    url.to_file_path().ok().map(|p| normalize(&p))
+    match url.to_file_path() {
+        Ok(path) => Some(normalize(&path)),
+        Err(()) if url.scheme() != "file" => {
+            Some(PathBuf::from(format!("/{}:/{}", url.scheme(), url.path().trim_start_matches('/'))))
+        }
+        Err(()) => None,
+    }
 }
