@@ -229,6 +229,16 @@ fn an_editor_session_gets_diagnostics_hover_definition_completion_and_symbols() 
     let new_text = edits[0]["newText"].as_str().expect("one edit");
     assert_eq!(new_text, format!("import \"./platform.mdl\"\n\n{formatted}"));
 
+    // Narrowing a range in platform.mdl breaks the environment in dev.mdl, open beside it.
+    let narrowed = platform_text.replace("workers: int in 1..10", "workers: int in 5..10");
+    session.notify(
+        "textDocument/didChange",
+        json!({ "textDocument": { "uri": platform_uri, "version": 3 }, "contentChanges": [{ "text": narrowed }] }),
+    );
+    let diagnostics = session.diagnostics_for(&dev_uri);
+    assert_eq!(diagnostics.len(), 1, "{diagnostics:#?}");
+    assert_eq!(diagnostics[0]["code"], "E0401");
+
     // A document that is not a file yet is checked as typed.
     let untitled = "untitled:Untitled-1";
     open(&mut session, untitled, "layer l {\n  x = nope\n}\n");

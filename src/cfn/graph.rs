@@ -8,7 +8,7 @@
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
-use crate::eval::{camel_case, DeployExpr, LayerModel, Model, Value, ValueKind};
+use crate::eval::{camel_case, DeployExpr, LayerModel, Model, Value};
 
 /// An edge `from → to` (both `layer/LogicalId`), with an optional label.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -24,17 +24,17 @@ pub fn edges(model: &Model) -> Vec<Edge> {
     for layer in &model.layers {
         for resource in &layer.resources {
             let from = node(&layer.name, &resource.logical_id);
-            let mut add = |expr: &DeployExpr| {
+            let mut add = |expr: &DeployExpr, _: &Value| {
                 if let Some(edge) = edge_to(model, layer, &from, expr) {
                     edges.insert(edge);
                 }
             };
-            visit(&resource.properties, &mut add);
-            visit(&resource.options, &mut add);
+            resource.properties.for_each_deploy(&mut add);
+            resource.options.for_each_deploy(&mut add);
         }
         for published in &layer.publishes {
             let from = node(&layer.name, &format!("Published{}", camel_case(&published.name)));
-            visit(&published.value, &mut |expr| edges.extend(edge_to(model, layer, &from, expr)));
+            published.value.for_each_deploy(&mut |expr, _| edges.extend(edge_to(model, layer, &from, expr)));
         }
     }
     edges.into_iter().collect()
@@ -54,25 +54,6 @@ fn edge_to(model: &Model, layer: &LayerModel, from: &str, expr: &DeployExpr) -> 
             Some(Edge { from: from.to_string(), to, label: Some(parameter.clone()) })
         }
         DeployExpr::Pseudo(_) | DeployExpr::Join(_) | DeployExpr::Equals { .. } => None,
-    }
-}
-
-fn visit(value: &Value, f: &mut impl FnMut(&DeployExpr)) {
-    match &value.kind {
-        ValueKind::Deploy(expr) => {
-            f(expr);
-            match expr {
-                DeployExpr::Join(parts) => parts.iter().for_each(|p| visit(p, f)),
-                DeployExpr::Equals { left, right, .. } => {
-                    visit(left, f);
-                    visit(right, f);
-                }
-                DeployExpr::Ref(_) | DeployExpr::GetAtt(..) | DeployExpr::Pseudo(_) | DeployExpr::Ssm(_) => {}
-            }
-        }
-        ValueKind::List(items) => items.iter().for_each(|v| visit(v, f)),
-        ValueKind::Record(fields) => fields.iter().for_each(|(_, v)| visit(v, f)),
-        _ => {}
     }
 }
 

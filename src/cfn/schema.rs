@@ -131,9 +131,9 @@ pub fn check_layer(layer: &LayerModel, region: &str, errors: &mut Vec<LowerError
         check_properties(resource, schema, errors);
     }
     for resource in &layer.resources {
-        visit_deploy(&resource.properties, &mut |expr, origin| {
-            check_attribute(&types, layer, expr, origin, errors)
-        });
+        resource
+            .properties
+            .for_each_deploy(&mut |expr, value| check_attribute(&types, layer, expr, value.origin, errors));
     }
 }
 
@@ -292,26 +292,6 @@ fn check_attribute(
         attribute: attribute.clone(),
         suggestion,
     });
-}
-
-/// Call `f` on every deploy-time expression inside `value`.
-fn visit_deploy(value: &Value, f: &mut impl FnMut(&DeployExpr, Span)) {
-    match &value.kind {
-        ValueKind::Deploy(expr) => {
-            f(expr, value.origin);
-            match expr {
-                DeployExpr::Join(parts) => parts.iter().for_each(|p| visit_deploy(p, f)),
-                DeployExpr::Equals { left, right, .. } => {
-                    visit_deploy(left, f);
-                    visit_deploy(right, f);
-                }
-                DeployExpr::Ref(_) | DeployExpr::GetAtt(..) | DeployExpr::Pseudo(_) | DeployExpr::Ssm(_) => {}
-            }
-        }
-        ValueKind::List(items) => items.iter().for_each(|v| visit_deploy(v, f)),
-        ValueKind::Record(fields) => fields.iter().for_each(|(_, v)| visit_deploy(v, f)),
-        _ => {}
-    }
 }
 
 fn is_scalar(kind: &ValueKind) -> bool {

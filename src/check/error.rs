@@ -170,26 +170,42 @@ fn with_optional_label(diagnostic: Diagnostic, span: Option<Span>, message: &str
 }
 
 fn layer_cycle(layers: Vec<String>, references: Vec<(Span, String, String)>) -> Diagnostic {
-    let mut chain = layers.clone();
-    if let Some(first) = layers.first() {
-        chain.push(first.clone());
+    let cycle = Cycle { code: Code::LayerCycle, what: "layers depend on each other", verb: "reads from" };
+    cycle
+        .diagnostic(layers, references)
+        .with_help("layers deploy in order: move the shared value to a layer both read from")
+}
+
+/// A cycle of references (layers reading each other, constructs instantiating
+/// each other): the chain in the message, a label on every reference in it.
+struct Cycle {
+    code: Code,
+    what: &'static str,
+    verb: &'static str,
+}
+
+impl Cycle {
+    fn diagnostic(&self, names: Vec<String>, references: Vec<(Span, String, String)>) -> Diagnostic {
+        let mut chain: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+        if let Some(first) = chain.first().cloned() {
+            chain.push(first);
+        }
+        let mut references = references.into_iter();
+        let Some((span, from, to)) = references.next() else {
+            return Diagnostic::new(self.code, self.what, Span::default(), "");
+        };
+        let label = |from: &str, to: &str| format!("`{from}` {} `{to}` here", self.verb);
+        let mut diagnostic = Diagnostic::new(
+            self.code,
+            format!("{}: {}", self.what, chain.join(" → ")),
+            span,
+            label(&from, &to),
+        );
+        for (span, from, to) in references {
+            diagnostic = diagnostic.with_label(span, label(&from, &to));
+        }
+        diagnostic
     }
-    let chain: Vec<String> = chain.iter().map(|l| format!("`{l}`")).collect();
-    let mut references = references.into_iter();
-    let Some((span, from, to)) = references.next() else {
-        return Diagnostic::new(Code::LayerCycle, "layer dependency cycle", Span::default(), "");
-    };
-    let mut diagnostic = Diagnostic::new(
-        Code::LayerCycle,
-        format!("layers depend on each other: {}", chain.join(" → ")),
-        span,
-        format!("`{from}` reads from `{to}` here"),
-    )
-    .with_help("layers deploy in order: move the shared value to a layer both read from");
-    for (span, from, to) in references {
-        diagnostic = diagnostic.with_label(span, format!("`{from}` reads from `{to}` here"));
-    }
-    diagnostic
 }
 
 fn project_count(environment: String, span: Span, projects: Vec<Span>) -> Diagnostic {
@@ -216,30 +232,12 @@ fn project_count(environment: String, span: Span, projects: Vec<Span>) -> Diagno
 }
 
 fn construct_cycle(references: Vec<(Span, String, String)>) -> Diagnostic {
-    let mut chain: Vec<String> = references.iter().map(|(_, from, _)| format!("`{from}`")).collect();
-    if let Some(first) = chain.first().cloned() {
-        chain.push(first);
-    }
-    let mut references = references.into_iter();
-    let Some((span, from, to)) = references.next() else {
-        return Diagnostic::new(
-            Code::SelfReference,
-            "constructs instantiate each other",
-            Span::default(),
-            "",
-        );
-    };
-    let mut diagnostic = Diagnostic::new(
-        Code::SelfReference,
-        format!("constructs instantiate each other: {}", chain.join(" → ")),
-        span,
-        format!("`{from}` instantiates `{to}` here"),
-    )
-    .with_help("an instance would contain itself forever: remove one of these instances");
-    for (span, from, to) in references {
-        diagnostic = diagnostic.with_label(span, format!("`{from}` instantiates `{to}` here"));
-    }
-    diagnostic
+    let names = references.iter().map(|(_, from, _)| from.clone()).collect();
+    let cycle =
+        Cycle { code: Code::SelfReference, what: "constructs instantiate each other", verb: "instantiates" };
+    cycle
+        .diagnostic(names, references)
+        .with_help("an instance would contain itself forever: remove one of these instances")
 }
 
 fn unknown_name(name: String, span: Span, suggestion: Option<String>, help: Option<String>) -> Diagnostic {

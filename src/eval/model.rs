@@ -156,6 +156,30 @@ impl Value {
         }
     }
 
+    /// Call `f` on every deploy-time expression inside this value, nested ones
+    /// included (the parts of an interpolation), with the value that holds it.
+    pub fn for_each_deploy(&self, f: &mut impl FnMut(&DeployExpr, &Value)) {
+        match &self.kind {
+            ValueKind::Deploy(expr) => {
+                f(expr, self);
+                match expr {
+                    DeployExpr::Join(parts) => parts.iter().for_each(|p| p.for_each_deploy(f)),
+                    DeployExpr::Equals { left, right, .. } => {
+                        left.for_each_deploy(f);
+                        right.for_each_deploy(f);
+                    }
+                    DeployExpr::Ref(_)
+                    | DeployExpr::GetAtt(..)
+                    | DeployExpr::Pseudo(_)
+                    | DeployExpr::Ssm(_) => {}
+                }
+            }
+            ValueKind::List(items) => items.iter().for_each(|v| v.for_each_deploy(f)),
+            ValueKind::Record(fields) => fields.iter().for_each(|(_, v)| v.for_each_deploy(f)),
+            _ => {}
+        }
+    }
+
     /// A field of a record, an instance's output, or a variant's field.
     pub fn field(&self, name: &str) -> Option<&Value> {
         let fields = match &self.kind {

@@ -8,9 +8,34 @@ use super::position;
 use crate::diag::{Diagnostic, Severity};
 use crate::source::{Sources, Span};
 
-/// Diagnostics for the document and every spec file it imports, each file's
-/// list complete (an empty list clears what the editor showed before).
-pub fn for_document(documents: &Documents, url: &Url) -> Vec<(Url, Vec<lsp_types::Diagnostic>)> {
+/// Diagnostics for every open document and what it imports: a change to one
+/// file can break an environment in another that imports it. Each file's
+/// list is complete (an empty list clears what the editor showed), merged over
+/// every analysis that saw it.
+pub fn for_open_documents(documents: &Documents) -> Vec<(Url, Vec<lsp_types::Diagnostic>)> {
+    let mut merged: Vec<(Url, Vec<lsp_types::Diagnostic>)> = Vec::new();
+    for url in documents.urls() {
+        for (file_url, diagnostics) in for_document(documents, &url) {
+            let index = match merged.iter().position(|(u, _)| *u == file_url) {
+                Some(index) => index,
+                None => {
+                    merged.push((file_url, Vec::new()));
+                    merged.len() - 1
+                }
+            };
+            let list = &mut merged[index].1;
+            for diagnostic in diagnostics {
+                if !list.contains(&diagnostic) {
+                    list.push(diagnostic);
+                }
+            }
+        }
+    }
+    merged
+}
+
+/// Diagnostics for the document and every spec file it imports.
+fn for_document(documents: &Documents, url: &Url) -> Vec<(Url, Vec<lsp_types::Diagnostic>)> {
     let Some(analysis) = Analysis::of(documents, url) else { return Vec::new() };
     let sources = &analysis.report.workspace.sources;
     let mut by_file: Vec<(Url, Vec<lsp_types::Diagnostic>)> = sources

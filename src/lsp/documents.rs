@@ -12,12 +12,14 @@ use crate::workspace::{normalize, DiskFileSystem, FileSystem};
 #[derive(Default, Clone)]
 pub struct Documents {
     open: HashMap<PathBuf, String>,
+    urls: HashMap<PathBuf, Url>,
 }
 
 impl Documents {
     /// Record the editor's text for `url`.
     pub fn set(&mut self, url: &Url, text: String) {
         if let Some(path) = path_of(url) {
+            self.urls.insert(path.clone(), url.clone());
             self.open.insert(path, text);
         }
     }
@@ -25,8 +27,16 @@ impl Documents {
     /// Forget a closed document.
     pub fn close(&mut self, url: &Url) {
         if let Some(path) = path_of(url) {
+            self.urls.remove(&path);
             self.open.remove(&path);
         }
+    }
+
+    /// Every open document, in a stable order.
+    pub fn urls(&self) -> Vec<Url> {
+        let mut urls: Vec<Url> = self.urls.values().cloned().collect();
+        urls.sort();
+        urls
     }
 
     /// The text of an open document.

@@ -145,7 +145,11 @@ impl Server<'_> {
             }
             _ => return Ok(()),
         };
-        for (file_url, diagnostics) in diagnostics::for_document(&self.documents, &url) {
+        let mut published = diagnostics::for_open_documents(&self.documents);
+        if !published.iter().any(|(u, _)| *u == url) {
+            published.push((url, Vec::new()));
+        }
+        for (file_url, diagnostics) in published {
             self.publish(file_url, diagnostics)?;
         }
         Ok(())

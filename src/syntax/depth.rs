@@ -6,6 +6,8 @@
 //! the text once, skipping comments and string text but counting `${` inside
 //! strings, and reports where the limit is first crossed.
 
+use super::lexical;
+
 /// Deepest bracket nesting accepted. Real specs stay well under 20.
 pub const MAX_NESTING: usize = 64;
 
@@ -37,12 +39,8 @@ pub fn too_deep_at(text: &str) -> Option<usize> {
         }
         match bytes[i] {
             b'"' => in_string = true,
-            b'/' if bytes.get(i + 1) == Some(&b'/') => {
-                i = skip_line(bytes, i);
-                continue;
-            }
-            b'/' if bytes.get(i + 1) == Some(&b'*') => {
-                i = skip_block_comment(bytes, i);
+            b'/' if matches!(bytes.get(i + 1), Some(b'/' | b'*')) => {
+                i = lexical::comment_end(bytes, i).unwrap_or(bytes.len());
                 continue;
             }
             b'(' | b'[' | b'{' => {
@@ -58,33 +56,6 @@ pub fn too_deep_at(text: &str) -> Option<usize> {
         i += 1;
     }
     None
-}
-
-fn skip_line(bytes: &[u8], start: usize) -> usize {
-    bytes[start..].iter().position(|&b| b == b'\n').map_or(bytes.len(), |n| start + n)
-}
-
-/// Block comments nest, as in the grammar.
-fn skip_block_comment(bytes: &[u8], start: usize) -> usize {
-    let mut depth = 0usize;
-    let mut i = start;
-    while i + 1 < bytes.len() {
-        match (bytes[i], bytes[i + 1]) {
-            (b'/', b'*') => {
-                depth += 1;
-                i += 2;
-            }
-            (b'*', b'/') => {
-                depth -= 1;
-                i += 2;
-                if depth == 0 {
-                    return i;
-                }
-            }
-            _ => i += 1,
-        }
-    }
-    bytes.len()
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@ pub mod ast;
 mod depth;
 mod errors;
 pub mod format;
+pub(crate) mod lexical;
 mod parse;
 mod trivia;
 

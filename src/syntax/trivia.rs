@@ -3,6 +3,8 @@
 //! whitespace it skipped before trying it), and a label must end at the last
 //! real character, not on the next line.
 
+use super::lexical;
+
 /// For every byte offset, the end of the last significant (non-whitespace,
 /// non-comment) character at or before it.
 pub struct Trivia {
@@ -18,9 +20,9 @@ impl Trivia {
         let mut i = 0;
         while i < bytes.len() {
             let (next, significant) = match (bytes[i], bytes.get(i + 1)) {
-                (b'"', _) => (string_end(bytes, i), true),
-                (b'/', Some(b'/')) => (line_end(bytes, i), false),
-                (b'/', Some(b'*')) => (block_comment_end(bytes, i), false),
+                (b'"', _) => (lexical::string_end(bytes, i), true),
+                (b'/', Some(b'/')) => (lexical::line_comment_end(bytes, i), false),
+                (b'/', Some(b'*')) => (lexical::block_comment_end(bytes, i).unwrap_or(bytes.len()), false),
                 (b' ' | b'\t' | b'\r' | b'\n', _) => (i + 1, false),
                 _ => (i + 1, true),
             };
@@ -43,56 +45,8 @@ impl Trivia {
     }
 }
 
-/// Past the closing quote; strings hold `${..}` with nested strings.
-fn string_end(bytes: &[u8], start: usize) -> usize {
-    let mut depth = 0usize;
-    let mut i = start + 1;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'\\' => i += 1,
-            b'$' if depth == 0 && bytes.get(i + 1) == Some(&b'{') => {
-                depth = 1;
-                i += 1;
-            }
-            b'{' if depth > 0 => depth += 1,
-            b'}' if depth > 0 => depth -= 1,
-            b'"' if depth == 0 => return i + 1,
-            b'"' => i = string_end(bytes, i) - 1,
-            _ => {}
-        }
-        i += 1;
-    }
-    bytes.len()
-}
-
-fn line_end(bytes: &[u8], start: usize) -> usize {
-    bytes[start..].iter().position(|&b| b == b'\n').map_or(bytes.len(), |n| start + n)
-}
-
 fn to_u32(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
-}
-
-fn block_comment_end(bytes: &[u8], start: usize) -> usize {
-    let mut depth = 0usize;
-    let mut i = start;
-    while i + 1 < bytes.len() {
-        match (bytes[i], bytes[i + 1]) {
-            (b'/', b'*') => {
-                depth += 1;
-                i += 2;
-            }
-            (b'*', b'/') => {
-                depth -= 1;
-                i += 2;
-                if depth == 0 {
-                    return i;
-                }
-            }
-            _ => i += 1,
-        }
-    }
-    bytes.len()
 }
 
 #[cfg(test)]

@@ -10,6 +10,8 @@
 //! Doc comments (`///`) are collected like any other: the formatter prints
 //! them from the source, so their text survives untouched.
 
+use crate::syntax::lexical;
+
 /// One comment as written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Comment {
@@ -40,7 +42,7 @@ impl Comments {
                     list.push(comment);
                     comment.end
                 }
-                None if bytes[i] == b'"' => skip_string(bytes, i),
+                None if bytes[i] == b'"' => lexical::string_end(bytes, i),
                 None => i + 1,
             };
         }
@@ -96,7 +98,7 @@ fn comment_at(bytes: &[u8], i: usize) -> Option<Comment> {
     }
     match bytes.get(i + 1) {
         Some(b'/') => {
-            let mut end = bytes[i..].iter().position(|&b| b == b'\n').map_or(bytes.len(), |n| i + n);
+            let mut end = lexical::line_comment_end(bytes, i);
             // Trailing spaces (and the `\r` of a CRLF) are not part of the
             // comment: the gap after it is whitespace only.
             while end > i + 2 && bytes[end - 1].is_ascii_whitespace() {
@@ -104,73 +106,11 @@ fn comment_at(bytes: &[u8], i: usize) -> Option<Comment> {
             }
             Some(Comment { start: i, end, is_line: true })
         }
-        Some(b'*') => block_end(bytes, i).map(|end| Comment { start: i, end, is_line: false }),
+        Some(b'*') => {
+            lexical::block_comment_end(bytes, i).map(|end| Comment { start: i, end, is_line: false })
+        }
         _ => None,
     }
-}
-
-/// End of the (nesting) block comment opening at `i`.
-fn block_end(bytes: &[u8], start: usize) -> Option<usize> {
-    let mut depth = 0usize;
-    let mut i = start;
-    while i + 1 < bytes.len() {
-        match (bytes[i], bytes[i + 1]) {
-            (b'/', b'*') => {
-                depth += 1;
-                i += 2;
-            }
-            (b'*', b'/') => {
-                depth -= 1;
-                i += 2;
-                if depth == 0 {
-                    return Some(i);
-                }
-            }
-            _ => i += 1,
-        }
-    }
-    None
-}
-
-/// Offset just past the string literal opening at `i` (its `"`).
-fn skip_string(bytes: &[u8], start: usize) -> usize {
-    let mut i = start + 1;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'\\' => i += 2,
-            b'"' => return i + 1,
-            b'$' if bytes.get(i + 1) == Some(&b'{') => i = skip_interpolation(bytes, i + 2),
-            _ => i += 1,
-        }
-    }
-    bytes.len()
-}
-
-/// Offset just past the `}` closing an interpolation whose body starts at `i`.
-/// The body is an expression: it may hold strings, braces and comments.
-fn skip_interpolation(bytes: &[u8], start: usize) -> usize {
-    let mut depth = 0usize;
-    let mut i = start;
-    while i < bytes.len() {
-        if let Some(comment) = comment_at(bytes, i) {
-            i = comment.end;
-            continue;
-        }
-        match bytes[i] {
-            b'"' => i = skip_string(bytes, i),
-            b'{' => {
-                depth += 1;
-                i += 1;
-            }
-            b'}' if depth == 0 => return i + 1,
-            b'}' => {
-                depth -= 1;
-                i += 1;
-            }
-            _ => i += 1,
-        }
-    }
-    bytes.len()
 }
 
 /// Whitespace as the grammar defines it, including a byte-order mark.
