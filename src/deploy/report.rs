@@ -179,7 +179,7 @@ pub fn summary(layers: &[LayerReport]) -> String {
         .iter()
         .map(|l| {
             let changes =
-                if l.changes.is_empty() { String::new() } else { format!(", {} changes", l.changes.len()) };
+                if l.changes.is_empty() { String::new() } else { format!(", {}", changes(l.changes.len())) };
             format!("  {:<width$}  {:<22} {:>6.1}s{changes}", l.layer, l.status.word(), l.seconds)
         })
         .collect();
@@ -209,6 +209,15 @@ pub fn to_json(info: &RunInfo, layers: &[LayerReport], calls: CallCounts) -> Str
     let mut text = serde_json::to_string_pretty(&value).unwrap_or_default();
     text.push('\n');
     text
+}
+
+/// `1 change`, `3 changes`.
+pub(crate) fn changes(n: usize) -> String {
+    if n == 1 {
+        "1 change".to_string()
+    } else {
+        format!("{n} changes")
+    }
 }
 
 #[cfg(test)]

@@ -227,7 +227,11 @@ async fn deploy_planned<A: CloudFormationApi, S: TemplateStore>(
 fn announce<A, S>(engine: &mut Engine<'_, A, S>, report: &LayerReport, template: &serde_json::Value) {
     let mut text = format!("{} ({}): {}", report.layer, report.stack_name, report.status.word());
     if !report.changes.is_empty() {
-        text.push_str(&format!(", {} changes\n{}", report.changes.len(), change_table(&report.changes)));
+        text.push_str(&format!(
+            ", {}\n{}",
+            super::report::changes(report.changes.len()),
+            change_table(&report.changes)
+        ));
     }
     if let Some(reason) = report.reason.as_deref().filter(|_| !report.status.stops_the_run()) {
         text.push_str(&format!("\n  {reason}"));
