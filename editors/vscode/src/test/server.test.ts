@@ -9,7 +9,7 @@ import { INSTALL_HINT, probe, problemMessage, resolveCommand } from '../server';
 
 describe('resolveCommand', () => {
   const home = path.resolve('/home/someone');
-  const folder = path.resolve('/work/project');
+  const folder = path.resolve('/home/user/project');
 
   it('defaults to `mdl` on PATH', () => {
     assert.equal(resolveCommand(undefined, folder, home), 'mdl');
