@@ -113,6 +113,18 @@ fn position_of(text: &str, needle: &str, nth: usize) -> Value {
     json!({ "line": line, "character": character + 1 })
 }
 
+trait Shift {
+    /// The position `columns` characters further on the same line.
+    fn right(self, columns: u64) -> Value;
+}
+
+impl Shift for Value {
+    fn right(self, columns: u64) -> Value {
+        let character = self["character"].as_u64().unwrap_or(0) + columns;
+        json!({ "line": self["line"], "character": character })
+    }
+}
+
 fn open(session: &mut Session, uri: &str, text: &str) {
     let document = json!({ "uri": uri, "languageId": "mdl", "version": 1, "text": text });
     session.notify("textDocument/didOpen", json!({ "textDocument": document }));
@@ -191,6 +203,26 @@ fn an_editor_session_gets_diagnostics_hover_definition_completion_and_symbols() 
         items.as_array().expect("items").iter().filter_map(|i| i["label"].as_str()).collect();
     assert_eq!(labels, ["name", "delay"]);
 
+    // Hover on a binding: its declaration and the type the checker gives it.
+    session.notify(
+        "textDocument/didChange",
+        json!({ "textDocument": { "uri": platform_uri, "version": 3 }, "contentChanges": [{ "text": platform_text }] }),
+    );
+    let hover = session.request(
+        "textDocument/hover",
+        json!({ "textDocument": { "uri": platform_uri }, "position": position_of(&platform_text, "jobs.arn", 0) }),
+    );
+    let value = hover["contents"]["value"].as_str().expect("markdown");
+    assert!(value.contains("jobs = queue"), "{value}");
+    assert!(value.contains("Type: `queue`"), "{value}");
+    let hover = session.request(
+        "textDocument/hover",
+        json!({ "textDocument": { "uri": platform_uri }, "position": position_of(&platform_text, "core.jobs_arn", 0).right(5) }),
+    );
+    let value = hover["contents"]["value"].as_str().expect("markdown");
+    assert!(value.contains("publish jobs_arn"), "{value}");
+    assert!(value.contains("Type: `deploy<string>`"), "{value}");
+
     // In an environment: the project's settings, then the variants of an enum setting.
     let typing = dev_text.replace("workers = 2\n", "workers = 2\n  size = \n");
     session.notify(
@@ -233,7 +265,7 @@ fn an_editor_session_gets_diagnostics_hover_definition_completion_and_symbols() 
     let narrowed = platform_text.replace("workers: int in 1..10", "workers: int in 5..10");
     session.notify(
         "textDocument/didChange",
-        json!({ "textDocument": { "uri": platform_uri, "version": 3 }, "contentChanges": [{ "text": narrowed }] }),
+        json!({ "textDocument": { "uri": platform_uri, "version": 4 }, "contentChanges": [{ "text": narrowed }] }),
     );
     let diagnostics = session.diagnostics_for(&dev_uri);
     assert_eq!(diagnostics.len(), 1, "{diagnostics:#?}");

@@ -59,6 +59,16 @@ impl Checked {
     }
 }
 
+/// The type of member `index` of the layer or construct `body`, as users write
+/// it (`deploy<string>`, `ecs.fargate_service`), for the editor's hover; `None`
+/// when it has no type worth showing (a `require`, or an error).
+pub fn member_type(workspace: &Workspace, scopes: &Scopes, body: DeclRef, index: usize) -> Option<String> {
+    let mut checker = Checker::new(workspace, scopes);
+    checker.ctx = checker::Ctx::module(body.module);
+    let ty = checker.type_member(body, index);
+    (!matches!(ty, Type::Unknown | Type::Resource)).then(|| checker.show(&ty))
+}
+
 /// Check every module of the workspace.
 pub fn check(workspace: &Workspace) -> Checked {
     let (scopes, mut diagnostics) = scope::build(workspace);

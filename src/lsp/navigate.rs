@@ -11,12 +11,19 @@ use super::documents::Documents;
 use super::locate::locate;
 use super::position;
 use super::resolve::{resolve, Target};
+use crate::check;
 
 /// The declaration under the cursor: its signature and doc comment.
 pub fn hover(documents: &Documents, params: HoverParams) -> Option<Hover> {
     let at = params.text_document_position_params;
-    let (_, target) = target_at(documents, &at.text_document.uri, at.position)?;
+    let (analysis, target) = target_at(documents, &at.text_document.uri, at.position)?;
     let mut value = format!("```mdl\n{}\n```", target.signature);
+    let workspace = &analysis.report.workspace;
+    if let Some(ty) =
+        target.member.and_then(|(body, i)| check::member_type(workspace, &analysis.scopes, body, i))
+    {
+        value.push_str(&format!("\n\nType: `{ty}`"));
+    }
     if let Some(doc) = &target.doc {
         value.push_str("\n\n");
         value.push_str(doc);
@@ -45,7 +52,7 @@ fn target_at(
     let offset = position::offset(analysis.text(), at);
     let workspace = &analysis.report.workspace;
     let hit = locate(&workspace.module(module).ast, u32::try_from(offset).ok()?)?;
-    let target = resolve(workspace, analysis.scopes.of(module), &hit)?;
+    let target = resolve(workspace, analysis.scopes.of(module), module, &hit)?;
     Some((analysis, target))
 }
 

@@ -16,18 +16,17 @@ pub struct Target {
     /// One line of mdl saying what it is: `cpu: cpu in 0.25 vcpu..16 vcpu = 1 vcpu`.
     pub signature: String,
     pub doc: Option<String>,
+    /// The layer or construct member it is, whose type the checker can tell.
+    pub member: Option<(DeclRef, usize)>,
 }
 
 /// What the hit refers to, if it can be told without evaluating.
-pub fn resolve(ws: &Workspace, scope: &Scope, hit: &Hit) -> Option<Target> {
+pub fn resolve(ws: &Workspace, scope: &Scope, module: ModuleId, hit: &Hit) -> Option<Target> {
     match hit {
-        Hit::Declaration { name, context } => {
-            local(ws, context, &name.text).or_else(|| global(ws, scope, &name.text))
+        Hit::Declaration { name, context } | Hit::Name { name, context } => {
+            local(ws, module, context, &name.text).or_else(|| global(ws, scope, &name.text))
         }
-        Hit::Name { name, context } => {
-            local(ws, context, &name.text).or_else(|| global(ws, scope, &name.text))
-        }
-        Hit::Field { target, field, context } => field_of(ws, scope, context, target, &field.text),
+        Hit::Field { target, field, context } => field_of(ws, scope, module, context, target, &field.text),
         Hit::RecordField { target: Some(target), field, .. } => {
             let decl = expr_decl(ws, scope, target)?;
             fields_of_decl(ws, decl, target)
@@ -105,16 +104,23 @@ pub fn settings<'w>(ws: &'w Workspace, scope: &Scope) -> Option<&'w [FieldDecl]>
 }
 
 /// A member of the enclosing layer or construct named `name`.
-fn local(ws: &Workspace, context: &Context, name: &str) -> Option<Target> {
+fn local(ws: &Workspace, module: ModuleId, context: &Context, name: &str) -> Option<Target> {
     let members = match &context.item.kind {
         ItemKind::Layer(l) => &l.members,
         ItemKind::Construct(c) => &c.members,
         _ => return None,
     };
-    members.iter().find_map(|m| member_target(ws, m, name))
+    let item = ws.module(module).ast.items.iter().position(|i| std::ptr::eq(i, context.item));
+    let decl = item.map(|item| DeclRef { module, item });
+    members.iter().enumerate().find_map(|(i, m)| member_target(ws, m, name, decl.map(|d| (d, i))))
 }
 
-fn member_target(ws: &Workspace, member: &Member, name: &str) -> Option<Target> {
+fn member_target(
+    ws: &Workspace,
+    member: &Member,
+    name: &str,
+    at: Option<(DeclRef, usize)>,
+) -> Option<Target> {
     let (declared, keyword) = match &member.kind {
         MemberKind::Param(f) if f.name.text == name => return Some(field_target(ws, f)),
         MemberKind::Binding(b) => (&b.name, ""),
@@ -130,6 +136,7 @@ fn member_target(ws: &Workspace, member: &Member, name: &str) -> Option<Target> 
         span: declared.span,
         signature: format!("{keyword}{}", first_line(ws.sources.slice(member_text_span(member)))),
         doc: member.doc.clone(),
+        member: at,
     })
 }
 
@@ -156,9 +163,16 @@ fn global(ws: &Workspace, scope: &Scope, name: &str) -> Option<Target> {
     }
 }
 
-fn field_of(ws: &Workspace, scope: &Scope, context: &Context, target: &Expr, field: &str) -> Option<Target> {
+fn field_of(
+    ws: &Workspace,
+    scope: &Scope,
+    module: ModuleId,
+    context: &Context,
+    target: &Expr,
+    field: &str,
+) -> Option<Target> {
     let ExprKind::Name(base) = &target.kind else { return None };
-    if base.text == "env" && local(ws, context, "env").is_none() {
+    if base.text == "env" && local(ws, module, context, "env").is_none() {
         return settings(ws, scope)?.iter().find(|f| f.name.text == field).map(|f| field_target(ws, f));
     }
     if let Some(Entry::Namespace(module)) = scope.get(&base.text) {
@@ -166,7 +180,11 @@ fn field_of(ws: &Workspace, scope: &Scope, context: &Context, target: &Expr, fie
     }
     if let Some(Entry::Decl(decl)) = scope.get(&base.text) {
         return match &scope::item(ws, *decl).kind {
-            ItemKind::Layer(layer) => layer.members.iter().find_map(|m| member_target(ws, m, field)),
+            ItemKind::Layer(layer) => layer
+                .members
+                .iter()
+                .enumerate()
+                .find_map(|(i, m)| member_target(ws, m, field, Some((*decl, i)))),
             ItemKind::Enum(e) => e
                 .variants
                 .iter()
@@ -202,7 +220,7 @@ fn output_of_local_instance(
         return None;
     };
     construct.members.iter().find_map(|m| match &m.kind {
-        MemberKind::Output(b) if b.name.text == field => member_target(ws, m, field),
+        MemberKind::Output(b) if b.name.text == field => member_target(ws, m, field, None),
         _ => None,
     })
 }
@@ -246,7 +264,7 @@ pub fn decl_target(ws: &Workspace, decl: DeclRef) -> Target {
         }
         _ => format!("{keyword} {}", name.map_or("", |n| n.text.as_str())),
     };
-    Target { span: name.map_or(item.span, |n| n.span), signature, doc: item.doc.clone() }
+    Target { span: name.map_or(item.span, |n| n.span), signature, doc: item.doc.clone(), member: None }
 }
 
 fn module_target(ws: &Workspace, module: ModuleId) -> Target {
@@ -256,6 +274,7 @@ fn module_target(ws: &Workspace, module: ModuleId) -> Target {
         span: Span::new(file, 0, 0),
         signature: format!("module {}", name.trim_end_matches(".mdl")),
         doc: None,
+        member: None,
     }
 }
 
@@ -270,12 +289,18 @@ fn variant_target(ws: &Workspace, decl: DeclRef, index: usize) -> Option<Target>
             first_line(ws.sources.slice(from_name(&variant.name, variant.span)))
         ),
         doc: variant.doc.clone(),
+        member: None,
     })
 }
 
 pub fn field_target(ws: &Workspace, field: &FieldDecl) -> Target {
     let text = ws.sources.slice(from_name(&field.name, field.span));
-    Target { span: field.name.span, signature: first_line(text).to_string(), doc: field.doc.clone() }
+    Target {
+        span: field.name.span,
+        signature: first_line(text).to_string(),
+        doc: field.doc.clone(),
+        member: None,
+    }
 }
 
 /// The text from a declared name to the end of its declaration, leaving out
