@@ -15,6 +15,7 @@ use crate::check::checker::{AliasState, Checker, EnumSig, VariantSig};
 use crate::check::error::CheckError;
 use crate::check::scope::{DeclRef, Entry};
 use crate::check::types::{FieldType, RecordType, Type};
+use crate::source::Span;
 use crate::syntax::ast::{FieldDecl, ItemKind, MemberKind, Name, TypeExpr, TypeExprKind};
 use crate::units::Dimension;
 use crate::workspace::ModuleId;
@@ -208,10 +209,11 @@ impl<'w> Checker<'w> {
         name: Option<String>,
     ) -> RecordType {
         let mut record = RecordType { name, fields: Vec::with_capacity(fields.len()) };
-        let mut seen: HashMap<&str, usize> = HashMap::new();
+        // Where each name was first declared: a duplicate is left out of the
+        // record, so record positions and declaration positions differ after one.
+        let mut seen: HashMap<&str, Span> = HashMap::new();
         for field in fields {
             if let Some(&first) = seen.get(field.name.text.as_str()) {
-                let first = fields.get(first).map_or(field.name.span, |f| f.name.span);
                 self.report(CheckError::Duplicate {
                     name: field.name.text.clone(),
                     what: "field",
@@ -220,7 +222,7 @@ impl<'w> Checker<'w> {
                 });
                 continue;
             }
-            seen.insert(&field.name.text, record.fields.len());
+            seen.insert(&field.name.text, field.name.span);
             record.fields.push(self.resolve_field(field, module, None));
         }
         record

@@ -1,7 +1,7 @@
 //! Names and fields: E0201, E0202, E0203, E0208, E0209, E0210, E0105, W0201.
 
 use super::{run, run_spec, with_std, PROJECT};
-use crate::diag::Severity;
+use crate::diag::{Diagnostic, Severity};
 use crate::stdlib;
 
 #[test]
@@ -235,4 +235,20 @@ fn pattern_bindings_are_fields_of_the_variant() {
 fn environment_names_are_values_in_layers() {
     run_spec("layer l {\n  target = prod\n  x = if env.name == target { 1 } else { 2 }\n}").clean();
     run_spec("construct k {\n  target = prod\n}").only("E0201");
+}
+
+#[test]
+fn a_duplicate_field_after_another_duplicate_points_at_its_own_first_declaration() {
+    // The second `a` is left out of the record; the first `b` must still be
+    // found as `b`, not as whatever now sits at its position.
+    let run = run_spec("type T = { a: int, a: int, b: string, b: string }");
+    let diagnostics: Vec<&Diagnostic> =
+        run.diagnostics().iter().filter(|d| d.code.as_str() == "E0203").collect();
+    assert_eq!(diagnostics.len(), 2, "{diagnostics:#?}");
+    let b = diagnostics[1];
+    assert_eq!(b.message, "field `b` is defined twice");
+    let first = &b.secondary[0];
+    assert_eq!(first.message, "first defined here");
+    let text = run.workspace.sources.get(first.span.file).map_or("", |f| f.text.as_str());
+    assert!(text[first.span.start as usize..].starts_with("b: string, b"), "points at the second `a` or `b`");
 }
