@@ -200,12 +200,8 @@ fn build_edited(env: &str, file: &str, from: &str, to: &str) -> Vec<(String, Str
 /// HTTP load balancer is.
 #[test]
 fn a_skip_whose_reason_the_spec_gives_goes_with_the_reason() {
-    let dev = build_edited(
-        "dev",
-        "specs/dev.mdl",
-        "    single_az_because   = \"dev's data can be rebuilt\"\n",
-        "",
-    );
+    let dev =
+        build_edited("dev", "specs/dev.mdl", "    single_az_because   = \"dev's data can be rebuilt\"\n", "");
     assert!(!checkov_skips(&dev).keys().any(|(_, _, check)| check == "CKV_AWS_157"));
     let prod = build_edited(
         "prod",
