@@ -62,7 +62,7 @@ fn a_worker_has_no_port_no_load_balancer_and_no_inbound_rule() {
     assert!(container.get("PortMappings").is_none(), "{container}");
     // The grant is the task role's policy, on the queue alone.
     let statement =
-        &resources["WorkerApplicationRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"][0];
+        &resources["WorkerTaskRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"][0];
     assert!(statement["Action"].as_array().is_some_and(|a| a.contains(&Json::from("sqs:ReceiveMessage"))));
     assert_eq!(statement["Resource"][0]["Fn::GetAtt"], serde_json::json!(["JobsQueue", "Arn"]));
 }
