@@ -193,7 +193,7 @@ impl<'a> Evaluator<'a> {
         self.enter(name.span)?;
         let result = match source {
             SlotSource::Expr(expr) => {
-                let instance_name = format!("{prefix}{}", super::names::camel_case(&name.text));
+                let instance_name = super::names::member_logical_id(&prefix, &name.text);
                 self.eval_named(expr, &ctx, Some(&instance_name))
             }
             SlotSource::Default(decl) => self.default_param(decl, &ctx),

@@ -45,6 +45,38 @@ fn instances_prefix_logical_ids_with_their_binding_path() {
 }
 
 #[test]
+fn a_member_named_main_adds_nothing_to_logical_ids() {
+    // `part`'s resource `main` takes its instance's id; `whole` binds a
+    // `part` as `main`, whose resources then sit directly under `whole`'s ids.
+    let body = format!(
+        r#"{PROJECT}
+construct part {{
+  resource "AWS::SNS::Topic" main {{ TopicName = "a" }}
+  resource "AWS::SNS::Topic" extra {{ TopicName = "b" }}
+  output arn = main.ref
+}}
+construct whole {{
+  main = part {{}}
+  other = part {{}}
+  resource "AWS::SNS::Topic" own {{ TopicName = main.arn }}
+}}
+layer app {{
+  web = whole {{}}
+  main = part {{}}
+}}
+"#
+    );
+    let model = model_of(&body, PROD);
+    let app = model.layer("app").expect("layer app");
+    let ids: Vec<&str> = app.resources.iter().map(|r| r.logical_id.as_str()).collect();
+    // A layer has no prefix to keep: its `main` is named like any binding.
+    assert_eq!(ids, ["Web", "WebExtra", "WebOther", "WebOtherExtra", "WebOwn", "Main", "MainExtra"]);
+    let own = app.resource("WebOwn").expect("own");
+    assert!(matches!(&field(&own.properties, "TopicName").kind,
+        ValueKind::Deploy(DeployExpr::Ref(id)) if id == "Web"));
+}
+
+#[test]
 fn interpolating_a_deploy_value_gives_a_join_and_plain_strings_stay_plain() {
     let body = format!(
         "{PROJECT}{SERVICE}\nlayer app {{\n  web = service {{ cpu = 1 vcpu }}\n  resource \"AWS::SSM::Parameter\" url {{ Value = web.url, Name = \"plain-${{env.tag}}-${{2 + 3}}\" }}\n}}\n"
