@@ -1,11 +1,12 @@
 //! Behaviour of stdlib constructs that the megadolls snapshots do not show:
 //! grants reaching a role's policy, a worker without a port, the rules on
-//! schedules and on exposing a service, checked on small programs.
+//! schedules and on exposing a service, the load balancer on its own, Redis
+//! and its token, checked on small programs.
 
 use serde_json::Value as Json;
 
 const HEAD: &str = r#"
-import std/aws/{network, ecs, sqs, s3}
+import std/aws/{network, ecs, sqs, s3, kms, elb, elasticache, secrets}
 project t {
   environments { dev }
   params = "/t"
@@ -102,4 +103,89 @@ fn an_unlogged_bucket_is_reported_unless_the_spec_says_why() {
     let given = skips("  data = s3.bucket { unlogged_because = \"scratch data, rebuilt nightly\" }\n");
     assert_eq!(given[0]["id"], "CKV_AWS_18");
     assert_eq!(given[0]["comment"], "scratch data, rebuilt nightly");
+}
+
+#[test]
+fn a_load_balancer_on_its_own_redirects_to_https_and_serves_one_target_group() {
+    let (codes, resources) = run(r#"
+  web = elb.load_balancer {
+    name = "web", vpc_id = vpc.id, subnets = vpc.public_subnets, target_port = 8080
+    certificate = "arn:aws:acm:us-east-1:123456789012:certificate/web"
+    unlogged_because = "a test balancer"
+  }
+"#);
+    assert!(codes.is_empty(), "{codes:?}");
+    let redirect = &resources["WebListener"]["Properties"]["DefaultActions"][0];
+    assert_eq!(redirect["Type"], "redirect");
+    assert_eq!(redirect["RedirectConfig"]["Protocol"], "HTTPS");
+    assert_eq!(resources["WebSecureListener"]["Properties"]["Protocol"], "HTTPS");
+    assert!(resources.get("WebGreen").is_none(), "no second target group without blue_green");
+    let forward = &resources["WebProduction"]["Properties"]["Actions"][0]["ForwardConfig"]["TargetGroups"];
+    assert_eq!(forward.as_array().map(Vec::len), Some(1));
+    assert_eq!(resources["WebProduction"]["Properties"]["ListenerArn"]["Ref"], "WebSecureListener");
+    let skip = &resources["WebBalancer"]["Metadata"]["checkov"]["skip"][0];
+    assert_eq!((&skip["id"], &skip["comment"]), (&Json::from("CKV_AWS_91"), &Json::from("a test balancer")));
+    let ports: Vec<&Json> = resources["WebBalancerFirewall"]["Properties"]["SecurityGroupIngress"]
+        .as_array()
+        .map(|rules| rules.iter().map(|r| &r["FromPort"]).collect())
+        .unwrap_or_default();
+    assert_eq!(ports, [&Json::from(80), &Json::from(443)]);
+}
+
+#[test]
+fn a_load_balancer_needs_two_subnets() {
+    let (codes, _) = run(r#"
+  web = elb.load_balancer { name = "web", vpc_id = vpc.id, subnets = [vpc.public_subnet_1], target_port = 80 }
+"#);
+    assert_eq!(codes, ["E0402"]);
+}
+
+#[test]
+fn redis_takes_its_token_by_reference_and_opens_to_named_clients() {
+    let (codes, resources) = run(r#"
+  key = kms.key { description = "t", name = "t/cache" }
+  cache = elasticache.redis {
+    name = "sessions", vpc_id = vpc.id, subnets = vpc.private_subnets
+    clients = { tasks = apps.id }, multi_az = true, replicas = 1, encryption = key.key_ref
+  }
+  worker = ecs.fargate_service {
+    cluster = cluster, name = "worker", image = "busybox"
+    secret_refs = { REDIS_TOKEN = cache.auth_token }
+    grants = [cache.read_token]
+  }
+"#);
+    assert!(codes.is_empty(), "{codes:?}");
+    let group = &resources["Cache"]["Properties"];
+    assert_eq!(resources["Cache"]["Type"], "AWS::ElastiCache::ReplicationGroup");
+    assert_eq!(group["TransitEncryptionEnabled"], true);
+    assert_eq!(group["AtRestEncryptionEnabled"], true);
+    assert_eq!((&group["MultiAZEnabled"], &group["NumCacheClusters"]), (&Json::from(true), &Json::from(2)));
+    // The template names the secret; CloudFormation resolves the value.
+    assert_eq!(group["AuthToken"]["Fn::Sub"], "{{resolve:secretsmanager:${CacheToken}:SecretString:::}}");
+    let generated = &resources["CacheToken"]["Properties"]["GenerateSecretString"];
+    assert_eq!(generated["PasswordLength"], 64);
+    assert_eq!(resources["CacheToken"]["DeletionPolicy"], "Retain");
+    let rule = &resources["CacheFirewall"]["Properties"]["SecurityGroupIngress"][0];
+    assert_eq!(
+        (&rule["FromPort"], &rule["Description"]),
+        (&Json::from(6379), &Json::from("Redis client tasks"))
+    );
+    // The execution role reads and decrypts the token for the container;
+    // the task role got the grant to read it itself.
+    let statements =
+        |role: &str| resources[role]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"].clone();
+    let execution = statements("WorkerExecutionRole");
+    assert_eq!(execution[0]["Action"][0], "secretsmanager:GetSecretValue");
+    assert_eq!(execution[1]["Action"][0], "kms:Decrypt");
+    assert_eq!(execution[1]["Resource"][0]["Fn::GetAtt"], serde_json::json!(["KeyKey", "Arn"]));
+    let task = statements("WorkerTaskRole");
+    assert_eq!(task[0]["Resource"][0]["Ref"], "CacheToken");
+}
+
+#[test]
+fn multi_az_redis_needs_a_replica() {
+    let (codes, _) = run(r#"
+  cache = elasticache.redis { name = "c", vpc_id = vpc.id, subnets = vpc.private_subnets, multi_az = true }
+"#);
+    assert_eq!(codes, ["E0402"]);
 }
