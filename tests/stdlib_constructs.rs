@@ -6,7 +6,7 @@
 use serde_json::Value as Json;
 
 const HEAD: &str = r#"
-import std/aws/{network, ecs, sqs, s3, kms, elb, elasticache, secrets}
+import std/aws/{network, ecs, sqs, s3, kms, elb, elasticache, secrets, pipeline, lambda}
 project t {
   environments { dev }
   params = "/t"
@@ -188,4 +188,103 @@ fn multi_az_redis_needs_a_replica() {
   cache = elasticache.redis { name = "c", vpc_id = vpc.id, subnets = vpc.private_subnets, multi_az = true }
 "#);
     assert_eq!(codes, ["E0402"]);
+}
+
+/// A release pipeline whose stages are `stages`, with a `commands` project
+/// named `tests` and two services to deploy.
+fn release(stages: &str) -> (Vec<String>, serde_json::Map<String, Json>) {
+    run(&format!(
+        r#"
+  tests = pipeline.commands {{
+    name = "t-tests"
+    image = pipeline.BuildImage.ecr {{ repository = "t/app", tag = "dev" }}
+    commands = ["pytest -q -k \"not slow\"", "echo C:\\temp"]
+    environment = {{ STAGE = "dev" }}
+  }}
+  api = pipeline.Target {{ cluster = "t", service = "api", container = "api", roles = ["arn:aws:iam::1:role/a"] }}
+  worker = pipeline.Target {{ cluster = "t", service = "worker", container = "worker", roles = ["arn:aws:iam::1:role/w"] }}
+  pipeline release = pipeline.codepipeline {{
+    name = "t-release"
+    repository = "t/app"
+    tag = "dev"
+{stages}
+  }}
+"#
+    ))
+}
+
+#[test]
+fn a_commands_stage_runs_its_project_and_may_read_the_artifacts() {
+    let (codes, resources) = release(
+        r#"    stage test = tests.action
+    stage approve = pipeline.Action.manual_approval { approvers = "t-admins" }
+    stage build = pipeline.Action.image_definitions { services = [api, worker] }
+    stage deploy = pipeline.Action.ecs_deploy { services = [api, worker], rollout = all_at_once }"#,
+    );
+    assert!(codes.is_empty(), "{codes:?}");
+    let buildspec = resources["Tests"]["Properties"]["Source"]["BuildSpec"].as_str().unwrap_or_default();
+    assert!(
+        buildspec.ends_with("      - \"pytest -q -k \\\"not slow\\\"\"\n      - \"echo C:\\\\temp\"\n"),
+        "{buildspec}"
+    );
+    let environment = &resources["Tests"]["Properties"]["Environment"];
+    assert_eq!(environment["ImagePullCredentialsType"], "SERVICE_ROLE");
+    assert_eq!(
+        environment["Image"]["Fn::Sub"],
+        "${AWS::AccountId}.dkr.ecr.${AWS::Region}.${AWS::URLSuffix}/t/app:dev"
+    );
+    let stages = resources["ReleasePipeline"]["Properties"]["Stages"].as_array().cloned().unwrap_or_default();
+    let names: Vec<&Json> = stages.iter().map(|s| &s["Name"]).collect();
+    assert_eq!(names, ["source", "test", "approve", "build", "deploy"]);
+    assert_eq!(stages[1]["Actions"][0]["Configuration"]["ProjectName"]["Ref"], "Tests");
+    // Several services in one deploy stage: one action each, in parallel.
+    let deploys: Vec<&Json> =
+        stages[4]["Actions"].as_array().map(|a| a.iter().map(|a| &a["Name"]).collect()).unwrap_or_default();
+    assert_eq!(deploys, ["deploy-api", "deploy-worker"]);
+    // The project's own role reads the stage's input; the pipeline waits for that.
+    let access = &resources["ReleaseProjectAccess"]["Properties"];
+    assert_eq!(access["Roles"][0]["Ref"], "TestsRole");
+    assert_eq!(resources["ReleasePipeline"]["DependsOn"], serde_json::json!(["ReleaseProjectAccess"]));
+    let release_policy =
+        resources["ReleasePipelineRole"]["Properties"]["Policies"][0]["PolicyDocument"].to_string();
+    assert!(release_policy.contains(":project/${Tests}"), "{release_policy}");
+}
+
+#[test]
+fn a_pipeline_without_commands_stages_has_no_project_access() {
+    let (codes, resources) =
+        release(r#"    stage approve = pipeline.Action.manual_approval { approvers = "t-admins" }"#);
+    assert!(codes.is_empty(), "{codes:?}");
+    assert!(resources.get("ReleaseProjectAccess").is_none());
+    assert!(resources["ReleasePipeline"].get("DependsOn").is_none());
+}
+
+#[test]
+fn a_command_is_one_line() {
+    let (codes, _) = run(r#"
+  tests = pipeline.commands { name = "t", commands = ["echo a\necho b"] }
+"#);
+    assert_eq!(codes, ["E0402"]);
+}
+
+#[test]
+fn the_image_push_trigger_starts_a_pipeline_written_by_hand() {
+    let (codes, resources) = run(r#"
+  resource "AWS::CodePipeline::Pipeline" own {
+    RoleArn = "arn:aws:iam::123456789012:role/own"
+    ArtifactStore = { Type = "S3", Location = "own-artifacts" }
+    Stages = []
+  }
+  trigger = lambda.on_image_push {
+    repository = "t/app", tag = "dev", pipeline = own.ref, pass_digest = false
+    encryption_key = "arn:aws:kms:us-east-1:123456789012:key/k"
+  }
+"#);
+    assert!(codes.is_empty(), "{codes:?}");
+    let variables = &resources["TriggerFunction"]["Properties"]["Environment"]["Variables"];
+    assert_eq!(variables["PIPELINE_NAME"]["Ref"], "Own");
+    assert_eq!(variables["PASS_DIGEST"], "false");
+    let policy =
+        resources["TriggerRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"][0].to_string();
+    assert!(policy.contains("codepipeline:StartPipelineExecution") && policy.contains("${Own}"), "{policy}");
 }

@@ -81,7 +81,7 @@ fn lower_resource(lowering: &mut Lowering, resource: &ResourceModel) -> Json {
     if let ValueKind::Record(options) = &resource.options.kind {
         for (key, option) in options {
             let json = match key.as_str() {
-                "DependsOn" => Some(depends_on(option)),
+                "DependsOn" => depends_on(option),
                 _ => lowering.json(option, key),
             };
             body.extend(json.map(|json| (key.clone(), json)));
@@ -97,16 +97,19 @@ fn lower_resource(lowering: &mut Lowering, resource: &ResourceModel) -> Json {
 }
 
 /// `DependsOn = [role, listener]` names resources; CloudFormation wants their
-/// logical ids, not `Ref`s.
-fn depends_on(value: &Value) -> Json {
+/// logical ids, not `Ref`s. `none` or an empty list (a dependency on a
+/// resource another environment does not have) leaves `DependsOn` out.
+fn depends_on(value: &Value) -> Option<Json> {
     let id = |v: &Value| match &v.kind {
         ValueKind::Deploy(DeployExpr::Ref(id)) => Json::String(id.clone()),
         ValueKind::String(s) => Json::String(s.clone()),
         _ => Json::Null,
     };
     match &value.kind {
-        ValueKind::List(items) => Json::Array(items.iter().map(id).collect()),
-        _ => id(value),
+        ValueKind::Null => None,
+        ValueKind::List(items) if items.is_empty() => None,
+        ValueKind::List(items) => Some(Json::Array(items.iter().map(id).collect())),
+        _ => Some(id(value)),
     }
 }
 

@@ -139,6 +139,19 @@ fn depends_on_names_logical_ids_and_output_is_deterministic() {
 }
 
 #[test]
+fn depends_on_nothing_leaves_depends_on_out() {
+    let layers = r#"layer core {
+  resource "AWS::SNS::Topic" alerts {} with { Condition = false }
+  resource "AWS::SQS::Queue" q {} with { DependsOn = if false { [alerts.ref] } else { none } }
+  resource "AWS::SQS::Queue" r {} with { DependsOn = [] }
+}"#;
+    let (_, lowered) = lowered(layers);
+    let resources = &lowered.stacks[0].template["Resources"];
+    assert!(resources["Q"].get("DependsOn").is_none(), "{resources}");
+    assert!(resources["R"].get("DependsOn").is_none(), "{resources}");
+}
+
+#[test]
 fn a_template_over_the_inline_limit_warns_with_the_s3_route() {
     let topics: String = (0..400)
         .map(|i| {
