@@ -6,7 +6,7 @@
 use serde_json::Value as Json;
 
 const HEAD: &str = r#"
-import std/aws/{network, ecs, sqs, s3, kms, elb, elasticache, secrets, pipeline, lambda}
+import std/aws/{network, ecs, sqs, s3, kms, elb, elasticache, secrets, pipeline, lambda, events}
 project t {
   environments { dev }
   params = "/t"
@@ -80,7 +80,7 @@ fn a_public_service_needs_a_port() {
 fn a_cron_names_exactly_one_of_day_and_weekday() {
     let task = |schedule: &str| {
         run(&format!(
-            "  job = ecs.scheduled_task {{ cluster = cluster, name = \"job\", image = \"busybox\", schedule = {schedule} }}\n"
+            "  job = events.scheduled_task {{ cluster = cluster, name = \"job\", image = \"busybox\", schedule = {schedule} }}\n"
         ))
     };
     let (codes, resources) = task(r#"cron { minute = "30", hour = "2" }"#);
