@@ -391,7 +391,7 @@ fn a_large_template_goes_through_s3(emulator: &Emulator) {
     let dir = spec_copy("large", &[]);
     let pad = "x".repeat(200);
     let mut bulk = String::from("\nlayer bulk {\n");
-    for i in 0..170 {
+    for i in 0..220 {
         bulk.push_str(&format!(
             "    resource \"AWS::SNS::Topic\" topic_{i} {{ TopicName = \"t{i}-{pad}\" }}\n"
         ));

@@ -15,7 +15,7 @@ pub const MAX_DYNAMIC_REFERENCES: usize = 60;
 
 /// Report every limit the stack's template crosses, at the layer's declaration.
 pub fn check(stack: &Stack, layer: &LayerModel, errors: &mut Vec<LowerError>) {
-    let body = stack.template_body();
+    let body = stack.deploy_body();
     let count = |key: &str| stack.template.get(key).and_then(|v| v.as_object()).map_or(0, |o| o.len());
     let over = [
         ("bytes of template body", body.len(), MAX_BODY_BYTES),

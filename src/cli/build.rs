@@ -87,7 +87,7 @@ fn print_summary(model: &mdl::eval::Model, stacks: &[Stack]) -> io::Result<()> {
         stacks.len()
     )?;
     for stack in stacks {
-        let body = stack.template_body().len();
+        let body = stack.deploy_body().len();
         let resources = resource_counts(stack);
         let total: usize = resources.values().sum();
         let after = if stack.depends_on.is_empty() {

@@ -44,7 +44,7 @@ pub fn layer_inputs(model: &Model, stacks: &[Stack], sources: &Sources) -> Vec<L
             layer: stack.layer.clone(),
             stack_name: stack.stack_name.clone(),
             template: stack.template.clone(),
-            body: stack.template_body(),
+            body: stack.deploy_body(),
             parameters: stack.parameters.clone(),
             depends_on: stack.depends_on.clone(),
             sources: source_lines(model, &stack.layer, sources),
