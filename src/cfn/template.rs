@@ -1,7 +1,7 @@
 //! One layer → one template: parameters for the SSM values it reads, its
 //! resources, and an SSM parameter resource for each value it publishes.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde_json::{json, Map, Value as Json};
 
@@ -45,10 +45,10 @@ pub fn stack_name(model: &Model, layer: &str) -> String {
 }
 
 pub(super) fn lower_layer(model: &Model, layer: &LayerModel, errors: &mut Vec<LowerError>) -> Stack {
-    let parameters = ssm_parameters(layer);
+    let mut parameters = ssm_parameters(layer);
     let by_parameter: HashMap<String, String> =
         parameters.iter().map(|(k, v)| (v.clone(), k.clone())).collect();
-    let mut lowering = Lowering { ssm_parameters: &by_parameter, errors };
+    let mut lowering = Lowering { ssm_parameters: &by_parameter, used: BTreeSet::new(), errors };
     let mut resources = Map::new();
     // The evaluator has refused duplicate logical ids already.
     for resource in &layer.resources {
@@ -61,6 +61,9 @@ pub(super) fn lower_layer(model: &Model, layer: &LayerModel, errors: &mut Vec<Lo
         resources
             .insert(logical_id, publish_parameter(&published.parameter, &published.name, value, &layer.name));
     }
+    // A value read only where nothing reaches the template (an output no
+    // resource uses) needs no parameter.
+    parameters.retain(|name, _| lowering.used.contains(name));
     let template = template(model, layer, &parameters, resources);
     Stack {
         layer: layer.name.clone(),

@@ -66,6 +66,34 @@ layer app {
 }
 
 #[test]
+fn a_value_read_but_used_by_no_resource_declares_no_parameter() {
+    let (report, lowered) = lowered(
+        r#"
+construct pair {
+  a: deploy<string>
+  b: deploy<string>
+  resource "AWS::SQS::Queue" q { QueueName = a }
+  output unused = b
+}
+layer core {
+  publish first = "one"
+  publish second = "two"
+}
+layer app {
+  p = pair { a = core.first, b = core.second }
+}
+"#,
+    );
+    assert!(report.diagnostics.is_empty(), "{:#?}", report.diagnostics);
+    let app = &lowered.stacks[1];
+    let declared: Vec<&String> = app.parameters.keys().collect();
+    assert_eq!(declared, ["CoreFirst"]);
+    assert!(app.template["Parameters"].get("CoreSecond").is_none(), "{}", app.template);
+    // The layer still deploys after the one it reads from.
+    assert_eq!(app.depends_on, ["core"]);
+}
+
+#[test]
 fn unknown_properties_get_a_suggestion_at_the_value() {
     let (report, _) = lowered(r#"layer core { resource "AWS::SNS::Topic" alerts { TopicNme = "alerts" } }"#);
     let diagnostic = report.diagnostics.iter().find(|d| d.code == Code::UnknownProperty).expect("E0505");

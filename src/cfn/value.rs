@@ -1,7 +1,7 @@
 //! Evaluated values → template JSON: literals as they are, deploy-time values
 //! as intrinsic functions, SSM reads as template parameters.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 use serde_json::{json, Map, Value as Json};
 
@@ -12,6 +12,9 @@ use crate::eval::{DeployExpr, Value, ValueKind};
 pub struct Lowering<'a> {
     /// SSM parameter name → the template parameter that reads it.
     pub ssm_parameters: &'a HashMap<String, String>,
+    /// The template parameters a lowered value referred to: only these are
+    /// declared (CloudFormation's linter reports a parameter nobody uses).
+    pub used: BTreeSet<String>,
     pub errors: &'a mut Vec<LowerError>,
 }
 
@@ -66,7 +69,10 @@ impl Lowering<'_> {
             DeployExpr::GetAtt(id, attribute) => json!({ "Fn::GetAtt": [id, attribute] }),
             DeployExpr::Pseudo(name) => json!({ "Ref": name }),
             DeployExpr::Ssm(parameter) => match self.ssm_parameters.get(parameter) {
-                Some(name) => json!({ "Ref": name }),
+                Some(name) => {
+                    self.used.insert(name.clone());
+                    json!({ "Ref": name })
+                }
                 // The model lists every SSM read; a miss means a published value
                 // of this same layer, which is known here directly.
                 None => json!(format!("{{{{resolve:ssm:{parameter}}}}}")),
