@@ -138,6 +138,24 @@ fn mdl(url: &str, dir: &Path, args: &[&str]) -> Run {
     }
 }
 
+/// POST `body` to the emulator with the JSON protocol's `target`, signed for
+/// `region` (the emulator reads the region from the credential scope).
+fn post_json(url: &str, region: &str, service: &str, target: &str, body: &str) -> Json {
+    let hostport = url.trim_start_matches("http://").trim_end_matches('/');
+    let mut stream = std::net::TcpStream::connect(hostport).expect("emulator reachable");
+    let request = format!(
+        "POST / HTTP/1.1\r\nHost: {hostport}\r\nX-Amz-Target: {target}\r\nContent-Type: application/x-amz-json-1.1\r\n\
+         Authorization: AWS4-HMAC-SHA256 Credential=testing/20240101/{region}/{service}/aws4_request, SignedHeaders=host, Signature=0\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).expect("send request");
+    let mut answer = String::new();
+    let _ = stream.read_to_string(&mut answer);
+    let json = answer.split("\r\n\r\n").nth(1).unwrap_or_default();
+    serde_json::from_str(json).unwrap_or_else(|e| panic!("{target}: not JSON ({e}): {answer}"))
+}
+
 /// POST /moto-api/reset: wipe every emulator resource.
 fn reset(url: &str) {
     let hostport = url.trim_start_matches("http://").trim_end_matches('/');
@@ -220,6 +238,7 @@ fn plan_and_deploy_against_the_emulator() {
     prod_goes_to_its_region_with_termination_protection(&emulator);
     a_large_template_goes_through_s3(&emulator);
     aws_errors_are_explained(&emulator);
+    every_environment_of_the_examples_deploys(&emulator);
 }
 
 /// specs/dev.mdl and specs/prod.mdl: three stacks each, in their own regions;
@@ -418,4 +437,75 @@ fn aws_errors_are_explained(emulator: &Emulator) {
     assert_eq!(down.code, 1, "{}", down.text());
     assert!(down.stdout.contains("Nothing answered at http://127.0.0.1:9"), "{}", down.stdout);
     assert!(!down.stdout.contains("DispatchFailure"), "no SDK dump: {}", down.stdout);
+}
+
+/// Every environment of each example under examples/ deploys (each in its
+/// region, its HTTPS listeners on a certificate the emulator's ACM issued),
+/// and a second deploy of one of them changes nothing.
+fn every_environment_of_the_examples_deploys(emulator: &Emulator) {
+    reset(&emulator.url);
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+    for (example, stacks) in
+        [("web-api", ["core", "data", "app"]), ("internal-services", ["core", "services", "release"])]
+    {
+        let dir = std::env::temp_dir().join(format!("mdl-deploy-{}-{example}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let mut environments = Vec::new();
+        for entry in std::fs::read_dir(root.join(example)).expect("example folder").flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let Ok(text) = std::fs::read_to_string(entry.path()) else { continue };
+            std::fs::write(dir.join(&name), with_issued_certificates(&emulator.url, &text))
+                .expect("write example");
+            if let Some(environment) = name.strip_suffix(".mdl").filter(|n| *n != "platform") {
+                environments.push(environment.to_string());
+            }
+        }
+        assert!(environments.len() >= 3, "{example}: {environments:?}");
+        for environment in &environments {
+            let run = mdl(
+                &emulator.url,
+                &dir,
+                &["deploy", &format!("{environment}.mdl"), "--yes", "--format", "json"],
+            );
+            assert_eq!(run.code, 0, "{example} {environment}: {}", run.text());
+            let result = run.json();
+            let region = result["region"].as_str().unwrap_or_default().to_string();
+            for layer in stacks {
+                let stack = format!("{}-{environment}-{layer}", example_project(example));
+                let found = emulator.stack(&region, &stack).map(|s| s.0);
+                assert_eq!(found.as_deref(), Some("CREATE_COMPLETE"), "{stack} in {region}: {}", run.text());
+            }
+        }
+        let again = mdl(&emulator.url, &dir, &["deploy", "prod.mdl", "--yes", "--format", "json"]);
+        assert_eq!(again.code, 0, "{example}: {}", again.text());
+        let result = again.json();
+        for layer in stacks {
+            assert_eq!(self::layer(&result, layer)["status"], "unchanged", "{example} {layer}");
+        }
+    }
+}
+
+/// `text` with each ACM certificate ARN (an example's placeholder) replaced
+/// by one the emulator's ACM issued in the same region.
+fn with_issued_certificates(url: &str, text: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("arn:aws:acm:") {
+        let end = rest[start..].find('"').map_or(rest.len(), |e| start + e);
+        let region = rest[start..end].split(':').nth(3).unwrap_or("us-east-1");
+        let request = r#"{"DomainName": "api.example.com"}"#;
+        let issued = post_json(url, region, "acm", "CertificateManager.RequestCertificate", request);
+        out.push_str(&rest[..start]);
+        out.push_str(issued["CertificateArn"].as_str().expect("a certificate ARN"));
+        rest = &rest[end..];
+    }
+    out + rest
+}
+
+fn example_project(example: &str) -> &'static str {
+    match example {
+        "web-api" => "gallery",
+        _ => "ledger",
+    }
 }
