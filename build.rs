@@ -1,5 +1,6 @@
 //! Embeds every file under `stdlib/` into the binary, so `import std/aws/ecs`
-//! works wherever `mdl` is installed.
+//! works wherever `mdl` is installed, and the `.mdl` files of each example
+//! under `examples/`, which `mdl init` copies.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -18,8 +19,47 @@ fn main() {
         table.push_str(&format!("    ({relative:?}, include_str!({:?})),\n", absolute.display().to_string()));
     }
     table.push_str("];\n");
-    let out = PathBuf::from(std::env::var("OUT_DIR").unwrap_or_else(|_| ".".into())).join("stdlib_files.rs");
-    if let Err(error) = fs::write(&out, table) {
+    write_out("stdlib_files.rs", &table);
+    write_out("example_files.rs", &examples());
+}
+
+/// `EXAMPLES`: (example, file name, contents) of every `examples/<name>/*.mdl`.
+fn examples() -> String {
+    println!("cargo:rerun-if-changed=examples");
+    let mut files = Vec::new();
+    for folder in fs::read_dir("examples").into_iter().flatten().flatten() {
+        if !folder.path().is_dir() {
+            continue;
+        }
+        println!("cargo:rerun-if-changed={}", folder.path().display());
+        for file in fs::read_dir(folder.path()).into_iter().flatten().flatten() {
+            let path = file.path();
+            if path.extension().is_some_and(|e| e == "mdl") {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    let mut table = String::from("/// Every example file: (example, file name, contents).\npub static EXAMPLES: &[(&str, &str, &str)] = &[\n");
+    for path in &files {
+        println!("cargo:rerun-if-changed={}", path.display());
+        let example = path.parent().and_then(Path::file_name).map(|n| n.to_string_lossy().into_owned());
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
+        let absolute = fs::canonicalize(path).unwrap_or_else(|_| path.clone());
+        table.push_str(&format!(
+            "    ({:?}, {:?}, include_str!({:?})),\n",
+            example.unwrap_or_default(),
+            name.unwrap_or_default(),
+            absolute.display().to_string()
+        ));
+    }
+    table.push_str("];\n");
+    table
+}
+
+fn write_out(name: &str, contents: &str) {
+    let out = PathBuf::from(std::env::var("OUT_DIR").unwrap_or_else(|_| ".".into())).join(name);
+    if let Err(error) = fs::write(&out, contents) {
         panic!("cannot write {}: {error}", out.display());
     }
 }

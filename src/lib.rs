@@ -11,6 +11,7 @@ pub mod check;
 pub mod deploy;
 pub mod diag;
 pub mod eval;
+pub mod examples;
 pub mod lsp;
 pub mod source;
 pub mod stdlib;

@@ -197,3 +197,52 @@ fn help_lists_the_options() {
         assert!(run.stdout.contains(option), "{option} missing from:\n{}", run.stdout);
     }
 }
+
+#[test]
+fn init_scaffolds_every_example_that_then_checks_and_builds() {
+    for example in ["web-api", "internal-services"] {
+        let dir = TempDir::new(&format!("init-{example}"));
+        let run = mdl(&dir.0, &["init", "New-Shop", "--example", example]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        assert!(run.stderr.contains("created project `new_shop`"), "{}", run.stderr);
+        let project = dir.0.join("New-Shop");
+        let platform = fs::read_to_string(project.join("specs/platform.mdl")).expect("platform.mdl");
+        assert!(platform.contains("project new_shop {"), "{platform}");
+        let check = mdl(&project, &["check", "--deny-warnings"]);
+        assert_eq!(check.code, 0, "{example}: {}", check.stderr);
+        assert!(check.stderr.contains("3 environments (dev, prod, staging)"), "{}", check.stderr);
+        let build = mdl(&project, &["build", "specs/prod.mdl", "-o", "out/prod"]);
+        assert_eq!(build.code, 0, "{example}: {}", build.stderr);
+        assert!(project.join("out/prod/manifest.json").exists());
+        assert!(fs::read_dir(project.join("out/prod"))
+            .expect("out")
+            .flatten()
+            .any(|f| f.file_name().to_string_lossy().starts_with("new-shop-prod-")));
+    }
+}
+
+#[test]
+fn init_overwrites_nothing_and_refuses_bad_names() {
+    let dir = TempDir::new("init-refuses");
+    dir.write("specs/dev.mdl", "// mine\n");
+    let run = mdl(&dir.0, &["init", ".", "--name", "shop"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("writes no file over another") && run.stderr.contains("dev.mdl"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(fs::read_to_string(dir.0.join("specs/dev.mdl")).expect("kept"), "// mine\n");
+    assert!(!dir.0.join("specs/platform.mdl").exists(), "nothing was written");
+    let bad = mdl(&dir.0, &["init", "other", "--name", "Shop!"]);
+    assert_eq!(bad.code, 2, "{}", bad.stderr);
+    assert!(bad.stderr.contains("cannot name a project"), "{}", bad.stderr);
+    assert!(!dir.0.join("other").exists());
+    let unknown = mdl(&dir.0, &["init", "other", "--example", "nope"]);
+    assert_eq!(unknown.code, 2);
+    assert!(
+        unknown.stderr.contains("web-api") && unknown.stderr.contains("internal-services"),
+        "{}",
+        unknown.stderr
+    );
+}

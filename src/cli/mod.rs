@@ -10,6 +10,7 @@ mod deploy;
 mod environment;
 mod fmt;
 mod graph;
+mod init;
 mod lsp;
 mod plan;
 
@@ -28,6 +29,8 @@ pub(crate) struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Start a new project from an example platform (specs that check and build at once).
+    Init(init::InitArgs),
     /// Parse, check and evaluate every environment of the specs; report diagnostics.
     Check(check::CheckArgs),
     /// Make one change set per layer and show what would change; execute nothing.
@@ -85,6 +88,7 @@ impl ColorChoice {
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.command {
+        Command::Init(args) => init::run(&args),
         Command::Check(args) => check::run(&args),
         Command::Plan(args) => plan::run(&args),
         Command::Deploy(args) => deploy::run(&args),
