@@ -28,6 +28,9 @@ use workspace::{FileSystem, Workspace};
 #[derive(Debug)]
 pub struct Report {
     pub workspace: Workspace,
+    /// What the checker found: every name's referent and every expression's
+    /// type (empty when loading or parsing failed).
+    pub checked: check::Checked,
     /// Every diagnostic, sorted by position, without repeats.
     pub diagnostics: Vec<Diagnostic>,
     /// The model of every environment that evaluated without errors.
@@ -70,8 +73,9 @@ pub fn run_pipeline(workspace: Workspace) -> Report {
 fn run_stages(workspace: Workspace, keep_models: bool) -> Report {
     let mut diagnostics = workspace.diagnostics.clone();
     let mut models = Vec::new();
+    let mut checked = check::Checked::default();
     if !diagnostics.iter().any(Diagnostic::is_error) {
-        let checked = check::check(&workspace);
+        checked = check::check(&workspace);
         diagnostics.extend(checked.diagnostics.iter().cloned());
         if !checked.diagnostics.iter().any(Diagnostic::is_error) {
             for environment in entry_environments(&workspace, &checked) {
@@ -87,7 +91,7 @@ fn run_stages(workspace: Workspace, keep_models: bool) -> Report {
         }
     }
     diag::sort_and_dedup(&mut diagnostics);
-    Report { workspace, diagnostics, models }
+    Report { workspace, checked, diagnostics, models }
 }
 
 /// Environments declared in the files the user named (not in files they only import).

@@ -10,11 +10,12 @@ mod analysis;
 mod completion;
 mod diagnostics;
 mod documents;
-mod locate;
 mod navigate;
 mod position;
 mod resolve;
 mod symbols;
+#[cfg(test)]
+mod tests;
 
 use std::error::Error;
 
