@@ -62,7 +62,6 @@ impl<'a> Evaluator<'a> {
             // Without `params`, publish under the project's name.
             None => format!("/{}", project.name.text),
         };
-        self.environments = project.environments.iter().map(|n| n.text.clone()).collect();
         self.project_value = Some(Value::new(ValueKind::Record(fields), project.name.span));
     }
 

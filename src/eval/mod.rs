@@ -1,7 +1,8 @@
 //! Evaluation: one environment of a checked program → a fully resolved [`Model`].
 //!
-//! Input: a [`Workspace`] the checker accepted, its [`Checked`] name tables, and
-//! the environment to evaluate. Output: the model (layers in deploy order, their
+//! Input: a [`Workspace`] the checker accepted, its [`Checked`] result (what
+//! every name refers to: the evaluator never looks a name up itself), and the
+//! environment to evaluate. Output: the model (layers in deploy order, their
 //! resources with logical ids, SSM publishes, imports and secrets) and the
 //! constraint diagnostics (ranges, `require`, arithmetic), each noting the
 //! environment. Invariants: never panics on unexpected input (it becomes an
@@ -117,8 +118,6 @@ pub(crate) struct Evaluator<'a> {
     pub(crate) env_value: Option<Value>,
     /// `project`: a record of the project's fields, with `name`.
     pub(crate) project_value: Option<Value>,
-    /// The project's environment names: an implicit enum (`dev`, `prod`).
-    pub(crate) environments: Vec<String>,
     /// `<project.params>` without a trailing slash.
     pub(crate) params_prefix: String,
     /// Every layer and construct instance evaluated so far, by [`scope::BodyId`].
@@ -150,7 +149,6 @@ impl<'a> Evaluator<'a> {
             env_name: String::new(),
             env_value: None,
             project_value: None,
-            environments: Vec::new(),
             params_prefix: String::new(),
             bodies: Vec::new(),
             layer: None,
