@@ -3,9 +3,11 @@
 //!
 //! Input: a name or `target.field` in the current body context. Output: its
 //! [`Type`] (possibly a non-value kind such as `Namespace`, resolved further by
-//! the caller). Invariants: lookup order is locals, body members, a variant of
-//! the expected enum, `env`/`project`/`aws`, then the module scope; every
-//! cross-layer reference is recorded as a layer edge.
+//! the caller), and what the name refers to, recorded in the resolution table.
+//! Invariants: lookup order is locals, body members (neither for the target
+//! of `{ .. }`), a variant of the expected enum, then [`lookup::global`]
+//! (`env`/`project`/`aws`, the module scope, environments); every cross-layer
+//! reference is recorded as a layer edge.
 
 use crate::check::checker::{Body, LayerEdge};
 use crate::check::error::CheckError;

@@ -150,8 +150,8 @@ impl Checked {
 fn env_fields(ws: &Workspace, project: Option<DeclRef>) -> Vec<(String, Def)> {
     let mut fields = vec![("name".to_string(), Def::EnvName)];
     let settings = project.map_or(&[][..], |p| project_settings(ws, p));
-    if !settings.iter().any(|f| f.name.text == "region") {
-        fields.push(("region".to_string(), Def::Setting { declared: None }));
+    if lookup::implicit_region(settings) {
+        fields.push((lookup::IMPLICIT_SETTING.to_string(), Def::Setting { declared: None }));
     }
     let declared =
         settings.iter().map(|f| (f.name.text.clone(), Def::Setting { declared: Some(f.name.span) }));

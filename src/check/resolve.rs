@@ -13,6 +13,7 @@ use std::sync::Arc;
 
 use crate::check::checker::{AliasState, Checker, EnumSig, VariantSig};
 use crate::check::error::CheckError;
+use crate::check::lookup::IMPLICIT_SETTING;
 use crate::check::scope::{DeclRef, Entry};
 use crate::check::table::Def;
 use crate::check::types::{FieldType, RecordType, Type};
@@ -313,14 +314,15 @@ impl<'w> Checker<'w> {
         }
         let ItemKind::Project(project) = &self.item(decl).kind else { return Arc::default() };
         let mut record = self.resolve_fields(&project.settings, decl.module, None, true);
-        if record.field("region").is_none() {
+        if crate::check::lookup::implicit_region(&project.settings) {
             let region = match self.scopes.of(decl.module).get("Region") {
                 Some(Entry::Decl(region)) => Type::Enum(*region),
                 _ => Type::Unknown,
             };
-            record
-                .fields
-                .insert(0, FieldType { name: "region".into(), ty: region, required: true, span: None });
+            record.fields.insert(
+                0,
+                FieldType { name: IMPLICIT_SETTING.into(), ty: region, required: true, span: None },
+            );
         }
         let record = Arc::new(record);
         self.settings.insert(decl, record.clone());

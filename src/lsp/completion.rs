@@ -1,10 +1,13 @@
 //! Completion: the fields of the construct (or variant) being written, enum
-//! variants for a field of enum type, members after `module.`, `env.` or
-//! `layer.`, and names in scope otherwise.
+//! variants for a field of enum type, what may follow `x.` (`module.`,
+//! `Enum.`, `layer.`, `env.`, `project.`, `aws.`, an instance's outputs), and
+//! names in scope otherwise.
 //!
 //! While the user types, the document rarely parses. The context is therefore
-//! read from the text around the cursor, and names are resolved with the
-//! document's last line blanked out when the whole text does not parse.
+//! read from the text around the cursor, and the path there is resolved with
+//! the checker's rule (`Checked::lookup_path`, `after_dot`) on an analysis of
+//! the document with the cursor's line blanked out when the whole text does
+//! not parse.
 
 use lsp_types::{
     CompletionItem, CompletionItemKind, CompletionParams, CompletionResponse, Documentation, MarkupContent,

@@ -5,6 +5,8 @@
 //! library pipeline over the document and what it imports, with unsaved
 //! editor text taking the place of the files on disk; the pipeline takes
 //! milliseconds, so there is no incremental state to keep consistent.
+//! Requests read the checker's result (`Report::checked`): what a name refers
+//! to, its type and declaration are the checker's answers, never re-derived.
 
 mod analysis;
 mod completion;

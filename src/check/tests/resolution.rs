@@ -382,3 +382,13 @@ impl WithLen for Span {
         Span { end: self.start + len, ..self }
     }
 }
+
+#[test]
+fn project_fields_are_the_ones_declared() {
+    let run = run(
+        "project shop {\n  environments { dev }\n}\nlayer l {\n  x = project.params\n  y = project.name\n}\n",
+    );
+    let d = run.only("E0202");
+    assert_eq!(run.primary_text(d), "params");
+    assert_eq!(d.message, "unknown field `params`: not a field of project `shop`");
+}
