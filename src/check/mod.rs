@@ -10,7 +10,8 @@
 //! errors.
 //!
 //! Files: `scope` (name tables), `lookup` (what a plain name means), `table`
-//! (the resolution table) and `query` (questions about a checked program),
+//! (the resolution table), `query` and `find` (questions about a checked
+//! program),
 //! `checker` (state and caches), `types` (the type language), `resolve`
 //! (declaration signatures), `expr`/`access`/`records`/`ops`/`flow`/`matches`
 //! (expressions), `builtins`, `members` and `decls` (declarations), `layers`
@@ -23,6 +24,7 @@ mod checker;
 mod decls;
 mod error;
 mod expr;
+mod find;
 mod flow;
 pub mod layers;
 pub mod lookup;

@@ -9,6 +9,7 @@
 //! ([`lookup::global`]).
 
 use crate::check::checker::{self, Body};
+use crate::check::find;
 use crate::check::lookup::{self, Global};
 use crate::check::scope::{self, DeclRef, Entry};
 use crate::check::table::{Def, Node, Pseudo};
@@ -32,6 +33,19 @@ impl Checked {
     /// The type the checker gave `expr` (any expression of the program).
     pub fn type_of(&self, expr: &ast::Expr) -> Option<&Type> {
         self.table.type_of(expr)
+    }
+
+    /// The innermost expression written at byte `offset` of `file`, with the
+    /// type the checker gave it.
+    pub fn expr_at<'w>(
+        &self,
+        ws: &'w Workspace,
+        file: FileId,
+        offset: u32,
+    ) -> Option<(&'w ast::Expr, Option<&Type>)> {
+        let module = ws.module_of_file(file)?;
+        let expr = find::expr_at(&ws.module(module).ast, offset)?;
+        Some((expr, self.type_of(expr)))
     }
 
     /// The type of member `index` of layer or construct `body`, as recorded

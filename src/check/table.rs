@@ -345,6 +345,7 @@ impl Builder {
             table.exprs.dedup_by_key(|e| (e.start, e.end));
             table.exprs.shrink_to_fit();
         }
+        self.referents.shrink_to_fit();
         Table { files: self.files, referents: self.referents, types: by_id(self.type_ids) }
     }
 

@@ -309,6 +309,22 @@ fn every_expression_has_a_type() {
 }
 
 #[test]
+fn the_expression_under_an_offset_and_its_type() {
+    let run = platform();
+    let expr_at = |needle: &str, shift: u32| {
+        let at = find(&run, "platform.mdl", needle, 0);
+        let (expr, ty) =
+            run.checked.expr_at(&run.workspace, at.file, at.start + shift).expect("an expression");
+        (run.workspace.sources.slice(expr.span).to_string(), ty.map(|t| show(&run, t)))
+    };
+    assert_eq!(expr_at("+ 1", 0), ("len(ports) + 1".to_string(), Some("int".to_string())));
+    assert_eq!(expr_at("+ 1", 2), ("1".to_string(), Some("int".to_string())));
+    assert_eq!(expr_at("ports) +", 1), ("ports".to_string(), Some("[int]".to_string())));
+    assert_eq!(expr_at("\"${aws", 0).0, "\"${aws.region}/${project.params}/${project.name}/${env.region}\"");
+    assert_eq!(expr_at("\"${aws", 0).1.as_deref(), Some("deploy<string>"));
+}
+
+#[test]
 fn a_name_typed_by_hand_is_looked_up_as_the_checker_would() {
     let run = platform();
     let ws = &run.workspace;
