@@ -15,8 +15,9 @@ use clap::{Args, ValueEnum};
 use mdl::diag::render;
 use mdl::syntax::ast::ItemKind;
 use mdl::workspace::{DiskFileSystem, ModuleOrigin};
-use mdl::Report;
+use mdl::{Inputs, Report};
 
+use super::environment::RootArg;
 use super::{ColorChoice, Outcome};
 
 /// What `mdl check` checks when no path is given.
@@ -39,6 +40,8 @@ pub struct CheckArgs {
     /// When to color human output.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     color: ColorChoice,
+    #[command(flatten)]
+    root: RootArg,
 }
 
 /// How diagnostics are printed.
@@ -66,7 +69,11 @@ pub fn run(args: &CheckArgs) -> Outcome {
             return Outcome::Usage;
         }
     };
-    let report = mdl::lint_files(&files, &DiskFileSystem);
+    let root = match args.root.dir() {
+        Ok(root) => root,
+        Err(outcome) => return outcome,
+    };
+    let report = Inputs { entries: &files, root }.lint(&DiskFileSystem);
     let failed = report.errors() > 0 || (args.deny_warnings && report.warnings() > 0);
     // A closed pipe (`mdl check | head`) is not worth a panic or another message.
     let _ = match args.format {

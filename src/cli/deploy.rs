@@ -25,6 +25,8 @@ pub struct AwsArgs {
     /// The environment, when the file declares several.
     #[arg(long = "env")]
     environment: Option<String>,
+    #[command(flatten)]
+    root: environment::RootArg,
     /// When to color diagnostics.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     color: ColorChoice,
@@ -161,7 +163,7 @@ fn poll_from_env() -> Poll {
 
 /// Check and evaluate the spec; one environment, its region agreeing with `--region`.
 fn load(args: &AwsArgs) -> Result<(mdl::eval::Model, Vec<LayerInput>), Outcome> {
-    let (report, model) = environment::load(&args.spec, args.environment.as_deref(), args.color)?;
+    let (report, model) = environment::load(&args.spec, &args.root, args.environment.as_deref(), args.color)?;
     if let Some(region) = args.region.as_deref().filter(|r| *r != model.region) {
         return Err(usage(&format!(
             "--region {region} disagrees with the spec: environment `{}` deploys to {} (set `region` in the spec to change it)",

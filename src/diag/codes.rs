@@ -58,6 +58,8 @@ codes! {
     MissingField = "E0210", Error, "missing required field";
     SelfReference = "E0211", Error, "definition refers to itself";
     DuplicateLogicalId = "E0212", Error, "duplicate logical id in a layer";
+    ImportOutsideRoot = "E0220", Error, "import outside the project root";
+    ImportNotSpec = "E0221", Error, "import of something that is not a spec file";
 
     // E03xx: types and units.
     TypeMismatch = "E0301", Error, "type mismatch";
