@@ -12,6 +12,7 @@ mod fmt;
 mod graph;
 mod lsp;
 mod plan;
+mod write;
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
