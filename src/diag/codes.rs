@@ -80,6 +80,10 @@ codes! {
     RecursiveInstance = "E0405", Error, "construct instantiates itself";
     BindingCycle = "E0406", Error, "binding depends on its own value";
     EvaluationFailed = "E0407", Error, "evaluation failed (internal error)";
+    StringTooLong = "E0408", Error, "string too long";
+    TooManyElements = "E0409", Error, "list or map too large";
+    TooManySteps = "E0410", Error, "evaluation takes too many steps";
+    EvaluationTooDeep = "E0411", Error, "evaluation nests too deeply";
 
     // E05xx: lowering to CloudFormation.
     QuantityInTemplate = "E0501", Error, "quantity in a CloudFormation property";
