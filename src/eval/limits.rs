@@ -15,7 +15,7 @@
 //!   budget bounds time and memory together: everything a spec holds was
 //!   charged when it was built;
 //! - evaluation nests at most [`MAX_DEPTH`] levels (E0411): a binding that uses
-//!   another is evaluated inside it, so a chain of 25,000 bindings each using
+//!   another is evaluated inside it, so a chain of 15,000 bindings each using
 //!   the next is fine and a longer one is reported, never a stack overflow;
 //! - a value nests at most [`MAX_VALUE_DEPTH`] lists and maps deep (E0409),
 //!   so nothing that walks a value (lowering, output) recurses without bound.
@@ -41,7 +41,7 @@ pub(crate) const MAX_STEPS: u64 = 4_000_000;
 /// How deep evaluation may nest. The evaluator's thread has room for this
 /// many levels with a wide margin (about 1.3 KB a level in a release build,
 /// 5 KB in a debug build, on a stack of [`super::EVAL_STACK_BYTES`]).
-pub(crate) const MAX_DEPTH: usize = 100_000;
+pub(crate) const MAX_DEPTH: usize = 60_000;
 
 /// How deep lists, maps and records may nest inside one value.
 pub(crate) const MAX_VALUE_DEPTH: usize = 1_000;

@@ -57,7 +57,7 @@ use scope::Body;
 /// evaluator runs on a thread with a large stack (reserved, not used, until
 /// needed) so they never overflow, and [`limits::MAX_DEPTH`] turns deeper
 /// recursion into a diagnostic long before that.
-pub(crate) const EVAL_STACK_BYTES: usize = 1024 * 1024 * 1024;
+pub(crate) const EVAL_STACK_BYTES: usize = 512 * 1024 * 1024;
 
 /// The depth limit when no thread could be started and evaluation runs on
 /// the caller's stack, whose size is unknown.
