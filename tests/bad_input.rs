@@ -412,3 +412,30 @@ fn ten_thousand_unknown_names_are_all_reported() {
         &run.stderr[run.stderr.len() - 200..]
     );
 }
+
+/// A folder named on the command line is walked; a link in it that leads out
+/// of it is not followed, so `mdl check specs/` never reads (nor `mdl fmt
+/// specs/` writes) a file elsewhere that a pull request linked in.
+#[test]
+#[cfg(unix)]
+fn a_link_out_of_a_checked_folder_is_not_followed() {
+    let dir = TempDir::new("walk-link-out");
+    dir.write("outside/secret.mdl", SECRET);
+    dir.write("specs/real.mdl", "layer core {}\n");
+    dir.write("specs/shared/lib.mdl", "layer lib {}\n");
+    std::os::unix::fs::symlink("shared/lib.mdl", dir.path("specs/inside.mdl")).expect("symlink");
+    let run = mdl(&dir.0, &["check", "specs"]);
+    assert_eq!(run.code, 0, "a link inside the folder is followed:\n{}", run.stderr);
+    std::os::unix::fs::symlink("../outside/secret.mdl", dir.path("specs/leak.mdl")).expect("symlink");
+    for command in ["check", "fmt"] {
+        let run = mdl(&dir.0, &[command, "specs"]);
+        assert_eq!(run.code, 2, "{command}: {}", run.stderr);
+        assert!(
+            run.stderr.contains("`specs/leak.mdl` is a link that leads out of `specs`"),
+            "{}",
+            run.stderr
+        );
+        assert!(!run.stderr.contains("never-print") && !run.stdout.contains("never-print"), "{}", run.stderr);
+    }
+    assert_eq!(fs::read_to_string(dir.path("outside/secret.mdl")).expect("read"), SECRET);
+}
