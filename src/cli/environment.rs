@@ -16,9 +16,11 @@ use super::{ColorChoice, Outcome};
 /// `--root DIR`: where spec imports may lead.
 #[derive(Debug, Args)]
 pub struct RootArg {
-    /// The project root: spec imports must resolve inside it. Default: the
-    /// nearest folder, from the named file's upward (up to a `.git` folder),
-    /// holding a `.mdl` file that declares `project`; else the named file's folder.
+    /// The project root: spec imports must resolve inside it.
+    ///
+    /// Default: the nearest folder, from the named file's folder upward (up to
+    /// a folder holding `.git`), with a `.mdl` file that declares `project`;
+    /// else the named file's own folder.
     #[arg(long, value_name = "DIR")]
     root: Option<PathBuf>,
 }
