@@ -186,7 +186,8 @@ fn colors_follow_the_flag() {
 // ---- Imports: only `.mdl` regular files inside the project root -----------
 
 /// A file outside the project whose every line must stay off the output.
-const SECRET: &str = "AWS_SECRET_ACCESS_KEY=never-print-this-line\nroot:x:0:0:root:/root:/bin/bash\n";
+const SECRET: &str =
+    "AWS_SECRET_ACCESS_KEY=never-print-this-line\ndaemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n";
 
 /// A project folder with `spec.mdl` declaring the project and importing
 /// `import`, and `../outside/` holding the secret as `secret.mdl` and `passwd`.
