@@ -30,6 +30,8 @@ pub enum LowerError {
         span: Span,
         type_name: String,
         region: String,
+        /// Every region that offers it.
+        offered_in: Vec<String>,
     },
     UnknownProperty {
         span: Span,
@@ -106,13 +108,19 @@ impl LowerError {
                 "unknown resource type",
             )
             .with_optional_help(suggestion.as_ref().map(|s| format!("did you mean `{s}`?"))),
-            LowerError::TypeNotInRegion { span, type_name, region } => Diagnostic::new(
+            LowerError::TypeNotInRegion { span, type_name, region, offered_in } => Diagnostic::new(
                 Code::TypeNotInRegion,
                 format!("`{type_name}` is not available in {region}"),
                 *span,
                 format!("not offered in {region}"),
             )
-            .with_help("choose another resource type for this environment, or another region"),
+            .with_help(match offered_in.len() {
+                1..=4 => format!(
+                    "it is offered in {} only: choose another resource type for this environment, or that region",
+                    offered_in.join(", ")
+                ),
+                _ => "choose another resource type for this environment, or another region".to_string(),
+            }),
             LowerError::UnknownProperty { span, type_name, path, suggestion } => Diagnostic::new(
                 Code::UnknownProperty,
                 format!("`{type_name}` has no property `{path}`"),
