@@ -90,6 +90,10 @@ codes! {
     NotInEnum = "E0508", Error, "resource property value not allowed";
     UnknownAttribute = "E0509", Error, "unknown resource attribute";
     TemplateOverLimit = "E0510", Error, "template over a CloudFormation limit";
+    PropertyOutOfRange = "E0511", Error, "resource property number out of range";
+    PropertyLength = "E0512", Error, "resource property string too short or too long";
+    PropertyPattern = "E0513", Error, "resource property string not matching its pattern";
+    PropertyItemCount = "E0514", Error, "resource property list with too few or too many items";
 
     // Warnings.
     UnusedImport = "W0201", Warning, "unused import";

@@ -1,9 +1,11 @@
 //! A layer's resources against their schemas: types, regions, property names
-//! and value shapes.
+//! and value shapes. The constraints on a single value (range, length,
+//! pattern, item count) are in `values`.
 
 use std::collections::HashMap;
 
 use super::digest::{self, Kind, Object, Properties, ResourceType, Scalar, Shape};
+use super::values::{self, Site};
 use crate::cfn::error::LowerError;
 use crate::diag::did_you_mean;
 use crate::eval::{DeployExpr, LayerModel, ResourceModel, Value, ValueKind};
@@ -123,6 +125,8 @@ impl Checker<'_> {
                 self.object(fields, object.as_ref().into(), path, value.origin);
             }
             (Shape::List(list), ValueKind::List(items)) => {
+                let site = Site { type_name: self.type_name, path, span: value.origin, owner: self.owner };
+                values::check_count(items, list.count, &site, self.errors);
                 for (i, item) in items.iter().enumerate() {
                     self.value(item, &list.items, &format!("{path}[{i}]"));
                 }
@@ -143,8 +147,10 @@ impl Checker<'_> {
             return self.enumerated(value, allowed, scalar.case_insensitive, path);
         }
         if !fits(scalar.kind, &value.kind) {
-            self.wrong_type(value, path, kind_name(scalar.kind));
+            return self.wrong_type(value, path, kind_name(scalar.kind));
         }
+        let site = Site { type_name: self.type_name, path, span: value.origin, owner: self.owner };
+        values::check_scalar(value, scalar, &site, self.errors);
     }
 
     fn enumerated(&mut self, value: &Value, allowed: &[String], case_insensitive: bool, path: &str) {
@@ -211,13 +217,13 @@ fn check_attribute(
 }
 
 /// A string, number, bool or field-less variant: what lowers to a JSON scalar.
-fn is_scalar(kind: &ValueKind) -> bool {
+pub(super) fn is_scalar(kind: &ValueKind) -> bool {
     matches!(kind, ValueKind::String(_) | ValueKind::Int(_) | ValueKind::Number(_) | ValueKind::Bool(_))
         || matches!(kind, ValueKind::Variant { fields, .. } if fields.is_empty())
 }
 
 /// The text a scalar lowers to.
-fn scalar_text(kind: &ValueKind) -> String {
+pub(super) fn scalar_text(kind: &ValueKind) -> String {
     match kind {
         ValueKind::String(s) => s.clone(),
         ValueKind::Int(n) => n.to_string(),

@@ -60,7 +60,6 @@ fn decode(entry: &TypeEntry) -> Option<ResourceType<'static>> {
 }
 
 /// The ECMA-262 source of pattern `index`.
-#[cfg_attr(not(test), allow(dead_code))] // read once values are checked against patterns
 pub(super) fn pattern(index: usize) -> Option<String> {
     let (start, end) = PATTERNS.get(index)?;
     serde_json::from_str(DIGEST.get(*start as usize..*end as usize)?).ok()

@@ -5,18 +5,22 @@
 //! ships (format and provenance in `schemas/README.md`), and a layer's
 //! resources. Output: lowering errors for what CloudFormation would reject —
 //! an unknown type, a type the region does not offer, unknown or missing
-//! properties, values of the wrong type or outside an enum — each at the spec
-//! line the value came from.
+//! properties, values of the wrong type, outside an enum, a range, a length,
+//! a pattern or an item count — each at the spec line the value came from.
 //!
 //! This module is the one owner of what the schemas say: the deploy engine
 //! asks [`resource_facts`] which types hold data and which properties replace
 //! a resource when changed, rather than keeping lists of its own.
 //!
 //! Invariants: nothing is decoded at start-up (the digest is indexed at build
-//! time, see [`digest`]); a value known only at deploy time is never checked.
+//! time, see [`digest`]); a value known only at deploy time is never checked;
+//! a check never rejects a value the schema accepts (where a constraint cannot
+//! be read faithfully, such as a pattern with a look-ahead, it is skipped).
 
 mod check;
 mod digest;
+mod pattern;
+mod values;
 
 pub use check::check_layer;
 pub use digest::{
