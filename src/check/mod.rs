@@ -24,7 +24,7 @@ mod matches;
 mod members;
 mod ops;
 mod records;
-mod resolve;
+pub(crate) mod resolve;
 pub mod scope;
 pub mod types;
 
@@ -34,6 +34,7 @@ mod tests;
 pub use builtins::BUILTINS;
 pub use layers::LayerGraph;
 pub use scope::{DeclRef, Entry, Scope, Scopes};
+pub use resolve::DEPLOY_SETTINGS;
 pub use types::Type;
 
 use checker::Checker;
