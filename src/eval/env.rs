@@ -43,6 +43,7 @@ impl<'a> Evaluator<'a> {
         Some(Model {
             project: project.name.text.clone(),
             environment: env.name.text.clone(),
+            environment_span: env.name.span,
             region: region.unwrap_or_default(),
             params_prefix: self.params_prefix.clone(),
             deployment: deployment(self.env_value.as_ref(), self.project_value.as_ref()),

@@ -18,6 +18,9 @@ pub struct Model {
     pub project: String,
     /// The environment's name (`prod`).
     pub environment: String,
+    /// The environment's name in its declaration.
+    #[serde(serialize_with = "serialize_span")]
+    pub environment_span: Span,
     /// The AWS region, as the `Region` variant's text (`af-south-1`).
     pub region: String,
     /// Prefix of every published SSM parameter, without a trailing slash (`/megadolls/infra`).
