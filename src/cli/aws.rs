@@ -174,15 +174,20 @@ async fn execute(args: &AwsArgs, options: &Options, loaded: &Loaded) -> (Outcome
         region: environment.region.clone(),
         account: None,
     };
-    let (cfn, s3) = match connect(&options.target).await {
+    let (cfn, s3) = match connect(&options.target, &options.interrupt).await {
         Ok(clients) => clients,
         Err(error) => {
-            let doing = "loading the AWS profile";
-            let diagnostic = diagnose::api_failure(&error, &options.target, "sts", doing, environment.span);
+            let doing = "resolving the AWS credentials";
+            let diagnostic = if options.interrupt.is_set() {
+                diagnose::interrupted(environment.span, vec!["nothing was applied".into()], "run the command again".into())
+            } else {
+                diagnose::api_failure(&error, &options.target, "sts", doing, environment.span)
+            };
+            let outcome = if options.interrupt.is_set() { Outcome::Interrupted } else { Outcome::Problems };
             mdl::deploy::Ui::diagnostic(&mut ui, &diagnostic);
             let result = RunResult { diagnostics: vec![diagnostic], ..RunResult::default() };
             print_machine(args.format, &info, &result, &loaded.sources, Default::default());
-            return (Outcome::Problems, None);
+            return (outcome, None);
         }
     };
     let api = Counting::new(cfn);
@@ -234,7 +239,11 @@ fn print_summary(info: &RunInfo, result: &RunResult, calls: mdl::deploy::api::Ca
             }
         }
     }
-    println!("  AWS calls: {} reads, {} writes, {} change sets created", calls.reads, calls.writes, calls.change_sets_created);
+    let created = match calls.change_sets_created {
+        1 => "1 change set".to_string(),
+        n => format!("{n} change sets"),
+    };
+    println!("  AWS calls: {} reads, {} writes, {created} created", calls.reads, calls.writes);
 }
 
 fn print_machine(format: Format, info: &RunInfo, result: &RunResult, sources: &Sources, calls: mdl::deploy::api::CallCounts) {

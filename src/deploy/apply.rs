@@ -105,7 +105,9 @@ fn reviewed_as_planned<A: CloudFormationApi, S: TemplateStore>(
         return true;
     }
     engine.report(diagnose::deferred_differs(input, &differences));
-    if yes {
+    // Expected changes that did not come are harmless; changes nobody reviewed are not.
+    let unreviewed = differences.iter().any(|d| d.starts_with("not in the plan"));
+    if yes && unreviewed {
         planned.report.status = LayerStatus::Refused;
         planned.report.code = Some("E0611".into());
         let reason = format!("the change set of {} differs from the reviewed plan (--yes only executes what was reviewed)", input.stack_name);

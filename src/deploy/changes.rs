@@ -53,9 +53,14 @@ pub mod knowledge {
     }
 
     /// The properties whose change replaces a resource of `resource_type`
-    /// (dotted paths), when known.
-    pub fn create_only_properties(_resource_type: &str) -> Option<Vec<String>> {
-        None
+    /// (dotted paths), when known. Until the resource-schema digest carries
+    /// every type's create-only properties, only the SSM parameters mdl
+    /// itself writes for published values are known here.
+    pub fn create_only_properties(resource_type: &str) -> Option<Vec<String>> {
+        match resource_type {
+            "AWS::SSM::Parameter" => Some(vec!["Name".to_string()]),
+            _ => None,
+        }
     }
 }
 

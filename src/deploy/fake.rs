@@ -34,6 +34,8 @@ pub struct FakeCloudFormation {
     pub failures: RefCell<BTreeMap<String, ApiError>>,
     /// Every CreateChangeSet request.
     pub requests: RefCell<Vec<ChangeSetRequest>>,
+    /// Template bodies of change sets not executed yet, by stack.
+    pub pending: RefCell<BTreeMap<String, (String, BTreeMap<String, String>)>>,
 }
 
 impl FakeCloudFormation {
@@ -101,7 +103,7 @@ impl CloudFormationApi for FakeCloudFormation {
             TemplateSource::Url(u) => u.clone(),
         };
         let mut stacks = self.stacks.borrow_mut();
-        let entry = stacks.entry(request.stack_name.clone()).or_insert_with(|| {
+        stacks.entry(request.stack_name.clone()).or_insert_with(|| {
             (
                 StackInfo {
                     name: request.stack_name.clone(),
@@ -111,8 +113,8 @@ impl CloudFormationApi for FakeCloudFormation {
                 String::new(),
             )
         });
-        entry.1 = body;
-        entry.0.parameters = request.parameters.clone();
+        drop(stacks);
+        self.pending.borrow_mut().insert(request.stack_name.clone(), (body, request.parameters.clone()));
         Ok(format!("arn:{}", request.change_set_name))
     }
     async fn describe_change_set(
@@ -129,8 +131,13 @@ impl CloudFormationApi for FakeCloudFormation {
         self.record("ExecuteChangeSet", stack)?;
         self.executions.borrow_mut().push(options.clone());
         let end = self.execute_ends_in.borrow().clone().unwrap_or_else(|| "CREATE_COMPLETE".into());
-        if let Some((info, _)) = self.stacks.borrow_mut().get_mut(stack) {
+        let pending = self.pending.borrow_mut().remove(stack);
+        if let Some((info, body)) = self.stacks.borrow_mut().get_mut(stack) {
             info.status = end;
+            if let Some((new_body, parameters)) = pending {
+                *body = new_body;
+                info.parameters = parameters;
+            }
         }
         Ok(())
     }

@@ -17,6 +17,7 @@ use super::api::{
 };
 use super::changes::{self, is_computed, is_empty_change_set, knowledge, Candidate, Fate, Replacement};
 use super::diagnose;
+use super::errors::Failure;
 use super::input::LayerInput;
 use super::planfile::StackState;
 use super::props::property_changes;
@@ -84,7 +85,11 @@ impl<A: CloudFormationApi, S: TemplateStore> Engine<'_, A, S> {
                 return Ok(planned);
             }
             State::Stable => {
-                planned.deployed = Some(self.deployed_template(input).await?);
+                let deployed = self.deployed_template(input).await?;
+                if let (Some(stack), Some(info)) = (planned.stack.take(), info.as_ref()) {
+                    planned.stack = Some(stack.with_template(&deployed, info));
+                }
+                planned.deployed = Some(deployed);
                 let unchanged = changes::is_unchanged_json(planned.deployed.as_ref(), info.as_ref(), input);
                 if !upstream.changed && unchanged && self.reviewed_change_set(input).is_none() {
                     self.keep_protected(input, info.as_ref()).await?;
@@ -212,7 +217,18 @@ impl<A: CloudFormationApi, S: TemplateStore> Engine<'_, A, S> {
             role_arn: self.options.service_role.clone(),
         };
         self.before_write()?;
-        self.api.create_change_set(&request).await.map_err(|e| self.api_stop(e, "creating the change set"))?;
+        match self.api.create_change_set(&request).await {
+            Ok(_) => {}
+            // CloudFormation rejects a template it cannot use when asked to make its change set.
+            Err(error) if error.failure == Failure::Service && error.has_code(&["ValidationError"]) => {
+                self.report(diagnose::change_set_failed(input, &error.message));
+                planned.report.status = LayerStatus::Failed;
+                planned.report.code = Some("E0608".into());
+                planned.report.reason = Some(format!("CloudFormation could not make the change set: {}", error.message));
+                return Ok(planned);
+            }
+            Err(error) => return Err(self.api_stop(error, "creating the change set")),
+        }
         planned.change_set = Some(name.clone());
         match self.wait_for_change_set(&input.stack_name, &name).await {
             Ok(pages) => self.read_change_set(input, planned, &pages).await,

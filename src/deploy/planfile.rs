@@ -60,6 +60,9 @@ pub struct StackState {
     pub stack_id: String,
     pub status: String,
     pub changed_at: Option<String>,
+    /// SHA-256 of the deployed template and parameters, when read: a stack
+    /// updated since differs here even where its times do not say so.
+    pub template: Option<String>,
 }
 
 impl StackState {
@@ -67,7 +70,23 @@ impl StackState {
     /// only a change set created (REVIEW_IN_PROGRESS).
     pub fn of(info: Option<&StackInfo>) -> Option<StackState> {
         let info = info.filter(|i| i.status != "REVIEW_IN_PROGRESS")?;
-        Some(StackState { stack_id: info.stack_id.clone(), status: info.status.clone(), changed_at: info.changed_at.clone() })
+        Some(StackState {
+            stack_id: info.stack_id.clone(),
+            status: info.status.clone(),
+            changed_at: info.changed_at.clone(),
+            template: None,
+        })
+    }
+
+    /// The same state, with the deployed template it had.
+    pub fn with_template(mut self, deployed: &serde_json::Value, info: &StackInfo) -> StackState {
+        let mut hasher = Sha256::new();
+        hasher.update(deployed.to_string().as_bytes());
+        for (key, value) in &info.parameters {
+            hasher.update(format!("\n{key}={value}").as_bytes());
+        }
+        self.template = Some(hex::encode(hasher.finalize()));
+        self
     }
 }
 
@@ -157,16 +176,32 @@ impl PlanFile {
 }
 
 impl ReviewedLayer {
-    /// Why this layer no longer matches: its template, or its stack.
-    pub fn outdated(&self, input: &LayerInput, now: Option<&StackInfo>) -> Option<String> {
+    /// Why this layer no longer matches: its template, or its stack (with
+    /// the deployed template now, when the plan read one).
+    pub fn outdated(&self, input: &LayerInput, now: Option<&StackInfo>, deployed: Option<&serde_json::Value>) -> Option<String> {
         if template_hash(input) != self.template {
             return Some(format!("the template of layer `{}` changed since the plan was made (the spec was edited)", self.layer));
         }
-        let now_state = StackState::of(now);
+        let mut now_state = StackState::of(now);
+        if let (Some(state), Some(deployed), Some(info)) = (now_state.clone(), deployed, now) {
+            now_state = Some(state.with_template(deployed, info));
+        }
         if now_state != self.stack {
-            let was = self.stack.as_ref().map_or("no stack".to_string(), |s| format!("{} (changed at {})", s.status, s.changed_at.as_deref().unwrap_or("?")));
-            let is = now_state.as_ref().map_or("no stack".to_string(), |s| format!("{} (changed at {})", s.status, s.changed_at.as_deref().unwrap_or("?")));
-            return Some(format!("{} changed since the plan was made: it was {was}, it is {is}", self.stack_name));
+            let describe = |s: &Option<StackState>| {
+                s.as_ref().map_or("no stack".to_string(), |s| {
+                    format!("{} (changed at {})", s.status, s.changed_at.as_deref().unwrap_or("an unknown time"))
+                })
+            };
+            let template = match (&self.stack, &now_state) {
+                (Some(was), Some(is)) if was.template != is.template => ", with another template",
+                _ => "",
+            };
+            return Some(format!(
+                "{} changed since the plan was made: it was {}, it is {}{template}",
+                self.stack_name,
+                describe(&self.stack),
+                describe(&now_state)
+            ));
         }
         None
     }
@@ -211,8 +246,8 @@ mod tests {
         let input = layer();
         let then = StackState::of(Some(&info("CREATE_COMPLETE", "2026-01-01T00:00:00Z")));
         let review = reviewed(&input, then);
-        assert_eq!(review.outdated(&input, Some(&info("CREATE_COMPLETE", "2026-01-01T00:00:00Z"))), None);
-        let reason = review.outdated(&input, Some(&info("UPDATE_COMPLETE", "2026-01-02T00:00:00Z"))).expect("outdated");
+        assert_eq!(review.outdated(&input, Some(&info("CREATE_COMPLETE", "2026-01-01T00:00:00Z")), None), None);
+        let reason = review.outdated(&input, Some(&info("UPDATE_COMPLETE", "2026-01-02T00:00:00Z")), None).expect("outdated");
         assert!(reason.contains("shop-dev-core changed since the plan was made"), "{reason}");
         assert!(reason.contains("it is UPDATE_COMPLETE (changed at 2026-01-02T00:00:00Z)"), "{reason}");
     }
@@ -222,9 +257,20 @@ mod tests {
         let input = layer();
         let review = reviewed(&input, None);
         let edited = LayerInput { body: "{\"Resources\": {}}\n".into(), ..layer() };
-        assert!(review.outdated(&edited, None).is_some_and(|r| r.contains("template of layer `core` changed")));
+        assert!(review.outdated(&edited, None, None).is_some_and(|r| r.contains("template of layer `core` changed")));
         let reviewing_create = StackInfo { status: "REVIEW_IN_PROGRESS".into(), ..StackInfo::default() };
-        assert_eq!(review.outdated(&input, Some(&reviewing_create)), None, "the plan's own CREATE change set made it");
+        assert_eq!(review.outdated(&input, Some(&reviewing_create), None), None, "the plan's own CREATE change set made it");
+    }
+
+    #[test]
+    fn a_stack_whose_deployed_template_changed_is_refused_even_with_the_same_times() {
+        let input = layer();
+        let now = info("UPDATE_COMPLETE", "2026-01-01T00:00:00Z");
+        let then = StackState::of(Some(&now)).map(|s| s.with_template(&serde_json::json!({"Resources": {"A": 1}}), &now));
+        let review = reviewed(&input, then);
+        assert_eq!(review.outdated(&input, Some(&now), Some(&serde_json::json!({"Resources": {"A": 1}}))), None);
+        let reason = review.outdated(&input, Some(&now), Some(&serde_json::json!({"Resources": {"A": 2}}))).expect("outdated");
+        assert!(reason.ends_with("with another template"), "{reason}");
     }
 
     #[test]

@@ -185,7 +185,14 @@ async fn stale<A: CloudFormationApi, S: TemplateStore>(
     reviewed: &super::planfile::ReviewedLayer,
 ) -> Result<Option<String>, Stop> {
     let info = engine.read(engine.api.describe_stack(&input.stack_name), "reading the stack").await?;
-    if let Some(reason) = reviewed.outdated(input, info.as_ref()) {
+    let compare_template = reviewed.stack.as_ref().is_some_and(|s| s.template.is_some()) && info.is_some();
+    let deployed = if compare_template {
+        let body = engine.read(engine.api.get_template(&input.stack_name), "reading the deployed template").await?;
+        serde_json::from_str(&body).ok()
+    } else {
+        None
+    };
+    if let Some(reason) = reviewed.outdated(input, info.as_ref(), deployed.as_ref()) {
         return Ok(Some(reason));
     }
     let Some(name) = reviewed.change_set.as_deref().filter(|_| !reviewed.deferred) else { return Ok(None) };

@@ -266,7 +266,7 @@ fn a_large_template_goes_through_the_bucket() {
     let result = go(&api, &mut ui, &opts, &inputs);
     assert_eq!(result.layers[0].status, LayerStatus::Create);
     assert!(result.layers[0].change_set_kept);
-    let body = api.stacks.borrow().get("shop-dev-core").map(|s| s.1.clone()).unwrap_or_default();
+    let body = api.pending.borrow().get("shop-dev-core").map(|s| s.0.clone()).unwrap_or_default();
     assert!(body.starts_with("https://bucket.s3.amazonaws.com/mdl/shop-dev-core/"), "{body}");
 }
 

@@ -11,6 +11,8 @@ use aws_credential_types::provider::error::CredentialsError;
 use aws_sdk_cloudformation::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_smithy_runtime_api::client::result::ConnectorError;
 use aws_smithy_runtime_api::http::Response as HttpResponse;
+use aws_sdk_sso::operation::get_role_credentials::GetRoleCredentialsError;
+use aws_sdk_sts::operation::assume_role::AssumeRoleError;
 
 use super::profile::{ProfileInfo, Source};
 use crate::deploy::errors::{ApiError, CredentialCause, Failure};
@@ -62,22 +64,31 @@ fn credential_cause(
     let credentials: Vec<&CredentialsError> = chain(error).filter_map(|e| e.downcast_ref()).collect();
     let outer = credentials.first()?;
     let innermost = chain(error).last().map(ToString::to_string).unwrap_or_default();
-    if let Some(refused) = chain(error).find_map(|e| e.downcast_ref::<aws_sdk_sts::operation::assume_role::AssumeRoleError>()) {
-        let role = role.map(str::to_string).or(match &profile.source {
-            Source::AssumeRole(role) => Some(role.clone()),
-            _ => None,
-        });
-        let message = refused.message().map_or_else(|| refused.to_string(), str::to_string);
-        return Some(CredentialCause::RoleRefused { role: role.unwrap_or_default(), message });
-    }
+    // A credentials service's own call: its transport failures are the
+    // network's, its service errors the cause.
+    let sso = chain(error).find_map(|e| e.downcast_ref::<SdkError<GetRoleCredentialsError, HttpResponse>>());
+    let sts = chain(error).find_map(|e| e.downcast_ref::<SdkError<AssumeRoleError, HttpResponse>>());
+    let transport = |e: &(dyn StdError + 'static)| {
+        e.downcast_ref::<SdkError<GetRoleCredentialsError, HttpResponse>>().is_some_and(is_transport)
+            || e.downcast_ref::<SdkError<AssumeRoleError, HttpResponse>>().is_some_and(is_transport)
+            || e.downcast_ref::<ConnectorError>().is_some_and(|c| c.is_io() || c.is_timeout())
+    };
     // The orchestrator wraps every identity failure in a connector error of
-    // kind "other"; a network failure is a connector error that is I/O or a timeout.
-    let network = chain(error).any(|e| e.downcast_ref::<ConnectorError>().is_some_and(|c| c.is_io() || c.is_timeout()))
+    // kind "other"; that one is not the network's.
+    let network = chain(error).any(transport)
         || credentials.iter().any(|c| matches!(c, CredentialsError::ProviderTimedOut(_)));
     if network {
         return Some(CredentialCause::Network { message: innermost });
     }
-    if chain(error).any(|e| e.downcast_ref::<aws_sdk_sso::operation::get_role_credentials::GetRoleCredentialsError>().is_some()) {
+    if let Some(SdkError::ServiceError(refused)) = sts {
+        let role = role.map(str::to_string).or(match &profile.source {
+            Source::AssumeRole(role) => Some(role.clone()),
+            _ => None,
+        });
+        let message = refused.err().message().map_or_else(|| refused.err().to_string(), str::to_string);
+        return Some(CredentialCause::RoleRefused { role: role.unwrap_or_default(), message });
+    }
+    if sso.is_some() {
         return Some(CredentialCause::SsoSession { profile: profile.label() });
     }
     Some(match (outer, &profile.source) {
@@ -89,6 +100,10 @@ fn credential_cause(
         (_, Source::Process) => CredentialCause::ProcessFailed { profile: profile.label(), message: innermost },
         _ => CredentialCause::InvalidProfile { profile: profile.label(), message: innermost },
     })
+}
+
+fn is_transport<E, R>(error: &SdkError<E, R>) -> bool {
+    matches!(error, SdkError::TimeoutError(_) | SdkError::DispatchFailure(_))
 }
 
 /// The readable part of an SDK error chain: the `: `-joined messages, without

@@ -21,7 +21,9 @@ use super::api::{
     Caller, Change, ChangeSetKind, ChangeSetPage, ChangeSetRequest, CloudFormationApi, ExecuteOptions,
     StackEvent, StackInfo, TemplateSource, TemplateStore,
 };
-use super::errors::{ApiError, Target};
+use super::errors::{ApiError, CredentialCause, Failure, Target};
+use super::interrupt::Interrupt;
+use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider};
 use classify::{api_error, is_missing_stack};
 pub use classify::concise;
 pub use profile::ProfileInfo;
@@ -42,11 +44,15 @@ pub struct SdkTemplateStore {
 
 /// Load the AWS configuration for `target` and build the clients. A profile
 /// named but not defined is an error before any call.
-pub async fn connect(target: &Target) -> Result<(SdkCloudFormation, SdkTemplateStore), ApiError> {
+/// Credentials are resolved here, once, so a failure is reported as the
+/// credentials' (an expired SSO session, a portal that does not answer)
+/// rather than as the first call's; `interrupt` ends the wait.
+pub async fn connect(target: &Target, interrupt: &Interrupt) -> Result<(SdkCloudFormation, SdkTemplateStore), ApiError> {
     let profile = ProfileInfo::load(target.profile.as_deref()).await?;
     let mut config = base_config(target).await;
+    resolve(&config, &profile, None, target, interrupt).await?;
     if let Some(role) = &target.role {
-        config = assume_role(&config, role, &profile).await?;
+        config = assume_role(&config, role, &profile, target, interrupt).await?;
     }
     let s3_config =
         aws_sdk_s3::config::Builder::from(&config).force_path_style(target.endpoint.is_some()).build();
@@ -82,16 +88,43 @@ async fn base_config(target: &Target) -> SdkConfig {
     loader.load().await
 }
 
+/// Resolve the credentials of `config` once, within the operation timeout.
+async fn resolve(
+    config: &SdkConfig,
+    profile: &ProfileInfo,
+    role: Option<&str>,
+    target: &Target,
+    interrupt: &Interrupt,
+) -> Result<(), ApiError> {
+    let Some(provider) = config.credentials_provider() else { return Ok(()) };
+    let limit = target.timeouts.operation;
+    let resolving = tokio::time::timeout(limit, provider.provide_credentials());
+    match interrupt.race(resolving).await {
+        Err(_) => Err(ApiError::other(Failure::Other, "interrupted while resolving credentials")),
+        Ok(Err(_)) => {
+            let message = format!("no credentials within {} s", limit.as_secs());
+            Err(ApiError::other(Failure::Credentials(CredentialCause::Network { message: message.clone() }), message))
+        }
+        Ok(Ok(Err(error))) => Err(classify::credentials_error(&error, profile, role)),
+        Ok(Ok(Ok(_))) => Ok(()),
+    }
+}
+
 /// Credentials of `role`, assumed with those of `config` (checked once here,
 /// so a refusal is reported as such rather than on the first CloudFormation call).
-async fn assume_role(config: &SdkConfig, role: &str, profile: &ProfileInfo) -> Result<SdkConfig, ApiError> {
+async fn assume_role(
+    config: &SdkConfig,
+    role: &str,
+    profile: &ProfileInfo,
+    target: &Target,
+    interrupt: &Interrupt,
+) -> Result<SdkConfig, ApiError> {
     let session = format!("mdl-{}", std::process::id());
-    let provider = aws_config::sts::AssumeRoleProvider::builder(role).session_name(session).configure(config).build().await;
-    use aws_credential_types::provider::ProvideCredentials;
-    if let Err(error) = provider.provide_credentials().await {
-        return Err(classify::credentials_error(&error, profile, Some(role)));
-    }
-    Ok(config.to_builder().credentials_provider(aws_credential_types::provider::SharedCredentialsProvider::new(provider)).build())
+    let provider =
+        aws_config::sts::AssumeRoleProvider::builder(role).session_name(session).configure(config).build().await;
+    let assumed = config.to_builder().credentials_provider(SharedCredentialsProvider::new(provider)).build();
+    resolve(&assumed, profile, Some(role), target, interrupt).await?;
+    Ok(assumed)
 }
 
 impl CloudFormationApi for SdkCloudFormation {
