@@ -34,6 +34,8 @@ pub struct FakeCloudFormation {
     pub failures: RefCell<BTreeMap<String, ApiError>>,
     /// Every CreateChangeSet request.
     pub requests: RefCell<Vec<ChangeSetRequest>>,
+    /// Events that appear once ExecuteChangeSet is called.
+    pub events_on_execute: RefCell<Vec<StackEvent>>,
     /// Template bodies of change sets not executed yet, by stack.
     pub pending: RefCell<BTreeMap<String, (String, BTreeMap<String, String>)>>,
 }
@@ -130,6 +132,8 @@ impl CloudFormationApi for FakeCloudFormation {
     async fn execute_change_set(&self, stack: &str, _: &str, options: &ExecuteOptions) -> Result<(), ApiError> {
         self.record("ExecuteChangeSet", stack)?;
         self.executions.borrow_mut().push(options.clone());
+        let fresh: Vec<StackEvent> = self.events_on_execute.borrow_mut().drain(..).collect();
+        self.events.borrow_mut().splice(0..0, fresh);
         let end = self.execute_ends_in.borrow().clone().unwrap_or_else(|| "CREATE_COMPLETE".into());
         let pending = self.pending.borrow_mut().remove(stack);
         if let Some((info, body)) = self.stacks.borrow_mut().get_mut(stack) {

@@ -39,6 +39,9 @@ pub mod status;
 
 #[cfg(test)]
 mod fake;
+#[cfg(test)]
+#[path = "diagnostics_tests.rs"]
+mod diagnostics_tests;
 
 use std::time::Duration;
 

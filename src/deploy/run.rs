@@ -379,4 +379,4 @@ fn interrupted_after<A: CloudFormationApi, S: TemplateStore>(
 
 #[cfg(test)]
 #[path = "run_tests.rs"]
-mod tests;
+pub(super) mod tests;

@@ -17,11 +17,11 @@ use crate::deploy::{Answer, Engine, Mode, Options, Poll, RunResult};
 use crate::diag::Code;
 use crate::eval::Setting;
 
-fn template(topic: &str) -> Json {
+pub(crate) fn template(topic: &str) -> Json {
     json!({"Resources": {"Topic": {"Type": "AWS::SNS::Topic", "Properties": {"TopicName": topic}}}})
 }
 
-fn input(layer: &str, depends_on: &[&str], template: Json) -> LayerInput {
+pub(crate) fn input(layer: &str, depends_on: &[&str], template: Json) -> LayerInput {
     LayerInput {
         layer: layer.into(),
         stack_name: format!("shop-dev-{layer}"),
@@ -34,7 +34,7 @@ fn input(layer: &str, depends_on: &[&str], template: Json) -> LayerInput {
     }
 }
 
-fn three() -> Vec<LayerInput> {
+pub(crate) fn three() -> Vec<LayerInput> {
     vec![
         input("core", &[], template("core")),
         input("app", &["core"], template("app")),
@@ -42,7 +42,7 @@ fn three() -> Vec<LayerInput> {
     ]
 }
 
-fn options(mode: Mode) -> Options {
+pub(crate) fn options(mode: Mode) -> Options {
     Options {
         mode,
         layers: vec![],
@@ -57,7 +57,7 @@ fn options(mode: Mode) -> Options {
     }
 }
 
-fn environment(inputs: &[LayerInput]) -> EnvironmentInput {
+pub(crate) fn environment(inputs: &[LayerInput]) -> EnvironmentInput {
     EnvironmentInput {
         project: "shop".into(),
         environment: "dev".into(),
@@ -67,32 +67,32 @@ fn environment(inputs: &[LayerInput]) -> EnvironmentInput {
     }
 }
 
-fn go(api: &FakeCloudFormation, ui: &mut RecordingUi, options: &Options, inputs: &[LayerInput]) -> RunResult {
+pub(crate) fn go(api: &FakeCloudFormation, ui: &mut RecordingUi, options: &Options, inputs: &[LayerInput]) -> RunResult {
     go_env(api, ui, options, &environment(inputs))
 }
 
-fn go_env(api: &FakeCloudFormation, ui: &mut RecordingUi, options: &Options, environment: &EnvironmentInput) -> RunResult {
+pub(crate) fn go_env(api: &FakeCloudFormation, ui: &mut RecordingUi, options: &Options, environment: &EnvironmentInput) -> RunResult {
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
     let mut engine = Engine::new(api, Some(&NoStore), ui, options);
     runtime.block_on(run(&mut engine, environment))
 }
 
-fn codes(result: &RunResult) -> Vec<Code> {
+pub(crate) fn codes(result: &RunResult) -> Vec<Code> {
     result.diagnostics.iter().map(|d| d.code).collect()
 }
 
-fn deployed(inputs: &[LayerInput]) -> FakeCloudFormation {
+pub(crate) fn deployed(inputs: &[LayerInput]) -> FakeCloudFormation {
     inputs.iter().fold(FakeCloudFormation::default(), |api, i| {
         let reordered = serde_json::to_string(&i.template).unwrap_or_default();
         api.with_stack(&i.stack_name, "UPDATE_COMPLETE", &reordered, BTreeMap::new())
     })
 }
 
-fn statuses(result: &RunResult) -> Vec<LayerStatus> {
+pub(crate) fn statuses(result: &RunResult) -> Vec<LayerStatus> {
     result.layers.iter().map(|l| l.status).collect()
 }
 
-fn page(text: &str) -> ChangeSetPage {
+pub(crate) fn page(text: &str) -> ChangeSetPage {
     serde_json::from_str(text).expect("fixture")
 }
 
