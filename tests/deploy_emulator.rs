@@ -88,7 +88,8 @@ fn start_own() -> Server {
 /// A copy of the test spec in a fresh directory, with `edits` (from, to)
 /// applied to platform.mdl.
 fn spec_copy(name: &str, edits: &[(&str, &str)]) -> PathBuf {
-    let edits: Vec<(&str, &str, &str)> = edits.iter().map(|(from, to)| ("platform.mdl", *from, *to)).collect();
+    let edits: Vec<(&str, &str, &str)> =
+        edits.iter().map(|(from, to)| ("platform.mdl", *from, *to)).collect();
     spec_copy_in(name, &edits)
 }
 
@@ -193,7 +194,12 @@ fn interactive(url: &str, dir: &Path, args: &[&str], replies: &[Reply]) -> Run {
     for (i, reply) in replies.iter().enumerate() {
         let started = std::time::Instant::now();
         while output.lock().expect("lock").matches("[y/N]").count() <= i {
-            assert!(started.elapsed().as_secs() < 180, "no prompt {}: {}", i + 1, output.lock().expect("lock"));
+            assert!(
+                started.elapsed().as_secs() < 180,
+                "no prompt {}: {}",
+                i + 1,
+                output.lock().expect("lock")
+            );
             std::thread::sleep(std::time::Duration::from_millis(20));
         }
         let bytes: &[u8] = match reply {
@@ -250,7 +256,9 @@ impl Emulator {
         let out = self.runtime.block_on(client.describe_stacks().stack_name(stack).send());
         let Ok(out) = out else { return Vec::new() };
         let tags = out.stacks().first().map(|s| s.tags().to_vec()).unwrap_or_default();
-        tags.iter().map(|t| (t.key().unwrap_or("").to_string(), t.value().unwrap_or("").to_string())).collect()
+        tags.iter()
+            .map(|t| (t.key().unwrap_or("").to_string(), t.value().unwrap_or("").to_string()))
+            .collect()
     }
 
     /// Status and termination protection of `stack`, or None.
@@ -345,7 +353,10 @@ fn first_plan_executes_nothing(emulator: &Emulator) {
     assert_eq!(plan["account"], "123456789012");
     assert_eq!(layer(&plan, "core")["status"], "create");
     assert_eq!(layer(&plan, "core")["changes"].as_array().map(Vec::len), Some(7));
-    let assets = layer(&plan, "core")["changes"].as_array().and_then(|c| c.iter().find(|c| c["logical_id"] == "Assets")).expect("Assets");
+    let assets = layer(&plan, "core")["changes"]
+        .as_array()
+        .and_then(|c| c.iter().find(|c| c["logical_id"] == "Assets"))
+        .expect("Assets");
     assert_eq!(assets["source"]["line"], line_of(&dir, "platform.mdl", "\"AWS::S3::Bucket\" assets"));
     assert_eq!(layer(&plan, "app")["status"], "from_template");
     assert!(layer(&plan, "app")["reason"].as_str().is_some_and(|r| r.contains("depends on core")));
@@ -367,7 +378,8 @@ fn first_deploy_creates_three_stacks_and_the_second_is_a_no_op(emulator: &Emulat
         assert_eq!(emulator.stack("us-east-1", stack), Some(("CREATE_COMPLETE".into(), false)), "{stack}");
     }
     let tags = emulator.tags("us-east-1", "shop-dev-core");
-    for tag in [("mdl:project", "shop"), ("mdl:environment", "dev"), ("mdl:layer", "core"), ("team", "shop")] {
+    for tag in [("mdl:project", "shop"), ("mdl:environment", "dev"), ("mdl:layer", "core"), ("team", "shop")]
+    {
         assert!(tags.contains(&(tag.0.to_string(), tag.1.to_string())), "{tag:?} in {tags:?}");
     }
     // moto keeps executed change sets listed (AWS drops them): count them before.
@@ -409,10 +421,17 @@ fn a_plan_shows_each_changed_value_and_the_line_that_wrote_it(emulator: &Emulato
     assert_eq!(emulator.change_sets("shop-dev-app"), before, "plan deletes its change sets");
     let text = mdl(&emulator.url, &dir, &["plan", "dev.mdl"]);
     assert_eq!(text.code, 0, "{}", text.text());
-    let line = format!("DisplayName: \"Shop alerts\" → \"Shop alerts v2\"  dev.mdl:{}", line_of(&dir, "dev.mdl", "alerts_name"));
+    let line = format!(
+        "DisplayName: \"Shop alerts\" → \"Shop alerts v2\"  dev.mdl:{}",
+        line_of(&dir, "dev.mdl", "alerts_name")
+    );
     assert!(text.stdout.contains(&line), "{}", text.stdout);
     let markdown = mdl(&emulator.url, &dir, &["plan", "dev.mdl", "--format", "markdown"]);
-    assert!(markdown.stdout.starts_with("### mdl plan: shop dev (account 123456789012, us-east-1)"), "{}", markdown.stdout);
+    assert!(
+        markdown.stdout.starts_with("### mdl plan: shop dev (account 123456789012, us-east-1)"),
+        "{}",
+        markdown.stdout
+    );
     assert!(markdown.stdout.contains("**0 to add, 1 to change"), "{}", markdown.stdout);
 }
 
@@ -434,7 +453,11 @@ fn a_plan_follows_a_published_value_into_the_layer_that_reads_it(emulator: &Emul
     assert_eq!(app["inputs_change"][0]["layer"], "core");
     assert_eq!(app["inputs_change"][0]["readers"], serde_json::json!(["LabelCopy"]));
     let text = mdl(&emulator.url, &dir, &["plan", "dev.mdl"]);
-    assert!(text.stdout.contains("will change once core is deployed: LabelCopy read /shop/infra/label"), "{}", text.stdout);
+    assert!(
+        text.stdout.contains("will change once core is deployed: LabelCopy read /shop/infra/label"),
+        "{}",
+        text.stdout
+    );
 }
 
 /// `plan --out` keeps core's change set and marks app deferred; `deploy
@@ -444,11 +467,17 @@ fn plan_out_then_deploy_plan_executes_exactly_what_was_reviewed(emulator: &Emula
     let dir = spec_copy_in("exact", &[("dev.mdl", "\"blue\"", "\"green\"")]);
     let planned = mdl(&emulator.url, &dir, &["plan", "dev.mdl", "--out", "reviewed.json"]);
     assert_eq!(planned.code, 0, "{}", planned.text());
-    let file: Json = serde_json::from_str(&std::fs::read_to_string(dir.join("reviewed.json")).expect("plan file")).expect("json");
+    let file: Json =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("reviewed.json")).expect("plan file"))
+            .expect("json");
     assert_eq!(file["schema"], "mdl.planfile/1");
     assert!(file["layers"][0]["change_set"].is_string(), "core's change set is kept: {file}");
     assert_eq!(file["layers"][1]["deferred"], true);
-    let run = mdl(&emulator.url, &dir, &["deploy", "dev.mdl", "--plan", "reviewed.json", "--yes", "--format", "json"]);
+    let run = mdl(
+        &emulator.url,
+        &dir,
+        &["deploy", "dev.mdl", "--plan", "reviewed.json", "--yes", "--format", "json"],
+    );
     assert_eq!(run.code, 0, "{}", run.text());
     let result = run.json();
     assert_eq!(layer(&result, "core")["status"], "updated");
@@ -468,13 +497,23 @@ fn plan_out_then_deploy_plan_executes_exactly_what_was_reviewed(emulator: &Emula
 }
 
 fn credentials_of_another_account_are_refused(emulator: &Emulator) {
-    let dir = spec_copy_in("account", &[("dev.mdl", "region      = us_east_1", "region      = us_east_1\n  account     = \"111122223333\"")]);
+    let dir = spec_copy_in(
+        "account",
+        &[(
+            "dev.mdl",
+            "region      = us_east_1",
+            "region      = us_east_1\n  account     = \"111122223333\"",
+        )],
+    );
     let before = emulator.change_sets("shop-dev-core");
     let run = mdl(&emulator.url, &dir, &["deploy", "dev.mdl", "--yes", "--format", "json"]);
     assert_eq!(run.code, 1, "{}", run.text());
     let result = run.json();
     assert_eq!(result["diagnostics"][0]["code"], "E0601");
-    assert_eq!(result["diagnostics"][0]["message"], "the credentials belong to account 123456789012, not 111122223333");
+    assert_eq!(
+        result["diagnostics"][0]["message"],
+        "the credentials belong to account 123456789012, not 111122223333"
+    );
     assert_eq!(result["diagnostics"][0]["line"], line_of(&dir, "dev.mdl", "account"));
     assert_eq!(result["api_calls"]["writes"], 0);
     assert_eq!(emulator.change_sets("shop-dev-core"), before);
@@ -513,11 +552,18 @@ fn removing_a_kms_key_is_refused_and_a_retained_log_group_may_go(emulator: &Emul
 fn no_at_the_second_layer_says_the_first_was_applied(emulator: &Emulator) {
     let dir = spec_copy_in(
         "no",
-        &[("dev.mdl", "\"blue\"", "\"violet\""), ("platform.mdl", "suffix: string = \"v1\"", "suffix: string = \"v2\"")],
+        &[
+            ("dev.mdl", "\"blue\"", "\"violet\""),
+            ("platform.mdl", "suffix: string = \"v1\"", "suffix: string = \"v2\""),
+        ],
     );
     let run = interactive(&emulator.url, &dir, &["deploy", "dev.mdl"], &[Reply::Line("y"), Reply::Line("n")]);
     assert_eq!(run.code, 1, "{}", run.stdout);
-    assert!(run.stdout.contains("Execute this change set on shop-dev-core (account 123456789012, us-east-1)?"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("Execute this change set on shop-dev-core (account 123456789012, us-east-1)?"),
+        "{}",
+        run.stdout
+    );
     assert!(run.stdout.contains("applied: core (updated)"), "{}", run.stdout);
     assert!(run.stdout.contains("not applied: app (declined), ops (not run)"), "{}", run.stdout);
     assert!(!run.stdout.contains("nothing was executed;"), "core was executed: {}", run.stdout);
@@ -529,7 +575,10 @@ fn no_at_the_second_layer_says_the_first_was_applied(emulator: &Emulator) {
 fn ctrl_c_at_a_prompt_executes_nothing_more(emulator: &Emulator) {
     let dir = spec_copy_in(
         "ctrlc",
-        &[("dev.mdl", "\"blue\"", "\"indigo\""), ("platform.mdl", "suffix: string = \"v1\"", "suffix: string = \"v3\"")],
+        &[
+            ("dev.mdl", "\"blue\"", "\"indigo\""),
+            ("platform.mdl", "suffix: string = \"v1\"", "suffix: string = \"v3\""),
+        ],
     );
     let app_before = emulator.stack("us-east-1", "shop-dev-app");
     let run = interactive(&emulator.url, &dir, &["deploy", "dev.mdl"], &[Reply::Line("y"), Reply::CtrlC]);
@@ -556,7 +605,11 @@ fn a_rejected_template_stops_before_later_layers(emulator: &Emulator) {
     let dir = spec_copy("rejected", &[(topic, "TopicName   = \"x\"\n  } with { DependsOn = [\"Nowhere\"] }\n  resource \"AWS::SNS::Topic\" spare {")]);
     let run = mdl(&emulator.url, &dir, &["deploy", "dev.mdl", "--yes"]);
     assert_eq!(run.code, 1, "{}", run.text());
-    assert!(run.stderr.contains("E0608") && run.stderr.contains("Unresolved resource dependencies [Nowhere]"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("E0608") && run.stderr.contains("Unresolved resource dependencies [Nowhere]"),
+        "{}",
+        run.stderr
+    );
     assert!(!run.text().contains("DispatchFailure"), "no SDK dump: {}", run.text());
     assert!(run.stdout.contains("ops   not run"), "{}", run.stdout);
     assert_eq!(emulator.stack("us-east-1", "shop-dev-ops").map(|s| s.0).as_deref(), Some("CREATE_COMPLETE"));
@@ -568,13 +621,21 @@ fn a_failed_first_deploy_is_explained(emulator: &Emulator) {
     let dir = spec_copy("rollback", &[(topic, "TopicName   = \"bad topic!\"")]);
     let run = mdl(&emulator.url, &dir, &["deploy", "dev.mdl", "--yes"]);
     assert_eq!(run.code, 1, "{}", run.text());
-    assert!(run.stderr.contains("E0609") && run.stderr.contains("shop-dev-app ended in ROLLBACK_COMPLETE"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("E0609") && run.stderr.contains("shop-dev-app ended in ROLLBACK_COMPLETE"),
+        "{}",
+        run.stderr
+    );
     assert!(run.stderr.contains("Topic names must be made up of"), "CloudFormation's reason: {}", run.stderr);
     assert!(run.stdout.contains("ops   not run"), "{}", run.stdout);
     let again = mdl(&emulator.url, &dir, &["deploy", "dev.mdl", "--yes"]);
     assert_eq!(again.code, 1, "{}", again.text());
     assert!(again.stdout.contains("app   blocked"), "{}", again.stdout);
-    assert!(again.stderr.contains("aws cloudformation delete-stack --stack-name shop-dev-app --region us-east-1"), "{}", again.stderr);
+    assert!(
+        again.stderr.contains("aws cloudformation delete-stack --stack-name shop-dev-app --region us-east-1"),
+        "{}",
+        again.stderr
+    );
 }
 
 fn prod_goes_to_its_region_with_termination_protection_and_tags(emulator: &Emulator) {
@@ -582,7 +643,11 @@ fn prod_goes_to_its_region_with_termination_protection_and_tags(emulator: &Emula
     let dir = spec_copy("prod", &[]);
     let wrong = mdl(&emulator.url, &dir, &["deploy", "prod.mdl", "--yes", "--region", "us-east-1"]);
     assert_eq!(wrong.code, 2, "{}", wrong.text());
-    assert!(wrong.stderr.contains("disagrees with the spec") && wrong.stderr.contains("af-south-1"), "{}", wrong.stderr);
+    assert!(
+        wrong.stderr.contains("disagrees with the spec") && wrong.stderr.contains("af-south-1"),
+        "{}",
+        wrong.stderr
+    );
     let run = mdl(&emulator.url, &dir, &["deploy", "prod.mdl", "--yes"]);
     assert_eq!(run.code, 0, "{}", run.text());
     for stack in ["shop-prod-core", "shop-prod-app", "shop-prod-ops"] {
@@ -612,7 +677,11 @@ fn a_large_template_goes_through_s3(emulator: &Emulator) {
     std::fs::write(&platform, text).expect("write spec");
     let refused = mdl(&emulator.url, &dir, &["deploy", "dev.mdl", "--yes"]);
     assert_eq!(refused.code, 1, "{}", refused.text());
-    assert!(refused.stderr.contains("E0612") && refused.stderr.contains("--template-bucket"), "{}", refused.stderr);
+    assert!(
+        refused.stderr.contains("E0612") && refused.stderr.contains("--template-bucket"),
+        "{}",
+        refused.stderr
+    );
     assert_eq!(emulator.stack("us-east-1", "shop-dev-core"), None, "nothing was sent");
     let core = mdl(&emulator.url, &dir, &["deploy", "dev.mdl", "--yes", "--layer", "core"]);
     assert_eq!(core.code, 0, "{}", core.text());
@@ -626,6 +695,10 @@ fn aws_errors_are_explained(emulator: &Emulator) {
     let dir = spec_copy("errors", &[]);
     let down = mdl(&emulator.url, &dir, &["plan", "dev.mdl", "--endpoint-url", "http://127.0.0.1:9"]);
     assert_eq!(down.code, 1, "{}", down.text());
-    assert!(down.stderr.contains("E0603") && down.stderr.contains("Nothing answered at http://127.0.0.1:9"), "{}", down.stderr);
+    assert!(
+        down.stderr.contains("E0603") && down.stderr.contains("Nothing answered at http://127.0.0.1:9"),
+        "{}",
+        down.stderr
+    );
     assert!(!down.text().contains("DispatchFailure"), "no SDK dump: {}", down.text());
 }

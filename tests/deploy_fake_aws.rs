@@ -75,7 +75,9 @@ fn serve(stream: TcpStream, behaviour: Behaviour) {
         }
         let length = head
             .iter()
-            .find_map(|h| h.to_lowercase().strip_prefix("content-length:").map(|v| v.trim().parse().unwrap_or(0)))
+            .find_map(|h| {
+                h.to_lowercase().strip_prefix("content-length:").map(|v| v.trim().parse().unwrap_or(0))
+            })
             .unwrap_or(0usize);
         let mut body = vec![0; length];
         if reader.read_exact(&mut body).is_err() {
@@ -94,9 +96,11 @@ fn serve(stream: TcpStream, behaviour: Behaviour) {
 
 fn answer(behaviour: Behaviour, head: &[String], body: &str) -> (&'static str, &'static str, String) {
     match behaviour {
-        Behaviour::Html500 => {
-            ("500 Internal Server Error", "text/html", "<html><body><h1>Proxy error</h1></body></html>".into())
-        }
+        Behaviour::Html500 => (
+            "500 Internal Server Error",
+            "text/html",
+            "<html><body><h1>Proxy error</h1></body></html>".into(),
+        ),
         Behaviour::PlainText => ("200 OK", "text/plain", "hello from a web server".into()),
         Behaviour::Silent => unreachable!("a silent server never answers"),
         Behaviour::Aws => aws_answer(head, body),
@@ -140,7 +144,11 @@ fn spec(name: &str) -> PathBuf {
     std::fs::create_dir_all(&dir).expect("dir");
     for file in ["platform.mdl", "dev.mdl", "prod.mdl"] {
         let text = std::fs::read_to_string(Path::new("tests/deploy/spec").join(file)).expect("spec");
-        let text = text.replacen("region      = us_east_1", "region      = us_east_1\n  account     = \"123456789012\"", 1);
+        let text = text.replacen(
+            "region      = us_east_1",
+            "region      = us_east_1\n  account     = \"123456789012\"",
+            1,
+        );
         std::fs::write(dir.join(file), text).expect("write");
     }
     dir
@@ -176,14 +184,16 @@ fn home(dir: &Path) -> PathBuf {
         let token = format!(
             r#"{{"accessToken":"token-{session}","expiresAt":"{expires}","region":"us-east-1","startUrl":"https://corp.example.com/start"}}"#
         );
-        std::fs::write(aws.join("sso/cache").join(format!("{}.json", sha1_hex(session))), token).expect("token");
+        std::fs::write(aws.join("sso/cache").join(format!("{}.json", sha1_hex(session))), token)
+            .expect("token");
     }
     home
 }
 
 /// The SSO cache file name: the SHA-1 of the session name, as the AWS CLI writes it.
 fn sha1_hex(text: &str) -> String {
-    let mut child = Command::new("sha1sum").stdin(Stdio::piped()).stdout(Stdio::piped()).spawn().expect("sha1sum");
+    let mut child =
+        Command::new("sha1sum").stdin(Stdio::piped()).stdout(Stdio::piped()).spawn().expect("sha1sum");
     child.stdin.take().expect("stdin").write_all(text.as_bytes()).expect("write");
     let out = child.wait_with_output().expect("sha1sum runs");
     String::from_utf8_lossy(&out.stdout).split_whitespace().next().unwrap_or_default().to_string()
@@ -199,7 +209,18 @@ struct Run {
 fn plan(dir: &Path, home: &Path, url: &str, args: &[&str], env: &[(&str, &str)]) -> Run {
     let mut command = Command::new(env!("CARGO_BIN_EXE_mdl"));
     command
-        .args(["plan", "dev.mdl", "--endpoint-url", url, "--connect-timeout", "2", "--read-timeout", "2", "--operation-timeout", "4"])
+        .args([
+            "plan",
+            "dev.mdl",
+            "--endpoint-url",
+            url,
+            "--connect-timeout",
+            "2",
+            "--read-timeout",
+            "2",
+            "--operation-timeout",
+            "4",
+        ])
         .args(args)
         .current_dir(dir)
         .stdin(Stdio::null())
@@ -208,7 +229,19 @@ fn plan(dir: &Path, home: &Path, url: &str, args: &[&str], env: &[(&str, &str)])
         .env("AWS_ENDPOINT_URL_SSO", url)
         .env("AWS_ENDPOINT_URL_STS", url)
         .env("AWS_MAX_ATTEMPTS", "2");
-    for key in ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE", "AWS_ENDPOINT_URL", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ROLE_ARN"] {
+    for key in [
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "AWS_PROFILE",
+        "AWS_CONFIG_FILE",
+        "AWS_SHARED_CREDENTIALS_FILE",
+        "AWS_ENDPOINT_URL",
+        "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+        "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+        "AWS_WEB_IDENTITY_TOKEN_FILE",
+        "AWS_ROLE_ARN",
+    ] {
         command.env_remove(key);
     }
     for (key, value) in env {
@@ -248,7 +281,11 @@ fn an_sso_profile_resolves_through_the_cached_token_and_the_portal() {
     let run = plan(&dir, &home(&dir), &server.url, &["--profile", "sso-dev"], &[]);
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert!(run.stderr.contains("E0601"), "{}", run.stderr);
-    assert!(run.stderr.contains("assumed-role/ASIAFROMSSOPORTAL"), "STS was signed with the portal's keys: {}", run.stderr);
+    assert!(
+        run.stderr.contains("assumed-role/ASIAFROMSSOPORTAL"),
+        "STS was signed with the portal's keys: {}",
+        run.stderr
+    );
 }
 
 #[test]
@@ -256,7 +293,11 @@ fn an_environment_profile_setting_is_used_when_no_flag_names_one() {
     let server = fake(Behaviour::Aws);
     let dir = spec("setting");
     let dev = dir.join("dev.mdl");
-    let text = std::fs::read_to_string(&dev).expect("dev").replacen("label       = \"blue\"", "label       = \"blue\"\n  profile     = \"helper\"", 1);
+    let text = std::fs::read_to_string(&dev).expect("dev").replacen(
+        "label       = \"blue\"",
+        "label       = \"blue\"\n  profile     = \"helper\"",
+        1,
+    );
     std::fs::write(&dev, text).expect("write");
     let run = plan(&dir, &home(&dir), &server.url, &[], &[]);
     assert!(run.stderr.contains("assumed-role/AKIAFROMPROCESS"), "{}", run.stderr);
@@ -297,20 +338,40 @@ fn each_credentials_failure_gets_its_own_advice() {
 fn an_sso_portal_that_does_not_answer_is_a_network_problem() {
     let silent = fake(Behaviour::Silent);
     let dir = spec("portal");
-    let run = plan(&dir, &home(&dir), "http://127.0.0.1:9", &["--profile", "sso-dev"], &[("AWS_ENDPOINT_URL_SSO", &silent.url)]);
+    let run = plan(
+        &dir,
+        &home(&dir),
+        "http://127.0.0.1:9",
+        &["--profile", "sso-dev"],
+        &[("AWS_ENDPOINT_URL_SSO", &silent.url)],
+    );
     assert_eq!(run.code, 1, "{}", run.stderr);
-    assert!(run.stderr.contains("E0602") && run.stderr.contains("A credentials service did not answer"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("E0602") && run.stderr.contains("A credentials service did not answer"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]
 fn a_stalled_endpoint_times_out_naming_it() {
     let silent = fake(Behaviour::Silent);
     let dir = spec("stalled");
-    let run = plan(&dir, &home(&dir), &silent.url, &[], &[("AWS_ACCESS_KEY_ID", "AKIA"), ("AWS_SECRET_ACCESS_KEY", "s")]);
+    let run = plan(
+        &dir,
+        &home(&dir),
+        &silent.url,
+        &[],
+        &[("AWS_ACCESS_KEY_ID", "AKIA"), ("AWS_SECRET_ACCESS_KEY", "s")],
+    );
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert!(run.stderr.contains("E0603"), "{}", run.stderr);
     assert!(run.stderr.contains(&format!("no answer from {}", silent.url)), "{}", run.stderr);
-    assert!(run.stderr.contains("--connect-timeout, --read-timeout and --operation-timeout"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("--connect-timeout, --read-timeout and --operation-timeout"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]
@@ -319,7 +380,16 @@ fn sigterm_while_waiting_for_aws_stops_at_once_and_says_nothing_was_applied() {
     let dir = spec("sigterm");
     let mut command = Command::new(env!("CARGO_BIN_EXE_mdl"));
     command
-        .args(["plan", "dev.mdl", "--endpoint-url", &silent.url, "--read-timeout", "600", "--operation-timeout", "600"])
+        .args([
+            "plan",
+            "dev.mdl",
+            "--endpoint-url",
+            &silent.url,
+            "--read-timeout",
+            "600",
+            "--operation-timeout",
+            "600",
+        ])
         .current_dir(&dir)
         .env("HOME", home(&dir))
         .env("AWS_EC2_METADATA_DISABLED", "true")
@@ -343,7 +413,13 @@ fn answers_that_are_not_aws_answers_are_explained_without_sdk_internals() {
     for (behaviour, status) in [(Behaviour::Html500, "HTTP 500"), (Behaviour::PlainText, "HTTP 200")] {
         let server = fake(behaviour);
         let dir = spec("html");
-        let run = plan(&dir, &home(&dir), &server.url, &[], &[("AWS_ACCESS_KEY_ID", "AKIA"), ("AWS_SECRET_ACCESS_KEY", "s"), ("AWS_MAX_ATTEMPTS", "1")]);
+        let run = plan(
+            &dir,
+            &home(&dir),
+            &server.url,
+            &[],
+            &[("AWS_ACCESS_KEY_ID", "AKIA"), ("AWS_SECRET_ACCESS_KEY", "s"), ("AWS_MAX_ATTEMPTS", "1")],
+        );
         assert_eq!(run.code, 1, "{}", run.stderr);
         assert!(run.stderr.contains("E0605"), "{}", run.stderr);
         assert!(run.stderr.contains(&format!("{} answered with {status}", server.url)), "{}", run.stderr);

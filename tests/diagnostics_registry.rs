@@ -131,12 +131,16 @@ fn every_deploy_code_has_a_reviewed_snapshot_from_the_fake_aws_api() {
         .filter_map(Result::ok)
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .collect();
-    assert!(!names.iter().any(|name| name.ends_with(".snap.new")), "unreviewed .snap.new files in {DEPLOY_SNAPSHOTS}");
+    assert!(
+        !names.iter().any(|name| name.ends_with(".snap.new")),
+        "unreviewed .snap.new files in {DEPLOY_SNAPSHOTS}"
+    );
     let snapshots: Vec<(String, String)> = names
         .into_iter()
         .filter(|name| name.ends_with(".snap"))
         .map(|name| {
-            let text = fs::read_to_string(Path::new(DEPLOY_SNAPSHOTS).join(&name)).expect("readable snapshot");
+            let text =
+                fs::read_to_string(Path::new(DEPLOY_SNAPSHOTS).join(&name)).expect("readable snapshot");
             (name, text)
         })
         .collect();

@@ -59,7 +59,8 @@ pub(super) fn lower_layer(model: &Model, layer: &LayerModel, errors: &mut Vec<Lo
             lowering.json(&published.value, &format!("publish {}", published.name)).unwrap_or(Json::Null);
         let logical_id = format!("Published{}", camel_case(&published.name));
         lowering.spans.clear();
-        property_spans.insert(logical_id.clone(), BTreeMap::from([("Value".to_string(), published.value.origin)]));
+        property_spans
+            .insert(logical_id.clone(), BTreeMap::from([("Value".to_string(), published.value.origin)]));
         resources
             .insert(logical_id, publish_parameter(&published.parameter, &published.name, value, &layer.name));
     }

@@ -33,8 +33,8 @@ mod tests;
 
 pub use builtins::BUILTINS;
 pub use layers::LayerGraph;
-pub use scope::{DeclRef, Entry, Scope, Scopes};
 pub use resolve::DEPLOY_SETTINGS;
+pub use scope::{DeclRef, Entry, Scope, Scopes};
 pub use types::Type;
 
 use checker::Checker;

@@ -305,7 +305,8 @@ impl<'w> Checker<'w> {
             },
             _ => Vec::new(),
         };
-        let implicit: Vec<FieldType> = implicit.into_iter().filter(|f| record.field(&f.name).is_none()).collect();
+        let implicit: Vec<FieldType> =
+            implicit.into_iter().filter(|f| record.field(&f.name).is_none()).collect();
         record.fields.splice(0..0, implicit);
         let record = Rc::new(record);
         self.settings.insert(decl, record.clone());

@@ -179,7 +179,11 @@ async fn execute(args: &AwsArgs, options: &Options, loaded: &Loaded) -> (Outcome
         Err(error) => {
             let doing = "resolving the AWS credentials";
             let diagnostic = if options.interrupt.is_set() {
-                diagnose::interrupted(environment.span, vec!["nothing was applied".into()], "run the command again".into())
+                diagnose::interrupted(
+                    environment.span,
+                    vec!["nothing was applied".into()],
+                    "run the command again".into(),
+                )
             } else {
                 diagnose::api_failure(&error, &options.target, "sts", doing, environment.span)
             };
@@ -246,7 +250,13 @@ fn print_summary(info: &RunInfo, result: &RunResult, calls: mdl::deploy::api::Ca
     println!("  AWS calls: {} reads, {} writes, {created} created", calls.reads, calls.writes);
 }
 
-fn print_machine(format: Format, info: &RunInfo, result: &RunResult, sources: &Sources, calls: mdl::deploy::api::CallCounts) {
+fn print_machine(
+    format: Format,
+    info: &RunInfo,
+    result: &RunResult,
+    sources: &Sources,
+    calls: mdl::deploy::api::CallCounts,
+) {
     match format {
         Format::Human => {}
         Format::Json => {

@@ -58,7 +58,10 @@ fn read_plan(path: &std::path::Path) -> Result<PlanFile, Outcome> {
         Outcome::Usage
     })?;
     serde_json::from_str(&text).map_err(|e| {
-        eprintln!("error: {} is not an mdl plan file ({e}); make one with `mdl plan SPEC --out FILE`", path.display());
+        eprintln!(
+            "error: {} is not an mdl plan file ({e}); make one with `mdl plan SPEC --out FILE`",
+            path.display()
+        );
         Outcome::Usage
     })
 }

@@ -45,7 +45,13 @@ pub fn run(args: &PlanArgs) -> Outcome {
     }
     if let Some(path) = &args.out {
         let account = result.caller.as_ref().map(|c| c.account.clone());
-        let file = planfile::from_plan(&loaded.environment, account, &args.aws.allow_replace, &result.layers, &result.stacks);
+        let file = planfile::from_plan(
+            &loaded.environment,
+            account,
+            &args.aws.allow_replace,
+            &result.layers,
+            &result.stacks,
+        );
         let text = serde_json::to_string_pretty(&file).unwrap_or_default() + "\n";
         if let Err(e) = std::fs::write(path, text) {
             eprintln!("error: cannot write the plan file {}: {e}", path.display());

@@ -62,9 +62,12 @@ async fn deploy_planned<A: CloudFormationApi, S: TemplateStore>(
         }
         planned.report.status = LayerStatus::Refused;
         planned.report.code = Some("E0606".into());
-        planned.report.reason = Some("the change set destroys resources that hold data; nothing was executed".into());
+        planned.report.reason =
+            Some("the change set destroys resources that hold data; nothing was executed".into());
         engine.discard(input, planned).await;
-        engine.ui.say(&format!("{}: refused: nothing was executed, later layers were not touched", input.layer));
+        engine
+            .ui
+            .say(&format!("{}: refused: nothing was executed, later layers were not touched", input.layer));
         return Ok(());
     }
     if !reviewed_as_planned(engine, input, planned, yes) {
@@ -93,7 +96,9 @@ fn reviewed_as_planned<A: CloudFormationApi, S: TemplateStore>(
     planned: &mut Planned,
     yes: bool,
 ) -> bool {
-    let Some(reviewed) = engine.options.reviewed.as_ref().and_then(|f| f.layer(&input.layer)) else { return true };
+    let Some(reviewed) = engine.options.reviewed.as_ref().and_then(|f| f.layer(&input.layer)) else {
+        return true;
+    };
     if !reviewed.deferred {
         return true;
     }
@@ -110,7 +115,10 @@ fn reviewed_as_planned<A: CloudFormationApi, S: TemplateStore>(
     if yes && unreviewed {
         planned.report.status = LayerStatus::Refused;
         planned.report.code = Some("E0611".into());
-        let reason = format!("the change set of {} differs from the reviewed plan (--yes only executes what was reviewed)", input.stack_name);
+        let reason = format!(
+            "the change set of {} differs from the reviewed plan (--yes only executes what was reviewed)",
+            input.stack_name
+        );
         engine.report(diagnose::plan_outdated(input.span, reason.clone()));
         planned.report.reason = Some(reason);
         return false;
@@ -118,10 +126,18 @@ fn reviewed_as_planned<A: CloudFormationApi, S: TemplateStore>(
     true
 }
 
-fn announce<A: CloudFormationApi, S: TemplateStore>(engine: &mut Engine<'_, A, S>, input: &LayerInput, report: &LayerReport) {
+fn announce<A: CloudFormationApi, S: TemplateStore>(
+    engine: &mut Engine<'_, A, S>,
+    input: &LayerInput,
+    report: &LayerReport,
+) {
     let mut text = format!("{} ({}): {}", report.layer, report.stack_name, report.status.word());
     if !report.changes.is_empty() {
-        text.push_str(&format!(", {}\n{}", super::report::changes(report.changes.len()), change_table(&report.changes)));
+        text.push_str(&format!(
+            ", {}\n{}",
+            super::report::changes(report.changes.len()),
+            change_table(&report.changes)
+        ));
     }
     if let Some(note) = report.will_change_note() {
         text.push_str(&format!("\n  {note}"));

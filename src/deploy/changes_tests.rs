@@ -31,7 +31,12 @@ fn recorded_change_sets_keep_replacement_scope_and_details() {
 
 /// The refusals over recorded changes; the deployed resources have no policies
 /// except the log group's.
-fn refusals(changes: &[ResourceChange], published: &BTreeSet<String>, allowed: &[String], protect: bool) -> Vec<Refusal> {
+fn refusals(
+    changes: &[ResourceChange],
+    published: &BTreeSet<String>,
+    allowed: &[String],
+    protect: bool,
+) -> Vec<Refusal> {
     let kept = json!({"DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain"});
     changes
         .iter()
@@ -82,7 +87,8 @@ fn an_unknown_replacement_of_a_stateful_resource_is_refused_like_a_known_one() {
     };
     let replacement = Replacement::of(&change, &[]);
     assert_eq!(replacement, Some(Replacement::Unknown), "an emulator says nothing");
-    let refused = refusal(&Candidate { change: &change, replacement, deployed: None }, &BTreeSet::new(), &[], false);
+    let refused =
+        refusal(&Candidate { change: &change, replacement, deployed: None }, &BTreeSet::new(), &[], false);
     assert_eq!(refused.map(|r| r.what), Some("may replace"));
 }
 
@@ -101,18 +107,35 @@ fn what_happens_to_the_data_follows_the_deployed_policies() {
     let candidate = Candidate { change: &bucket, replacement: None, deployed: Some(&retained) };
     let in_prod = refusal(&candidate, &BTreeSet::new(), &[], true).expect("protected: refused");
     assert!(in_prod.describe().contains("retained in the account and orphaned"), "{}", in_prod.describe());
-    assert_eq!(refusal(&candidate, &BTreeSet::new(), &[], false), None, "unprotected: retained data may be orphaned");
+    assert_eq!(
+        refusal(&candidate, &BTreeSet::new(), &[], false),
+        None,
+        "unprotected: retained data may be orphaned"
+    );
     let lost = Candidate { change: &bucket, replacement: None, deployed: None };
-    assert!(refusal(&lost, &BTreeSet::new(), &[], false).is_some(), "data that would be deleted is refused everywhere");
+    assert!(
+        refusal(&lost, &BTreeSet::new(), &[], false).is_some(),
+        "data that would be deleted is refused everywhere"
+    );
 }
 
 #[test]
 fn a_replacement_from_properties_when_cloudformation_says_none() {
     use crate::deploy::props::{PropertyChange, Recreation};
     let modify = ResourceChange { action: "Modify".into(), ..ResourceChange::default() };
-    let property = |recreation| PropertyChange { path: "X".into(), before: None, after: None, recreation, cause: None, source: None };
+    let property = |recreation| PropertyChange {
+        path: "X".into(),
+        before: None,
+        after: None,
+        recreation,
+        cause: None,
+        source: None,
+    };
     assert_eq!(Replacement::of(&modify, &[property(Recreation::Never)]), Some(Replacement::False));
-    assert_eq!(Replacement::of(&modify, &[property(Recreation::Never), property(Recreation::Always)]), Some(Replacement::True));
+    assert_eq!(
+        Replacement::of(&modify, &[property(Recreation::Never), property(Recreation::Always)]),
+        Some(Replacement::True)
+    );
     assert_eq!(Replacement::of(&modify, &[property(Recreation::Unknown)]), Some(Replacement::Unknown));
     let add = ResourceChange { action: "Add".into(), ..ResourceChange::default() };
     assert_eq!(Replacement::of(&add, &[]), None);

@@ -15,7 +15,8 @@ use crate::source::Span;
 /// An AWS call failed (credentials, network, a refusal, a bad answer).
 pub fn api_failure(error: &ApiError, target: &Target, service: &str, doing: &str, span: Span) -> Diagnostic {
     let explained = explain(error, target, service, doing);
-    Diagnostic::new(explained.code, explained.message, span, "while working on this").with_help(explained.help)
+    Diagnostic::new(explained.code, explained.message, span, "while working on this")
+        .with_help(explained.help)
 }
 
 /// The credentials belong to another account than the environment names.
@@ -83,11 +84,21 @@ pub fn refused(layer: &LayerInput, refusal: &Refusal) -> Diagnostic {
     let span = layer.spans.get(&refusal.logical_id).copied().unwrap_or(layer.span);
     Diagnostic::new(
         Code::StatefulChange,
-        format!("{} {} ({}) in {}: {}", refusal.what, refusal.logical_id, refusal.resource_type, layer.stack_name, refusal.fate.describe()),
+        format!(
+            "{} {} ({}) in {}: {}",
+            refusal.what,
+            refusal.logical_id,
+            refusal.resource_type,
+            layer.stack_name,
+            refusal.fate.describe()
+        ),
         span,
         "this resource holds data",
     )
-    .with_help(format!("nothing was executed; pass `--allow-replace {}` if that is intended", refusal.logical_id))
+    .with_help(format!(
+        "nothing was executed; pass `--allow-replace {}` if that is intended",
+        refusal.logical_id
+    ))
 }
 
 /// A stack in a state that needs a hand.
@@ -110,11 +121,18 @@ pub fn change_set_failed(layer: &LayerInput, reason: &str) -> Diagnostic {
         layer.span,
         "this layer's template",
     )
-    .with_help("nothing was changed; fix the cause in the spec (or the stack's state) and run the command again")
+    .with_help(
+        "nothing was changed; fix the cause in the spec (or the stack's state) and run the command again",
+    )
 }
 
 /// An executed change set failed; `failures` are the failing resources' events.
-pub fn deploy_failed(layer: &LayerInput, status: &str, failures: &[StackEvent], recovery: &str) -> Diagnostic {
+pub fn deploy_failed(
+    layer: &LayerInput,
+    status: &str,
+    failures: &[StackEvent],
+    recovery: &str,
+) -> Diagnostic {
     let first = failures.iter().find_map(|e| layer.spans.get(&e.logical_resource_id).copied());
     let mut diagnostic = Diagnostic::new(
         Code::DeployFailed,
@@ -124,15 +142,20 @@ pub fn deploy_failed(layer: &LayerInput, status: &str, failures: &[StackEvent], 
     );
     for event in failures {
         let reason = event.resource_status_reason.as_deref().unwrap_or("no reason given");
-        diagnostic = diagnostic.with_note(format!("{} ({}): {reason}", event.logical_resource_id, event.resource_type));
+        diagnostic = diagnostic
+            .with_note(format!("{} ({}): {reason}", event.logical_resource_id, event.resource_type));
     }
     diagnostic.with_help(recovery.to_string())
 }
 
 /// The run was interrupted: what was applied, what still runs, how to go on.
 pub fn interrupted(span: Span, notes: Vec<String>, help: String) -> Diagnostic {
-    let mut diagnostic =
-        Diagnostic::new(Code::DeployInterrupted, "interrupted: no further change set was created or executed", span, "this environment");
+    let mut diagnostic = Diagnostic::new(
+        Code::DeployInterrupted,
+        "interrupted: no further change set was created or executed",
+        span,
+        "this environment",
+    );
     for note in notes {
         diagnostic = diagnostic.with_note(note);
     }
@@ -141,19 +164,26 @@ pub fn interrupted(span: Span, notes: Vec<String>, help: String) -> Diagnostic {
 
 /// `deploy --plan`: what was reviewed no longer holds.
 pub fn plan_outdated(span: Span, reason: String) -> Diagnostic {
-    Diagnostic::new(Code::PlanOutdated, reason, span, "reviewed in the plan")
-        .with_help("nothing was executed; run `mdl plan --out FILE` again, review it, then `mdl deploy --plan FILE`")
+    Diagnostic::new(Code::PlanOutdated, reason, span, "reviewed in the plan").with_help(
+        "nothing was executed; run `mdl plan --out FILE` again, review it, then `mdl deploy --plan FILE`",
+    )
 }
 
 /// A template too large to send inline, and no bucket.
 pub fn too_large(layer: &LayerInput) -> Diagnostic {
     Diagnostic::new(
         Code::TemplateNeedsBucket,
-        format!("the template of {} is {} bytes, over the 51,200 bytes CloudFormation takes inline", layer.stack_name, layer.body.len()),
+        format!(
+            "the template of {} is {} bytes, over the 51,200 bytes CloudFormation takes inline",
+            layer.stack_name,
+            layer.body.len()
+        ),
         layer.span,
         "this layer",
     )
-    .with_help("pass --template-bucket NAME (an S3 bucket in the same region) and mdl uploads it there (up to 1 MB)")
+    .with_help(
+        "pass --template-bucket NAME (an S3 bucket in the same region) and mdl uploads it there (up to 1 MB)",
+    )
 }
 
 /// `--layer` left out a dependency that is not deployed.

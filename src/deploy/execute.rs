@@ -24,9 +24,14 @@ impl<A: CloudFormationApi, S: TemplateStore> Engine<'_, A, S> {
     pub async fn execute(&mut self, input: &LayerInput, planned: &mut Planned) -> Result<(), Stop> {
         let Some(name) = planned.change_set.clone() else { return Ok(()) };
         let stack = &input.stack_name;
-        let seen: HashSet<String> =
-            self.read(self.api.describe_stack_events(stack), "reading stack events").await?.into_iter().map(|e| e.event_id).collect();
-        let options = ExecuteOptions { disable_rollback: self.options.no_rollback, client_request_token: name.clone() };
+        let seen: HashSet<String> = self
+            .read(self.api.describe_stack_events(stack), "reading stack events")
+            .await?
+            .into_iter()
+            .map(|e| e.event_id)
+            .collect();
+        let options =
+            ExecuteOptions { disable_rollback: self.options.no_rollback, client_request_token: name.clone() };
         self.before_write()?;
         self.api
             .execute_change_set(stack, &name, &options)
@@ -117,7 +122,8 @@ pub fn event_line(event: &StackEvent) -> String {
 pub fn recovery(stack: &str, status: &str, region: &str) -> String {
     match super::status::classify(Some(status), stack, region) {
         super::status::StackState::Blocked(b) => format!("{}\n  {}", b.explanation, b.command),
-        _ => "CloudFormation rolled the stack back to its previous state; fix the cause and deploy again.".into(),
+        _ => "CloudFormation rolled the stack back to its previous state; fix the cause and deploy again."
+            .into(),
     }
 }
 
@@ -155,7 +161,12 @@ mod tests {
             recorded().into_iter().filter(|e| is_failure_event(&e.resource_status)).collect();
         assert_eq!(failures.len(), 1);
         let stack = "megadolls-dev-core";
-        let text = failure_reason(stack, "UPDATE_ROLLBACK_COMPLETE", &failures, &recovery(stack, "UPDATE_ROLLBACK_COMPLETE", "us-east-1"));
+        let text = failure_reason(
+            stack,
+            "UPDATE_ROLLBACK_COMPLETE",
+            &failures,
+            &recovery(stack, "UPDATE_ROLLBACK_COMPLETE", "us-east-1"),
+        );
         assert!(text.starts_with("megadolls-dev-core ended in UPDATE_ROLLBACK_COMPLETE."));
         assert!(text.contains(
             "Logs (AWS::Logs::LogGroup): Resource handler returned message: \"Invalid retention value 8\""
@@ -166,7 +177,9 @@ mod tests {
     #[test]
     fn a_failed_first_deploy_says_to_delete_the_stack() {
         let text = recovery("shop-dev-core", "ROLLBACK_COMPLETE", "us-east-1");
-        assert!(text.contains("aws cloudformation delete-stack --stack-name shop-dev-core --region us-east-1"));
+        assert!(
+            text.contains("aws cloudformation delete-stack --stack-name shop-dev-core --region us-east-1")
+        );
     }
 
     #[test]

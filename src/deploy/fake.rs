@@ -13,6 +13,9 @@ use super::errors::ApiError;
 use super::interrupt::Interrupt;
 use super::{Answer, Ui};
 
+/// A change set's template body and parameters, until it is executed.
+pub type Pending = (String, BTreeMap<String, String>);
+
 /// A fake account: stacks by name, change set answers in order, a call log.
 #[derive(Default)]
 pub struct FakeCloudFormation {
@@ -37,7 +40,7 @@ pub struct FakeCloudFormation {
     /// Events that appear once ExecuteChangeSet is called.
     pub events_on_execute: RefCell<Vec<StackEvent>>,
     /// Template bodies of change sets not executed yet, by stack.
-    pub pending: RefCell<BTreeMap<String, (String, BTreeMap<String, String>)>>,
+    pub pending: RefCell<BTreeMap<String, Pending>>,
 }
 
 impl FakeCloudFormation {
@@ -82,7 +85,8 @@ impl FakeCloudFormation {
 impl CloudFormationApi for FakeCloudFormation {
     async fn caller_identity(&self) -> Result<Caller, ApiError> {
         self.record("GetCallerIdentity", "")?;
-        let default = Caller { account: "123456789012".into(), arn: "arn:aws:iam::123456789012:user/ci".into() };
+        let default =
+            Caller { account: "123456789012".into(), arn: "arn:aws:iam::123456789012:user/ci".into() };
         self.identity.borrow().clone().unwrap_or(Ok(default))
     }
     async fn describe_stack(&self, name: &str) -> Result<Option<StackInfo>, ApiError> {
@@ -129,7 +133,12 @@ impl CloudFormationApi for FakeCloudFormation {
         let computed = ChangeSetPage { status: "CREATE_COMPLETE".into(), ..ChangeSetPage::default() };
         Ok(self.pages.borrow_mut().pop_front().unwrap_or(computed))
     }
-    async fn execute_change_set(&self, stack: &str, _: &str, options: &ExecuteOptions) -> Result<(), ApiError> {
+    async fn execute_change_set(
+        &self,
+        stack: &str,
+        _: &str,
+        options: &ExecuteOptions,
+    ) -> Result<(), ApiError> {
         self.record("ExecuteChangeSet", stack)?;
         self.executions.borrow_mut().push(options.clone());
         let fresh: Vec<StackEvent> = self.events_on_execute.borrow_mut().drain(..).collect();

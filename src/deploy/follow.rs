@@ -32,7 +32,8 @@ pub fn record(changed: &mut Changed, input: &LayerInput, report: &LayerReport) {
         .map(|(name, _)| name.as_str())
         .collect();
     for (id, ssm) in &input.publishes {
-        let reads = super::changes::resource(Some(&input.template), id).is_some_and(|body| refers_to_any(body, &changing_parameters));
+        let reads = super::changes::resource(Some(&input.template), id)
+            .is_some_and(|body| refers_to_any(body, &changing_parameters));
         if reads {
             found.insert(ssm.clone());
         }
@@ -95,7 +96,12 @@ mod tests {
     use super::*;
     use crate::deploy::report::PlannedChange;
 
-    fn layer(name: &str, template: Json, parameters: &[(&str, &str)], publishes: &[(&str, &str)]) -> LayerInput {
+    fn layer(
+        name: &str,
+        template: Json,
+        parameters: &[(&str, &str)],
+        publishes: &[(&str, &str)],
+    ) -> LayerInput {
         LayerInput {
             layer: name.into(),
             template,
@@ -141,9 +147,16 @@ mod tests {
         app_report.inputs_change = inputs_change(&app, &changed);
         assert_eq!(
             app_report.inputs_change,
-            [InputChange { layer: "core".into(), parameters: vec!["/shop/vpc_id".into()], readers: vec!["PublishedSgVpc".into(), "Sg".into()] }]
+            [InputChange {
+                layer: "core".into(),
+                parameters: vec!["/shop/vpc_id".into()],
+                readers: vec!["PublishedSgVpc".into(), "Sg".into()]
+            }]
         );
-        assert_eq!(app_report.will_change_note().as_deref(), Some("will change once core is deployed: PublishedSgVpc, Sg read /shop/vpc_id"));
+        assert_eq!(
+            app_report.will_change_note().as_deref(),
+            Some("will change once core is deployed: PublishedSgVpc, Sg read /shop/vpc_id")
+        );
         record(&mut changed, &app, &app_report);
         let reaching_ops = inputs_change(&ops, &changed);
         assert_eq!(reaching_ops[0].layer, "app");

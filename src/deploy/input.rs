@@ -73,10 +73,7 @@ pub fn environment_input(model: &Model, stacks: &[Stack], sources: &Sources) -> 
     let read: BTreeSet<&str> =
         model.layers.iter().flat_map(|l| l.imports.iter().map(|i| i.parameter.as_str())).collect();
     let deployment = &model.deployment;
-    let layers = stacks
-        .iter()
-        .map(|stack| layer_input(model, stack, sources, &read))
-        .collect();
+    let layers = stacks.iter().map(|stack| layer_input(model, stack, sources, &read)).collect();
     EnvironmentInput {
         project: model.project.clone(),
         environment: model.environment.clone(),
@@ -95,7 +92,8 @@ fn layer_input(model: &Model, stack: &Stack, sources: &Sources, read: &BTreeSet<
         .property_spans
         .iter()
         .map(|(id, paths)| {
-            let lines = paths.iter().filter_map(|(path, span)| Some((path.clone(), line_of(sources, *span)?)));
+            let lines =
+                paths.iter().filter_map(|(path, span)| Some((path.clone(), line_of(sources, *span)?)));
             (id.clone(), lines.collect())
         })
         .collect();
@@ -184,7 +182,8 @@ mod tests {
     #[test]
     fn stacks_are_recognised_by_mdl_tags_and_by_the_old_unprefixed_ones() {
         let new = tags(&[("mdl:project", "shop"), ("mdl:environment", "dev"), ("mdl:layer", "core")]);
-        let old = tags(&[("project", "shop"), ("environment", "dev"), ("layer", "core"), ("mdl-version", "0.1.0")]);
+        let old =
+            tags(&[("project", "shop"), ("environment", "dev"), ("layer", "core"), ("mdl-version", "0.1.0")]);
         let expected = Some(("shop".to_string(), "dev".to_string(), "core".to_string()));
         assert_eq!(owner(&new), expected);
         assert_eq!(owner(&old), expected);

@@ -12,8 +12,8 @@ use std::time::Duration;
 use serde_json::Value as Json;
 
 use super::api::{
-    ChangeSetKind, ChangeSetPage, ChangeSetRequest, CloudFormationApi, ResourceChange, StackInfo, TemplateSource,
-    TemplateStore,
+    ChangeSetKind, ChangeSetPage, ChangeSetRequest, CloudFormationApi, ResourceChange, StackInfo,
+    TemplateSource, TemplateStore,
 };
 use super::changes::{self, is_computed, is_empty_change_set, knowledge, Candidate, Fate, Replacement};
 use super::diagnose;
@@ -75,7 +75,11 @@ impl<A: CloudFormationApi, S: TemplateStore> Engine<'_, A, S> {
         }
         let info = self.read_stack(&input.stack_name).await?;
         planned.stack = StackState::of(info.as_ref());
-        let state = classify(info.as_ref().map(|i| i.status.as_str()), &input.stack_name, &self.options.target.region);
+        let state = classify(
+            info.as_ref().map(|i| i.status.as_str()),
+            &input.stack_name,
+            &self.options.target.region,
+        );
         match self.offer_recovery(input, state).await? {
             State::Blocked(blocked) => {
                 self.report(diagnose::blocked(input, &blocked));
@@ -93,8 +97,11 @@ impl<A: CloudFormationApi, S: TemplateStore> Engine<'_, A, S> {
                 let unchanged = changes::is_unchanged_json(planned.deployed.as_ref(), info.as_ref(), input);
                 if !upstream.changed && unchanged && self.reviewed_change_set(input).is_none() {
                     self.keep_protected(input, info.as_ref()).await?;
-                    planned.report.status =
-                        if upstream.inputs_change.is_empty() { LayerStatus::Unchanged } else { LayerStatus::WillChange };
+                    planned.report.status = if upstream.inputs_change.is_empty() {
+                        LayerStatus::Unchanged
+                    } else {
+                        LayerStatus::WillChange
+                    };
                     planned.report.deferred = !upstream.inputs_change.is_empty();
                     return Ok(planned);
                 }
@@ -132,7 +139,8 @@ impl<A: CloudFormationApi, S: TemplateStore> Engine<'_, A, S> {
     }
 
     async fn deployed_template(&self, input: &LayerInput) -> Result<Json, Stop> {
-        let body = self.read(self.api.get_template(&input.stack_name), "reading the deployed template").await?;
+        let body =
+            self.read(self.api.get_template(&input.stack_name), "reading the deployed template").await?;
         Ok(serde_json::from_str(&body).unwrap_or(Json::Null))
     }
 
@@ -199,8 +207,10 @@ impl<A: CloudFormationApi, S: TemplateStore> Engine<'_, A, S> {
             input.layer,
             missing.join(", ")
         ));
-        planned.report.changes =
-            changes::all_added(&input.template).iter().map(|c| PlannedChange::new(c, input.sources.get(&c.logical_resource_id).cloned(), None)).collect();
+        planned.report.changes = changes::all_added(&input.template)
+            .iter()
+            .map(|c| PlannedChange::new(c, input.sources.get(&c.logical_resource_id).cloned(), None))
+            .collect();
         planned
     }
 
@@ -224,7 +234,8 @@ impl<A: CloudFormationApi, S: TemplateStore> Engine<'_, A, S> {
                 self.report(diagnose::change_set_failed(input, &error.message));
                 planned.report.status = LayerStatus::Failed;
                 planned.report.code = Some("E0608".into());
-                planned.report.reason = Some(format!("CloudFormation could not make the change set: {}", error.message));
+                planned.report.reason =
+                    Some(format!("CloudFormation could not make the change set: {}", error.message));
                 return Ok(planned);
             }
             Err(error) => return Err(self.api_stop(error, "creating the change set")),
@@ -239,12 +250,20 @@ impl<A: CloudFormationApi, S: TemplateStore> Engine<'_, A, S> {
         }
     }
 
-    async fn read_change_set(&mut self, input: &LayerInput, mut planned: Planned, pages: &[ChangeSetPage]) -> Result<Planned, Stop> {
+    async fn read_change_set(
+        &mut self,
+        input: &LayerInput,
+        mut planned: Planned,
+        pages: &[ChangeSetPage],
+    ) -> Result<Planned, Stop> {
         let first = pages.first().cloned().unwrap_or_default();
         if is_empty_change_set(&first) {
             self.discard(input, &mut planned).await;
-            planned.report.status =
-                if planned.report.inputs_change.is_empty() { LayerStatus::NoChanges } else { LayerStatus::WillChange };
+            planned.report.status = if planned.report.inputs_change.is_empty() {
+                LayerStatus::NoChanges
+            } else {
+                LayerStatus::WillChange
+            };
             return Ok(planned);
         }
         if first.status == "FAILED" {
@@ -287,13 +306,20 @@ impl<A: CloudFormationApi, S: TemplateStore> Engine<'_, A, S> {
         let replacement = Replacement::of(change, &properties);
         let mut row = PlannedChange::new(change, input.sources.get(id).cloned(), replacement);
         row.properties = properties.iter().map(|p| PropertyRow::new(p, &input.parameters)).collect();
-        if knowledge::is_stateful(&change.resource_type) && changes::destroys(&change.action, replacement).is_some() {
+        if knowledge::is_stateful(&change.resource_type)
+            && changes::destroys(&change.action, replacement).is_some()
+        {
             row.data = Some(Fate::of(before, change.action == "Remove"));
         }
         row
     }
 
-    fn refusals(&self, input: &LayerInput, all: &[ResourceChange], planned: &Planned) -> Vec<changes::Refusal> {
+    fn refusals(
+        &self,
+        input: &LayerInput,
+        all: &[ResourceChange],
+        planned: &Planned,
+    ) -> Vec<changes::Refusal> {
         let allowed = match &self.options.reviewed {
             Some(file) => &file.allow_replace,
             None => &self.options.allow_replace,
@@ -335,7 +361,8 @@ impl<A: CloudFormationApi, S: TemplateStore> Engine<'_, A, S> {
         let mut delay = Duration::ZERO;
         loop {
             self.options.interrupt.pause(delay).await?;
-            let page = self.read(self.api.describe_change_set(stack, name, None), "reading the change set").await?;
+            let page =
+                self.read(self.api.describe_change_set(stack, name, None), "reading the change set").await?;
             if is_computed(&page) {
                 return self.remaining_pages(stack, name, page).await;
             }
@@ -343,11 +370,18 @@ impl<A: CloudFormationApi, S: TemplateStore> Engine<'_, A, S> {
         }
     }
 
-    async fn remaining_pages(&self, stack: &str, name: &str, first: ChangeSetPage) -> Result<Vec<ChangeSetPage>, Stop> {
+    async fn remaining_pages(
+        &self,
+        stack: &str,
+        name: &str,
+        first: ChangeSetPage,
+    ) -> Result<Vec<ChangeSetPage>, Stop> {
         let mut token = first.next_token.clone();
         let mut pages = vec![first];
         while let Some(t) = token {
-            let page = self.read(self.api.describe_change_set(stack, name, Some(&t)), "reading the change set").await?;
+            let page = self
+                .read(self.api.describe_change_set(stack, name, Some(&t)), "reading the change set")
+                .await?;
             token = page.next_token.clone();
             pages.push(page);
         }
@@ -364,7 +398,7 @@ impl<A: CloudFormationApi, S: TemplateStore> Engine<'_, A, S> {
         let key = format!("mdl/{}/{name}.json", input.stack_name);
         self.before_write()?;
         let url = store.put(bucket, &key, &input.body).await.map_err(|e| Stop::Api {
-            error: e,
+            error: Box::new(e),
             service: "s3",
             doing: "uploading the template to S3".into(),
         })?;

@@ -38,10 +38,10 @@ mod run;
 pub mod status;
 
 #[cfg(test)]
-mod fake;
-#[cfg(test)]
 #[path = "diagnostics_tests.rs"]
 mod diagnostics_tests;
+#[cfg(test)]
+mod fake;
 
 use std::time::Duration;
 
@@ -142,7 +142,7 @@ pub trait Ui {
 #[derive(Debug)]
 pub enum Stop {
     /// An AWS call to `service` failed while doing something.
-    Api { error: ApiError, service: &'static str, doing: String },
+    Api { error: Box<ApiError>, service: &'static str, doing: String },
     /// A problem already turned into a diagnostic.
     Reported,
     /// SIGINT or SIGTERM.
@@ -202,7 +202,7 @@ impl<'a, A: CloudFormationApi, S: TemplateStore> Engine<'a, A, S> {
     }
 
     fn api_stop(&self, error: ApiError, doing: &str) -> Stop {
-        Stop::Api { error, service: "cloudformation", doing: doing.to_string() }
+        Stop::Api { error: Box::new(error), service: "cloudformation", doing: doing.to_string() }
     }
 
     /// A read call, abandoned when an interrupt comes.

@@ -118,7 +118,8 @@ pub fn from_plan(
         .iter()
         .zip(reports)
         .map(|(input, report)| {
-            let mut changes: Vec<String> = report.changes.iter().map(|c| change_key(&c.action, &c.logical_id)).collect();
+            let mut changes: Vec<String> =
+                report.changes.iter().map(|c| change_key(&c.action, &c.logical_id)).collect();
             for reader in report.inputs_change.iter().flat_map(|c| &c.readers) {
                 let key = change_key("Modify", reader);
                 if !changes.contains(&key) && !report.changes.iter().any(|c| &c.logical_id == reader) {
@@ -164,7 +165,11 @@ impl PlanFile {
         let names: Vec<&str> = self.layers.iter().map(|l| l.layer.as_str()).collect();
         let now: Vec<&str> = environment.layers.iter().map(|l| l.layer.as_str()).collect();
         if names != now {
-            return Some(format!("the plan has layers {}, the spec now {}", names.join(", "), now.join(", ")));
+            return Some(format!(
+                "the plan has layers {}, the spec now {}",
+                names.join(", "),
+                now.join(", ")
+            ));
         }
         None
     }
@@ -178,9 +183,17 @@ impl PlanFile {
 impl ReviewedLayer {
     /// Why this layer no longer matches: its template, or its stack (with
     /// the deployed template now, when the plan read one).
-    pub fn outdated(&self, input: &LayerInput, now: Option<&StackInfo>, deployed: Option<&serde_json::Value>) -> Option<String> {
+    pub fn outdated(
+        &self,
+        input: &LayerInput,
+        now: Option<&StackInfo>,
+        deployed: Option<&serde_json::Value>,
+    ) -> Option<String> {
         if template_hash(input) != self.template {
-            return Some(format!("the template of layer `{}` changed since the plan was made (the spec was edited)", self.layer));
+            return Some(format!(
+                "the template of layer `{}` changed since the plan was made (the spec was edited)",
+                self.layer
+            ));
         }
         let mut now_state = StackState::of(now);
         if let (Some(state), Some(deployed), Some(info)) = (now_state.clone(), deployed, now) {
@@ -189,7 +202,11 @@ impl ReviewedLayer {
         if now_state != self.stack {
             let describe = |s: &Option<StackState>| {
                 s.as_ref().map_or("no stack".to_string(), |s| {
-                    format!("{} (changed at {})", s.status, s.changed_at.as_deref().unwrap_or("an unknown time"))
+                    format!(
+                        "{} (changed at {})",
+                        s.status,
+                        s.changed_at.as_deref().unwrap_or("an unknown time")
+                    )
                 })
             };
             let template = match (&self.stack, &now_state) {
@@ -211,7 +228,11 @@ impl ReviewedLayer {
     pub fn differences(&self, now: &[(String, String)]) -> Vec<String> {
         let now: Vec<String> = now.iter().map(|(action, id)| change_key(action, id)).collect();
         let added = now.iter().filter(|c| !self.changes.contains(c)).map(|c| format!("not in the plan: {c}"));
-        let gone = self.changes.iter().filter(|c| !now.contains(c)).map(|c| format!("planned, no longer there: {c}"));
+        let gone = self
+            .changes
+            .iter()
+            .filter(|c| !now.contains(c))
+            .map(|c| format!("planned, no longer there: {c}"));
         added.chain(gone).collect()
     }
 }
@@ -221,7 +242,12 @@ mod tests {
     use super::*;
 
     fn layer() -> LayerInput {
-        LayerInput { layer: "core".into(), stack_name: "shop-dev-core".into(), body: "{}\n".into(), ..LayerInput::default() }
+        LayerInput {
+            layer: "core".into(),
+            stack_name: "shop-dev-core".into(),
+            body: "{}\n".into(),
+            ..LayerInput::default()
+        }
     }
 
     fn reviewed(input: &LayerInput, stack: Option<StackState>) -> ReviewedLayer {
@@ -238,7 +264,12 @@ mod tests {
     }
 
     fn info(status: &str, changed_at: &str) -> StackInfo {
-        StackInfo { stack_id: "arn:stack/1".into(), status: status.into(), changed_at: Some(changed_at.into()), ..StackInfo::default() }
+        StackInfo {
+            stack_id: "arn:stack/1".into(),
+            status: status.into(),
+            changed_at: Some(changed_at.into()),
+            ..StackInfo::default()
+        }
     }
 
     #[test]
@@ -246,8 +277,13 @@ mod tests {
         let input = layer();
         let then = StackState::of(Some(&info("CREATE_COMPLETE", "2026-01-01T00:00:00Z")));
         let review = reviewed(&input, then);
-        assert_eq!(review.outdated(&input, Some(&info("CREATE_COMPLETE", "2026-01-01T00:00:00Z")), None), None);
-        let reason = review.outdated(&input, Some(&info("UPDATE_COMPLETE", "2026-01-02T00:00:00Z")), None).expect("outdated");
+        assert_eq!(
+            review.outdated(&input, Some(&info("CREATE_COMPLETE", "2026-01-01T00:00:00Z")), None),
+            None
+        );
+        let reason = review
+            .outdated(&input, Some(&info("UPDATE_COMPLETE", "2026-01-02T00:00:00Z")), None)
+            .expect("outdated");
         assert!(reason.contains("shop-dev-core changed since the plan was made"), "{reason}");
         assert!(reason.contains("it is UPDATE_COMPLETE (changed at 2026-01-02T00:00:00Z)"), "{reason}");
     }
@@ -257,26 +293,39 @@ mod tests {
         let input = layer();
         let review = reviewed(&input, None);
         let edited = LayerInput { body: "{\"Resources\": {}}\n".into(), ..layer() };
-        assert!(review.outdated(&edited, None, None).is_some_and(|r| r.contains("template of layer `core` changed")));
+        assert!(review
+            .outdated(&edited, None, None)
+            .is_some_and(|r| r.contains("template of layer `core` changed")));
         let reviewing_create = StackInfo { status: "REVIEW_IN_PROGRESS".into(), ..StackInfo::default() };
-        assert_eq!(review.outdated(&input, Some(&reviewing_create), None), None, "the plan's own CREATE change set made it");
+        assert_eq!(
+            review.outdated(&input, Some(&reviewing_create), None),
+            None,
+            "the plan's own CREATE change set made it"
+        );
     }
 
     #[test]
     fn a_stack_whose_deployed_template_changed_is_refused_even_with_the_same_times() {
         let input = layer();
         let now = info("UPDATE_COMPLETE", "2026-01-01T00:00:00Z");
-        let then = StackState::of(Some(&now)).map(|s| s.with_template(&serde_json::json!({"Resources": {"A": 1}}), &now));
+        let then = StackState::of(Some(&now))
+            .map(|s| s.with_template(&serde_json::json!({"Resources": {"A": 1}}), &now));
         let review = reviewed(&input, then);
-        assert_eq!(review.outdated(&input, Some(&now), Some(&serde_json::json!({"Resources": {"A": 1}}))), None);
-        let reason = review.outdated(&input, Some(&now), Some(&serde_json::json!({"Resources": {"A": 2}}))).expect("outdated");
+        assert_eq!(
+            review.outdated(&input, Some(&now), Some(&serde_json::json!({"Resources": {"A": 1}}))),
+            None
+        );
+        let reason = review
+            .outdated(&input, Some(&now), Some(&serde_json::json!({"Resources": {"A": 2}})))
+            .expect("outdated");
         assert!(reason.ends_with("with another template"), "{reason}");
     }
 
     #[test]
     fn a_deferred_layer_lists_what_differs_from_the_review() {
         let review = reviewed(&layer(), None);
-        let now = vec![("Modify".to_string(), "Topic".to_string()), ("Remove".to_string(), "Queue".to_string())];
+        let now =
+            vec![("Modify".to_string(), "Topic".to_string()), ("Remove".to_string(), "Queue".to_string())];
         assert_eq!(review.differences(&now), ["not in the plan: Remove Queue"]);
         assert_eq!(review.differences(&[]), ["planned, no longer there: Modify Topic"]);
     }

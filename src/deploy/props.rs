@@ -81,7 +81,11 @@ pub fn property_changes(
     changes
 }
 
-fn aws_changes(details: &[&ChangeDetail], deployed: Option<&Json>, new: Option<&Json>) -> Vec<PropertyChange> {
+fn aws_changes(
+    details: &[&ChangeDetail],
+    deployed: Option<&Json>,
+    new: Option<&Json>,
+) -> Vec<PropertyChange> {
     let mut by_path: BTreeMap<String, PropertyChange> = BTreeMap::new();
     for detail in details {
         let Some(target) = &detail.target else { continue };
@@ -94,7 +98,9 @@ fn aws_changes(details: &[&ChangeDetail], deployed: Option<&Json>, new: Option<&
         let after = after.or_else(|| literal(parse(target.after_value.as_deref()).as_ref()));
         let cause = match (detail.change_source.as_deref(), detail.causing_entity.as_deref()) {
             (Some("ParameterReference"), Some(entity)) => Some(format!("parameter {entity}")),
-            (Some("ResourceReference" | "ResourceAttribute"), Some(entity)) => Some(format!("resource {entity}")),
+            (Some("ResourceReference" | "ResourceAttribute"), Some(entity)) => {
+                Some(format!("resource {entity}"))
+            }
             _ => None,
         };
         let recreation = Recreation::from_aws(target.requires_recreation.as_deref());
@@ -148,12 +154,17 @@ pub fn dotted(pointer: &str) -> String {
 }
 
 /// Every leaf that differs between two resource bodies (`Type` aside).
-fn template_diff(deployed: Option<&Json>, new: Option<&Json>, create_only: Option<&[String]>) -> Vec<PropertyChange> {
+fn template_diff(
+    deployed: Option<&Json>,
+    new: Option<&Json>,
+    create_only: Option<&[String]>,
+) -> Vec<PropertyChange> {
     let mut out = Vec::new();
     let empty = Json::Object(serde_json::Map::new());
     let deployed = deployed.unwrap_or(&empty);
     let new = new.unwrap_or(&empty);
-    let mut keys: Vec<&String> = object_keys(deployed).chain(object_keys(new)).filter(|k| *k != "Type").collect();
+    let mut keys: Vec<&String> =
+        object_keys(deployed).chain(object_keys(new)).filter(|k| *k != "Type").collect();
     keys.sort();
     keys.dedup();
     for key in keys {
@@ -166,7 +177,15 @@ fn template_diff(deployed: Option<&Json>, new: Option<&Json>, create_only: Optio
     }
     for change in &mut out {
         change.recreation = match create_only {
-            Some(list) if list.iter().any(|p| change.path == *p || change.path.starts_with(&format!("{p}.")) || change.path.starts_with(&format!("{p}["))) => Recreation::Always,
+            Some(list)
+                if list.iter().any(|p| {
+                    change.path == *p
+                        || change.path.starts_with(&format!("{p}."))
+                        || change.path.starts_with(&format!("{p}["))
+                }) =>
+            {
+                Recreation::Always
+            }
             Some(_) => Recreation::Never,
             None => Recreation::Unknown,
         };

@@ -12,7 +12,8 @@ fn line(file: &str, line: usize) -> SourceLine {
 
 fn recorded() -> Vec<ResourceChange> {
     let page: ChangeSetPage =
-        serde_json::from_str(include_str!("../../tests/deploy/fixtures/property_values.json")).expect("fixture");
+        serde_json::from_str(include_str!("../../tests/deploy/fixtures/property_values.json"))
+            .expect("fixture");
     page.changes.into_iter().filter_map(|c| c.resource_change).collect()
 }
 
@@ -20,8 +21,10 @@ fn recorded() -> Vec<ResourceChange> {
 fn aws_details_give_paths_values_and_recreation_with_the_spec_line_that_wrote_them() {
     let changes = recorded();
     let db = &changes[0];
-    let deployed = json!({"Type": "AWS::RDS::DBInstance", "Properties": {"BackupRetentionPeriod": 1, "DBName": "shop"}});
-    let new = json!({"Type": "AWS::RDS::DBInstance", "Properties": {"BackupRetentionPeriod": 3, "DBName": "shop"}});
+    let deployed =
+        json!({"Type": "AWS::RDS::DBInstance", "Properties": {"BackupRetentionPeriod": 1, "DBName": "shop"}});
+    let new =
+        json!({"Type": "AWS::RDS::DBInstance", "Properties": {"BackupRetentionPeriod": 3, "DBName": "shop"}});
     let sources = BTreeMap::from([("BackupRetentionPeriod".to_string(), line("specs/dev.mdl", 16))]);
     let found = property_changes(db, Some(&deployed), Some(&new), &sources, None);
     assert_eq!(found.len(), 1);
@@ -44,7 +47,10 @@ fn a_value_read_from_ssm_is_shown_by_name_never_resolved() {
     assert_eq!(found[0].cause.as_deref(), Some("parameter CoreVpcId"));
     let parameters = BTreeMap::from([("CoreVpcId".to_string(), "/shop/vpc_id".to_string())]);
     assert_eq!(display(&json!({"Ref": "CoreVpcId"}), &parameters), "ssm:/shop/vpc_id");
-    assert_eq!(display(&json!({"Fn::GetAtt": ["Db", "Endpoint.Address"]}), &parameters), "Db.Endpoint.Address");
+    assert_eq!(
+        display(&json!({"Fn::GetAtt": ["Db", "Endpoint.Address"]}), &parameters),
+        "Db.Endpoint.Address"
+    );
 }
 
 #[test]

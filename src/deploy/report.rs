@@ -48,9 +48,11 @@ impl PropertyRow {
             Recreation::Always => "Always",
             Recreation::Unknown => "unknown",
         };
-        let cause = change.cause.as_ref().map(|c| match c.strip_prefix("parameter ").and_then(|p| parameters.get(p)) {
-            Some(ssm) => format!("{c} (ssm:{ssm})"),
-            None => c.clone(),
+        let cause = change.cause.as_ref().map(|c| {
+            match c.strip_prefix("parameter ").and_then(|p| parameters.get(p)) {
+                Some(ssm) => format!("{c} (ssm:{ssm})"),
+                None => c.clone(),
+            }
         });
         PropertyRow {
             path: change.path.clone(),
@@ -95,7 +97,11 @@ pub struct PlannedChange {
 
 impl PlannedChange {
     /// A row from a change set entry.
-    pub fn new(change: &ResourceChange, source: Option<SourceLine>, replacement: Option<Replacement>) -> Self {
+    pub fn new(
+        change: &ResourceChange,
+        source: Option<SourceLine>,
+        replacement: Option<Replacement>,
+    ) -> Self {
         PlannedChange {
             action: change.action.clone(),
             logical_id: change.logical_resource_id.clone(),
@@ -177,7 +183,10 @@ impl LayerStatus {
 
     /// Whether a plan in this status has something to apply.
     pub fn has_changes(self) -> bool {
-        matches!(self, LayerStatus::Create | LayerStatus::Update | LayerStatus::FromTemplate | LayerStatus::WillChange)
+        matches!(
+            self,
+            LayerStatus::Create | LayerStatus::Update | LayerStatus::FromTemplate | LayerStatus::WillChange
+        )
     }
 }
 
@@ -242,8 +251,10 @@ impl LayerReport {
             return None;
         }
         let layers: Vec<&str> = self.inputs_change.iter().map(|c| c.layer.as_str()).collect();
-        let readers: Vec<&str> = self.inputs_change.iter().flat_map(|c| c.readers.iter().map(String::as_str)).collect();
-        let values: Vec<&str> = self.inputs_change.iter().flat_map(|c| c.parameters.iter().map(String::as_str)).collect();
+        let readers: Vec<&str> =
+            self.inputs_change.iter().flat_map(|c| c.readers.iter().map(String::as_str)).collect();
+        let values: Vec<&str> =
+            self.inputs_change.iter().flat_map(|c| c.parameters.iter().map(String::as_str)).collect();
         Some(format!(
             "will change once {} is deployed: {} read {}",
             layers.join(", "),
@@ -318,7 +329,8 @@ pub fn outcome(layers: &[LayerReport]) -> Vec<String> {
     let running = names(&|l| l.status == LayerStatus::Interrupted && l.change_set.is_some());
     let not_applied = names(&|l| !l.applied && l.status.stops_the_run() || l.status == LayerStatus::NotRun);
     let mut lines = Vec::new();
-    lines.push(format!("applied: {}", if applied.is_empty() { "nothing".into() } else { applied.join(", ") }));
+    lines
+        .push(format!("applied: {}", if applied.is_empty() { "nothing".into() } else { applied.join(", ") }));
     if !running.is_empty() {
         lines.push(format!("still running in CloudFormation: {}", running.join(", ")));
     }
@@ -377,7 +389,10 @@ impl Totals {
         }
         text.push_str(&format!(", {} to remove", self.remove));
         if self.layers_changing_later > 0 {
-            text.push_str(&format!("; {} more once earlier layers are deployed", layers(self.layers_changing_later)));
+            text.push_str(&format!(
+                "; {} more once earlier layers are deployed",
+                layers(self.layers_changing_later)
+            ));
         }
         text
     }
@@ -444,7 +459,11 @@ pub fn to_markdown(info: &RunInfo, layers: &[LayerReport]) -> String {
             let details: Vec<String> = layer
                 .changes
                 .iter()
-                .flat_map(|c| c.properties.iter().map(move |p| format!("- `{}` {}", c.logical_id, p.describe().replace('|', "\\|"))))
+                .flat_map(|c| {
+                    c.properties
+                        .iter()
+                        .map(move |p| format!("- `{}` {}", c.logical_id, p.describe().replace('|', "\\|")))
+                })
                 .collect();
             if !details.is_empty() {
                 out.push(String::new());

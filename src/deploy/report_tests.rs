@@ -64,7 +64,11 @@ fn the_json_plan_has_its_schema_account_totals_and_stable_words() {
     report.changes.push(db);
     let mut later = LayerReport::new("app", "shop-dev-app");
     later.status = LayerStatus::WillChange;
-    later.inputs_change.push(InputChange { layer: "core".into(), parameters: vec!["/shop/db_url".into()], readers: vec!["Web".into()] });
+    later.inputs_change.push(InputChange {
+        layer: "core".into(),
+        parameters: vec!["/shop/db_url".into()],
+        readers: vec!["Web".into()],
+    });
     let text = to_json(&info(), &[report, later], CallCounts::default(), &[]);
     let value: serde_json::Value = serde_json::from_str(&text).expect("json");
     assert_eq!(value["schema"], "mdl.plan/2");
@@ -89,7 +93,10 @@ fn the_markdown_comment_has_a_totals_line_a_table_and_the_values() {
     let text = to_markdown(&info(), &[report]);
     assert!(text.starts_with("### mdl plan: shop dev (account 123456789012, us-east-1)\n"), "{text}");
     assert!(text.contains("**0 to add, 1 to change, 0 to remove**"), "{text}");
-    assert!(text.contains("| Modify | `CoreDb` | `AWS::RDS::DBInstance` | False | specs/platform.mdl:61 |"), "{text}");
+    assert!(
+        text.contains("| Modify | `CoreDb` | `AWS::RDS::DBInstance` | False | specs/platform.mdl:61 |"),
+        "{text}"
+    );
     assert!(text.contains("- `CoreDb` BackupRetentionPeriod: 1 → 3"), "{text}");
 }
 
@@ -101,5 +108,8 @@ fn the_outcome_says_what_was_applied_and_what_was_not() {
     let mut app = LayerReport::new("app", "shop-dev-app");
     app.status = LayerStatus::Declined;
     let ops = LayerReport::new("ops", "shop-dev-ops");
-    assert_eq!(outcome(&[core, app, ops]), ["applied: core (created)", "not applied: app (declined), ops (not run)"]);
+    assert_eq!(
+        outcome(&[core, app, ops]),
+        ["applied: core (created)", "not applied: app (declined), ops (not run)"]
+    );
 }

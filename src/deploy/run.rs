@@ -39,8 +39,12 @@ pub struct RunResult {
 impl RunResult {
     /// Whether every layer ended well and nothing was reported as an error.
     pub fn succeeded(&self) -> bool {
-        let ok = |l: &LayerReport| !l.status.stops_the_run() && l.status != LayerStatus::NotRun && l.refused.is_empty();
-        self.usage.is_none() && !self.diagnostics.iter().any(Diagnostic::is_error) && self.layers.iter().all(ok)
+        let ok = |l: &LayerReport| {
+            !l.status.stops_the_run() && l.status != LayerStatus::NotRun && l.refused.is_empty()
+        };
+        self.usage.is_none()
+            && !self.diagnostics.iter().any(Diagnostic::is_error)
+            && self.layers.iter().all(ok)
     }
 
     /// Whether a plan found something to apply.
@@ -58,7 +62,8 @@ pub async fn run<A: CloudFormationApi, S: TemplateStore>(
     let mut result = RunResult::default();
     match before_any_call(engine, environment) {
         Ok(selected) => {
-            let ready = check_identity(engine, environment).await && check_reviewed(engine, environment).await;
+            let ready =
+                check_identity(engine, environment).await && check_reviewed(engine, environment).await;
             if ready && dependencies_deployed(engine, environment, &selected).await {
                 run_layers(engine, environment, &selected, &mut result).await;
             }
@@ -109,7 +114,8 @@ async fn check_identity<A: CloudFormationApi, S: TemplateStore>(
     let caller = match engine.options.interrupt.race(engine.api.caller_identity()).await {
         Ok(Ok(caller)) => caller,
         Ok(Err(error)) => {
-            let diagnostic = diagnose::api_failure(&error, &engine.options.target, "sts", doing, environment.span);
+            let diagnostic =
+                diagnose::api_failure(&error, &engine.options.target, "sts", doing, environment.span);
             engine.report(diagnostic);
             return false;
         }
@@ -127,7 +133,11 @@ async fn check_identity<A: CloudFormationApi, S: TemplateStore>(
 }
 
 fn interrupted_before(environment: &EnvironmentInput) -> Diagnostic {
-    diagnose::interrupted(environment.span, vec!["nothing was applied".into()], "run the command again".into())
+    diagnose::interrupted(
+        environment.span,
+        vec!["nothing was applied".into()],
+        "run the command again".into(),
+    )
 }
 
 /// `deploy --plan`: the plan must be for this spec and account, and every
@@ -144,7 +154,13 @@ async fn check_reviewed<A: CloudFormationApi, S: TemplateStore>(
     let account = engine.caller.as_ref().map(|c| c.account.clone());
     if file.account.is_some() && file.account != account {
         let made = file.account.clone().unwrap_or_default();
-        reasons.push((environment.span, format!("the plan was made in account {made}, the credentials are of account {}", account.unwrap_or_default())));
+        reasons.push((
+            environment.span,
+            format!(
+                "the plan was made in account {made}, the credentials are of account {}",
+                account.unwrap_or_default()
+            ),
+        ));
     }
     if reasons.is_empty() {
         for input in &environment.layers {
@@ -169,7 +185,8 @@ fn report_stop<A: CloudFormationApi, S: TemplateStore>(
 ) -> bool {
     match stop {
         Stop::Api { error, service, doing } => {
-            let diagnostic = diagnose::api_failure(&error, &engine.options.target, service, &doing, environment.span);
+            let diagnostic =
+                diagnose::api_failure(&error, &engine.options.target, service, &doing, environment.span);
             engine.report(diagnostic);
         }
         Stop::Interrupted => engine.report(interrupted_before(environment)),
@@ -187,7 +204,8 @@ async fn stale<A: CloudFormationApi, S: TemplateStore>(
     let info = engine.read(engine.api.describe_stack(&input.stack_name), "reading the stack").await?;
     let compare_template = reviewed.stack.as_ref().is_some_and(|s| s.template.is_some()) && info.is_some();
     let deployed = if compare_template {
-        let body = engine.read(engine.api.get_template(&input.stack_name), "reading the deployed template").await?;
+        let body =
+            engine.read(engine.api.get_template(&input.stack_name), "reading the deployed template").await?;
         serde_json::from_str(&body).ok()
     } else {
         None
@@ -196,7 +214,12 @@ async fn stale<A: CloudFormationApi, S: TemplateStore>(
         return Ok(Some(reason));
     }
     let Some(name) = reviewed.change_set.as_deref().filter(|_| !reviewed.deferred) else { return Ok(None) };
-    let page = match engine.options.interrupt.race(engine.api.describe_change_set(&input.stack_name, name, None)).await? {
+    let page = match engine
+        .options
+        .interrupt
+        .race(engine.api.describe_change_set(&input.stack_name, name, None))
+        .await?
+    {
         Ok(page) => page,
         Err(error) if error.has_code(&["ChangeSetNotFound", "ChangeSetNotFoundException"]) => {
             return Ok(Some(format!("the change set {name} of {} no longer exists", input.stack_name)))
@@ -204,8 +227,8 @@ async fn stale<A: CloudFormationApi, S: TemplateStore>(
         Err(error) => return Err(engine.api_stop(error, "reading the reviewed change set")),
     };
     // Emulators give no execution status.
-    let available =
-        page.status == "CREATE_COMPLETE" && matches!(page.execution_status.as_deref(), None | Some("AVAILABLE"));
+    let available = page.status == "CREATE_COMPLETE"
+        && matches!(page.execution_status.as_deref(), None | Some("AVAILABLE"));
     Ok((!available).then(|| {
         format!(
             "the change set {name} of {} can no longer be executed (status {}, execution status {})",
@@ -229,7 +252,8 @@ async fn dependencies_deployed<A: CloudFormationApi, S: TemplateStore>(
         .filter(|d| !names.contains(d))
         .collect();
     for dep in environment.layers.iter().filter(|i| needed.contains(i.layer.as_str())) {
-        let info = match engine.read(engine.api.describe_stack(&dep.stack_name), "reading a dependency").await {
+        let info = match engine.read(engine.api.describe_stack(&dep.stack_name), "reading a dependency").await
+        {
             Ok(info) => info,
             Err(stop) => return report_stop(engine, environment, stop),
         };
@@ -334,9 +358,11 @@ pub(super) fn stopped<A: CloudFormationApi, S: TemplateStore>(
     match stop {
         Stop::Api { error, service, doing } => {
             let doing = format!("{doing} of {}", input.stack_name);
-            let diagnostic = diagnose::api_failure(&error, &engine.options.target, service, &doing, input.span);
+            let diagnostic =
+                diagnose::api_failure(&error, &engine.options.target, service, &doing, input.span);
             report.code = Some(diagnostic.code.as_str().to_string());
-            report.reason = Some(format!("{}\n{}", diagnostic.message, diagnostic.help.clone().unwrap_or_default()));
+            report.reason =
+                Some(format!("{}\n{}", diagnostic.message, diagnostic.help.clone().unwrap_or_default()));
             engine.report(diagnostic);
             report.status = LayerStatus::Failed;
         }
@@ -362,12 +388,21 @@ fn interrupted_after<A: CloudFormationApi, S: TemplateStore>(
         layers.iter().filter(|l| l.status == LayerStatus::Interrupted && l.change_set.is_some()).collect();
     let mut help = Vec::new();
     for layer in &running {
-        notes.push(format!("CloudFormation keeps working on {}; mdl only stopped watching", layer.stack_name));
-        help.push(format!("watch:  aws cloudformation describe-stack-events --stack-name {} --region {region}", layer.stack_name));
-        help.push(format!("wait:   aws cloudformation wait stack-update-complete --stack-name {} --region {region}", layer.stack_name));
+        notes
+            .push(format!("CloudFormation keeps working on {}; mdl only stopped watching", layer.stack_name));
+        help.push(format!(
+            "watch:  aws cloudformation describe-stack-events --stack-name {} --region {region}",
+            layer.stack_name
+        ));
+        help.push(format!(
+            "wait:   aws cloudformation wait stack-update-complete --stack-name {} --region {region}",
+            layer.stack_name
+        ));
     }
     if running.is_empty() {
-        notes.push("no change set was left executing; change sets mdl had made and not executed were deleted".into());
+        notes.push(
+            "no change set was left executing; change sets mdl had made and not executed were deleted".into(),
+        );
     }
     let command = engine.options.command();
     help.push(format!(

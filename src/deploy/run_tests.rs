@@ -67,11 +67,21 @@ pub(crate) fn environment(inputs: &[LayerInput]) -> EnvironmentInput {
     }
 }
 
-pub(crate) fn go(api: &FakeCloudFormation, ui: &mut RecordingUi, options: &Options, inputs: &[LayerInput]) -> RunResult {
+pub(crate) fn go(
+    api: &FakeCloudFormation,
+    ui: &mut RecordingUi,
+    options: &Options,
+    inputs: &[LayerInput],
+) -> RunResult {
     go_env(api, ui, options, &environment(inputs))
 }
 
-pub(crate) fn go_env(api: &FakeCloudFormation, ui: &mut RecordingUi, options: &Options, environment: &EnvironmentInput) -> RunResult {
+pub(crate) fn go_env(
+    api: &FakeCloudFormation,
+    ui: &mut RecordingUi,
+    options: &Options,
+    environment: &EnvironmentInput,
+) -> RunResult {
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
     let mut engine = Engine::new(api, Some(&NoStore), ui, options);
     runtime.block_on(run(&mut engine, environment))
@@ -408,7 +418,10 @@ fn credentials_of_another_account_are_refused_before_any_write() {
     let mut ui = RecordingUi::default();
     let result = go_env(&api, &mut ui, &options(Mode::Deploy { yes: true }), &pinned);
     assert_eq!(codes(&result), [Code::AccountMismatch]);
-    assert_eq!(result.diagnostics[0].message, "the credentials belong to account 111122223333, not 123456789012");
+    assert_eq!(
+        result.diagnostics[0].message,
+        "the credentials belong to account 111122223333, not 123456789012"
+    );
     assert_eq!(api.all_calls(), ["GetCallerIdentity "], "nothing else was called");
     assert!(result.layers.is_empty());
 }
@@ -421,7 +434,10 @@ fn a_credentials_failure_is_one_diagnostic_with_its_own_advice() {
     let mut ui = RecordingUi::default();
     let result = go(&api, &mut ui, &options(Mode::Plan { keep: false }), &three());
     assert_eq!(codes(&result), [Code::DeployCredentials]);
-    assert!(result.diagnostics[0].help.as_deref().is_some_and(|h| h.contains("aws sso login --profile shop")));
+    assert!(result.diagnostics[0]
+        .help
+        .as_deref()
+        .is_some_and(|h| h.contains("aws sso login --profile shop")));
     assert!(api.calls().is_empty());
 }
 
@@ -437,7 +453,11 @@ fn an_interrupt_while_a_change_set_is_made_executes_nothing_and_cleans_up() {
     assert_eq!(statuses(&result), [LayerStatus::Interrupted, LayerStatus::NotRun, LayerStatus::NotRun]);
     let calls = api.calls();
     assert!(!calls.iter().any(|c| c.starts_with("ExecuteChangeSet")), "{calls:?}");
-    assert_eq!(calls.last().map(String::as_str), Some("DeleteChangeSet shop-dev-core"), "its own change set is deleted");
+    assert_eq!(
+        calls.last().map(String::as_str),
+        Some("DeleteChangeSet shop-dev-core"),
+        "its own change set is deleted"
+    );
     assert_eq!(codes(&result), [Code::DeployInterrupted]);
     let notes = result.diagnostics[0].notes.join("\n");
     assert!(notes.contains("applied: nothing"), "{notes}");
@@ -454,7 +474,8 @@ fn an_interrupt_at_the_second_prompt_keeps_the_first_layer_and_says_so() {
     let mut ui = RecordingUi { answers: [Answer::Yes, Answer::Interrupted].into(), ..RecordingUi::default() };
     let result = go(&api, &mut ui, &options(Mode::Deploy { yes: false }), &inputs);
     assert_eq!(statuses(&result), [LayerStatus::Updated, LayerStatus::Interrupted, LayerStatus::NotRun]);
-    let executed: Vec<String> = api.calls().into_iter().filter(|c| c.starts_with("ExecuteChangeSet")).collect();
+    let executed: Vec<String> =
+        api.calls().into_iter().filter(|c| c.starts_with("ExecuteChangeSet")).collect();
     assert_eq!(executed, ["ExecuteChangeSet shop-dev-core"]);
     let notes = result.diagnostics.iter().flat_map(|d| d.notes.clone()).collect::<Vec<_>>().join("\n");
     assert!(notes.contains("applied: core (updated)"), "{notes}");
@@ -472,11 +493,22 @@ fn an_interrupt_while_following_leaves_cloudformation_running_and_says_how_to_wa
     let mut ui = RecordingUi::default();
     let result = go(&api, &mut ui, &opts, &inputs);
     assert_eq!(result.layers[0].status, LayerStatus::Interrupted);
-    assert!(!api.calls().contains(&"DeleteChangeSet shop-dev-core".to_string()), "an executing change set is not touched");
+    assert!(
+        !api.calls().contains(&"DeleteChangeSet shop-dev-core".to_string()),
+        "an executing change set is not touched"
+    );
     let diagnostic = &result.diagnostics[0];
-    assert!(diagnostic.notes.iter().any(|n| n.contains("still running in CloudFormation: core (interrupted)")), "{diagnostic:?}");
+    assert!(
+        diagnostic.notes.iter().any(|n| n.contains("still running in CloudFormation: core (interrupted)")),
+        "{diagnostic:?}"
+    );
     let help = diagnostic.help.clone().unwrap_or_default();
-    assert!(help.contains("aws cloudformation describe-stack-events --stack-name shop-dev-core --region us-east-1"), "{help}");
+    assert!(
+        help.contains(
+            "aws cloudformation describe-stack-events --stack-name shop-dev-core --region us-east-1"
+        ),
+        "{help}"
+    );
 }
 
 #[test]
@@ -491,7 +523,10 @@ fn answering_no_at_the_second_layer_says_the_first_was_applied() {
     assert_eq!(statuses(&result), [LayerStatus::Updated, LayerStatus::Declined, LayerStatus::NotRun]);
     assert!(result.layers[0].applied);
     let reason = result.layers[1].reason.clone().unwrap_or_default();
-    assert!(reason.contains("change set of shop-dev-app was deleted and nothing was executed on it"), "{reason}");
+    assert!(
+        reason.contains("change set of shop-dev-app was deleted and nothing was executed on it"),
+        "{reason}"
+    );
     assert_eq!(
         crate::deploy::report::outcome(&result.layers),
         ["applied: core (updated)", "not applied: app (declined), ops (not run)"]
@@ -545,7 +580,9 @@ fn a_plan_follows_a_published_value_into_the_layer_that_reads_it() {
     inputs[1].template = json!({"Resources": {"Sg": {"Type": "AWS::EC2::SecurityGroup", "Properties": {"VpcId": {"Ref": "CoreVpcId"}}}}});
     let api = deployed(&inputs);
     for input in &inputs {
-        api.stacks.borrow_mut().get_mut(&input.stack_name).map(|(info, _)| info.parameters = input.parameters.clone());
+        if let Some((info, _)) = api.stacks.borrow_mut().get_mut(&input.stack_name) {
+            info.parameters = input.parameters.clone();
+        }
     }
     inputs[0].template = json!({"Resources": {"PublishedVpcId": {"Type": "AWS::SSM::Parameter", "Properties": {"Value": "vpc-2"}}}});
     let core_page = ChangeSetPage {
@@ -567,8 +604,14 @@ fn a_plan_follows_a_published_value_into_the_layer_that_reads_it() {
     let app = &result.layers[1];
     assert_eq!(app.inputs_change[0].readers, ["Sg"]);
     assert!(app.deferred);
-    assert_eq!(app.will_change_note().as_deref(), Some("will change once core is deployed: Sg read /shop/vpc_id"));
-    assert!(!api.calls().contains(&"CreateChangeSet shop-dev-app".to_string()), "no change set could show it");
+    assert_eq!(
+        app.will_change_note().as_deref(),
+        Some("will change once core is deployed: Sg read /shop/vpc_id")
+    );
+    assert!(
+        !api.calls().contains(&"CreateChangeSet shop-dev-app".to_string()),
+        "no change set could show it"
+    );
     assert!(result.has_changes());
 }
 
@@ -581,18 +624,28 @@ fn deploy_plan_refuses_when_a_stack_changed_since_and_executes_nothing() {
     let mut ui = RecordingUi::default();
     let planned = go(&api, &mut ui, &options(Mode::Plan { keep: true }), &inputs);
     assert!(planned.layers[0].change_set_kept);
-    let file = crate::deploy::planfile::from_plan(&environment(&inputs), Some("123456789012".into()), &[], &planned.layers, &planned.stacks);
+    let file = crate::deploy::planfile::from_plan(
+        &environment(&inputs),
+        Some("123456789012".into()),
+        &[],
+        &planned.layers,
+        &planned.stacks,
+    );
     assert!(file.layers[0].change_set.is_some());
     let mut opts = options(Mode::Deploy { yes: true });
     opts.reviewed = Some(file.clone());
     // Someone deploys core in between.
-    api.stacks.borrow_mut().get_mut("shop-dev-core").map(|(info, _)| info.changed_at = Some("2030-01-01T00:00:00Z".into()));
+    if let Some((info, _)) = api.stacks.borrow_mut().get_mut("shop-dev-core") {
+        info.changed_at = Some("2030-01-01T00:00:00Z".into());
+    }
     let result = go(&api, &mut ui, &opts, &inputs);
     assert_eq!(codes(&result), [Code::PlanOutdated]);
     assert!(result.diagnostics[0].message.contains("shop-dev-core changed since the plan was made"));
     assert!(!api.calls().iter().any(|c| c.starts_with("ExecuteChangeSet")));
     // As reviewed: the kept change set is executed, no new one is made.
-    api.stacks.borrow_mut().get_mut("shop-dev-core").map(|(info, _)| info.changed_at = None);
+    if let Some((info, _)) = api.stacks.borrow_mut().get_mut("shop-dev-core") {
+        info.changed_at = None;
+    }
     *api.execute_ends_in.borrow_mut() = Some("UPDATE_COMPLETE".into());
     api.log.borrow_mut().clear();
     let result = go(&api, &mut ui, &opts, &inputs);

@@ -9,8 +9,8 @@
 
 use super::error::{EvalError, EvalResult};
 use super::model::{display_text, Deployment, Model, Setting, Tag, Value, ValueKind};
-use super::names::Static;
 use super::names::item_of;
+use super::names::Static;
 use super::scope::Ctx;
 use super::Evaluator;
 use crate::check::{DeclRef, DEPLOY_SETTINGS};

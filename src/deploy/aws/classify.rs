@@ -9,10 +9,10 @@ use std::error::Error as StdError;
 
 use aws_credential_types::provider::error::CredentialsError;
 use aws_sdk_cloudformation::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
-use aws_smithy_runtime_api::client::result::ConnectorError;
-use aws_smithy_runtime_api::http::Response as HttpResponse;
 use aws_sdk_sso::operation::get_role_credentials::GetRoleCredentialsError;
 use aws_sdk_sts::operation::assume_role::AssumeRoleError;
+use aws_smithy_runtime_api::client::result::ConnectorError;
+use aws_smithy_runtime_api::http::Response as HttpResponse;
 
 use super::profile::{ProfileInfo, Source};
 use crate::deploy::errors::{ApiError, CredentialCause, Failure};
@@ -44,7 +44,11 @@ fn bad_response(status: Option<u16>, chain: String) -> ApiError {
 }
 
 /// A credentials failure from a provider called directly (assuming a role).
-pub(super) fn credentials_error(error: &CredentialsError, profile: &ProfileInfo, role: Option<&str>) -> ApiError {
+pub(super) fn credentials_error(
+    error: &CredentialsError,
+    profile: &ProfileInfo,
+    role: Option<&str>,
+) -> ApiError {
     let chain = concise(&DisplayErrorContext(error).to_string());
     let cause = credential_cause(error, profile, role).unwrap_or(CredentialCause::NoCredentials);
     ApiError::other(Failure::Credentials(cause), chain)
@@ -97,7 +101,9 @@ fn credential_cause(
             CredentialCause::InvalidProfile { profile: profile.label(), message: innermost }
         }
         (_, Source::Sso) => CredentialCause::SsoSession { profile: profile.label() },
-        (_, Source::Process) => CredentialCause::ProcessFailed { profile: profile.label(), message: innermost },
+        (_, Source::Process) => {
+            CredentialCause::ProcessFailed { profile: profile.label(), message: innermost }
+        }
         _ => CredentialCause::InvalidProfile { profile: profile.label(), message: innermost },
     })
 }

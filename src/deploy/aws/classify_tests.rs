@@ -36,7 +36,11 @@ fn cause(error: ApiError) -> CredentialCause {
 #[test]
 fn sdk_service_errors_keep_code_and_message() {
     let error = api_error(
-        service(403, "AccessDenied", "User: arn:aws:iam::1:user/ci is not authorized to perform: cloudformation:DescribeStacks"),
+        service(
+            403,
+            "AccessDenied",
+            "User: arn:aws:iam::1:user/ci is not authorized to perform: cloudformation:DescribeStacks",
+        ),
         &none(),
     );
     assert_eq!(error.failure, Failure::Service);
@@ -65,7 +69,8 @@ fn transport_errors_become_unreachable_or_timeout_by_kind() {
     let error = api_error(refused, &none());
     assert_eq!(error.failure, Failure::Unreachable);
     assert!(!error.message.contains("DispatchFailure"), "{}", error.message);
-    let slow: Error = SdkError::timeout_error("operation timeout (all attempts including retries) occurred after 30s");
+    let slow: Error =
+        SdkError::timeout_error("operation timeout (all attempts including retries) occurred after 30s");
     assert_eq!(api_error(slow, &none()).failure, Failure::Timeout);
     let stalled: Error = SdkError::dispatch_failure(ConnectorError::timeout("read timed out".into()));
     assert_eq!(api_error(stalled, &none()).failure, Failure::Timeout);
@@ -88,10 +93,17 @@ fn an_sso_profile_whose_token_failed_is_an_sso_session_to_renew() {
 
 #[test]
 fn a_refused_role_assumption_names_the_role_and_aws_reason() {
-    let meta = ErrorMetadata::builder().code("AccessDenied").message("not authorized to perform sts:AssumeRole").build();
+    let meta = ErrorMetadata::builder()
+        .code("AccessDenied")
+        .message("not authorized to perform sts:AssumeRole")
+        .build();
     let raw = HttpResponse::new(403.try_into().expect("status"), "".into());
-    let sts = SdkError::service_error(aws_sdk_sts::operation::assume_role::AssumeRoleError::generic(meta), raw);
-    let profile = ProfileInfo { name: Some("ci".into()), source: Source::AssumeRole("arn:aws:iam::1:role/deploy".into()) };
+    let sts =
+        SdkError::service_error(aws_sdk_sts::operation::assume_role::AssumeRoleError::generic(meta), raw);
+    let profile = ProfileInfo {
+        name: Some("ci".into()),
+        source: Source::AssumeRole("arn:aws:iam::1:role/deploy".into()),
+    };
     let error = api_error(identity_failure(CredentialsError::provider_error(sts)), &profile);
     assert_eq!(
         cause(error),
@@ -113,10 +125,16 @@ fn a_credentials_service_that_does_not_answer_is_a_network_cause() {
 #[test]
 fn a_failed_credential_process_quotes_its_message() {
     let profile = ProfileInfo { name: Some("helper".into()), source: Source::Process };
-    let error = api_error(identity_failure(CredentialsError::provider_error("exit status 3: vault sealed")), &profile);
+    let error = api_error(
+        identity_failure(CredentialsError::provider_error("exit status 3: vault sealed")),
+        &profile,
+    );
     assert_eq!(
         cause(error),
-        CredentialCause::ProcessFailed { profile: "helper".into(), message: "exit status 3: vault sealed".into() }
+        CredentialCause::ProcessFailed {
+            profile: "helper".into(),
+            message: "exit status 3: vault sealed".into()
+        }
     );
 }
 
@@ -132,6 +150,9 @@ fn the_debug_dump_is_cut_from_sdk_error_chains() {
 
 #[test]
 fn only_a_missing_stack_reads_as_none() {
-    assert!(is_missing_stack(&ApiError::service("ValidationError", "Stack with id shop-dev-core does not exist")));
+    assert!(is_missing_stack(&ApiError::service(
+        "ValidationError",
+        "Stack with id shop-dev-core does not exist"
+    )));
     assert!(!is_missing_stack(&ApiError::service("ValidationError", "Template format error")));
 }

@@ -24,8 +24,8 @@ use super::api::{
 use super::errors::{ApiError, CredentialCause, Failure, Target};
 use super::interrupt::Interrupt;
 use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider};
-use classify::{api_error, is_missing_stack};
 pub use classify::concise;
+use classify::{api_error, is_missing_stack};
 pub use profile::ProfileInfo;
 
 /// CloudFormation (and STS) through the SDK.
@@ -47,7 +47,10 @@ pub struct SdkTemplateStore {
 /// Credentials are resolved here, once, so a failure is reported as the
 /// credentials' (an expired SSO session, a portal that does not answer)
 /// rather than as the first call's; `interrupt` ends the wait.
-pub async fn connect(target: &Target, interrupt: &Interrupt) -> Result<(SdkCloudFormation, SdkTemplateStore), ApiError> {
+pub async fn connect(
+    target: &Target,
+    interrupt: &Interrupt,
+) -> Result<(SdkCloudFormation, SdkTemplateStore), ApiError> {
     let profile = ProfileInfo::load(target.profile.as_deref()).await?;
     let mut config = base_config(target).await;
     resolve(&config, &profile, None, target, interrupt).await?;
@@ -62,7 +65,11 @@ pub async fn connect(target: &Target, interrupt: &Interrupt) -> Result<(SdkCloud
             sts: aws_sdk_sts::Client::new(&config),
             profile: profile.clone(),
         },
-        SdkTemplateStore { client: aws_sdk_s3::Client::from_conf(s3_config), target: target.clone(), profile },
+        SdkTemplateStore {
+            client: aws_sdk_s3::Client::from_conf(s3_config),
+            target: target.clone(),
+            profile,
+        },
     );
     Ok(clients)
 }
@@ -103,7 +110,10 @@ async fn resolve(
         Err(_) => Err(ApiError::other(Failure::Other, "interrupted while resolving credentials")),
         Ok(Err(_)) => {
             let message = format!("no credentials within {} s", limit.as_secs());
-            Err(ApiError::other(Failure::Credentials(CredentialCause::Network { message: message.clone() }), message))
+            Err(ApiError::other(
+                Failure::Credentials(CredentialCause::Network { message: message.clone() }),
+                message,
+            ))
         }
         Ok(Ok(Err(error))) => Err(classify::credentials_error(&error, profile, role)),
         Ok(Ok(Ok(_))) => Ok(()),
@@ -120,8 +130,11 @@ async fn assume_role(
     interrupt: &Interrupt,
 ) -> Result<SdkConfig, ApiError> {
     let session = format!("mdl-{}", std::process::id());
-    let provider =
-        aws_config::sts::AssumeRoleProvider::builder(role).session_name(session).configure(config).build().await;
+    let provider = aws_config::sts::AssumeRoleProvider::builder(role)
+        .session_name(session)
+        .configure(config)
+        .build()
+        .await;
     let assumed = config.to_builder().credentials_provider(SharedCredentialsProvider::new(provider)).build();
     resolve(&assumed, profile, Some(role), target, interrupt).await?;
     Ok(assumed)
@@ -137,7 +150,14 @@ impl CloudFormationApi for SdkCloudFormation {
     }
 
     async fn describe_stack(&self, name: &str) -> Result<Option<StackInfo>, ApiError> {
-        match self.client.describe_stacks().stack_name(name).send().await.map_err(|e| api_error(e, &self.profile)) {
+        match self
+            .client
+            .describe_stacks()
+            .stack_name(name)
+            .send()
+            .await
+            .map_err(|e| api_error(e, &self.profile))
+        {
             Ok(out) => Ok(out.stacks().first().map(convert::stack_info)),
             Err(e) if is_missing_stack(&e) => Ok(None),
             Err(e) => Err(e),

@@ -36,8 +36,15 @@ impl ProfileInfo {
     /// files leave the standard chain to decide.
     pub async fn load(named: Option<&str>) -> Result<ProfileInfo, ApiError> {
         let env = Env::real();
-        let explicit = named.map(str::to_string).or_else(|| env.get("AWS_PROFILE").ok().filter(|p| !p.is_empty()));
-        let set = aws_config::profile::load(&Fs::real(), &env, &EnvConfigFiles::default(), named.map(|n| Cow::Owned(n.to_string()))).await;
+        let explicit =
+            named.map(str::to_string).or_else(|| env.get("AWS_PROFILE").ok().filter(|p| !p.is_empty()));
+        let set = aws_config::profile::load(
+            &Fs::real(),
+            &env,
+            &EnvConfigFiles::default(),
+            named.map(|n| Cow::Owned(n.to_string())),
+        )
+        .await;
         let Ok(set) = set else { return Ok(ProfileInfo { name: explicit, source: Source::Other }) };
         let selected = set.selected_profile().to_string();
         let Some(profile) = set.get_profile(&selected) else {
