@@ -26,6 +26,8 @@ pub struct StackInfo {
     /// ParameterKey → ParameterValue, as submitted.
     pub parameters: BTreeMap<String, String>,
     pub termination_protection: bool,
+    /// The stack's tags, as key and value.
+    pub tags: Vec<(String, String)>,
 }
 
 /// CREATE for a new stack, UPDATE for an existing one.

@@ -113,6 +113,17 @@ pub fn blocked(layer: &LayerInput, blocked: &Blocked) -> Diagnostic {
     .with_help(format!("recover with:\n  {}", blocked.command))
 }
 
+/// A stack of this name that mdl's tags say belongs to something else.
+pub fn foreign_stack(layer: &LayerInput, owner: &str) -> Diagnostic {
+    Diagnostic::new(
+        Code::StackBlocked,
+        format!("{} belongs to {owner}, not to this layer", layer.stack_name),
+        layer.span,
+        "this layer's stack name",
+    )
+    .with_help("nothing was changed; two specs produce the same stack name: rename the project, environment or layer")
+}
+
 /// CloudFormation could not make the change set.
 pub fn change_set_failed(layer: &LayerInput, reason: &str) -> Diagnostic {
     Diagnostic::new(

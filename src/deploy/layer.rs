@@ -74,6 +74,14 @@ impl<A: CloudFormationApi, S: TemplateStore> Engine<'_, A, S> {
             }
         }
         let info = self.read_stack(&input.stack_name).await?;
+        if let Some(other) = foreign_owner(input, info.as_ref()) {
+            self.report(diagnose::foreign_stack(input, &other));
+            planned.report.status = LayerStatus::Blocked;
+            planned.report.code = Some("E0607".into());
+            planned.report.reason =
+                Some(format!("{} belongs to {other}; mdl does not touch it", input.stack_name));
+            return Ok(planned);
+        }
         planned.stack = StackState::of(info.as_ref());
         let state = classify(
             info.as_ref().map(|i| i.status.as_str()),
@@ -153,7 +161,7 @@ impl<A: CloudFormationApi, S: TemplateStore> Engine<'_, A, S> {
         let stack = &input.stack_name;
         if blocked.status.ends_with("_IN_PROGRESS") && blocked.status != "REVIEW_IN_PROGRESS" {
             self.ui.say(&format!("{stack} is busy ({}): another operation is running", blocked.status));
-            if yes || self.ask(&format!("Wait for {stack} to finish?"))? {
+            if yes || self.ask(&format!("Wait for {stack} ({}) to finish?", self.where_to()))? {
                 return self.wait_settled(input).await;
             }
         } else if blocked.status == "ROLLBACK_COMPLETE" && !yes {
@@ -404,4 +412,12 @@ impl<A: CloudFormationApi, S: TemplateStore> Engine<'_, A, S> {
         })?;
         Ok(TemplateSource::Url(url))
     }
+}
+
+/// Who else a stack of this name belongs to, by its tags (mdl's, or the
+/// unprefixed ones of earlier versions): another project, environment or layer.
+fn foreign_owner(input: &LayerInput, info: Option<&StackInfo>) -> Option<String> {
+    let theirs = super::input::owner(&info?.tags)?;
+    let ours = super::input::owner(&input.tags)?;
+    (theirs != ours).then(|| format!("project {}, environment {}, layer {}", theirs.0, theirs.1, theirs.2))
 }

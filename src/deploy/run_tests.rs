@@ -667,3 +667,31 @@ fn invalid_settings_stop_before_any_call() {
     assert_eq!(codes(&result), [Code::InvalidDeploySetting; 2]);
     assert!(api.all_calls().is_empty());
 }
+
+#[test]
+fn a_stack_tagged_for_another_environment_is_not_touched() {
+    let inputs = three();
+    let api =
+        FakeCloudFormation::default().with_stack("shop-dev-core", "CREATE_COMPLETE", "{}", BTreeMap::new());
+    let old_tags = [("project", "shop"), ("environment", "staging"), ("layer", "core")];
+    if let Some((info, _)) = api.stacks.borrow_mut().get_mut("shop-dev-core") {
+        info.tags = old_tags.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    }
+    let mut with_tags = inputs.clone();
+    with_tags[0].tags = [("mdl:project", "shop"), ("mdl:environment", "dev"), ("mdl:layer", "core")]
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    let mut ui = RecordingUi::default();
+    let result = go(&api, &mut ui, &options(Mode::Deploy { yes: true }), &with_tags);
+    assert_eq!(result.layers[0].status, LayerStatus::Blocked);
+    assert_eq!(codes(&result), [Code::StackBlocked]);
+    assert!(result.diagnostics[0]
+        .message
+        .contains("belongs to project shop, environment staging, layer core"));
+    assert_eq!(
+        api.calls(),
+        ["DescribeStacks shop-dev-core"],
+        "read by its old unprefixed tags, then left alone"
+    );
+}

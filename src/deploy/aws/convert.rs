@@ -21,6 +21,11 @@ pub(super) fn stack_info(stack: &cfn::types::Stack) -> StackInfo {
         status_reason: stack.stack_status_reason().map(str::to_string),
         parameters,
         termination_protection: stack.enable_termination_protection().unwrap_or(false),
+        tags: stack
+            .tags()
+            .iter()
+            .map(|t| (t.key().unwrap_or("").to_string(), t.value().unwrap_or("").to_string()))
+            .collect(),
     }
 }
 
