@@ -177,19 +177,8 @@ async fn execute(args: &AwsArgs, options: &Options, loaded: &Loaded) -> (Outcome
     let (cfn, s3) = match connect(&options.target, &options.interrupt).await {
         Ok(clients) => clients,
         Err(error) => {
-            let doing = "resolving the AWS credentials";
-            let diagnostic = if options.interrupt.is_set() {
-                diagnose::interrupted(
-                    environment.span,
-                    vec!["nothing was applied".into()],
-                    "run the command again".into(),
-                )
-            } else {
-                diagnose::api_failure(&error, &options.target, "sts", doing, environment.span)
-            };
-            let outcome = if options.interrupt.is_set() { Outcome::Interrupted } else { Outcome::Problems };
-            mdl::deploy::Ui::diagnostic(&mut ui, &diagnostic);
-            let result = RunResult { diagnostics: vec![diagnostic], ..RunResult::default() };
+            let (outcome, result) = not_connected(&error, options, environment);
+            mdl::deploy::Ui::diagnostic(&mut ui, &result.diagnostics[0]);
             print_machine(args.format, &info, &result, &loaded.sources, Default::default());
             return (outcome, None);
         }
@@ -205,21 +194,39 @@ async fn execute(args: &AwsArgs, options: &Options, loaded: &Loaded) -> (Outcome
         return (Outcome::Usage, Some(result));
     }
     info.account = result.caller.as_ref().map(|c| c.account.clone());
-    let calls = api.counts();
     if args.format == Format::Human {
-        print_summary(&info, &result, calls);
+        print_summary(&info, &result, api.counts());
     } else {
-        print_machine(args.format, &info, &result, &loaded.sources, calls);
+        print_machine(args.format, &info, &result, &loaded.sources, api.counts());
     }
-    let interrupted = result.diagnostics.iter().any(|d| d.code == mdl::diag::Code::DeployInterrupted);
-    let outcome = if interrupted {
+    (outcome(&result), Some(result))
+}
+
+/// Credentials could not be resolved (or an interrupt came first): one diagnostic.
+fn not_connected(
+    error: &mdl::deploy::errors::ApiError,
+    options: &Options,
+    environment: &EnvironmentInput,
+) -> (Outcome, RunResult) {
+    let (outcome, diagnostic) = if options.interrupt.is_set() {
+        let notes = vec!["nothing was applied".into()];
+        (Outcome::Interrupted, diagnose::interrupted(environment.span, notes, "run the command again".into()))
+    } else {
+        let doing = "resolving the AWS credentials";
+        (Outcome::Problems, diagnose::api_failure(error, &options.target, "sts", doing, environment.span))
+    };
+    (outcome, RunResult { diagnostics: vec![diagnostic], ..RunResult::default() })
+}
+
+/// The exit code of a finished run.
+fn outcome(result: &RunResult) -> Outcome {
+    if result.diagnostics.iter().any(|d| d.code == mdl::diag::Code::DeployInterrupted) {
         Outcome::Interrupted
     } else if result.succeeded() {
         Outcome::Ok
     } else {
         Outcome::Problems
-    };
-    (outcome, Some(result))
+    }
 }
 
 fn print_summary(info: &RunInfo, result: &RunResult, calls: mdl::deploy::api::CallCounts) {

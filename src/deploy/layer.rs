@@ -52,75 +52,61 @@ pub struct Planned {
     pub executed: bool,
 }
 
-impl<A: CloudFormationApi, S: TemplateStore> Engine<'_, A, S> {
-    /// Plan `input`: unchanged, from the template, or a change set (a fresh
-    /// one, or with `deploy --plan` the reviewed one).
-    pub async fn plan_layer(&mut self, input: &LayerInput, upstream: Upstream) -> Result<Planned, Stop> {
-        let mut planned = Planned {
-            report: LayerReport::new(&input.layer, &input.stack_name),
+impl Planned {
+    fn new(input: &LayerInput, upstream: &Upstream) -> Planned {
+        let mut report = LayerReport::new(&input.layer, &input.stack_name);
+        report.inputs_change = upstream.inputs_change.clone();
+        Planned {
+            report,
             change_set: None,
             kind: ChangeSetKind::Update,
             created_empty_stack: false,
             stack: None,
             deployed: None,
             executed: false,
-        };
-        planned.report.inputs_change = upstream.inputs_change.clone();
-        if let Some(reviewed) = self.options.reviewed.as_ref().and_then(|f| f.layer(&input.layer)) {
-            if !reviewed.deferred && reviewed.change_set.is_none() {
-                // Reviewed as unchanged, and checked since: nothing to do.
-                planned.report.status = reviewed.status;
-                return Ok(planned);
-            }
+        }
+    }
+
+    /// The layer stops here, with this status, code and reason.
+    fn stopped(mut self, status: LayerStatus, code: &str, reason: String) -> Planned {
+        self.report.status = status;
+        self.report.code = Some(code.to_string());
+        self.report.reason = Some(reason);
+        self
+    }
+}
+
+impl<A: CloudFormationApi, S: TemplateStore> Engine<'_, A, S> {
+    /// Plan `input`: unchanged, from the template, or a change set (a fresh
+    /// one, or with `deploy --plan` the reviewed one).
+    pub async fn plan_layer(&mut self, input: &LayerInput, upstream: Upstream) -> Result<Planned, Stop> {
+        let mut planned = Planned::new(input, &upstream);
+        if let Some(status) = self.reviewed_without_change_set(input) {
+            // Reviewed as unchanged, and checked since: nothing to do.
+            planned.report.status = status;
+            return Ok(planned);
         }
         let info = self.read_stack(&input.stack_name).await?;
         if let Some(other) = foreign_owner(input, info.as_ref()) {
             self.report(diagnose::foreign_stack(input, &other));
-            planned.report.status = LayerStatus::Blocked;
-            planned.report.code = Some("E0607".into());
-            planned.report.reason =
-                Some(format!("{} belongs to {other}; mdl does not touch it", input.stack_name));
-            return Ok(planned);
+            let reason = format!("{} belongs to {other}; mdl does not touch it", input.stack_name);
+            return Ok(planned.stopped(LayerStatus::Blocked, "E0607", reason));
         }
         planned.stack = StackState::of(info.as_ref());
-        let state = classify(
-            info.as_ref().map(|i| i.status.as_str()),
-            &input.stack_name,
-            &self.options.target.region,
-        );
+        let region = &self.options.target.region;
+        let state = classify(info.as_ref().map(|i| i.status.as_str()), &input.stack_name, region);
         match self.offer_recovery(input, state).await? {
             State::Blocked(blocked) => {
                 self.report(diagnose::blocked(input, &blocked));
-                planned.report.status = LayerStatus::Blocked;
-                planned.report.code = Some("E0607".into());
-                planned.report.reason = Some(format!("{}\n  {}", blocked.explanation, blocked.command));
-                return Ok(planned);
+                let reason = format!("{}\n  {}", blocked.explanation, blocked.command);
+                return Ok(planned.stopped(LayerStatus::Blocked, "E0607", reason));
             }
             State::Stable => {
-                let deployed = self.deployed_template(input).await?;
-                if let (Some(stack), Some(info)) = (planned.stack.take(), info.as_ref()) {
-                    planned.stack = Some(stack.with_template(&deployed, info));
-                }
-                planned.deployed = Some(deployed);
-                let unchanged = changes::is_unchanged_json(planned.deployed.as_ref(), info.as_ref(), input);
-                if !upstream.changed && unchanged && self.reviewed_change_set(input).is_none() {
-                    self.keep_protected(input, info.as_ref()).await?;
-                    planned.report.status = if upstream.inputs_change.is_empty() {
-                        LayerStatus::Unchanged
-                    } else {
-                        LayerStatus::WillChange
-                    };
-                    planned.report.deferred = !upstream.inputs_change.is_empty();
+                if self.unchanged(input, &mut planned, info.as_ref(), &upstream).await? {
                     return Ok(planned);
                 }
             }
-            state @ (State::Missing | State::NeverExecuted) => {
-                planned.kind = ChangeSetKind::Create;
-                planned.created_empty_stack = true;
-                if state == State::NeverExecuted && self.reviewed_change_set(input).is_none() {
-                    self.ui.say(&format!("{}: the stack exists in REVIEW_IN_PROGRESS (created by a change set that never ran); a new CREATE change set replaces it", input.stack_name));
-                }
-            }
+            state @ (State::Missing | State::NeverExecuted) => self.to_create(input, &mut planned, state),
         }
         if !upstream.missing.is_empty() {
             return Ok(self.planned_from_template(input, planned, &upstream.missing));
@@ -134,6 +120,45 @@ impl<A: CloudFormationApi, S: TemplateStore> Engine<'_, A, S> {
             }
             None => self.change_set(input, planned).await,
         }
+    }
+
+    /// Read the deployed template; `true` (with the report filled) when the
+    /// layer is unchanged, or changes only through its inputs.
+    async fn unchanged(
+        &mut self,
+        input: &LayerInput,
+        planned: &mut Planned,
+        info: Option<&StackInfo>,
+        upstream: &Upstream,
+    ) -> Result<bool, Stop> {
+        let deployed = self.deployed_template(input).await?;
+        if let (Some(stack), Some(info)) = (planned.stack.take(), info) {
+            planned.stack = Some(stack.with_template(&deployed, info));
+        }
+        let unchanged = changes::is_unchanged_json(Some(&deployed), info, input);
+        planned.deployed = Some(deployed);
+        if upstream.changed || !unchanged || self.reviewed_change_set(input).is_some() {
+            return Ok(false);
+        }
+        self.keep_protected(input, info).await?;
+        let later = !upstream.inputs_change.is_empty();
+        planned.report.status = if later { LayerStatus::WillChange } else { LayerStatus::Unchanged };
+        planned.report.deferred = later;
+        Ok(true)
+    }
+
+    fn to_create(&mut self, input: &LayerInput, planned: &mut Planned, state: State) {
+        planned.kind = ChangeSetKind::Create;
+        planned.created_empty_stack = true;
+        if state == State::NeverExecuted && self.reviewed_change_set(input).is_none() {
+            self.ui.say(&format!("{}: the stack exists in REVIEW_IN_PROGRESS (created by a change set that never ran); a new CREATE change set replaces it", input.stack_name));
+        }
+    }
+
+    /// With `deploy --plan`, the status of a layer reviewed without a change set.
+    fn reviewed_without_change_set(&self, input: &LayerInput) -> Option<LayerStatus> {
+        let reviewed = self.options.reviewed.as_ref()?.layer(&input.layer)?;
+        (!reviewed.deferred && reviewed.change_set.is_none()).then_some(reviewed.status)
     }
 
     /// With `deploy --plan`, the change set reviewed for `input`.
