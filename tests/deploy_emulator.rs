@@ -517,6 +517,14 @@ fn credentials_of_another_account_are_refused(emulator: &Emulator) {
     assert_eq!(result["diagnostics"][0]["line"], line_of(&dir, "dev.mdl", "account"));
     assert_eq!(result["api_calls"]["writes"], 0);
     assert_eq!(emulator.change_sets("shop-dev-core"), before);
+    let sarif = mdl(&emulator.url, &dir, &["plan", "dev.mdl", "--format", "sarif"]);
+    assert_eq!(sarif.code, 1, "{}", sarif.text());
+    let log = sarif.json();
+    assert_eq!(log["runs"][0]["results"][0]["ruleId"], "E0601", "{log}");
+    assert_eq!(
+        log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        "dev.mdl"
+    );
 }
 
 fn removing_a_kms_key_is_refused_and_a_retained_log_group_may_go(emulator: &Emulator) {

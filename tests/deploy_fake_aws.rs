@@ -118,6 +118,10 @@ fn aws_answer(head: &[String], body: &str) -> (&'static str, &'static str, Strin
         );
         return ("200 OK", "application/json", json);
     }
+    if body.contains("Action=AssumeRole") && body.contains("role%2Ftrusted") {
+        let xml = r#"<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleResult><Credentials><AccessKeyId>ASIAASSUMEDROLE</AccessKeyId><SecretAccessKey>s</SecretAccessKey><SessionToken>t</SessionToken><Expiration>2099-01-01T00:00:00Z</Expiration></Credentials><AssumedRoleUser><Arn>arn:aws:sts::123456789012:assumed-role/trusted/mdl</Arn><AssumedRoleId>AROA:mdl</AssumedRoleId></AssumedRoleUser></AssumeRoleResult><ResponseMetadata><RequestId>1</RequestId></ResponseMetadata></AssumeRoleResponse>"#;
+        return ("200 OK", "text/xml", xml.into());
+    }
     if body.contains("Action=AssumeRole") {
         let xml = r#"<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>User: arn:aws:iam::123456789012:user/base is not authorized to perform: sts:AssumeRole</Message></Error><RequestId>1</RequestId></ErrorResponse>"#;
         return ("403 Forbidden", "text/xml", xml.into());
@@ -291,16 +295,40 @@ fn an_sso_profile_resolves_through_the_cached_token_and_the_portal() {
 #[test]
 fn an_environment_profile_setting_is_used_when_no_flag_names_one() {
     let server = fake(Behaviour::Aws);
-    let dir = spec("setting");
-    let dev = dir.join("dev.mdl");
-    let text = std::fs::read_to_string(&dev).expect("dev").replacen(
-        "label       = \"blue\"",
-        "label       = \"blue\"\n  profile     = \"helper\"",
-        1,
-    );
-    std::fs::write(&dev, text).expect("write");
+    let dir = spec_with("setting", "profile     = \"helper\"");
     let run = plan(&dir, &home(&dir), &server.url, &[], &[]);
     assert!(run.stderr.contains("assumed-role/AKIAFROMPROCESS"), "{}", run.stderr);
+}
+
+/// The test spec with a line added to dev.mdl's environment.
+fn spec_with(name: &str, line: &str) -> PathBuf {
+    let dir = spec(name);
+    let dev = dir.join("dev.mdl");
+    let text = std::fs::read_to_string(&dev).expect("dev");
+    let text = text.replacen("label       = \"blue\"", &format!("label       = \"blue\"\n  {line}"), 1);
+    std::fs::write(&dev, text).expect("write");
+    dir
+}
+
+#[test]
+fn the_environments_role_is_assumed_with_the_profiles_credentials() {
+    let server = fake(Behaviour::Aws);
+    let dir = spec_with("role", "role        = \"arn:aws:iam::123456789012:role/trusted\"");
+    let run = plan(&dir, &home(&dir), &server.url, &["--profile", "base"], &[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("assumed-role/ASIAASSUMEDROLE"),
+        "STS signed with the role's keys: {}",
+        run.stderr
+    );
+    let refused = spec_with("refused", "role        = \"arn:aws:iam::123456789012:role/untrusted\"");
+    let run = plan(&refused, &home(&refused), &server.url, &["--profile", "base"], &[]);
+    assert!(run.stderr.contains("E0602"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("Assuming the role arn:aws:iam::123456789012:role/untrusted was refused"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]
