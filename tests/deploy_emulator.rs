@@ -539,6 +539,7 @@ fn removing_a_kms_key_is_refused_and_a_retained_log_group_may_go(emulator: &Emul
     let refused = &layer(&planned, "core")["refused"][0];
     assert_eq!((refused["logical_id"].as_str(), refused["what"].as_str()), (Some("Key"), Some("removes")));
     assert_eq!(refused["fate"], "deleted");
+    assert_eq!(planned["diagnostics"][0]["code"], "E0606", "{planned}");
     let run = mdl(&emulator.url, &dir, &["deploy", "dev.mdl", "--yes"]);
     assert_eq!(run.code, 1, "{}", run.text());
     assert!(run.stdout.contains("Remove (refused)"), "{}", run.stdout);

@@ -22,6 +22,11 @@ pub(super) async fn finish<A: CloudFormationApi, S: TemplateStore>(
     mut planned: Planned,
 ) -> LayerReport {
     announce(engine, input, &planned.report);
+    if matches!(engine.options.mode, Mode::Plan { .. }) {
+        for refusal in planned.report.refused.clone() {
+            engine.report(diagnose::refused(input, &refusal));
+        }
+    }
     if planned.change_set.is_none() {
         return planned.report;
     }

@@ -91,11 +91,8 @@ fn aws_changes(
         let Some(target) = &detail.target else { continue };
         let Some(pointer) = target.path.as_deref() else { continue };
         let path = dotted(pointer);
-        let literal = |json: Option<&Json>| json.filter(|j| !has_intrinsic(j)).cloned();
-        let before = deployed.and_then(|d| d.pointer(pointer)).cloned();
-        let after = new.and_then(|n| n.pointer(pointer)).cloned();
-        let before = before.or_else(|| literal(parse(target.before_value.as_deref()).as_ref()));
-        let after = after.or_else(|| literal(parse(target.after_value.as_deref()).as_ref()));
+        let before = side(deployed, pointer, target.before_value.as_deref());
+        let after = side(new, pointer, target.after_value.as_deref());
         let cause = match (detail.change_source.as_deref(), detail.causing_entity.as_deref()) {
             (Some("ParameterReference"), Some(entity)) => Some(format!("parameter {entity}")),
             (Some("ResourceReference" | "ResourceAttribute"), Some(entity)) => {
@@ -125,6 +122,23 @@ impl Recreation {
             (Recreation::Unknown, x) | (x, Recreation::Unknown) => x,
             (a, b) => a.max(b),
         }
+    }
+}
+
+/// One side of a change as the template writes it: the value at `pointer`,
+/// or the nearest enclosing one when that is a reference (a list read from
+/// SSM: AWS's path goes inside what the template names). AWS's own value
+/// only when there is no template to read, and only if it is a literal.
+fn side(resource: Option<&Json>, pointer: &str, aws: Option<&str>) -> Option<Json> {
+    let Some(resource) = resource else {
+        return parse(aws).filter(|j| !has_intrinsic(j));
+    };
+    let mut at = pointer;
+    loop {
+        if let Some(found) = resource.pointer(at) {
+            return (at == pointer || has_intrinsic(found)).then(|| found.clone());
+        }
+        at = &at[..at.rfind('/')?];
     }
 }
 

@@ -76,3 +76,19 @@ fn pointers_become_dotted_paths() {
     assert_eq!(dotted("/DeletionPolicy"), "DeletionPolicy");
     assert_eq!(dotted("/Properties/a~1b"), "a/b");
 }
+
+#[test]
+fn a_path_inside_a_reference_shows_the_reference_not_awss_resolved_value() {
+    let mut change = recorded()[1].clone();
+    if let Some(target) = change.details[0].target.as_mut() {
+        target.path = Some("/Properties/SubnetIds/0".into());
+        target.after_value = Some("subnet-0resolved".into());
+    }
+    let body =
+        json!({"Type": "AWS::EC2::SecurityGroup", "Properties": {"SubnetIds": {"Ref": "CoreSubnets"}}});
+    let found = property_changes(&change, Some(&body), Some(&body), &BTreeMap::new(), None);
+    assert_eq!(found[0].path, "SubnetIds[0]");
+    assert_eq!(found[0].after, Some(json!({"Ref": "CoreSubnets"})));
+    let text = format!("{:?}", found);
+    assert!(!text.contains("subnet-0resolved"), "{text}");
+}
