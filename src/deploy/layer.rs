@@ -106,7 +106,7 @@ impl<A: CloudFormationApi, S: TemplateStore> Engine<'_, A, S> {
                     return Ok(planned);
                 }
             }
-            state @ (State::Missing | State::NeverExecuted) => self.to_create(input, &mut planned, state),
+            state @ (State::Missing | State::NeverExecuted) => self.plan_creation(input, &mut planned, state),
         }
         if !upstream.missing.is_empty() {
             return Ok(self.planned_from_template(input, planned, &upstream.missing));
@@ -147,7 +147,7 @@ impl<A: CloudFormationApi, S: TemplateStore> Engine<'_, A, S> {
         Ok(true)
     }
 
-    fn to_create(&mut self, input: &LayerInput, planned: &mut Planned, state: State) {
+    fn plan_creation(&mut self, input: &LayerInput, planned: &mut Planned, state: State) {
         planned.kind = ChangeSetKind::Create;
         planned.created_empty_stack = true;
         if state == State::NeverExecuted && self.reviewed_change_set(input).is_none() {
