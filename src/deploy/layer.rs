@@ -235,6 +235,8 @@ impl<A: CloudFormationApi, S: TemplateStore> Engine<'_, A, S> {
     fn planned_from_template(&self, input: &LayerInput, mut planned: Planned, missing: &[String]) -> Planned {
         planned.report.status = LayerStatus::FromTemplate;
         planned.report.deferred = true;
+        // Every resource is added anyway: what its inputs will be adds nothing.
+        planned.report.inputs_change.clear();
         planned.report.reason = Some(format!(
             "{} depends on {}, not deployed yet: the SSM parameters it reads do not exist, so CloudFormation cannot make a change set. Shown from the template (every resource added); deploy makes its change set once its dependencies are done.",
             input.layer,
