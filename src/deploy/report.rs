@@ -287,7 +287,8 @@ pub fn change_table(changes: &[PlannedChange]) -> String {
             out.push(format!("      {}{source}", property.describe()));
         }
         if let Some(fate) = change.data {
-            out.push(format!("      data: {}", fate.describe()));
+            let when = if change.action == "Modify" { "data, if replaced" } else { "data" };
+            out.push(format!("      {when}: {}", fate.describe()));
         }
     }
     out.join("\n")
