@@ -24,7 +24,7 @@ mod matches;
 mod members;
 mod ops;
 mod records;
-mod resolve;
+pub(crate) mod resolve;
 pub mod scope;
 pub mod types;
 
@@ -33,6 +33,7 @@ mod tests;
 
 pub use builtins::BUILTINS;
 pub use layers::LayerGraph;
+pub use resolve::DEPLOY_SETTINGS;
 pub use scope::{DeclRef, Entry, Scope, Scopes};
 pub use types::Type;
 

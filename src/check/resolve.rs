@@ -24,6 +24,9 @@ use crate::workspace::ModuleId;
 const BUILTIN_TYPES: &[&str] =
     &["bool", "int", "number", "string", "cpu", "memory", "duration", "percent", "secret", "json"];
 
+/// The prelude type whose fields every environment has besides its project's settings.
+pub const DEPLOY_SETTINGS: &str = "DeploySettings";
+
 /// How many aliases may refer to one another in a chain.
 const MAX_ALIAS_DEPTH: usize = 128;
 
@@ -286,22 +289,25 @@ impl<'w> Checker<'w> {
         sig
     }
 
-    /// What every environment of a project sets: its settings plus `region`.
+    /// What every environment of a project sets: the prelude's
+    /// `DeploySettings` (`region`, `account`, `protect`, ...) first, then the
+    /// project's own settings (which may redeclare one of them).
     pub fn project_settings(&mut self, decl: DeclRef) -> Rc<RecordType> {
         if let Some(settings) = self.settings.get(&decl) {
             return settings.clone();
         }
         let ItemKind::Project(project) = &self.item(decl).kind else { return Rc::default() };
         let mut record = self.resolve_fields(&project.settings, decl.module, None);
-        if record.field("region").is_none() {
-            let region = match self.scopes.of(decl.module).get("Region") {
-                Some(Entry::Decl(region)) => Type::Enum(*region),
-                _ => Type::Unknown,
-            };
-            record
-                .fields
-                .insert(0, FieldType { name: "region".into(), ty: region, required: true, span: None });
-        }
+        let implicit = match self.scopes.of(decl.module).get(DEPLOY_SETTINGS).cloned() {
+            Some(Entry::Decl(base)) => match self.alias(base) {
+                Type::Record(base) => base.fields.clone(),
+                _ => Vec::new(),
+            },
+            _ => Vec::new(),
+        };
+        let implicit: Vec<FieldType> =
+            implicit.into_iter().filter(|f| record.field(&f.name).is_none()).collect();
+        record.fields.splice(0..0, implicit);
         let record = Rc::new(record);
         self.settings.insert(decl, record.clone());
         record

@@ -38,8 +38,8 @@ mod scope;
 mod tests;
 
 pub use model::{
-    display_text, DeployExpr, Imported, LayerModel, Model, Published, ResourceModel, SecretModel, Value,
-    ValueKind,
+    display_text, DeployExpr, Deployment, Imported, LayerModel, Model, Published, ResourceModel, SecretModel,
+    Setting, Tag, Value, ValueKind,
 };
 pub use names::camel_case;
 
