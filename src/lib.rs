@@ -18,7 +18,7 @@ pub mod syntax;
 pub mod units;
 pub mod workspace;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use check::DeclRef;
 use diag::Diagnostic;
@@ -63,6 +63,36 @@ pub fn check_files(entries: &[PathBuf], fs: &dyn FileSystem) -> Report {
 /// dropped as soon as they are checked, which bounds memory on large specs.
 pub fn lint_files(entries: &[PathBuf], fs: &dyn FileSystem) -> Report {
     run_stages(Workspace::load(entries, fs), false)
+}
+
+/// The files a command works on, and where their imports may lead.
+#[derive(Debug, Clone, Copy)]
+pub struct Inputs<'a> {
+    /// The spec files the user named.
+    pub entries: &'a [PathBuf],
+    /// The project root every spec import stays in (`--root DIR`); found
+    /// from each named file when `None` (see [`workspace::RootFinder`]).
+    pub root: Option<&'a Path>,
+}
+
+impl Inputs<'_> {
+    /// Load the named files and what they import.
+    pub fn load(self, fs: &dyn FileSystem) -> Workspace {
+        match self.root {
+            Some(root) => Workspace::load_under(root, self.entries, fs),
+            None => Workspace::load(self.entries, fs),
+        }
+    }
+
+    /// [`check_files`] over these inputs.
+    pub fn check(self, fs: &dyn FileSystem) -> Report {
+        run_stages(self.load(fs), true)
+    }
+
+    /// [`lint_files`] over these inputs.
+    pub fn lint(self, fs: &dyn FileSystem) -> Report {
+        run_stages(self.load(fs), false)
+    }
 }
 
 /// [`check_files`] over an already loaded workspace.

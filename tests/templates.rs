@@ -3,8 +3,8 @@
 //! (`tests/snapshots/templates__<env>-<layer>.snap`).
 //!
 //! Besides the snapshots: the same specs always give the same bytes, adding a
-//! service renames or changes no other resource, and the checkov skips in
-//! `.checkov.yaml` stay as narrow as their reasons say.
+//! service renames or changes no other resource, and the checkov skips that
+//! stdlib constructs write into resources stay as narrow as their reasons say.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -99,12 +99,52 @@ fn adding_a_service_renames_and_changes_no_other_resource() {
     }
 }
 
-/// `.checkov.yaml` skips some checks for every resource; these are the only
-/// resources the reasons there allow them to fail for.
+/// `(stack, logical id, check)` of every checkov skip a stdlib construct wrote
+/// into a resource's `Metadata`, each with its reason.
+fn checkov_skips(stacks: &[(String, String)]) -> BTreeMap<(String, String, String), String> {
+    let mut skips = BTreeMap::new();
+    for ((stack, id), resource) in resources(stacks) {
+        let listed = resource["Metadata"]["checkov"]["skip"].as_array().cloned().unwrap_or_default();
+        for skip in listed {
+            let check = skip["id"].as_str().unwrap_or_else(|| panic!("{stack} {id}: a skip without id"));
+            let reason = skip["comment"].as_str().unwrap_or_default();
+            assert!(reason.len() > 10, "{stack} {id}: {check} is skipped without a reason");
+            skips.insert((stack.clone(), id.clone(), check.to_string()), reason.to_string());
+        }
+    }
+    skips
+}
+
+/// No check is skipped globally (`.checkov.yaml`); each skip sits on the one
+/// resource its reason covers. These are the only ones megadolls has, and the
+/// properties behind each reason hold.
 #[test]
 fn checkov_skips_stay_as_narrow_as_their_reasons() {
+    let config = read(".checkov.yaml");
+    assert!(!config.contains("skip-check"), ".checkov.yaml skips checks for every resource");
     for env in ENVIRONMENTS {
-        for ((stack, id), resource) in resources(&build(env)) {
+        let stacks = build(env);
+        let skipped: Vec<(String, String)> =
+            checkov_skips(&stacks).into_keys().map(|(_, id, check)| (id, check)).collect();
+        let mut expected = vec![
+            ("AccessLogsBucket", "CKV_AWS_18"),
+            ("CleanupFunction", "CKV_AWS_117"),
+            ("DjangoBalancerFirewall", "CKV_AWS_260"),
+            ("DjangoListener", "CKV_AWS_103"),
+            ("DjangoListener", "CKV_AWS_2"),
+            ("ImagesRepository", "CKV_AWS_51"),
+            ("TriggerFunction", "CKV_AWS_117"),
+        ];
+        if env == "dev" {
+            expected.push(("DbInstance", "CKV_AWS_157"));
+        }
+        let mut expected: Vec<(String, String)> =
+            expected.into_iter().map(|(id, check)| (id.to_string(), check.to_string())).collect();
+        expected.sort();
+        let mut skipped = skipped;
+        skipped.sort();
+        assert_eq!(skipped, expected, "{env}");
+        for ((stack, id), resource) in resources(&stacks) {
             let properties = &resource["Properties"];
             match resource["Type"].as_str().unwrap_or_default() {
                 // CKV_AWS_18: the log bucket alone does not log.
@@ -140,6 +180,40 @@ fn checkov_skips_stay_as_narrow_as_their_reasons() {
             }
         }
     }
+}
+
+/// `(stacks of specs/<env>.mdl, with `edit` applied to one spec file)`.
+fn build_edited(env: &str, file: &str, from: &str, to: &str) -> Vec<(String, String)> {
+    let mut files: Vec<(String, String)> = ["platform", env]
+        .iter()
+        .map(|name| (format!("specs/{name}.mdl"), read(&format!("specs/{name}.mdl"))))
+        .collect();
+    let target = files.iter_mut().find(|(path, _)| path == file).unwrap_or_else(|| panic!("no {file}"));
+    assert_eq!(target.1.matches(from).count(), 1, "the edit point moved in {file}");
+    target.1 = target.1.replacen(from, to, 1);
+    let borrowed: Vec<(&str, &str)> = files.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
+    stacks_of(mdl::run_pipeline(mdl::workspace::Workspace::from_memory(&borrowed)))
+}
+
+/// A skip needs its reason: without the spec's `single_az_because`, dev's
+/// single-zone database is reported; without `plain_http_because`, the plain
+/// HTTP load balancer is.
+#[test]
+fn a_skip_whose_reason_the_spec_gives_goes_with_the_reason() {
+    let dev =
+        build_edited("dev", "specs/dev.mdl", "    single_az_because   = \"dev's data can be rebuilt\"\n", "");
+    assert!(!checkov_skips(&dev).keys().any(|(_, _, check)| check == "CKV_AWS_157"));
+    let prod = build_edited(
+        "prod",
+        "specs/platform.mdl",
+        "      plain_http_because = \"megadolls has no domain, hence no certificate, yet\"\n",
+        "",
+    );
+    let http: Vec<_> = checkov_skips(&prod)
+        .into_keys()
+        .filter(|(_, id, _)| id.starts_with("DjangoListener") || id == "DjangoBalancerFirewall")
+        .collect();
+    assert!(http.is_empty(), "{http:?}");
 }
 
 /// The specs have no certificate yet; this is what setting one in an

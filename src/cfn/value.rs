@@ -1,24 +1,32 @@
 //! Evaluated values → template JSON: literals as they are, deploy-time values
 //! as intrinsic functions, SSM reads as template parameters.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde_json::{json, Map, Value as Json};
 
 use super::error::LowerError;
 use crate::eval::{DeployExpr, Value, ValueKind};
+use crate::source::Span;
 
 /// What lowering a value needs to know about its template.
 pub struct Lowering<'a> {
     /// SSM parameter name → the template parameter that reads it.
     pub ssm_parameters: &'a HashMap<String, String>,
     pub errors: &'a mut Vec<LowerError>,
+    /// Property path → where its value was written, for the value lowered last
+    /// (the caller takes it per resource).
+    pub spans: BTreeMap<String, Span>,
 }
 
 impl Lowering<'_> {
     /// The JSON of `value` at property path `path`; `None` for `none` (the
     /// property is left out, which is what an optional field means).
     pub fn json(&mut self, value: &Value, path: &str) -> Option<Json> {
+        if !matches!(value.kind, ValueKind::Null) {
+            // The outer value wins: an interpolation's parts share its path.
+            self.spans.entry(path.to_string()).or_insert(value.origin);
+        }
         Some(match &value.kind {
             ValueKind::Null => return None,
             ValueKind::Bool(b) => Json::Bool(*b),

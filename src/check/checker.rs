@@ -172,6 +172,7 @@ pub struct Checker<'w> {
 impl<'w> Checker<'w> {
     /// A checker with empty caches.
     pub fn new(ws: &'w Workspace, scopes: &'w Scopes) -> Checker<'w> {
+        SUGGESTION_BUDGET.with(|budget| budget.set(SUGGESTION_CANDIDATES));
         Checker {
             ws,
             scopes,
@@ -329,19 +330,39 @@ pub fn member_name(member: &ast::Member) -> Option<&ast::Name> {
     }
 }
 
+/// Candidate names "did you mean" may compare in one check. Suggestions are a
+/// courtesy: a file with thousands of unknown names among thousands of
+/// declarations gets them for its first few hundred, and checking it stays
+/// linear instead of comparing every unknown name with every name in scope.
+const SUGGESTION_CANDIDATES: usize = 500_000;
+
+thread_local! {
+    /// What is left of [`SUGGESTION_CANDIDATES`] in the check running on this
+    /// thread ([`Checker::new`] refills it).
+    static SUGGESTION_BUDGET: std::cell::Cell<usize> = const { std::cell::Cell::new(SUGGESTION_CANDIDATES) };
+}
+
 /// The candidate a misspelt `name` most likely meant: a close match by
 /// [`diag::did_you_mean`], else a single edit or swap away (`vcp` → `vpc`),
-/// which Jaro-Winkler scores low on short names.
+/// which Jaro-Winkler scores low on short names. `None` once this check's
+/// budget of comparisons is spent.
 pub fn suggest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
+    if SUGGESTION_BUDGET.with(|budget| budget.get()) == 0 {
+        return None;
+    }
     let candidates: Vec<&str> = candidates.into_iter().collect();
+    SUGGESTION_BUDGET.with(|budget| budget.set(budget.get().saturating_sub(candidates.len())));
     if let Some(close) = diag::did_you_mean(name, candidates.iter().copied()) {
         return Some(close.to_string());
     }
-    if name.chars().count() < 3 {
+    let length = name.chars().count();
+    if length < 3 {
         return None;
     }
     candidates
         .into_iter()
+        // One edit or swap changes the length by at most one.
+        .filter(|c| c.len().abs_diff(name.len()) <= 4 && c.chars().count().abs_diff(length) <= 1)
         .filter(|c| *c != name && strsim::osa_distance(name, c) == 1)
         .min()
         .map(str::to_string)

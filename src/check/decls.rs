@@ -86,6 +86,9 @@ impl<'w> Checker<'w> {
             }
             let ty = if field.name.text == "params" {
                 self.check_params_prefix(&field.value)
+            } else if field.name.text == "tags" {
+                // The project's tags go on every stack, like an environment's `tags`.
+                self.check_expr(&field.value, &Type::Map(Box::new(Type::String)), None)
             } else {
                 self.infer(&field.value)
             };

@@ -67,15 +67,6 @@ pub fn environment_names(ws: &Workspace, project: DeclRef) -> &[ast::Name] {
     }
 }
 
-/// The setting every environment sets without the project declaring it.
-pub const IMPLICIT_SETTING: &str = "region";
-
-/// Whether a project with these settings gets the implicit `region` setting
-/// (it does unless it declares its own).
-pub fn implicit_region(settings: &[ast::FieldDecl]) -> bool {
-    !settings.iter().any(|f| f.name.text == IMPLICIT_SETTING)
-}
-
 /// The one project environments and layers of `module` belong to: the one in
 /// its scope, else (a layer's file need not import the project) the
 /// workspace's only project.

@@ -14,7 +14,7 @@ use crate::check::lookup::{self, Global};
 use crate::check::scope::{self, DeclRef, Entry};
 use crate::check::table::{Def, Node, Pseudo};
 use crate::check::types::{self, Type};
-use crate::check::Checked;
+use crate::check::{Checked, DEPLOY_SETTINGS};
 use crate::source::{FileId, Span};
 use crate::syntax::ast::{self, ItemKind, MemberKind};
 use crate::workspace::{ModuleId, Workspace};
@@ -147,7 +147,11 @@ impl Checked {
             },
             Def::Env => {
                 let project = lookup::project_of(&self.scopes, module, lookup::only_project_in_workspace(ws));
-                env_fields(ws, project)
+                let deploy_settings = match self.lookup(ws, module, None, DEPLOY_SETTINGS) {
+                    Some(Def::Decl(decl)) => record_type_fields(ws, decl),
+                    _ => &[],
+                };
+                env_fields(ws, project, deploy_settings)
             }
             Def::Project(project) => project_fields(ws, project),
             Def::Aws => Pseudo::ALL.iter().map(|p| (p.name().to_string(), Def::Pseudo(*p))).collect(),
@@ -160,15 +164,20 @@ impl Checked {
     }
 }
 
-/// `env.` fields: `name`, `region`, then the project's settings.
-fn env_fields(ws: &Workspace, project: Option<DeclRef>) -> Vec<(String, Def)> {
+/// `env.` fields: `name`, the prelude's `DeploySettings` the project does
+/// not redeclare (`region`, `account`, ...), then the project's settings.
+fn env_fields<'w>(
+    ws: &'w Workspace,
+    project: Option<DeclRef>,
+    deploy_settings: &'w [ast::FieldDecl],
+) -> Vec<(String, Def)> {
     let mut fields = vec![("name".to_string(), Def::EnvName)];
     let settings = project.map_or(&[][..], |p| project_settings(ws, p));
-    if lookup::implicit_region(settings) {
-        fields.push((lookup::IMPLICIT_SETTING.to_string(), Def::Setting { declared: None }));
-    }
-    let declared =
-        settings.iter().map(|f| (f.name.text.clone(), Def::Setting { declared: Some(f.name.span) }));
+    let declared = deploy_settings
+        .iter()
+        .filter(|d| !settings.iter().any(|f| f.name.text == d.name.text))
+        .chain(settings)
+        .map(|f| (f.name.text.clone(), Def::Setting { declared: Some(f.name.span) }));
     fields.extend(declared);
     fields
 }
@@ -215,6 +224,17 @@ pub fn body_members(ws: &Workspace, decl: DeclRef) -> &[ast::Member] {
 fn project_settings(ws: &Workspace, project: DeclRef) -> &[ast::FieldDecl] {
     match &scope::item(ws, project).kind {
         ItemKind::Project(p) => &p.settings,
+        _ => &[],
+    }
+}
+
+/// The fields of a type declared as a record (`type X = { .. }`).
+fn record_type_fields(ws: &Workspace, decl: DeclRef) -> &[ast::FieldDecl] {
+    match &scope::item(ws, decl).kind {
+        ItemKind::Type(alias) => match &alias.ty.kind {
+            ast::TypeExprKind::Record(fields) => fields,
+            _ => &[],
+        },
         _ => &[],
     }
 }

@@ -13,7 +13,6 @@ use std::sync::Arc;
 
 use crate::check::checker::{AliasState, Checker, EnumSig, VariantSig};
 use crate::check::error::CheckError;
-use crate::check::lookup::IMPLICIT_SETTING;
 use crate::check::scope::{DeclRef, Entry};
 use crate::check::table::Def;
 use crate::check::types::{FieldType, RecordType, Type};
@@ -25,6 +24,9 @@ use crate::workspace::ModuleId;
 /// Type names every module sees.
 pub const BUILTIN_TYPES: &[&str] =
     &["bool", "int", "number", "string", "cpu", "memory", "duration", "percent", "secret", "json"];
+
+/// The prelude type whose fields every environment has besides its project's settings.
+pub const DEPLOY_SETTINGS: &str = "DeploySettings";
 
 /// How many aliases may refer to one another in a chain.
 const MAX_ALIAS_DEPTH: usize = 128;
@@ -307,23 +309,25 @@ impl<'w> Checker<'w> {
         sig
     }
 
-    /// What every environment of a project sets: its settings plus `region`.
+    /// What every environment of a project sets: the prelude's
+    /// `DeploySettings` (`region`, `account`, `protect`, ...) first, then the
+    /// project's own settings (which may redeclare one of them).
     pub fn project_settings(&mut self, decl: DeclRef) -> Arc<RecordType> {
         if let Some(settings) = self.settings.get(&decl) {
             return settings.clone();
         }
         let ItemKind::Project(project) = &self.item(decl).kind else { return Arc::default() };
         let mut record = self.resolve_fields(&project.settings, decl.module, None, true);
-        if crate::check::lookup::implicit_region(&project.settings) {
-            let region = match self.scopes.of(decl.module).get("Region") {
-                Some(Entry::Decl(region)) => Type::Enum(*region),
-                _ => Type::Unknown,
-            };
-            record.fields.insert(
-                0,
-                FieldType { name: IMPLICIT_SETTING.into(), ty: region, required: true, span: None },
-            );
-        }
+        let implicit = match self.scopes.of(decl.module).get(DEPLOY_SETTINGS).cloned() {
+            Some(Entry::Decl(base)) => match self.alias(base) {
+                Type::Record(base) => base.fields.clone(),
+                _ => Vec::new(),
+            },
+            _ => Vec::new(),
+        };
+        let implicit: Vec<FieldType> =
+            implicit.into_iter().filter(|f| record.field(&f.name).is_none()).collect();
+        record.fields.splice(0..0, implicit);
         let record = Arc::new(record);
         self.settings.insert(decl, record.clone());
         record

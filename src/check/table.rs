@@ -43,8 +43,8 @@ pub enum Def {
     Env,
     /// `env.name`: the environment being evaluated.
     EnvName,
-    /// A setting of the project: `env.x` in a layer, `x = ..` in an
-    /// environment, its declaration; `None` is the implicit `region`.
+    /// A setting of the project or of the prelude's `DeploySettings`:
+    /// `env.x` in a layer, `x = ..` in an environment, its declaration.
     Setting { declared: Option<Span> },
     /// `project` in a layer, and the project's own name.
     Project(DeclRef),

@@ -151,7 +151,12 @@ impl<'a> Evaluator<'a> {
         Ok(out)
     }
 
-    fn default_field(&mut self, decl: &'a ast::FieldDecl, module: ModuleId, span: Span) -> EvalResult<Value> {
+    pub(crate) fn default_field(
+        &mut self,
+        decl: &'a ast::FieldDecl,
+        module: ModuleId,
+        span: Span,
+    ) -> EvalResult<Value> {
         let Some(default) = &decl.default else {
             if matches!(decl.ty.kind, TypeExprKind::Optional(_)) {
                 return Ok(Value::new(ValueKind::Null, span));

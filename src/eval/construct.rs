@@ -12,7 +12,7 @@
 
 use super::error::{EvalError, EvalResult};
 use super::model::{ResourceModel, Value, ValueKind};
-use super::names::{camel_case, item_of};
+use super::names::{camel_case, item_of, resource_logical_id};
 use super::scope::{Body, BodyId, BodyKind, Ctx, SlotSource, SlotState};
 use super::{Evaluator, MAX_INSTANCE_DEPTH};
 use crate::check::{DeclRef, Def};
@@ -205,7 +205,7 @@ impl<'a> Evaluator<'a> {
                     body.set(index, &b.name, SlotSource::Expr(&b.value), SlotState::Pending)
                 }
                 MemberKind::Resource(r) => {
-                    let id = format!("{prefix}{}", camel_case(&r.name.text));
+                    let id = resource_logical_id(&prefix, &r.name.text);
                     let value = Value::deploy(super::model::DeployExpr::Ref(id), r.name.span);
                     body.set(index, &r.name, SlotSource::Fixed, SlotState::Done(value));
                 }
@@ -297,7 +297,7 @@ impl<'a> Evaluator<'a> {
         instance_span: Option<Span>,
     ) -> EvalResult<Option<ResourceModel>> {
         let prefix = ctx.body.and_then(|b| self.bodies.get(b)).map(|b| b.prefix.clone()).unwrap_or_default();
-        let logical_id = format!("{prefix}{}", camel_case(&resource.name.text));
+        let logical_id = resource_logical_id(&prefix, &resource.name.text);
         let type_value = self.eval_string(&resource.type_name, ctx)?;
         let Some(type_name) = type_value.as_str().map(str::to_string) else {
             return Err(EvalError::internal(

@@ -106,7 +106,7 @@ impl<'a> Evaluator<'a> {
                     body.set(index, &b.name, SlotSource::Expr(&b.value), SlotState::Pending)
                 }
                 MemberKind::Resource(r) => {
-                    let id = super::names::camel_case(&r.name.text);
+                    let id = super::names::resource_logical_id("", &r.name.text);
                     let value = Value::deploy(DeployExpr::Ref(id), r.name.span);
                     body.set(index, &r.name, SlotSource::Fixed, SlotState::Done(value));
                 }

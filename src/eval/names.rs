@@ -38,6 +38,25 @@ pub fn camel_case(name: &str) -> String {
     out
 }
 
+/// The resource name that takes its instance's logical id unchanged.
+///
+/// A construct that wraps one main AWS resource (a log group, a role, a
+/// bucket) names it `main`, so that wrapping a resource in a construct keeps
+/// the logical id the resource had when written raw: the binding `logs`
+/// holding a `logs.log_group` gives `Logs`, not `LogsMain`, and moving a
+/// resource into a construct does not replace it (CDK's `Resource` child).
+pub const MAIN_RESOURCE: &str = "main";
+
+/// The logical id of the resource `name` declared in a body whose instances
+/// are prefixed `prefix`: the prefix and the CamelCase of the name, or the
+/// prefix alone for the [`MAIN_RESOURCE`] of an instance.
+pub fn resource_logical_id(prefix: &str, name: &str) -> String {
+    if name == MAIN_RESOURCE && !prefix.is_empty() {
+        return prefix.to_string();
+    }
+    format!("{prefix}{}", camel_case(name))
+}
+
 impl<'a> Evaluator<'a> {
     /// The layer `ctx` is inside, if any.
     fn in_layer(&self, ctx: &Ctx) -> Option<DeclRef> {

@@ -124,7 +124,10 @@ fn definition_goes_to_the_project_field_and_the_setting() {
 
 #[test]
 fn completion_after_a_dot_offers_what_the_checker_allows() {
-    assert_eq!(complete("${env.size}", "${env."), ["name", "region", "size"]);
+    assert_eq!(
+        complete("${env.size}", "${env."),
+        ["name", "region", "account", "protect", "profile", "role", "service_role", "tags", "size"]
+    );
     assert_eq!(complete("${project.params}", "${project."), ["name", "params"]);
     assert_eq!(
         complete("${aws.region}", "${aws."),

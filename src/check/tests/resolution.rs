@@ -160,7 +160,9 @@ fn env_fields_are_settings_of_the_project() {
     assert_eq!(node(&run, "platform.mdl", "env.size", 0).def, Def::Env);
     assert_eq!(node(&run, "platform.mdl", "name {", 0).def, Def::EnvName);
     let region = node(&run, "platform.mdl", "region}\"", 0);
-    assert_eq!(region.def, Def::Setting { declared: None });
+    // `region` is one of the prelude's `DeploySettings`, declared there.
+    assert!(matches!(region.def, Def::Setting { declared: Some(_) }));
+    assert_eq!(declared(&run, region.def).1, "region");
     assert_eq!(show(&run, region.ty), "Region");
 }
 
@@ -351,7 +353,10 @@ fn a_name_typed_by_hand_is_looked_up_as_the_checker_would() {
     assert_eq!(checked.lookup(ws, construct.module, Some(construct), "aws"), Some(Def::Aws));
     assert_eq!(checked.lookup(ws, module, None, "aws"), None, "nor does module level see aws");
     let names = |def| checked.after_dot(ws, module, def).into_iter().map(|(n, _)| n).collect::<Vec<_>>();
-    assert_eq!(names(Def::Env), ["name", "region", "size", "tier"]);
+    assert_eq!(
+        names(Def::Env),
+        ["name", "region", "account", "protect", "profile", "role", "service_role", "tags", "size", "tier"]
+    );
     assert_eq!(
         names(Def::Aws),
         ["region", "account_id", "partition", "stack_name", "stack_id", "url_suffix"]

@@ -233,7 +233,7 @@ layer app {
     name = "c", capacity = spot,
     network = {
       vpc_id = "vpc-1", subnets = ["a", "b"], public_subnets = [],
-      security_group = "sg-1", namespace = "ns-1", domain = "shop.internal"
+      security_group = "sg-1", discovery = { namespace = "ns-1", domain = "shop.internal" }
     }
   }
   service web = ecs.fargate_service {
