@@ -19,7 +19,7 @@ pub mod syntax;
 pub mod units;
 pub mod workspace;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use check::DeclRef;
 use diag::Diagnostic;
@@ -29,6 +29,9 @@ use workspace::{FileSystem, Workspace};
 #[derive(Debug)]
 pub struct Report {
     pub workspace: Workspace,
+    /// What the checker found: every name's referent and every expression's
+    /// type (empty when loading or parsing failed).
+    pub checked: check::Checked,
     /// Every diagnostic, sorted by position, without repeats.
     pub diagnostics: Vec<Diagnostic>,
     /// The model of every environment that evaluated without errors.
@@ -63,6 +66,36 @@ pub fn lint_files(entries: &[PathBuf], fs: &dyn FileSystem) -> Report {
     run_stages(Workspace::load(entries, fs), false)
 }
 
+/// The files a command works on, and where their imports may lead.
+#[derive(Debug, Clone, Copy)]
+pub struct Inputs<'a> {
+    /// The spec files the user named.
+    pub entries: &'a [PathBuf],
+    /// The project root every spec import stays in (`--root DIR`); found
+    /// from each named file when `None` (see [`workspace::RootFinder`]).
+    pub root: Option<&'a Path>,
+}
+
+impl Inputs<'_> {
+    /// Load the named files and what they import.
+    pub fn load(self, fs: &dyn FileSystem) -> Workspace {
+        match self.root {
+            Some(root) => Workspace::load_under(root, self.entries, fs),
+            None => Workspace::load(self.entries, fs),
+        }
+    }
+
+    /// [`check_files`] over these inputs.
+    pub fn check(self, fs: &dyn FileSystem) -> Report {
+        run_stages(self.load(fs), true)
+    }
+
+    /// [`lint_files`] over these inputs.
+    pub fn lint(self, fs: &dyn FileSystem) -> Report {
+        run_stages(self.load(fs), false)
+    }
+}
+
 /// [`check_files`] over an already loaded workspace.
 pub fn run_pipeline(workspace: Workspace) -> Report {
     run_stages(workspace, true)
@@ -71,8 +104,9 @@ pub fn run_pipeline(workspace: Workspace) -> Report {
 fn run_stages(workspace: Workspace, keep_models: bool) -> Report {
     let mut diagnostics = workspace.diagnostics.clone();
     let mut models = Vec::new();
+    let mut checked = check::Checked::default();
     if !diagnostics.iter().any(Diagnostic::is_error) {
-        let checked = check::check(&workspace);
+        checked = check::check(&workspace);
         diagnostics.extend(checked.diagnostics.iter().cloned());
         if !checked.diagnostics.iter().any(Diagnostic::is_error) {
             for environment in entry_environments(&workspace, &checked) {
@@ -88,7 +122,7 @@ fn run_stages(workspace: Workspace, keep_models: bool) -> Report {
         }
     }
     diag::sort_and_dedup(&mut diagnostics);
-    Report { workspace, diagnostics, models }
+    Report { workspace, checked, diagnostics, models }
 }
 
 /// Environments declared in the files the user named (not in files they only import).

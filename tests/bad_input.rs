@@ -1,114 +1,18 @@
 //! Hostile input through the real binary: every case exits 0, 1 or 2 with a
-//! diagnostic or a clear error, never panics, never crashes, and finishes
-//! within seconds.
+//! diagnostic or a clear error, never panics, never crashes, never hangs (a
+//! run still going after 30 s fails the test), and finishes within seconds.
 //!
 //! Each test works in its own directory under the system temp dir and removes
-//! it afterwards.
+//! it afterwards. Malformed files, and below: imports that try to leave the
+//! project or read what is not a spec file, and specs that ask evaluation for
+//! unbounded work. `tests/fmt_files.rs` has what `mdl fmt` must not do to
+//! files, `tests/lsp.rs` the language server's malformed messages.
 
+mod common;
+
+use common::{head, mdl, run, Run, TempDir};
 use std::fs;
-use std::io::Read;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, Instant};
-
-/// Generous for a debug build on a slow CI machine; a release build takes milliseconds.
-const TIME_LIMIT: Duration = Duration::from_secs(30);
-
-/// A directory under the system temp dir, removed on drop.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(name: &str) -> TempDir {
-        static COUNTER: AtomicUsize = AtomicUsize::new(0);
-        let unique =
-            format!("mdl-bad-input-{}-{}-{name}", std::process::id(), COUNTER.fetch_add(1, Ordering::SeqCst));
-        let path = std::env::temp_dir().join(unique);
-        fs::create_dir_all(&path).expect("create temp dir");
-        TempDir(path)
-    }
-
-    fn write(&self, name: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
-        let path = self.0.join(name);
-        fs::write(&path, bytes).expect("write test file");
-        path
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        // Restore permissions first so a chmod 000 file does not block removal.
-        make_readable(&self.0);
-        let _ = fs::remove_dir_all(&self.0);
-    }
-}
-
-#[cfg(unix)]
-fn make_readable(dir: &Path) {
-    use std::os::unix::fs::PermissionsExt;
-    for entry in fs::read_dir(dir).into_iter().flatten().flatten() {
-        let _ = fs::set_permissions(entry.path(), fs::Permissions::from_mode(0o755));
-    }
-}
-
-#[cfg(not(unix))]
-fn make_readable(_dir: &Path) {}
-
-/// What a run of `mdl` did.
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-/// Run `mdl ARGS` in `dir`, failing the test on a crash, a panic or a timeout.
-fn mdl(dir: &Path, args: &[&str]) -> Run {
-    run(Command::new(env!("CARGO_BIN_EXE_mdl")), dir, args)
-}
-
-/// Run `command ARGS` (mdl, or mdl behind a privilege drop) like [`mdl`].
-fn run(mut command: Command, dir: &Path, args: &[&str]) -> Run {
-    let started = Instant::now();
-    let mut child = command
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn mdl");
-    // Read both pipes on threads so a large output cannot block the child.
-    let mut stdout = child.stdout.take().expect("stdout");
-    let mut stderr = child.stderr.take().expect("stderr");
-    let out = std::thread::spawn(move || read_all(&mut stdout));
-    let err = std::thread::spawn(move || read_all(&mut stderr));
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("wait for mdl") {
-            break status;
-        }
-        if started.elapsed() > TIME_LIMIT {
-            let _ = child.kill();
-            panic!("mdl {args:?} took longer than {TIME_LIMIT:?}");
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    };
-    let run = Run {
-        code: status.code().unwrap_or(-1),
-        stdout: out.join().expect("stdout thread"),
-        stderr: err.join().expect("stderr thread"),
-    };
-    assert!(status.code().is_some(), "mdl {args:?} was killed by a signal (a crash): {status}");
-    assert!(!run.stderr.contains("panicked"), "mdl {args:?} panicked:\n{}", run.stderr);
-    assert!([0, 1, 2].contains(&run.code), "mdl {args:?} exited {}:\n{}", run.code, run.stderr);
-    run
-}
-
-fn read_all(pipe: &mut impl Read) -> String {
-    let mut bytes = Vec::new();
-    let _ = pipe.read_to_end(&mut bytes);
-    String::from_utf8_lossy(&bytes).into_owned()
-}
+use std::process::Command;
 
 /// Check one file whose content is `text`; return the run.
 fn check_text(name: &str, text: impl AsRef<[u8]>) -> Run {
@@ -125,12 +29,6 @@ fn assert_error(run: &Run, code: &str) {
         "summary line:\n{}",
         run.stderr
     );
-}
-
-/// The start of a long output, for failure messages.
-fn head(text: &str) -> &str {
-    let end = text.char_indices().nth(2000).map_or(text.len(), |(i, _)| i);
-    &text[..end]
 }
 
 #[test]
@@ -219,11 +117,7 @@ fn unreadable_file() {
     let run = if fs::read(&path).is_ok() {
         // Root (as in CI) reads a mode-000 file anyway: run a copy of mdl as
         // `nobody`, for whom the file is unreadable as for any user.
-        let copy = dir.0.join("mdl");
-        fs::copy(env!("CARGO_BIN_EXE_mdl"), &copy).expect("copy mdl");
-        let mut setpriv = Command::new("setpriv");
-        setpriv.args(["--reuid=65534", "--regid=65534", "--clear-groups"]).arg(&copy);
-        run(setpriv, &dir.0, &["check", "secret.mdl"])
+        run(common::mdl_as_nobody(&dir.0), &dir.0, &["check", "secret.mdl"])
     } else {
         mdl(&dir.0, &["check", "secret.mdl"])
     };
@@ -287,4 +181,262 @@ fn colors_follow_the_flag() {
     assert!(!never.stderr.contains('\x1b'), "NO_COLOR and a pipe mean no escapes");
     let always = mdl(&dir.0, &["check", "--color", "always", "bad.mdl"]);
     assert!(always.stderr.contains("\x1b["), "--color always colors:\n{}", always.stderr);
+}
+
+// ---- Imports: only `.mdl` regular files inside the project root -----------
+
+/// A file outside the project whose every line must stay off the output.
+const SECRET: &str =
+    "AWS_SECRET_ACCESS_KEY=never-print-this-line\ndaemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n";
+
+/// A project folder with `spec.mdl` declaring the project and importing
+/// `import`, and `../outside/` holding the secret as `secret.mdl` and `passwd`.
+fn project_importing(name: &str, import: &str) -> TempDir {
+    let dir = TempDir::new(name);
+    dir.write("outside/secret.mdl", SECRET);
+    dir.write("outside/passwd", SECRET);
+    let spec = format!("import \"{import}\"\n\nproject shop {{\n  environments {{ dev }}\n}}\n");
+    dir.write("project/spec.mdl", spec);
+    dir
+}
+
+/// Check `project/spec.mdl` (human and JSON output): the code is reported,
+/// and nothing of the secret file appears anywhere.
+fn assert_refused_silently(dir: &TempDir, code: &str, extra: &[&str]) -> Run {
+    let mut args = vec!["check", "project/spec.mdl"];
+    args.extend_from_slice(extra);
+    let human = mdl(&dir.0, &args);
+    assert_error(&human, code);
+    args.extend_from_slice(&["--format", "json"]);
+    let json = mdl(&dir.0, &args);
+    for output in [&human.stdout, &human.stderr, &json.stdout, &json.stderr] {
+        for line in SECRET.lines() {
+            assert!(!output.contains(line), "the output shows the file's text:\n{output}");
+        }
+        assert!(!output.contains("never-print"), "the output shows the file's text:\n{output}");
+    }
+    human
+}
+
+#[test]
+fn an_import_outside_the_project_root_is_refused_unread() {
+    let dir = project_importing("outside-root", "../outside/secret.mdl");
+    let run = assert_refused_silently(&dir, "E0220", &[]);
+    assert!(run.stderr.contains("outside the project root `project`"), "{}", run.stderr);
+    // A file that does not exist out there is refused the same way: nothing is learnt.
+    let missing = project_importing("outside-root-missing", "../outside/none.mdl");
+    assert_refused_silently(&missing, "E0220", &[]);
+    let absolute = project_importing("outside-absolute", "/etc/hostname.mdl");
+    assert_refused_silently(&absolute, "E0220", &[]);
+}
+
+#[test]
+fn an_import_of_a_file_that_is_not_a_spec_is_refused_unread() {
+    let dir = project_importing("passwd", "../outside/passwd");
+    let run = assert_refused_silently(&dir, "E0221", &["--root", "."]);
+    assert!(run.stderr.contains("only `.mdl` spec files can be imported"), "{}", run.stderr);
+    let etc = project_importing("etc-passwd", "/etc/passwd");
+    assert_refused_silently(&etc, "E0221", &[]);
+}
+
+#[test]
+fn a_wider_root_allows_what_the_default_refuses() {
+    let dir = TempDir::new("wider-root");
+    dir.write("shared/lib.mdl", "layer lib {}\n");
+    dir.write(
+        "project/spec.mdl",
+        "import \"../shared/lib.mdl\"\n\nproject shop {\n  environments { dev }\n}\n",
+    );
+    assert_error(&mdl(&dir.0, &["check", "project/spec.mdl"]), "E0220");
+    let run = mdl(&dir.0, &["check", "project/spec.mdl", "--root", "."]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let run = mdl(&dir.0, &["check", "project/spec.mdl", "--root", "nowhere"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("--root `nowhere` does not exist"), "{}", run.stderr);
+}
+
+#[test]
+fn the_root_is_found_above_the_named_file_but_not_above_the_repository() {
+    let dir = TempDir::new("root-search");
+    dir.write("repo/infra/project.mdl", "project shop {\n  environments { dev }\n}\n");
+    dir.write(
+        "repo/infra/envs/dev.mdl",
+        "import \"../project.mdl\"\n\nenvironment dev {\n  region = us_east_1\n}\n",
+    );
+    let run = mdl(&dir.0, &["check", "repo/infra/envs/dev.mdl"]);
+    assert_eq!(run.code, 0, "the project file one folder up is the root:\n{}", run.stderr);
+    // A project declared above the repository's top is not this spec's root.
+    fs::create_dir_all(dir.path("repo/.git")).expect("mkdir .git");
+    dir.write("outer.mdl", "project outer {\n  environments { dev }\n}\n");
+    dir.write("repo/app/dev.mdl", "import \"../../outer.mdl\"\n");
+    assert_error(&mdl(&dir.0, &["check", "repo/app/dev.mdl"]), "E0220");
+}
+
+#[test]
+#[cfg(unix)]
+fn a_symbolic_link_out_of_the_project_is_outside_it() {
+    let dir = project_importing("symlink-out", "./link.mdl");
+    std::os::unix::fs::symlink("../outside/secret.mdl", dir.path("project/link.mdl")).expect("symlink");
+    let run = assert_refused_silently(&dir, "E0220", &[]);
+    assert!(run.stderr.contains("cannot import `project/link.mdl`"), "{}", run.stderr);
+}
+
+#[test]
+#[cfg(unix)]
+fn devices_and_fifos_are_never_read() {
+    let dir = project_importing("devices", "./zero.mdl");
+    std::os::unix::fs::symlink("/dev/zero", dir.path("project/zero.mdl")).expect("symlink");
+    // The link leads out of the project; with the whole disk as the root, it is a device.
+    assert_refused_silently(&dir, "E0220", &[]);
+    let run = assert_refused_silently(&dir, "E0221", &["--root", "/"]);
+    assert!(run.stderr.contains("it is a device, not a regular file"), "{}", run.stderr);
+
+    let fifo = project_importing("fifo", "./pipe.mdl");
+    let status = Command::new("mkfifo").arg(fifo.path("project/pipe.mdl")).status().expect("mkfifo");
+    assert!(status.success());
+    let run = assert_refused_silently(&fifo, "E0221", &[]);
+    assert!(run.stderr.contains("it is a FIFO, not a regular file"), "{}", run.stderr);
+    // Named on the command line, it is refused too, without waiting for a writer.
+    let run = mdl(&fifo.0, &["check", "project/pipe.mdl"]);
+    assert_error(&run, "E0102");
+    assert!(run.stderr.contains("it is a FIFO"), "{}", run.stderr);
+    let run = mdl(&fifo.0, &["check", "/dev/zero"]);
+    assert_error(&run, "E0102");
+    assert!(run.stderr.contains("it is a device"), "{}", run.stderr);
+    let run = mdl(&fifo.0, &["build", "project/pipe.mdl"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("is not a regular file"), "{}", run.stderr);
+}
+
+/// `/dev/stdin` is whatever stdin is: here a pipe that stays open, as in CI
+/// jobs that never close it. Opening it must not wait for its end.
+#[test]
+#[cfg(unix)]
+fn dev_stdin_as_the_named_file_does_not_wait_on_the_pipe() {
+    use std::process::Stdio;
+    use std::time::{Duration, Instant};
+    let dir = TempDir::new("dev-stdin");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_mdl"))
+        .args(["check", "/dev/stdin"])
+        .current_dir(&dir.0)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn mdl");
+    let _open_stdin = child.stdin.take();
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break status;
+        }
+        if started.elapsed() > common::TIME_LIMIT {
+            let _ = child.kill();
+            panic!("mdl check /dev/stdin hung on an open pipe");
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    let stderr = common::read_all(&mut child.stderr.take().expect("stderr"));
+    assert_eq!(status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("error[E0102]") && stderr.contains("it is a FIFO"), "{stderr}");
+}
+
+#[test]
+fn files_over_four_mebibytes_are_not_read() {
+    let big = format!("// {}\nlayer l {{}}\n", "x".repeat(4 << 20));
+    let dir = project_importing("too-large", "./big.mdl");
+    dir.write("project/big.mdl", &big);
+    let run = assert_refused_silently(&dir, "E0221", &[]);
+    assert!(run.stderr.contains("larger than 4 MiB"), "{}", run.stderr);
+    let run = mdl(&dir.0, &["check", "project/big.mdl"]);
+    assert_error(&run, "E0102");
+}
+
+// ---- Evaluation: limits, not exhausted memory or a stack overflow ---------
+
+const PROJECT: &str =
+    "project shop {\n  environments { dev }\n}\n\nenvironment dev {\n  region = us_east_1\n}\n\n";
+
+/// A project and one layer of generated bindings.
+fn check_layer(name: &str, bindings: impl Iterator<Item = String>) -> Run {
+    let mut text = format!("{PROJECT}layer app {{\n");
+    bindings.for_each(|line| text.push_str(&line));
+    text.push_str("}\n");
+    check_text(name, text)
+}
+
+#[test]
+fn string_doubling_stops_at_the_string_limit() {
+    let lines = std::iter::once("  s0 = \"ab\"\n".to_string())
+        .chain((1..=60).map(|n| format!("  s{n} = s{} + s{}\n", n - 1, n - 1)));
+    let run = check_layer("doubling", lines);
+    assert_error(&run, "E0408");
+    assert!(run.stderr.contains("s20 = s19 + s19"), "{}", head(&run.stderr));
+}
+
+#[test]
+fn a_comprehension_product_stops_at_the_step_limit() {
+    let lines = std::iter::once("  l0 = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]\n".to_string())
+        .chain((1..=12).map(|n| format!("  l{n} = [l{} for x in l{}]\n", n - 1, n - 1)));
+    let run = check_layer("product", lines);
+    assert_error(&run, "E0410");
+    assert_eq!(run.stderr.matches("error[").count(), 1, "one diagnostic stands for the rest");
+}
+
+/// A chain of `count` bindings, each using the next, written first to last.
+fn binding_chain(count: usize) -> impl Iterator<Item = String> {
+    (0..count)
+        .map(|n| format!("  b{n} = b{} + 1\n", n + 1))
+        .chain(std::iter::once(format!("  b{count} = 0\n")))
+}
+
+#[test]
+fn a_chain_of_ten_thousand_bindings_evaluates() {
+    let run = check_layer("chain", binding_chain(10_000));
+    assert_eq!(run.code, 0, "{}", head(&run.stderr));
+}
+
+#[test]
+fn a_chain_too_deep_to_evaluate_is_a_diagnostic_not_a_crash() {
+    let run = check_layer("deep-chain", binding_chain(25_000));
+    assert_error(&run, "E0411");
+    assert!(!run.stderr.contains("E0407"), "{}", head(&run.stderr));
+}
+
+#[test]
+fn ten_thousand_unknown_names_are_all_reported() {
+    let run = check_layer("unknown-names", (0..10_000).map(|n| format!("  x{n} = y{n}\n")));
+    assert_error(&run, "E0201");
+    assert!(
+        run.stderr.ends_with("error: 10000 errors in 1 file\n"),
+        "{}",
+        &run.stderr[run.stderr.len() - 200..]
+    );
+}
+
+/// A folder named on the command line is walked; a link in it that leads out
+/// of it is not followed, so `mdl check specs/` never reads (nor `mdl fmt
+/// specs/` writes) a file elsewhere that a pull request linked in.
+#[test]
+#[cfg(unix)]
+fn a_link_out_of_a_checked_folder_is_not_followed() {
+    let dir = TempDir::new("walk-link-out");
+    dir.write("outside/secret.mdl", SECRET);
+    dir.write("specs/real.mdl", "layer core {}\n");
+    dir.write("specs/shared/lib.mdl", "layer lib {}\n");
+    std::os::unix::fs::symlink("shared/lib.mdl", dir.path("specs/inside.mdl")).expect("symlink");
+    let run = mdl(&dir.0, &["check", "specs"]);
+    assert_eq!(run.code, 0, "a link inside the folder is followed:\n{}", run.stderr);
+    std::os::unix::fs::symlink("../outside/secret.mdl", dir.path("specs/leak.mdl")).expect("symlink");
+    for command in ["check", "fmt"] {
+        let run = mdl(&dir.0, &[command, "specs"]);
+        assert_eq!(run.code, 2, "{command}: {}", run.stderr);
+        assert!(
+            run.stderr.contains("`specs/leak.mdl` is a link that leads out of `specs`"),
+            "{}",
+            run.stderr
+        );
+        assert!(!run.stderr.contains("never-print") && !run.stdout.contains("never-print"), "{}", run.stderr);
+    }
+    assert_eq!(fs::read_to_string(dir.path("outside/secret.mdl")).expect("read"), SECRET);
 }

@@ -85,22 +85,34 @@ fn start_own() -> Server {
     }
 }
 
-/// A copy of the test spec in a fresh directory, with `edits` (from, to) applied to platform.mdl.
+/// A copy of the test spec in a fresh directory, with `edits` (from, to)
+/// applied to platform.mdl.
 fn spec_copy(name: &str, edits: &[(&str, &str)]) -> PathBuf {
+    let edits: Vec<(&str, &str, &str)> =
+        edits.iter().map(|(from, to)| ("platform.mdl", *from, *to)).collect();
+    spec_copy_in(name, &edits)
+}
+
+/// A copy of the test spec with `edits` (file, from, to).
+fn spec_copy_in(name: &str, edits: &[(&str, &str, &str)]) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("mdl-deploy-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("temp dir");
     for file in ["platform.mdl", "dev.mdl", "prod.mdl"] {
         let mut text = std::fs::read_to_string(Path::new(SPEC).join(file)).expect("spec file");
-        if file == "platform.mdl" {
-            for (from, to) in edits {
-                assert!(text.contains(from), "edit `{from}` does not apply");
-                text = text.replace(from, to);
-            }
+        for (_, from, to) in edits.iter().filter(|(f, _, _)| *f == file) {
+            assert!(text.contains(from), "edit `{from}` does not apply to {file}");
+            text = text.replacen(from, to, 1);
         }
         std::fs::write(dir.join(file), text).expect("write spec");
     }
     dir
+}
+
+/// The 1-based line of `dir/file` that contains `needle`.
+fn line_of(dir: &Path, file: &str, needle: &str) -> usize {
+    let text = std::fs::read_to_string(dir.join(file)).expect("spec file");
+    text.lines().position(|l| l.contains(needle)).map(|i| i + 1).expect("needle in file")
 }
 
 struct Run {
@@ -118,19 +130,24 @@ impl Run {
     }
 }
 
+/// The environment every mdl run gets: the emulator's static credentials,
+/// no instance metadata, short polling.
+fn aws_env(command: &mut Command) -> &mut Command {
+    command
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("MDL_POLL_MS", "50,200")
+        .env_remove("AWS_PROFILE")
+}
+
 fn mdl(url: &str, dir: &Path, args: &[&str]) -> Run {
     let mut command = Command::new(env!("CARGO_BIN_EXE_mdl"));
     command.args(args).current_dir(dir).stdin(Stdio::null());
     if !args.iter().any(|a| a.starts_with("--endpoint-url")) {
         command.args(["--endpoint-url", url]);
     }
-    command
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("MDL_POLL_MS", "50,200")
-        .env_remove("AWS_PROFILE");
-    let Output { status, stdout, stderr } = command.output().expect("mdl runs");
+    let Output { status, stdout, stderr } = aws_env(&mut command).output().expect("mdl runs");
     Run {
         code: status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&stdout).into_owned(),
@@ -154,6 +171,67 @@ fn post_json(url: &str, region: &str, service: &str, target: &str, body: &str) -
     let _ = stream.read_to_string(&mut answer);
     let json = answer.split("\r\n\r\n").nth(1).unwrap_or_default();
     serde_json::from_str(json).unwrap_or_else(|e| panic!("{target}: not JSON ({e}): {answer}"))
+}
+
+/// What to type at the next prompt of an interactive run.
+enum Reply {
+    Line(&'static str),
+    /// Ctrl-C on the terminal: the line discipline sends SIGINT to mdl.
+    CtrlC,
+}
+
+/// Run mdl on a terminal (util-linux `script` gives it a pseudo-terminal),
+/// typing `replies` as each `[y/N]` prompt appears: deterministic, however
+/// long each step takes.
+fn interactive(url: &str, dir: &Path, args: &[&str], replies: &[Reply]) -> Run {
+    let mut line = vec![env!("CARGO_BIN_EXE_mdl").to_string()];
+    line.extend(args.iter().map(|a| a.to_string()));
+    line.extend(["--endpoint-url".to_string(), url.to_string()]);
+    let quoted: Vec<String> = line.iter().map(|a| format!("'{}'", a.replace('\'', "'\\''"))).collect();
+    let mut command = Command::new("script");
+    command.args(["-q", "-e", "-c", &quoted.join(" "), "/dev/null"]).current_dir(dir);
+    let mut child = aws_env(&mut command)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("script (util-linux) runs");
+    let output = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+    let mut stdout = child.stdout.take().expect("stdout");
+    let collected = output.clone();
+    let reader = std::thread::spawn(move || {
+        let mut buffer = [0u8; 4096];
+        while let Ok(n) = stdout.read(&mut buffer) {
+            if n == 0 {
+                break;
+            }
+            collected.lock().expect("lock").push_str(&String::from_utf8_lossy(&buffer[..n]));
+        }
+    });
+    let mut stdin = child.stdin.take().expect("stdin");
+    for (i, reply) in replies.iter().enumerate() {
+        let started = std::time::Instant::now();
+        while output.lock().expect("lock").matches("[y/N]").count() <= i {
+            assert!(
+                started.elapsed().as_secs() < 180,
+                "no prompt {}: {}",
+                i + 1,
+                output.lock().expect("lock")
+            );
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        let bytes: &[u8] = match reply {
+            Reply::Line(text) => &[text.as_bytes(), b"\n"].concat(),
+            Reply::CtrlC => b"\x03",
+        };
+        stdin.write_all(bytes).expect("type");
+        stdin.flush().expect("flush");
+    }
+    let status = child.wait().expect("mdl ends");
+    drop(stdin);
+    let _ = reader.join();
+    let text = output.lock().expect("lock").replace('\r', "");
+    Run { code: status.code().unwrap_or(-1), stdout: text, stderr: String::new() }
 }
 
 /// POST /moto-api/reset: wipe every emulator resource.
@@ -188,6 +266,17 @@ impl Emulator {
             .credentials_provider(creds)
             .build();
         cfn::Client::from_conf(config)
+    }
+
+    /// The tags of `stack`.
+    fn tags(&self, region: &str, stack: &str) -> Vec<(String, String)> {
+        let client = self.client(region);
+        let out = self.runtime.block_on(client.describe_stacks().stack_name(stack).send());
+        let Ok(out) = out else { return Vec::new() };
+        let tags = out.stacks().first().map(|s| s.tags().to_vec()).unwrap_or_default();
+        tags.iter()
+            .map(|t| (t.key().unwrap_or("").to_string(), t.value().unwrap_or("").to_string()))
+            .collect()
     }
 
     /// Status and termination protection of `stack`, or None.
@@ -230,12 +319,17 @@ fn plan_and_deploy_against_the_emulator() {
     the_megadolls_specs_deploy_and_then_are_unchanged(&emulator);
     first_plan_executes_nothing(&emulator);
     first_deploy_creates_three_stacks_and_the_second_is_a_no_op(&emulator);
-    an_edit_gives_an_update_change_set(&emulator);
-    removing_a_log_group_is_refused_without_allow_replace(&emulator);
+    a_plan_shows_each_changed_value_and_the_line_that_wrote_it(&emulator);
+    a_plan_follows_a_published_value_into_the_layer_that_reads_it(&emulator);
+    plan_out_then_deploy_plan_executes_exactly_what_was_reviewed(&emulator);
+    credentials_of_another_account_are_refused(&emulator);
+    removing_a_kms_key_is_refused_and_a_retained_log_group_may_go(&emulator);
+    no_at_the_second_layer_says_the_first_was_applied(&emulator);
+    ctrl_c_at_a_prompt_executes_nothing_more(&emulator);
     deploy_without_a_terminal_or_yes_stops(&emulator);
     a_rejected_template_stops_before_later_layers(&emulator);
     a_failed_first_deploy_is_explained(&emulator);
-    prod_goes_to_its_region_with_termination_protection(&emulator);
+    prod_goes_to_its_region_with_termination_protection_and_tags(&emulator);
     a_large_template_goes_through_s3(&emulator);
     aws_errors_are_explained(&emulator);
     every_environment_of_the_examples_deploys(&emulator);
@@ -253,7 +347,8 @@ fn the_megadolls_specs_deploy_and_then_are_unchanged(emulator: &Emulator) {
         for layer in ["core", "microservices", "deployment"] {
             let stack = format!("megadolls-{env}-{layer}");
             let found = emulator.stack(region, &stack);
-            assert_eq!(found.map(|s| s.0).as_deref(), Some("CREATE_COMPLETE"), "{stack} in {region}");
+            assert_eq!(found.clone().map(|s| s.0).as_deref(), Some("CREATE_COMPLETE"), "{stack} in {region}");
+            assert_eq!(found.map(|s| s.1), Some(env == "prod"), "{stack}: protect = true in prod only");
         }
         let again = mdl(&emulator.url, root, &["deploy", spec, "--yes", "--format", "json"]);
         assert_eq!(again.code, 0, "{spec}: {}", again.text());
@@ -261,8 +356,9 @@ fn the_megadolls_specs_deploy_and_then_are_unchanged(emulator: &Emulator) {
         for layer in ["core", "microservices", "deployment"] {
             assert_eq!(self::layer(&result, layer)["status"], "unchanged", "{spec} {layer}");
         }
+        assert_eq!(result["account"], "123456789012");
         assert_eq!(result["api_calls"]["change_sets_created"], 0);
-        assert!(result["api_calls"]["reads"].as_u64().is_some_and(|r| r <= 9), "{result}");
+        assert!(result["api_calls"]["reads"].as_u64().is_some_and(|r| r <= 10), "{result}");
     }
 }
 
@@ -272,13 +368,19 @@ fn first_plan_executes_nothing(emulator: &Emulator) {
     let run = mdl(&emulator.url, &dir, &["plan", "dev.mdl", "--format", "json"]);
     assert_eq!(run.code, 0, "{}", run.text());
     let plan = run.json();
-    assert_eq!(plan["schema"], "mdl.plan/1");
+    assert_eq!(plan["schema"], "mdl.plan/2");
+    assert_eq!(plan["account"], "123456789012");
     assert_eq!(layer(&plan, "core")["status"], "create");
-    assert_eq!(layer(&plan, "core")["changes"].as_array().map(Vec::len), Some(5));
-    assert_eq!(layer(&plan, "core")["changes"][0]["source"]["line"], 16);
+    assert_eq!(layer(&plan, "core")["changes"].as_array().map(Vec::len), Some(7));
+    let assets = layer(&plan, "core")["changes"]
+        .as_array()
+        .and_then(|c| c.iter().find(|c| c["logical_id"] == "Assets"))
+        .expect("Assets");
+    assert_eq!(assets["source"]["line"], line_of(&dir, "platform.mdl", "\"AWS::S3::Bucket\" assets"));
     assert_eq!(layer(&plan, "app")["status"], "from_template");
     assert!(layer(&plan, "app")["reason"].as_str().is_some_and(|r| r.contains("depends on core")));
     assert_eq!(layer(&plan, "ops")["status"], "from_template");
+    assert_eq!(plan["diagnostics"][0]["code"], "W0601", "the raw KMS key keeps no data: {plan}");
     for stack in STACKS {
         assert_eq!(emulator.stack("us-east-1", stack), None, "plan left {stack} behind");
     }
@@ -290,8 +392,14 @@ fn first_deploy_creates_three_stacks_and_the_second_is_a_no_op(emulator: &Emulat
     let run = mdl(&emulator.url, &dir, &["deploy", "dev.mdl", "--yes"]);
     assert_eq!(run.code, 0, "{}", run.text());
     assert!(run.stdout.contains("core  created"), "{}", run.stdout);
+    assert!(run.stdout.contains("applied: core (created), app (created), ops (created)"), "{}", run.stdout);
     for stack in STACKS {
         assert_eq!(emulator.stack("us-east-1", stack), Some(("CREATE_COMPLETE".into(), false)), "{stack}");
+    }
+    let tags = emulator.tags("us-east-1", "shop-dev-core");
+    for tag in [("mdl:project", "shop"), ("mdl:environment", "dev"), ("mdl:layer", "core"), ("team", "shop")]
+    {
+        assert!(tags.contains(&(tag.0.to_string(), tag.1.to_string())), "{tag:?} in {tags:?}");
     }
     // moto keeps executed change sets listed (AWS drops them): count them before.
     let before: Vec<usize> = STACKS.iter().map(|s| emulator.change_sets(s)).collect();
@@ -303,51 +411,211 @@ fn first_deploy_creates_three_stacks_and_the_second_is_a_no_op(emulator: &Emulat
     }
     assert_eq!(result["api_calls"]["change_sets_created"], 0);
     assert!(
-        result["api_calls"]["reads"].as_u64().is_some_and(|r| r <= 9),
-        "at most 3 reads per layer: {result}"
+        result["api_calls"]["reads"].as_u64().is_some_and(|r| r <= 10),
+        "STS once, at most 3 reads per layer: {result}"
     );
     let after: Vec<usize> = STACKS.iter().map(|s| emulator.change_sets(s)).collect();
     assert_eq!(before, after, "the no-op deploy created no change set");
 }
 
-fn an_edit_gives_an_update_change_set(emulator: &Emulator) {
-    let dir = spec_copy("edit", &[("suffix: string = \"v1\"", "suffix: string = \"v2\"")]);
+/// An environment setting edited in dev.mdl: the plan names the property,
+/// both values and the dev.mdl line; `--detailed-exitcode` exits 3.
+fn a_plan_shows_each_changed_value_and_the_line_that_wrote_it(emulator: &Emulator) {
+    let dir = spec_copy_in("property", &[("dev.mdl", "\"Shop alerts\"", "\"Shop alerts v2\"")]);
     let before = emulator.change_sets("shop-dev-app");
-    let plan = mdl(&emulator.url, &dir, &["plan", "dev.mdl", "--format", "json"]);
-    assert_eq!(plan.code, 0, "{}", plan.text());
-    let plan = plan.json();
+    let run = mdl(&emulator.url, &dir, &["plan", "dev.mdl", "--format", "json", "--detailed-exitcode"]);
+    assert_eq!(run.code, 3, "changes, with --detailed-exitcode: {}", run.text());
+    let plan = run.json();
     assert_eq!(layer(&plan, "core")["status"], "unchanged");
     let app = layer(&plan, "app");
     assert_eq!(app["status"], "update");
-    assert_eq!(app["changes"][0]["action"], "Modify");
-    assert_eq!(app["changes"][0]["logical_id"], "Alerts");
-    assert_eq!(app["changes"][0]["resource_type"], "AWS::SNS::Topic");
+    let alerts = &app["changes"][0];
+    assert_eq!((alerts["action"].as_str(), alerts["logical_id"].as_str()), (Some("Modify"), Some("Alerts")));
+    let property = &alerts["properties"][0];
+    assert_eq!(property["path"], "DisplayName");
+    assert_eq!(property["before"], "\"Shop alerts\"");
+    assert_eq!(property["after"], "\"Shop alerts v2\"");
+    assert_eq!(property["source"]["file"], "dev.mdl");
+    assert_eq!(property["source"]["line"], line_of(&dir, "dev.mdl", "alerts_name"));
     assert_eq!(emulator.change_sets("shop-dev-app"), before, "plan deletes its change sets");
-    let run = mdl(&emulator.url, &dir, &["deploy", "dev.mdl", "--yes"]);
-    assert_eq!(run.code, 0, "{}", run.text());
-    assert!(run.stdout.contains("app   updated"), "{}", run.stdout);
-    assert_eq!(emulator.stack("us-east-1", "shop-dev-app").map(|s| s.0).as_deref(), Some("UPDATE_COMPLETE"));
+    let text = mdl(&emulator.url, &dir, &["plan", "dev.mdl"]);
+    assert_eq!(text.code, 0, "{}", text.text());
+    let line = format!(
+        "DisplayName: \"Shop alerts\" → \"Shop alerts v2\"  dev.mdl:{}",
+        line_of(&dir, "dev.mdl", "alerts_name")
+    );
+    assert!(text.stdout.contains(&line), "{}", text.stdout);
+    let markdown = mdl(&emulator.url, &dir, &["plan", "dev.mdl", "--format", "markdown"]);
+    assert!(
+        markdown.stdout.starts_with("### mdl plan: shop dev (account 123456789012, us-east-1)"),
+        "{}",
+        markdown.stdout
+    );
+    assert!(markdown.stdout.contains("**0 to add, 1 to change"), "{}", markdown.stdout);
 }
 
-fn removing_a_log_group_is_refused_without_allow_replace(emulator: &Emulator) {
-    let audit = "    resource \"AWS::Logs::LogGroup\" audit { LogGroupName = \"/shop/${env.name}/audit\" } with { DeletionPolicy = \"Retain\", UpdateReplacePolicy = \"Retain\" }\n";
-    let dir = spec_copy("remove", &[("suffix: string = \"v1\"", "suffix: string = \"v2\""), (audit, "")]);
+/// A published value edited: core's parameter changes now, and app (which
+/// reads it) is shown as changing once core is deployed.
+fn a_plan_follows_a_published_value_into_the_layer_that_reads_it(emulator: &Emulator) {
+    let dir = spec_copy_in("follow", &[("dev.mdl", "\"blue\"", "\"green\"")]);
+    let run = mdl(&emulator.url, &dir, &["plan", "dev.mdl", "--format", "json"]);
+    assert_eq!(run.code, 0, "{}", run.text());
+    let plan = run.json();
+    let core = layer(&plan, "core");
+    assert_eq!(core["status"], "update");
+    assert_eq!(core["changes"][0]["logical_id"], "PublishedLabel");
+    assert_eq!(core["changes"][0]["replacement"], "False", "Value is not create-only");
+    assert_eq!(core["changes"][0]["properties"][0]["after"], "\"shop-green\"");
+    let app = layer(&plan, "app");
+    assert_eq!(app["status"], "will_change", "not \"no changes\": {app}");
+    assert_eq!(app["deferred"], true);
+    assert_eq!(app["inputs_change"][0]["layer"], "core");
+    assert_eq!(app["inputs_change"][0]["readers"], serde_json::json!(["LabelCopy"]));
+    let text = mdl(&emulator.url, &dir, &["plan", "dev.mdl"]);
+    assert!(
+        text.stdout.contains("will change once core is deployed: LabelCopy read /shop/infra/label"),
+        "{}",
+        text.stdout
+    );
+}
+
+/// `plan --out` keeps core's change set and marks app deferred; `deploy
+/// --plan` executes that change set (no new one for core) and makes app's
+/// then. A plan whose stack changed since is refused.
+fn plan_out_then_deploy_plan_executes_exactly_what_was_reviewed(emulator: &Emulator) {
+    let dir = spec_copy_in("exact", &[("dev.mdl", "\"blue\"", "\"green\"")]);
+    let planned = mdl(&emulator.url, &dir, &["plan", "dev.mdl", "--out", "reviewed.json"]);
+    assert_eq!(planned.code, 0, "{}", planned.text());
+    let file: Json =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("reviewed.json")).expect("plan file"))
+            .expect("json");
+    assert_eq!(file["schema"], "mdl.planfile/1");
+    assert!(file["layers"][0]["change_set"].is_string(), "core's change set is kept: {file}");
+    assert_eq!(file["layers"][1]["deferred"], true);
+    let run = mdl(
+        &emulator.url,
+        &dir,
+        &["deploy", "dev.mdl", "--plan", "reviewed.json", "--yes", "--format", "json"],
+    );
+    assert_eq!(run.code, 0, "{}", run.text());
+    let result = run.json();
+    assert_eq!(layer(&result, "core")["status"], "updated");
+    assert_eq!(result["api_calls"]["change_sets_created"], 1, "only the deferred app's: {result}");
+    assert_eq!(emulator.stack("us-east-1", "shop-dev-core").map(|s| s.0).as_deref(), Some("UPDATE_COMPLETE"));
+    // Reviewed, then someone else deploys: the reviewed plan no longer holds.
+    let dir = spec_copy_in("stale", &[("dev.mdl", "\"blue\"", "\"red\"")]);
+    let planned = mdl(&emulator.url, &dir, &["plan", "dev.mdl", "--out", "reviewed.json"]);
+    assert_eq!(planned.code, 0, "{}", planned.text());
+    let other = spec_copy_in("other", &[("dev.mdl", "\"blue\"", "\"yellow\"")]);
+    let meanwhile = mdl(&emulator.url, &other, &["deploy", "dev.mdl", "--yes"]);
+    assert_eq!(meanwhile.code, 0, "{}", meanwhile.text());
+    let refused = mdl(&emulator.url, &dir, &["deploy", "dev.mdl", "--plan", "reviewed.json", "--yes"]);
+    assert_eq!(refused.code, 1, "{}", refused.text());
+    assert!(refused.stderr.contains("E0611"), "{}", refused.stderr);
+    assert!(refused.stderr.contains("shop-dev-core changed since the plan was made"), "{}", refused.stderr);
+}
+
+fn credentials_of_another_account_are_refused(emulator: &Emulator) {
+    let dir = spec_copy_in(
+        "account",
+        &[(
+            "dev.mdl",
+            "region      = us_east_1",
+            "region      = us_east_1\n  account     = \"111122223333\"",
+        )],
+    );
     let before = emulator.change_sets("shop-dev-core");
+    let run = mdl(&emulator.url, &dir, &["deploy", "dev.mdl", "--yes", "--format", "json"]);
+    assert_eq!(run.code, 1, "{}", run.text());
+    let result = run.json();
+    assert_eq!(result["diagnostics"][0]["code"], "E0601");
+    assert_eq!(
+        result["diagnostics"][0]["message"],
+        "the credentials belong to account 123456789012, not 111122223333"
+    );
+    assert_eq!(result["diagnostics"][0]["line"], line_of(&dir, "dev.mdl", "account"));
+    assert_eq!(result["api_calls"]["writes"], 0);
+    assert_eq!(emulator.change_sets("shop-dev-core"), before);
+    let sarif = mdl(&emulator.url, &dir, &["plan", "dev.mdl", "--format", "sarif"]);
+    assert_eq!(sarif.code, 1, "{}", sarif.text());
+    let log = sarif.json();
+    assert_eq!(log["runs"][0]["results"][0]["ruleId"], "E0601", "{log}");
+    assert_eq!(
+        log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        "dev.mdl"
+    );
+}
+
+fn removing_a_kms_key_is_refused_and_a_retained_log_group_may_go(emulator: &Emulator) {
+    let text = std::fs::read_to_string(Path::new(SPEC).join("platform.mdl")).expect("spec");
+    let start = text.find("  // A raw key").expect("key block");
+    let end = text[start..].find("  publish bucket").expect("after key") + start;
+    let key = text[start..end].to_string();
+    let dir = spec_copy("kms", &[(key.as_str(), "")]);
     let plan = mdl(&emulator.url, &dir, &["plan", "dev.mdl", "--format", "json"]);
     assert_eq!(plan.code, 1, "a plan with refusals fails: {}", plan.text());
     let planned = plan.json();
-    assert_eq!(layer(&planned, "core")["refused"][0]["logical_id"], "Audit");
-    assert_eq!(layer(&planned, "core")["refused"][0]["what"], "removes");
+    let refused = &layer(&planned, "core")["refused"][0];
+    assert_eq!((refused["logical_id"].as_str(), refused["what"].as_str()), (Some("Key"), Some("removes")));
+    assert_eq!(refused["fate"], "deleted");
+    assert_eq!(planned["diagnostics"][0]["code"], "E0606", "{planned}");
     let run = mdl(&emulator.url, &dir, &["deploy", "dev.mdl", "--yes"]);
     assert_eq!(run.code, 1, "{}", run.text());
     assert!(run.stdout.contains("Remove (refused)"), "{}", run.stdout);
-    assert!(run.text().contains("--allow-replace Audit"), "{}", run.text());
+    assert!(run.stderr.contains("E0606") && run.stderr.contains("--allow-replace Key"), "{}", run.stderr);
     assert!(run.stdout.contains("app   not run"), "{}", run.stdout);
-    assert!(emulator.resources("shop-dev-core").contains(&"Audit".to_string()));
-    assert_eq!(emulator.change_sets("shop-dev-core"), before, "the refused change set is deleted");
-    let allowed = mdl(&emulator.url, &dir, &["deploy", "dev.mdl", "--yes", "--allow-replace", "Audit"]);
-    assert_eq!(allowed.code, 0, "{}", allowed.text());
+    assert!(emulator.resources("shop-dev-core").contains(&"Key".to_string()));
+    // A retained log group: dev (not protected) lets it go, saying where the data stays.
+    let audit = "  resource \"AWS::Logs::LogGroup\" audit";
+    let start = text.find(audit).expect("audit");
+    let end = text[start..].find("  // A raw key").expect("after audit") + start;
+    let dir = spec_copy("audit", &[(&text[start..end], "")]);
+    let run = mdl(&emulator.url, &dir, &["deploy", "dev.mdl", "--yes"]);
+    assert_eq!(run.code, 0, "{}", run.text());
+    assert!(run.stdout.contains("data: it is retained in the account and orphaned"), "{}", run.stdout);
     assert!(!emulator.resources("shop-dev-core").contains(&"Audit".to_string()));
+}
+
+/// On a terminal: yes to core, no to app. The summary says core was applied.
+fn no_at_the_second_layer_says_the_first_was_applied(emulator: &Emulator) {
+    let dir = spec_copy_in(
+        "no",
+        &[
+            ("dev.mdl", "\"blue\"", "\"violet\""),
+            ("platform.mdl", "suffix: string = \"v1\"", "suffix: string = \"v2\""),
+        ],
+    );
+    let run = interactive(&emulator.url, &dir, &["deploy", "dev.mdl"], &[Reply::Line("y"), Reply::Line("n")]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(
+        run.stdout.contains("Execute this change set on shop-dev-core (account 123456789012, us-east-1)?"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("applied: core (updated)"), "{}", run.stdout);
+    assert!(run.stdout.contains("not applied: app (declined), ops (not run)"), "{}", run.stdout);
+    assert!(!run.stdout.contains("nothing was executed;"), "core was executed: {}", run.stdout);
+}
+
+/// On a terminal: yes to core, then Ctrl-C at app's prompt (a real SIGINT
+/// from the terminal): app's change set is never executed, the message says
+/// what was applied, and mdl exits 130.
+fn ctrl_c_at_a_prompt_executes_nothing_more(emulator: &Emulator) {
+    let dir = spec_copy_in(
+        "ctrlc",
+        &[
+            ("dev.mdl", "\"blue\"", "\"indigo\""),
+            ("platform.mdl", "suffix: string = \"v1\"", "suffix: string = \"v3\""),
+        ],
+    );
+    let app_before = emulator.stack("us-east-1", "shop-dev-app");
+    let run = interactive(&emulator.url, &dir, &["deploy", "dev.mdl"], &[Reply::Line("y"), Reply::CtrlC]);
+    assert_eq!(run.code, 130, "{}", run.stdout);
+    assert!(run.stdout.contains("E0610"), "{}", run.stdout);
+    assert!(run.stdout.contains("applied: core (updated)"), "{}", run.stdout);
+    assert!(run.stdout.contains("not applied: app (interrupted), ops (not run)"), "{}", run.stdout);
+    assert_eq!(emulator.stack("us-east-1", "shop-dev-app"), app_before, "app untouched");
+    assert!(!emulator.resources("shop-dev-app").is_empty());
 }
 
 fn deploy_without_a_terminal_or_yes_stops(emulator: &Emulator) {
@@ -358,34 +626,47 @@ fn deploy_without_a_terminal_or_yes_stops(emulator: &Emulator) {
 }
 
 fn a_rejected_template_stops_before_later_layers(emulator: &Emulator) {
-    let topic = "TopicName = \"shop-${env.name}-alerts-${env.suffix}\" }";
-    let dir = spec_copy("rejected", &[(topic, "TopicName = \"x\" } with { DependsOn = [\"Nowhere\"] }")]);
+    reset(&emulator.url);
+    let dir = spec_copy("rejected-first", &[]);
+    assert_eq!(mdl(&emulator.url, &dir, &["deploy", "dev.mdl", "--yes"]).code, 0);
+    let topic = "TopicName   = \"shop-${env.name}-alerts-${env.suffix}\"";
+    let dir = spec_copy("rejected", &[(topic, "TopicName   = \"x\"\n  } with { DependsOn = [\"Nowhere\"] }\n  resource \"AWS::SNS::Topic\" spare {")]);
     let run = mdl(&emulator.url, &dir, &["deploy", "dev.mdl", "--yes"]);
     assert_eq!(run.code, 1, "{}", run.text());
-    assert!(run.stdout.contains("Unresolved resource dependencies [Nowhere]"), "{}", run.stdout);
-    assert!(!run.stdout.contains("DispatchFailure"), "no SDK dump: {}", run.stdout);
+    assert!(
+        run.stderr.contains("E0608") && run.stderr.contains("Unresolved resource dependencies [Nowhere]"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.text().contains("DispatchFailure"), "no SDK dump: {}", run.text());
     assert!(run.stdout.contains("ops   not run"), "{}", run.stdout);
     assert_eq!(emulator.stack("us-east-1", "shop-dev-ops").map(|s| s.0).as_deref(), Some("CREATE_COMPLETE"));
 }
 
 fn a_failed_first_deploy_is_explained(emulator: &Emulator) {
     reset(&emulator.url);
-    let topic = "TopicName = \"shop-${env.name}-alerts-${env.suffix}\"";
-    let dir = spec_copy("rollback", &[(topic, "TopicName = \"bad topic!\"")]);
+    let topic = "TopicName   = \"shop-${env.name}-alerts-${env.suffix}\"";
+    let dir = spec_copy("rollback", &[(topic, "TopicName   = \"bad topic!\"")]);
     let run = mdl(&emulator.url, &dir, &["deploy", "dev.mdl", "--yes"]);
     assert_eq!(run.code, 1, "{}", run.text());
-    assert!(run.stdout.contains("shop-dev-app ended in ROLLBACK_COMPLETE"), "{}", run.stdout);
-    assert!(run.stdout.contains("Topic names must be made up of"), "CloudFormation's reason: {}", run.stdout);
+    assert!(
+        run.stderr.contains("E0609") && run.stderr.contains("shop-dev-app ended in ROLLBACK_COMPLETE"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("Topic names must be made up of"), "CloudFormation's reason: {}", run.stderr);
     assert!(run.stdout.contains("ops   not run"), "{}", run.stdout);
     let again = mdl(&emulator.url, &dir, &["deploy", "dev.mdl", "--yes"]);
     assert_eq!(again.code, 1, "{}", again.text());
     assert!(again.stdout.contains("app   blocked"), "{}", again.stdout);
-    assert!(again
-        .stdout
-        .contains("aws cloudformation delete-stack --stack-name shop-dev-app --region us-east-1"));
+    assert!(
+        again.stderr.contains("aws cloudformation delete-stack --stack-name shop-dev-app --region us-east-1"),
+        "{}",
+        again.stderr
+    );
 }
 
-fn prod_goes_to_its_region_with_termination_protection(emulator: &Emulator) {
+fn prod_goes_to_its_region_with_termination_protection_and_tags(emulator: &Emulator) {
     reset(&emulator.url);
     let dir = spec_copy("prod", &[]);
     let wrong = mdl(&emulator.url, &dir, &["deploy", "prod.mdl", "--yes", "--region", "us-east-1"]);
@@ -400,6 +681,9 @@ fn prod_goes_to_its_region_with_termination_protection(emulator: &Emulator) {
     for stack in ["shop-prod-core", "shop-prod-app", "shop-prod-ops"] {
         assert_eq!(emulator.stack("af-south-1", stack), Some(("CREATE_COMPLETE".into(), true)), "{stack}");
         assert_eq!(emulator.stack("us-east-1", stack), None, "{stack} in the wrong region");
+        let tags = emulator.tags("af-south-1", stack);
+        assert!(tags.contains(&("cost_center".into(), "shop-prod".into())), "{tags:?}");
+        assert!(tags.contains(&("team".into(), "shop".into())), "{tags:?}");
     }
 }
 
@@ -421,7 +705,11 @@ fn a_large_template_goes_through_s3(emulator: &Emulator) {
     std::fs::write(&platform, text).expect("write spec");
     let refused = mdl(&emulator.url, &dir, &["deploy", "dev.mdl", "--yes"]);
     assert_eq!(refused.code, 1, "{}", refused.text());
-    assert!(refused.stderr.contains("over the 51,200 bytes") && refused.stderr.contains("--template-bucket"));
+    assert!(
+        refused.stderr.contains("E0612") && refused.stderr.contains("--template-bucket"),
+        "{}",
+        refused.stderr
+    );
     assert_eq!(emulator.stack("us-east-1", "shop-dev-core"), None, "nothing was sent");
     let core = mdl(&emulator.url, &dir, &["deploy", "dev.mdl", "--yes", "--layer", "core"]);
     assert_eq!(core.code, 0, "{}", core.text());
@@ -435,8 +723,12 @@ fn aws_errors_are_explained(emulator: &Emulator) {
     let dir = spec_copy("errors", &[]);
     let down = mdl(&emulator.url, &dir, &["plan", "dev.mdl", "--endpoint-url", "http://127.0.0.1:9"]);
     assert_eq!(down.code, 1, "{}", down.text());
-    assert!(down.stdout.contains("Nothing answered at http://127.0.0.1:9"), "{}", down.stdout);
-    assert!(!down.stdout.contains("DispatchFailure"), "no SDK dump: {}", down.stdout);
+    assert!(
+        down.stderr.contains("E0603") && down.stderr.contains("Nothing answered at http://127.0.0.1:9"),
+        "{}",
+        down.stderr
+    );
+    assert!(!down.text().contains("DispatchFailure"), "no SDK dump: {}", down.text());
 }
 
 /// Every environment of each example under examples/ deploys (each in its

@@ -1,10 +1,12 @@
-//! A scripted JSON-RPC session against the real `mdl lsp` binary: what an
-//! editor does when it opens `tests/lsp/dev.mdl` and the file it imports.
+//! Scripted JSON-RPC sessions against the real `mdl lsp` binary: what an
+//! editor does when it opens `tests/lsp/dev.mdl` and the file it imports, and
+//! what a broken or hostile client sends.
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::path::PathBuf;
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc::{self, Receiver};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde_json::{json, Value};
@@ -14,6 +16,8 @@ struct Session {
     stdin: ChildStdin,
     messages: Receiver<Value>,
     next_id: i64,
+    /// What the server logged on stderr so far.
+    log: Arc<Mutex<String>>,
 }
 
 impl Session {
@@ -22,11 +26,12 @@ impl Session {
             .arg("lsp")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
+            .stderr(Stdio::piped())
             .spawn()
             .expect("start mdl lsp");
         let stdin = child.stdin.take().expect("stdin");
         let stdout = child.stdout.take().expect("stdout");
+        let mut stderr = child.stderr.take().expect("stderr");
         let (sender, messages) = mpsc::channel();
         std::thread::spawn(move || {
             let mut reader = BufReader::new(stdout);
@@ -36,13 +41,57 @@ impl Session {
                 }
             }
         });
-        Session { child, stdin, messages, next_id: 1 }
+        let log = Arc::new(Mutex::new(String::new()));
+        let written = Arc::clone(&log);
+        std::thread::spawn(move || {
+            let mut chunk = [0; 4096];
+            while let Ok(count @ 1..) = stderr.read(&mut chunk) {
+                let text = String::from_utf8_lossy(&chunk[..count]);
+                eprint!("{text}");
+                written.lock().expect("log").push_str(&text);
+            }
+        });
+        Session { child, stdin, messages, next_id: 1, log }
     }
 
     fn send(&mut self, message: Value) {
         let body = message.to_string();
-        write!(self.stdin, "Content-Length: {}\r\n\r\n{body}", body.len()).expect("write");
+        self.raw(format!("Content-Length: {}\r\n\r\n{body}", body.len()).as_bytes());
+    }
+
+    /// Bytes as they are, framed or not.
+    fn raw(&mut self, bytes: &[u8]) {
+        self.stdin.write_all(bytes).expect("write");
         self.stdin.flush().expect("flush");
+    }
+
+    /// The next message whose id is `id` (`null` for errors about messages without a usable id).
+    fn answer_to(&self, id: Value) -> Value {
+        loop {
+            let message = self.receive();
+            if message.get("id") == Some(&id) && message.get("method").is_none() {
+                return message;
+            }
+        }
+    }
+
+    /// The outline of the open document `uri`, to prove the server still
+    /// reads and answers: everything sent before has been handled.
+    fn still_answers(&mut self, uri: &str) {
+        let symbols = self.request("textDocument/documentSymbol", json!({ "textDocument": { "uri": uri } }));
+        assert!(symbols.as_array().is_some_and(|s| !s.is_empty()), "{symbols}");
+    }
+
+    /// Whether the server logged `text` (stderr is read on its own thread:
+    /// wait a little for it to catch up with the answers).
+    fn logged(&self, text: &str) -> bool {
+        for _ in 0..1000 {
+            if self.log.lock().expect("log").contains(text) {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        false
     }
 
     fn request(&mut self, method: &str, params: Value) -> Value {
@@ -282,4 +331,144 @@ fn an_editor_session_gets_diagnostics_hover_definition_completion_and_symbols() 
     session.notify("exit", Value::Null);
     let status = session.child.wait().expect("the server exits");
     assert!(status.success());
+}
+
+/// A framed didOpen of a document of `lines` lines of 11 bytes, built
+/// as bytes: serializing 100 MB of JSON would take longer than the test.
+fn did_open(uri: &str, lines: usize) -> Vec<u8> {
+    let head = format!(
+        r#"{{"jsonrpc":"2.0","method":"textDocument/didOpen","params":{{"textDocument":{{"uri":"{uri}","languageId":"mdl","version":1,"text":""#
+    );
+    let line = br"layer l {}\n";
+    let tail = r#""}}}"#;
+    let mut bytes = format!("Content-Length: {}\r\n\r\n{head}", head.len() + line.len() * lines + tail.len())
+        .into_bytes();
+    bytes.reserve(line.len() * lines + tail.len());
+    for _ in 0..lines {
+        bytes.extend_from_slice(line);
+    }
+    bytes.extend_from_slice(tail.as_bytes());
+    bytes
+}
+
+/// `Content-Length: N` and a body.
+fn framed(body: &str) -> Vec<u8> {
+    format!("Content-Length: {}\r\n\r\n{body}", body.len()).into_bytes()
+}
+
+#[test]
+fn malformed_messages_are_logged_and_answered_and_the_server_keeps_serving() {
+    let mut session = Session::start();
+    session.request("initialize", json!({ "processId": null, "rootUri": null, "capabilities": {} }));
+    session.notify("initialized", json!({}));
+    let (dev_uri, dev_text) = fixture("dev.mdl");
+    open(&mut session, &dev_uri, &dev_text);
+    assert_eq!(session.diagnostics_for(&dev_uri), Vec::<Value>::new());
+    session.still_answers(&dev_uri);
+
+    // Bodies that are not JSON-RPC requests: an error response with a null id.
+    let not_messages: [(&[u8], i64); 5] = [
+        (b"{not json", -32700),
+        (b"\xff\xfe{}", -32700),
+        (b"[1, 2]", -32600),
+        (br#"{"jsonrpc":"2.0"}"#, -32600),
+        (br#"{"jsonrpc":"2.0","id":{"a":1},"method":"textDocument/hover"}"#, -32600),
+    ];
+    for (body, code) in not_messages {
+        let mut bytes = format!("Content-Length: {}\r\n\r\n", body.len()).into_bytes();
+        bytes.extend_from_slice(body);
+        session.raw(&bytes);
+        let answer = session.answer_to(Value::Null);
+        assert_eq!(answer["error"]["code"], code, "{}: {answer}", String::from_utf8_lossy(body));
+    }
+
+    // Requests the server cannot serve: an error response with their id.
+    let requests = [
+        (json!({ "jsonrpc": "2.0", "id": 901, "method": "mdl/nothing" }), -32601),
+        (
+            json!({ "jsonrpc": "2.0", "id": 902, "method": "textDocument/hover", "params": { "textDocument": 5 } }),
+            -32602,
+        ),
+        (json!({ "jsonrpc": "2.0", "id": 903, "method": "textDocument/hover" }), -32602),
+        (json!({ "jsonrpc": "2.0", "id": 904, "method": "textDocument/completion", "params": [] }), -32602),
+    ];
+    for (request, code) in requests {
+        let id = request["id"].clone();
+        session.send(request);
+        let answer = session.answer_to(id);
+        assert_eq!(answer["error"]["code"], code, "{answer}");
+    }
+
+    // Notifications without their required fields: logged, never answered.
+    for (method, params) in [
+        ("textDocument/didOpen", json!({})),
+        ("textDocument/didChange", json!({ "textDocument": { "uri": 7 }, "contentChanges": "x" })),
+        ("textDocument/didClose", Value::Null),
+    ] {
+        session.notify(method, params);
+        session.still_answers(&dev_uri);
+        assert!(session.logged(&format!("ignored {method}: invalid params")), "{method}");
+    }
+
+    // Framing errors: skipped up to the next header.
+    let framing: [(&[u8], &str); 7] = [
+        (
+            b"Content-Type: application/json\r\n\r\n{\"jsonrpc\":\"2.0\",\"id\":950,\"method\":\"x\"}",
+            "not a framed message",
+        ),
+        (b"Content-Length: abc\r\n\r\n{}", "Content-Length is not a number"),
+        (b"Content-Length: -5\r\n\r\n{}", "Content-Length is not a number"),
+        (b"Content-Length: 99999999999\r\n\r\n", "over the limit"),
+        (b"Content-Length: 99999999999\r\n\r\n{}", "over the limit"),
+        (b"hello there\r\n", "not a framed message"),
+        (
+            b"Content-Length: 500\r\n\r\n{\"jsonrpc\":\"2.0\",\"method\":\"x\"}",
+            "shorter than its Content-Length",
+        ),
+    ];
+    for (bytes, logged) in framing {
+        session.raw(bytes);
+        session.still_answers(&dev_uri);
+        assert!(session.logged(logged), "{}: expected `{logged}` in the log", String::from_utf8_lossy(bytes));
+    }
+    let mut long_header = b"Content-Length: 2\r\nX-Padding: ".to_vec();
+    long_header.extend(std::iter::repeat_n(b'x', 100_000));
+    long_header.extend_from_slice(b"\r\n\r\n{}");
+    session.raw(&long_header);
+    session.still_answers(&dev_uri);
+    assert!(session.logged("header line longer than 4 KiB"));
+
+    // A response to nothing the server asked.
+    session.raw(&framed(r#"{"jsonrpc":"2.0","id":5,"result":null}"#));
+    session.still_answers(&dev_uri);
+
+    // A 100 MB document is skipped unread; a 5 MB one is refused, not analysed.
+    session.raw(&did_open("file:///huge.mdl", 10_000_000));
+    session.still_answers(&dev_uri);
+    assert!(session.logged("over the limit of 32 MiB"));
+    session.raw(&did_open("file:///large.mdl", 500_000));
+    let warning = loop {
+        let message = session.receive();
+        if message["method"] == "window/showMessage" {
+            break message;
+        }
+    };
+    assert!(
+        warning["params"]["message"].as_str().is_some_and(|m| m.contains("over the 4 MiB limit")),
+        "{warning}"
+    );
+    assert_eq!(session.diagnostics_for("file:///large.mdl"), Vec::<Value>::new());
+
+    // After all that, the server still serves the valid document.
+    let hover = session.request(
+        "textDocument/hover",
+        json!({ "textDocument": { "uri": dev_uri }, "position": position_of(&dev_text, "workers", 0) }),
+    );
+    assert!(
+        hover["contents"]["value"].as_str().is_some_and(|v| v.contains("workers: int in 1..10")),
+        "{hover}"
+    );
+    let _ = session.request("shutdown", Value::Null);
+    session.notify("exit", Value::Null);
+    assert!(session.child.wait().expect("the server exits").success());
 }

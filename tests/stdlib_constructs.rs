@@ -273,7 +273,21 @@ fn the_image_push_trigger_starts_a_pipeline_written_by_hand() {
   resource "AWS::CodePipeline::Pipeline" own {
     RoleArn = "arn:aws:iam::123456789012:role/own"
     ArtifactStore = { Type = "S3", Location = "own-artifacts" }
-    Stages = []
+    Stages = [
+      {
+        Name = "Source"
+        Actions = [{
+          Name = "Image", ActionTypeId = { Category = "Source", Owner = "AWS", Provider = "ECR", Version = "1" }
+          Configuration = { RepositoryName = "t/app", ImageTag = "dev" }, OutputArtifacts = [{ Name = "image" }]
+        }]
+      },
+      {
+        Name = "Approve"
+        Actions = [{
+          Name = "Approve", ActionTypeId = { Category = "Approval", Owner = "AWS", Provider = "Manual", Version = "1" }
+        }]
+      },
+    ]
   }
   trigger = lambda.on_image_push {
     repository = "t/app", tag = "dev", pipeline = own.ref, pass_digest = false

@@ -8,6 +8,7 @@ use serde_json::{json, Map, Value as Json};
 use super::error::LowerError;
 use super::value::Lowering;
 use crate::eval::{camel_case, DeployExpr, LayerModel, Model, ResourceModel, Value, ValueKind};
+use crate::source::Span;
 
 /// One layer's stack: its name, its template, what it needs first.
 #[derive(Debug, Clone)]
@@ -20,6 +21,10 @@ pub struct Stack {
     pub depends_on: Vec<String>,
     /// Template parameter → the SSM parameter name it reads (its default).
     pub parameters: BTreeMap<String, String>,
+    /// Logical id → property path (`Properties` keys as `A.B[0]`, resource
+    /// attributes by name) → where the spec wrote that value: a plan points
+    /// at the line that changed, often an environment file's.
+    pub property_spans: BTreeMap<String, BTreeMap<String, Span>>,
 }
 
 impl Stack {
@@ -48,16 +53,22 @@ pub(super) fn lower_layer(model: &Model, layer: &LayerModel, errors: &mut Vec<Lo
     let mut parameters = ssm_parameters(layer);
     let by_parameter: HashMap<String, String> =
         parameters.iter().map(|(k, v)| (v.clone(), k.clone())).collect();
-    let mut lowering = Lowering { ssm_parameters: &by_parameter, used: BTreeSet::new(), errors };
+    let mut lowering =
+        Lowering { ssm_parameters: &by_parameter, used: BTreeSet::new(), errors, spans: BTreeMap::new() };
     let mut resources = Map::new();
+    let mut property_spans = BTreeMap::new();
     // The evaluator has refused duplicate logical ids already.
     for resource in &layer.resources {
         resources.insert(resource.logical_id.clone(), lower_resource(&mut lowering, resource));
+        property_spans.insert(resource.logical_id.clone(), std::mem::take(&mut lowering.spans));
     }
     for published in &layer.publishes {
         let value =
             lowering.json(&published.value, &format!("publish {}", published.name)).unwrap_or(Json::Null);
         let logical_id = format!("Published{}", camel_case(&published.name));
+        lowering.spans.clear();
+        property_spans
+            .insert(logical_id.clone(), BTreeMap::from([("Value".to_string(), published.value.origin)]));
         resources
             .insert(logical_id, publish_parameter(&published.parameter, &published.name, value, &layer.name));
     }
@@ -71,6 +82,7 @@ pub(super) fn lower_layer(model: &Model, layer: &LayerModel, errors: &mut Vec<Lo
         template,
         depends_on: layer.depends_on.clone(),
         parameters,
+        property_spans,
     }
 }
 

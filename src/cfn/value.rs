@@ -1,12 +1,13 @@
 //! Evaluated values → template JSON: literals as they are, deploy-time values
 //! as intrinsic functions, SSM reads as template parameters.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde_json::{json, Map, Value as Json};
 
 use super::error::LowerError;
 use crate::eval::{DeployExpr, Value, ValueKind};
+use crate::source::Span;
 
 /// What lowering a value needs to know about its template.
 pub struct Lowering<'a> {
@@ -16,12 +17,19 @@ pub struct Lowering<'a> {
     /// declared (CloudFormation's linter reports a parameter nobody uses).
     pub used: BTreeSet<String>,
     pub errors: &'a mut Vec<LowerError>,
+    /// Property path → where its value was written, for the value lowered last
+    /// (the caller takes it per resource).
+    pub spans: BTreeMap<String, Span>,
 }
 
 impl Lowering<'_> {
     /// The JSON of `value` at property path `path`; `None` for `none` (the
     /// property is left out, which is what an optional field means).
     pub fn json(&mut self, value: &Value, path: &str) -> Option<Json> {
+        if !matches!(value.kind, ValueKind::Null) {
+            // The outer value wins: an interpolation's parts share its path.
+            self.spans.entry(path.to_string()).or_insert(value.origin);
+        }
         Some(match &value.kind {
             ValueKind::Null => return None,
             ValueKind::Bool(b) => Json::Bool(*b),

@@ -3,89 +3,94 @@
 //!
 //! Input: a name or `target.field` in the current body context. Output: its
 //! [`Type`] (possibly a non-value kind such as `Namespace`, resolved further by
-//! the caller). Invariants: lookup order is locals, body members, a variant of
-//! the expected enum, `env`/`project`/`aws`, then the module scope; every
-//! cross-layer reference is recorded as a layer edge.
+//! the caller), and what the name refers to, recorded in the resolution table.
+//! Invariants: lookup order is locals, body members (neither for the target
+//! of `{ .. }`), a variant of the expected enum, then [`lookup::global`]
+//! (`env`/`project`/`aws`, the module scope, environments); every cross-layer
+//! reference is recorded as a layer edge.
 
 use crate::check::checker::{Body, LayerEdge};
 use crate::check::error::CheckError;
+use crate::check::lookup::{self, Global};
 use crate::check::scope::{DeclRef, Entry};
-use crate::check::types::{RecordType, Type};
+use crate::check::table::{Def, Pseudo};
+use crate::check::types::{FieldType, RecordType, Type};
 use crate::check::Checker;
 use crate::source::Span;
 use crate::syntax::ast::{Expr, ItemKind, MemberKind, Name};
-
-/// `aws.*`: the pseudo parameters, all deploy-time strings.
-const PSEUDO_PARAMETERS: &[&str] =
-    &["region", "account_id", "partition", "stack_name", "stack_id", "url_suffix"];
 
 impl<'w> Checker<'w> {
     /// What a plain name means here.
     pub fn name(&mut self, name: &'w Name, hint: Option<&Type>) -> Type {
         let text = name.text.as_str();
-        if let Some((_, ty)) = self.ctx.locals.iter().rev().find(|(n, _)| n == text) {
-            return ty.clone();
-        }
-        if let Some(index) = self.ctx.members.as_ref().and_then(|m| m.get(text).copied()) {
-            if let Body::Layer(decl) | Body::Construct(decl) = self.ctx.body {
-                return self.member_ref(decl, index, name.span);
+        if !self.ctx.declarations_only {
+            if let Some((_, ty, def)) = self.ctx.locals.iter().rev().find(|(n, _, _)| n == text) {
+                let (ty, def) = (ty.clone(), *def);
+                return self.resolved(name, def, ty);
+            }
+            if let Some(index) = self.ctx.members.as_ref().and_then(|m| m.get(text).copied()) {
+                if let Body::Layer(decl) | Body::Construct(decl) = self.ctx.body {
+                    let ty = self.member_ref(decl, index, name.span);
+                    return self.resolved(name, Def::Member { body: decl, index: index as u32 }, ty);
+                }
             }
         }
         match hint.map(Type::unwrapped) {
             Some(Type::Enum(decl)) => {
-                if let Some(&index) = self.enum_sig(*decl).index.get(text) {
-                    return Type::Variant(*decl, index);
+                let sig = self.enum_sig(*decl);
+                if let Some(&index) = sig.index.get(text) {
+                    let def = Def::Variant { decl: *decl, index: sig.variants[index].declared as u32 };
+                    return self.resolved(name, def, Type::Variant(*decl, index));
                 }
             }
             // `env.name == prod`: environment names are values where one is expected.
             Some(Type::Environment) => {
                 let project = self.project_of(self.ctx.module);
-                if project.is_some_and(|p| self.environment_names(p).iter().any(|n| n.text == text)) {
-                    return Type::Environment;
+                let found = project.and_then(|p| Some((p, lookup::environment_index(self.ws, p, text)?)));
+                if let Some((project, index)) = found {
+                    let def = Def::Environment { project, index: index as u32 };
+                    return self.resolved(name, def, Type::Environment);
                 }
             }
             _ => {}
         }
-        match (text, self.ctx.body) {
-            ("env", Body::Layer(_)) => return Type::Env,
-            ("project", Body::Layer(_)) => {
-                return self.project_of(self.ctx.module).map_or(Type::Unknown, Type::Project)
-            }
-            ("aws", Body::Layer(_) | Body::Construct(_)) => return Type::Aws,
-            _ => {}
-        }
-        self.scope_name(name, hint)
+        self.global_name(name, hint)
     }
 
-    fn scope_name(&mut self, name: &Name, hint: Option<&Type>) -> Type {
-        match self.scope().get(&name.text) {
-            Some(Entry::Decl(decl)) => self.decl_as_name(*decl, name),
-            Some(Entry::Namespace(module)) => {
-                self.used_namespaces.insert((self.ctx.module, name.text.clone()));
-                Type::Namespace(*module)
+    /// `env`, `project`, `aws`, the module scope, the environments.
+    fn global_name(&mut self, name: &Name, hint: Option<&Type>) -> Type {
+        let project = self.project_of(self.ctx.module);
+        match lookup::global(self.ws, self.scope(), project, self.ctx.body, &name.text) {
+            Global::Env => self.resolved(name, Def::Env, Type::Env),
+            Global::Project(Some(project)) => {
+                self.resolved(name, Def::Project(project), Type::Project(project))
             }
-            Some(Entry::Variant { decl, variant }) => Type::Variant(*decl, *variant),
-            Some(Entry::AmbiguousVariant(decls)) => {
+            Global::Project(None) => Type::Unknown,
+            Global::Aws => self.resolved(name, Def::Aws, Type::Aws),
+            Global::Entry(Entry::Decl(decl)) => self.decl_as_name(*decl, name),
+            Global::Entry(Entry::Namespace(module)) => {
+                self.used_namespaces.insert((self.ctx.module, name.text.clone()));
+                self.resolved(name, Def::Namespace(*module), Type::Namespace(*module))
+            }
+            Global::Entry(Entry::Variant { decl, variant }) => {
+                let def = Def::Variant { decl: *decl, index: *variant as u32 };
+                self.resolved(name, def, Type::Variant(*decl, *variant))
+            }
+            Global::Entry(Entry::AmbiguousVariant(decls)) => {
                 let enums = decls.iter().map(|d| self.decl_name(*d)).collect();
                 self.report(CheckError::AmbiguousVariant { name: name.text.clone(), enums, span: name.span });
                 Type::Unknown
             }
-            None if self.is_environment_name(&name.text) => Type::Environment,
-            None => self.unknown_name(name, hint),
+            Global::Environment(project, index) => {
+                let def = Def::Environment { project, index: index as u32 };
+                self.resolved(name, def, Type::Environment)
+            }
+            Global::Unknown => self.unknown_name(name, hint),
         }
-    }
-
-    /// `dev`, `prod` in a layer: the project's environments are an implicit enum.
-    fn is_environment_name(&self, text: &str) -> bool {
-        if !matches!(self.ctx.body, Body::Layer(_)) {
-            return false;
-        }
-        let project = self.project_of(self.ctx.module);
-        project.is_some_and(|p| self.environment_names(p).iter().any(|n| n.text == text))
     }
 
     fn decl_as_name(&mut self, decl: DeclRef, name: &Name) -> Type {
-        match &self.item(decl).kind {
+        let ty = match &self.item(decl).kind {
             ItemKind::Enum(_) => Type::EnumName(decl),
             ItemKind::Construct(_) => Type::ConstructName(decl),
             ItemKind::Type(_) => Type::TypeName(decl),
@@ -97,10 +102,11 @@ impl<'w> Checker<'w> {
                     suggestion: None,
                     help: Some("only layers can read other layers; pass the value as a parameter".into()),
                 });
-                Type::Unknown
+                return Type::Unknown;
             }
-            ItemKind::Import(_) | ItemKind::Project(_) | ItemKind::Environment(_) => Type::Unknown,
-        }
+            ItemKind::Import(_) | ItemKind::Project(_) | ItemKind::Environment(_) => return Type::Unknown,
+        };
+        self.resolved(name, Def::Decl(decl), ty)
     }
 
     fn unknown_name(&mut self, name: &Name, hint: Option<&Type>) -> Type {
@@ -114,13 +120,14 @@ impl<'w> Checker<'w> {
                 "construct bodies do not see `{}`; pass what you need as a parameter",
                 name.text
             )),
-            ("env" | "project" | "aws", Body::Module) => {
-                Some(format!("`{}` is visible inside layers", name.text))
+            ("env" | "project", Body::Module) => Some(format!("`{}` is visible inside layers", name.text)),
+            ("aws", Body::Module) => {
+                Some("`aws` is visible inside layers and constructs, where a stack is described".into())
             }
             _ => None,
         };
         let suggestion = {
-            let locals = self.ctx.locals.iter().map(|(n, _)| n.as_str());
+            let locals = self.ctx.locals.iter().map(|(n, _, _)| n.as_str());
             let members = self.ctx.members.iter().flat_map(|m| m.keys().map(String::as_str));
             let specials: &[&str] = match self.ctx.body {
                 Body::Layer(_) => &["env", "project", "aws"],
@@ -154,7 +161,8 @@ impl<'w> Checker<'w> {
                 let sig = self.enum_sig(decl);
                 let Some(variant) = sig.variants.get(index) else { return Type::Unknown };
                 let owner = format!("field of variant `{}`", variant.name);
-                self.record_field(&variant.fields.clone(), field, owner)
+                let fields = variant.fields.clone();
+                self.record_field(&fields, field, owner)
             }
             Type::Optional(_) | Type::None => {
                 self.report(CheckError::Type {
@@ -173,7 +181,10 @@ impl<'w> Checker<'w> {
     fn variant_named(&mut self, decl: DeclRef, field: &Name) -> Type {
         let sig = self.enum_sig(decl);
         match sig.index.get(&field.text) {
-            Some(&index) => Type::Variant(decl, index),
+            Some(&index) => {
+                let def = Def::Variant { decl, index: sig.variants[index].declared as u32 };
+                self.resolved(field, def, Type::Variant(decl, index))
+            }
             None => {
                 let owner = format!("variant of enum `{}`", self.decl_name(decl));
                 let names: Vec<&str> = sig.variants.iter().map(|v| v.name.as_str()).collect();
@@ -198,7 +209,11 @@ impl<'w> Checker<'w> {
             Type::Deploy(inner) => match self.field_of_value(*inner, field) {
                 Type::Unknown => Type::Unknown,
                 ty if ty.is_deploy() => ty,
-                ty => Type::Deploy(Box::new(ty)),
+                ty => {
+                    let ty = Type::Deploy(Box::new(ty));
+                    self.table.retype_last_name(field.span, &ty);
+                    ty
+                }
             },
             Type::Bool
             | Type::Int
@@ -250,22 +265,33 @@ impl<'w> Checker<'w> {
 
     fn record_field(&mut self, record: &RecordType, field: &Name, owner: String) -> Type {
         match record.field(&field.text) {
-            Some(declared) => declared.ty.clone(),
+            Some(declared) => self.field_found(field, declared),
             None => self.unknown_field(field, owner, record.names().collect(), None),
+        }
+    }
+
+    /// A field of a record or variant shape, found: recorded with its declaration.
+    fn field_found(&mut self, field: &Name, declared: &FieldType) -> Type {
+        match declared.span {
+            Some(at) => self.resolved(field, Def::Field { declared: at }, declared.ty.clone()),
+            None => declared.ty.clone(),
         }
     }
 
     fn namespace_member(&mut self, target: &Expr, module: crate::workspace::ModuleId, field: &Name) -> Type {
         match self.decl_in_namespace(module, &field.text) {
-            Some(decl) => match &self.item(decl).kind {
-                ItemKind::Enum(_) => Type::EnumName(decl),
-                ItemKind::Construct(_) => Type::ConstructName(decl),
-                ItemKind::Type(_) => Type::TypeName(decl),
-                ItemKind::Layer(_)
-                | ItemKind::Import(_)
-                | ItemKind::Project(_)
-                | ItemKind::Environment(_) => Type::Unknown,
-            },
+            Some(decl) => {
+                let ty = match &self.item(decl).kind {
+                    ItemKind::Enum(_) => Type::EnumName(decl),
+                    ItemKind::Construct(_) => Type::ConstructName(decl),
+                    ItemKind::Type(_) => Type::TypeName(decl),
+                    ItemKind::Layer(_)
+                    | ItemKind::Import(_)
+                    | ItemKind::Project(_)
+                    | ItemKind::Environment(_) => return Type::Unknown,
+                };
+                self.resolved(field, Def::Decl(decl), ty)
+            }
             None => {
                 let namespace =
                     Name { text: self.ws.sources.slice(target.span).to_string(), span: target.span };
@@ -280,7 +306,7 @@ impl<'w> Checker<'w> {
         let sig = self.enum_sig(decl);
         for variant in &sig.variants {
             if let Some(found) = variant.fields.field(&field.text) {
-                return found.ty.clone();
+                return self.field_found(field, found);
             }
         }
         let owner = format!("field of any `{}` variant", self.decl_name(decl));
@@ -310,9 +336,10 @@ impl<'w> Checker<'w> {
             let owner = format!("published value or secret of layer `{layer_name}`");
             return self.unknown_field(field, owner, shared.collect(), None);
         };
+        let def = Def::Shared { layer, index: index.get(&field.text).copied().unwrap_or_default() as u32 };
         match &member.kind {
-            MemberKind::Publish(_) => Type::Deploy(Box::new(Type::String)),
-            MemberKind::Secret { .. } => Type::Secret,
+            MemberKind::Publish(_) => self.resolved(field, def, Type::Deploy(Box::new(Type::String))),
+            MemberKind::Secret { .. } => self.resolved(field, def, Type::Secret),
             _ => {
                 let declared = crate::check::checker::member_name(member).map_or(member.span, |n| n.span);
                 self.report(CheckError::NotPublished {
@@ -329,12 +356,14 @@ impl<'w> Checker<'w> {
 
     fn env_field(&mut self, field: &Name) -> Type {
         if field.text == "name" {
-            return Type::Environment;
+            return self.resolved(field, Def::EnvName, Type::Environment);
         }
         let Some(project) = self.project_of(self.ctx.module) else { return Type::Unknown };
         let settings = self.project_settings(project);
         match settings.field(&field.text) {
-            Some(setting) => setting.ty.clone(),
+            Some(setting) => {
+                self.resolved(field, Def::Setting { declared: setting.span }, setting.ty.clone())
+            }
             None => {
                 let owner = format!("setting of project `{}`", self.decl_name(project));
                 let names = settings.names().chain(["name"]).collect();
@@ -344,22 +373,26 @@ impl<'w> Checker<'w> {
     }
 
     fn aws_field(&mut self, field: &Name) -> Type {
-        if PSEUDO_PARAMETERS.contains(&field.text.as_str()) {
-            return Type::Deploy(Box::new(Type::String));
+        if let Some(pseudo) = Pseudo::named(&field.text) {
+            return self.resolved(field, Def::Pseudo(pseudo), Type::Deploy(Box::new(Type::String)));
         }
-        self.unknown_field(field, "pseudo parameter of `aws`".into(), PSEUDO_PARAMETERS.to_vec(), None)
+        let names = Pseudo::ALL.iter().map(|p| p.name()).collect();
+        self.unknown_field(field, "pseudo parameter of `aws`".into(), names, None)
     }
 
     fn project_field(&mut self, project: DeclRef, field: &Name) -> Type {
-        if field.text == "name" || field.text == "params" {
-            return Type::String;
-        }
         let fields = self.project_fields.get(&project).cloned().unwrap_or_default();
+        if field.text == "name" {
+            let ItemKind::Project(declared) = &self.item(project).kind else { return Type::String };
+            return self.resolved(field, Def::ProjectField { declared: declared.name.span }, Type::String);
+        }
         match fields.get(&field.text) {
-            Some(ty) => ty.clone(),
+            Some((ty, declared)) => {
+                self.resolved(field, Def::ProjectField { declared: *declared }, ty.clone())
+            }
             None => {
                 let owner = format!("field of project `{}`", self.decl_name(project));
-                let names = fields.keys().map(String::as_str).chain(["name", "params"]).collect();
+                let names = fields.keys().map(String::as_str).chain(["name"]).collect();
                 self.unknown_field(field, owner, names, None)
             }
         }
@@ -372,7 +405,10 @@ impl<'w> Checker<'w> {
             .iter()
             .position(|m| matches!(&m.kind, MemberKind::Output(b) if b.name.text == field.text));
         match found {
-            Some(i) => self.member_ref(construct, i, field.span),
+            Some(i) => {
+                let ty = self.member_ref(construct, i, field.span);
+                self.resolved(field, Def::Output { construct, index: i as u32 }, ty)
+            }
             None => {
                 let outputs = members.iter().filter_map(|m| match &m.kind {
                     MemberKind::Output(b) => Some(b.name.text.as_str()),

@@ -7,6 +7,7 @@
 //! The arity is checked first, so each signature destructures its arguments.
 
 use crate::check::error::CheckError;
+use crate::check::table::Def;
 use crate::check::types::{accepts, FieldType, RecordType, Type};
 use crate::check::Checker;
 use crate::source::Span;
@@ -33,7 +34,11 @@ pub const BUILTINS: &[(&str, &str)] = &[
 impl<'w> Checker<'w> {
     /// `callee(args)`.
     pub fn call(&mut self, callee: &'w Name, args: &'w [Expr], span: Span) -> Type {
-        let Some(&(name, signature)) = BUILTINS.iter().find(|(n, _)| *n == callee.text) else {
+        let found = BUILTINS.iter().position(|(n, _)| *n == callee.text);
+        if let Some(index) = found.and_then(|i| u8::try_from(i).ok()) {
+            self.resolved(callee, Def::Builtin(index), Type::Unknown);
+        }
+        let Some(&(name, signature)) = found.and_then(|i| BUILTINS.get(i)) else {
             let suggestion = crate::check::checker::suggest(&callee.text, BUILTINS.iter().map(|(n, _)| *n));
             self.report(CheckError::UnknownFunction {
                 name: callee.text.clone(),
@@ -147,7 +152,7 @@ impl<'w> Checker<'w> {
             FieldType { name: "key".into(), ty: Type::String, required: true, span: None },
             FieldType { name: "value".into(), ty: value, required: true, span: None },
         ];
-        Type::List(Box::new(Type::Record(std::rc::Rc::new(RecordType { name: None, fields }))))
+        Type::List(Box::new(Type::Record(std::sync::Arc::new(RecordType { name: None, fields }))))
     }
 
     fn min_max(&mut self, call: &Call<'w>) -> Type {

@@ -9,13 +9,16 @@
 
 use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
+use std::sync::Arc;
 
 use crate::check::error::CheckError;
+use crate::check::lookup;
 use crate::check::scope::{self, DeclRef, Scope, Scopes};
+use crate::check::table::{Builder, Def};
 use crate::check::types::{self, RecordType, Type};
 use crate::diag;
 use crate::source::Span;
-use crate::syntax::ast::{self, ItemKind};
+use crate::syntax::ast::{self, ItemKind, Name};
 use crate::workspace::{ModuleId, Workspace};
 
 /// Which kind of body names are resolved in; decides what is visible.
@@ -38,8 +41,12 @@ pub struct Ctx {
     pub body: Body,
     /// Member names of the body (layer or construct) → member index.
     pub members: Option<Rc<HashMap<String, usize>>>,
-    /// Comprehension variables, match bindings, record-type fields: innermost last.
-    pub locals: Vec<(String, Type)>,
+    /// Comprehension variables, match bindings, record-type fields, each with
+    /// what it refers to: innermost last.
+    pub locals: Vec<(String, Type, Def)>,
+    /// Resolving the target of `target { .. }`: only declarations take fields,
+    /// so locals and members do not hide them (`queue = queue { .. }`).
+    pub declarations_only: bool,
     /// The one expression allowed to be a construct instance (a binding's whole value).
     pub instance_ok: Option<Span>,
     /// Inside raw resource properties, a secret becomes a dynamic reference.
@@ -54,6 +61,7 @@ impl Ctx {
             body: Body::Module,
             members: None,
             locals: Vec::new(),
+            declarations_only: false,
             instance_ok: None,
             secrets_ok: false,
         }
@@ -83,8 +91,10 @@ pub enum AliasState {
 pub struct VariantSig {
     /// As declared.
     pub name: String,
+    /// Its position among the enum's declared variants.
+    pub declared: usize,
     /// Its fields as a record shape (empty for a plain variant).
-    pub fields: Rc<RecordType>,
+    pub fields: Arc<RecordType>,
     /// Where its name is declared.
     pub span: Span,
 }
@@ -110,6 +120,9 @@ pub struct LayerEdge {
     pub span: Span,
 }
 
+/// A project's fields by name: each one's type and where it is declared.
+pub type ProjectFields = HashMap<String, (Type, Span)>;
+
 /// The checker: one per `check` run.
 pub struct Checker<'w> {
     /// What is being checked.
@@ -127,13 +140,14 @@ pub struct Checker<'w> {
     /// Resolved type aliases.
     pub aliases: HashMap<DeclRef, AliasState>,
     /// Resolved construct params.
-    pub params: HashMap<DeclRef, Rc<RecordType>>,
+    pub params: HashMap<DeclRef, Arc<RecordType>>,
     /// Resolved enum variants.
     pub enums: HashMap<DeclRef, Rc<EnumSig>>,
     /// Resolved project settings (with `region`).
-    pub settings: HashMap<DeclRef, Rc<RecordType>>,
-    /// Types of each project's fields (`params`, ...), filled when the project is checked.
-    pub project_fields: HashMap<DeclRef, Rc<HashMap<String, Type>>>,
+    pub settings: HashMap<DeclRef, Arc<RecordType>>,
+    /// Types of each project's fields (`params`, ...) with where each is
+    /// declared, filled when the project is checked.
+    pub project_fields: HashMap<DeclRef, Rc<ProjectFields>>,
     /// Cross-layer references, in the order met.
     pub layer_edges: Vec<LayerEdge>,
     /// Construct → construct instantiations inside construct bodies.
@@ -149,6 +163,8 @@ pub struct Checker<'w> {
     pub member_depth: usize,
     /// How many aliases are being resolved, one inside another.
     pub alias_depth: usize,
+    /// What each name refers to and each expression's type, so far.
+    pub table: Builder,
     /// The workspace's only project, when there is exactly one.
     sole_project: Option<DeclRef>,
 }
@@ -156,6 +172,7 @@ pub struct Checker<'w> {
 impl<'w> Checker<'w> {
     /// A checker with empty caches.
     pub fn new(ws: &'w Workspace, scopes: &'w Scopes) -> Checker<'w> {
+        SUGGESTION_BUDGET.with(|budget| budget.set(SUGGESTION_CANDIDATES));
         Checker {
             ws,
             scopes,
@@ -175,7 +192,8 @@ impl<'w> Checker<'w> {
             pending_fields: Vec::new(),
             member_depth: 0,
             alias_depth: 0,
-            sole_project: only_project_in_workspace(ws),
+            table: Builder::default(),
+            sole_project: lookup::only_project_in_workspace(ws),
         }
     }
 
@@ -209,6 +227,7 @@ impl<'w> Checker<'w> {
             body,
             members: Some(self.member_index(decl)),
             locals: Vec::new(),
+            declarations_only: false,
             instance_ok: None,
             secrets_ok: false,
         }
@@ -223,10 +242,7 @@ impl<'w> Checker<'w> {
         }
         let mut index = HashMap::new();
         for (i, member) in self.body_members(decl).iter().enumerate() {
-            if matches!(member.kind, ast::MemberKind::Output(_)) {
-                continue;
-            }
-            if let Some(name) = member_name(member) {
+            if let Some(name) = lookup::inner_name(member) {
                 index.entry(name.text.clone()).or_insert(i);
             }
         }
@@ -246,30 +262,12 @@ impl<'w> Checker<'w> {
 
     /// The name a declaration binds, for messages.
     pub fn decl_name(&self, decl: DeclRef) -> String {
-        match &self.item(decl).kind {
-            ItemKind::Project(p) => p.name.text.clone(),
-            ItemKind::Environment(e) => e.name.text.clone(),
-            _ => scope::declared_name(self.item(decl)).map(|n| n.text.clone()).unwrap_or_default(),
-        }
+        decl_name(self.ws, decl)
     }
 
     /// A type as users write it.
     pub fn show(&self, ty: &Type) -> String {
-        types::render(ty, &|decl| self.qualified_name(decl))
-    }
-
-    /// `Capacity`, or `ecs.Capacity` when the declaration lives in a stdlib
-    /// module that the current module reaches through a namespace.
-    fn qualified_name(&self, decl: DeclRef) -> String {
-        let name = self.decl_name(decl);
-        if self.scope().visible_modules.contains(&decl.module) {
-            return name;
-        }
-        let module = self.ws.module(self.ctx.module);
-        match module.namespaces.iter().find(|(_, target)| *target == decl.module) {
-            Some((binding, _)) => format!("{}.{name}", binding.text),
-            None => name,
-        }
+        types::render(ty, &|decl| qualified_name(self.ws, self.scopes, self.ctx.module, decl))
     }
 
     /// The enum's variants, resolved once.
@@ -287,31 +285,37 @@ impl<'w> Checker<'w> {
 
     /// The one project environments and layers in `module` belong to, if any.
     pub fn project_of(&self, module: ModuleId) -> Option<DeclRef> {
-        let scope = self.scopes.of(module);
-        match scope.projects.as_slice() {
-            [one] => Some(*one),
-            // A layer's file may not import the project (the environment file
-            // imports both); then the workspace's only project is meant.
-            [] => self.sole_project,
-            _ => None,
-        }
+        lookup::project_of(self.scopes, module, self.sole_project)
+    }
+
+    /// Record what the name written at `name` refers to; returns its type.
+    pub fn resolved(&mut self, name: &Name, def: Def, ty: Type) -> Type {
+        self.table.name(name.span, def, &ty);
+        ty
     }
 }
 
-/// The project, when the workspace has exactly one.
-fn only_project_in_workspace(ws: &Workspace) -> Option<DeclRef> {
-    let mut found = None;
-    for (id, module) in ws.iter_modules() {
-        for (item, decl) in module.ast.items.iter().enumerate() {
-            if matches!(decl.kind, ItemKind::Project(_)) {
-                if found.is_some() {
-                    return None;
-                }
-                found = Some(DeclRef { module: id, item });
-            }
-        }
+/// The name a declaration binds, for messages.
+pub fn decl_name(ws: &Workspace, decl: DeclRef) -> String {
+    let item = scope::item(ws, decl);
+    match &item.kind {
+        ItemKind::Project(p) => p.name.text.clone(),
+        ItemKind::Environment(e) => e.name.text.clone(),
+        _ => scope::declared_name(item).map(|n| n.text.clone()).unwrap_or_default(),
     }
-    found
+}
+
+/// `Capacity`, or `ecs.Capacity` when the declaration lives in a stdlib module
+/// that `module` reaches through a namespace.
+pub fn qualified_name(ws: &Workspace, scopes: &Scopes, module: ModuleId, decl: DeclRef) -> String {
+    let name = decl_name(ws, decl);
+    if scopes.of(module).visible_modules.contains(&decl.module) {
+        return name;
+    }
+    match ws.module(module).namespaces.iter().find(|(_, target)| *target == decl.module) {
+        Some((binding, _)) => format!("{}.{name}", binding.text),
+        None => name,
+    }
 }
 
 /// The name a body member binds, if any.
@@ -326,19 +330,39 @@ pub fn member_name(member: &ast::Member) -> Option<&ast::Name> {
     }
 }
 
+/// Candidate names "did you mean" may compare in one check. Suggestions are a
+/// courtesy: a file with thousands of unknown names among thousands of
+/// declarations gets them for its first few hundred, and checking it stays
+/// linear instead of comparing every unknown name with every name in scope.
+const SUGGESTION_CANDIDATES: usize = 500_000;
+
+thread_local! {
+    /// What is left of [`SUGGESTION_CANDIDATES`] in the check running on this
+    /// thread ([`Checker::new`] refills it).
+    static SUGGESTION_BUDGET: std::cell::Cell<usize> = const { std::cell::Cell::new(SUGGESTION_CANDIDATES) };
+}
+
 /// The candidate a misspelt `name` most likely meant: a close match by
 /// [`diag::did_you_mean`], else a single edit or swap away (`vcp` → `vpc`),
-/// which Jaro-Winkler scores low on short names.
+/// which Jaro-Winkler scores low on short names. `None` once this check's
+/// budget of comparisons is spent.
 pub fn suggest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
+    if SUGGESTION_BUDGET.with(|budget| budget.get()) == 0 {
+        return None;
+    }
     let candidates: Vec<&str> = candidates.into_iter().collect();
+    SUGGESTION_BUDGET.with(|budget| budget.set(budget.get().saturating_sub(candidates.len())));
     if let Some(close) = diag::did_you_mean(name, candidates.iter().copied()) {
         return Some(close.to_string());
     }
-    if name.chars().count() < 3 {
+    let length = name.chars().count();
+    if length < 3 {
         return None;
     }
     candidates
         .into_iter()
+        // One edit or swap changes the length by at most one.
+        .filter(|c| c.len().abs_diff(name.len()) <= 4 && c.chars().count().abs_diff(length) <= 1)
         .filter(|c| *c != name && strsim::osa_distance(name, c) == 1)
         .min()
         .map(str::to_string)

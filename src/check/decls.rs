@@ -10,8 +10,10 @@ use std::collections::{HashMap, HashSet};
 
 use crate::check::checker::{member_name, Body, Ctx};
 use crate::check::error::CheckError;
+use crate::check::lookup;
 use crate::check::records::Owner;
 use crate::check::scope::DeclRef;
+use crate::check::table::Def;
 use crate::check::types::Type;
 use crate::check::Checker;
 use crate::source::Span;
@@ -28,6 +30,7 @@ impl<'w> Checker<'w> {
                 m.ast.items.iter().enumerate().map(move |(item, i)| (DeclRef { module, item }, &i.kind))
             })
             .collect();
+        self.declared_names();
         for &(decl, kind) in &decls {
             self.ctx = Ctx::module(decl.module);
             match kind {
@@ -55,6 +58,7 @@ impl<'w> Checker<'w> {
     }
 
     fn check_project(&mut self, decl: DeclRef, project: &'w Project) {
+        self.project_names(decl, project);
         let mut seen: HashMap<&str, Span> = HashMap::new();
         for name in &project.environments {
             if let Some(first) = seen.insert(&name.text, name.span) {
@@ -82,12 +86,24 @@ impl<'w> Checker<'w> {
             }
             let ty = if field.name.text == "params" {
                 self.check_params_prefix(&field.value)
+            } else if field.name.text == "tags" {
+                // The project's tags go on every stack, like an environment's `tags`.
+                self.check_expr(&field.value, &Type::Map(Box::new(Type::String)), None)
             } else {
                 self.infer(&field.value)
             };
-            fields.insert(field.name.text.clone(), ty);
+            let ty = self.resolved(&field.name, Def::ProjectField { declared: field.name.span }, ty);
+            fields.insert(field.name.text.clone(), (ty, field.name.span));
         }
         self.project_fields.insert(decl, std::rc::Rc::new(fields));
+    }
+
+    /// The project's name and its environments, as declarations.
+    fn project_names(&mut self, decl: DeclRef, project: &'w Project) {
+        self.resolved(&project.name, Def::Project(decl), Type::Unknown);
+        for (index, name) in project.environments.iter().enumerate() {
+            self.resolved(name, Def::Environment { project: decl, index: index as u32 }, Type::Environment);
+        }
     }
 
     /// `params = "/prefix"`: the SSM prefix of published values.
@@ -122,12 +138,32 @@ impl<'w> Checker<'w> {
                 return;
             }
         };
-        if !self.environment_names(project).iter().any(|n| n.text == environment.name.text) {
-            self.unknown_environment(&environment.name, project);
+        match lookup::environment_index(self.ws, project, &environment.name.text) {
+            Some(index) => {
+                let def = Def::Environment { project, index: index as u32 };
+                self.resolved(&environment.name, def, Type::Environment);
+            }
+            None => self.unknown_environment(&environment.name, project),
         }
         let settings = self.project_settings(project);
         let owner = Owner::Settings(self.decl_name(project));
         self.record_body(&environment.fields, &settings, &owner, environment.name.span);
+    }
+
+    /// The names of layers, constructs, types and enums where they are
+    /// declared, and the namespaces stdlib imports bind.
+    fn declared_names(&mut self) {
+        let ws = self.ws;
+        for (module, m) in ws.iter_modules() {
+            for (item, declared) in m.ast.items.iter().enumerate() {
+                if let Some(name) = crate::check::scope::declared_name(declared) {
+                    self.resolved(name, Def::Decl(DeclRef { module, item }), Type::Unknown);
+                }
+            }
+            for (binding, target) in &m.namespaces {
+                self.resolved(binding, Def::Namespace(*target), Type::Namespace(*target));
+            }
+        }
     }
 
     fn project_name_span(&self, project: DeclRef) -> Span {
@@ -157,7 +193,11 @@ impl<'w> Checker<'w> {
             if let Some(error) = misplaced(member, is_layer) {
                 self.report(error);
             }
-            self.type_member(decl, index);
+            let ty = self.type_member(decl, index);
+            // A param's name is recorded with its signature.
+            if let (Some(name), false) = (member_name(member), matches!(member.kind, MemberKind::Param(_))) {
+                self.resolved(name, Def::Member { body: decl, index: index as u32 }, ty);
+            }
         }
     }
 
@@ -168,7 +208,10 @@ impl<'w> Checker<'w> {
         }
         let mut ctx = Ctx::module(decl.module);
         if let Type::Record(record) = &ty {
-            ctx.locals = record.fields.iter().map(|f| (f.name.clone(), f.ty.clone())).collect();
+            let fields = record.fields.iter();
+            ctx.locals = fields
+                .filter_map(|f| Some((f.name.clone(), f.ty.clone(), Def::Field { declared: f.span? })))
+                .collect();
         }
         self.with_ctx(ctx, |checker| {
             for require in &alias.requires {

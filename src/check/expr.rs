@@ -13,7 +13,7 @@ use crate::check::scope::DeclRef;
 use crate::check::types::{self, accepts, Mismatch, Type};
 use crate::check::Checker;
 use crate::source::Span;
-use crate::syntax::ast::{Expr, ExprKind, ItemKind, StringLit, StringPart};
+use crate::syntax::ast::{Expr, ExprKind, ItemKind, Name, StringLit, StringPart};
 use crate::units::{format_amount, Dimension};
 
 impl<'w> Checker<'w> {
@@ -33,12 +33,42 @@ impl<'w> Checker<'w> {
     /// The type of a value expression; `hint` is what the context expects.
     pub fn expr(&mut self, expr: &'w Expr, hint: Option<&Type>) -> Type {
         let ty = self.raw(expr, hint);
-        self.as_value(ty, expr)
+        if !ty.is_kind() {
+            return ty;
+        }
+        let ty = self.as_value(ty, expr);
+        match path_name(expr) {
+            Some(name) => self.table.retype_last_name(name.span, &ty),
+            None => self.table.retype_last(expr.span, &ty),
+        }
+        ty
     }
 
     /// Like [`Checker::expr`], but paths may stay names (`ecs`, `Capacity`,
     /// `spot`) for the `.field` or `{ .. }` that follows.
     pub fn raw(&mut self, expr: &'w Expr, hint: Option<&Type>) -> Type {
+        let ty = self.raw_kind(expr, hint);
+        // A literal's type is the one it spells, a name's is recorded with
+        // the name (see `Table::type_of`).
+        let recorded = match &expr.kind {
+            ExprKind::Bool(_)
+            | ExprKind::Int(_)
+            | ExprKind::Decimal(_)
+            | ExprKind::Quantity { .. }
+            | ExprKind::None
+            | ExprKind::Name(_)
+            | ExprKind::Paren(_) => true,
+            ExprKind::String(lit) => lit.parts.iter().all(|p| matches!(p, StringPart::Text(_))),
+            ExprKind::Field { field, .. } => self.table.named_last(field.span),
+            _ => false,
+        };
+        if !recorded {
+            self.table.expr(expr.span, &ty);
+        }
+        ty
+    }
+
+    fn raw_kind(&mut self, expr: &'w Expr, hint: Option<&Type>) -> Type {
         match &expr.kind {
             ExprKind::Bool(_) => Type::Bool,
             ExprKind::Int(_) => Type::Int,
@@ -260,6 +290,15 @@ impl<'w> Checker<'w> {
             }
         }
         Type::List(Box::new(element))
+    }
+}
+
+/// The name whose entry holds the type of a path (`spot`, `ecs.cluster`, `(x)`).
+fn path_name(expr: &Expr) -> Option<&Name> {
+    match &expr.kind {
+        ExprKind::Name(name) | ExprKind::Field { field: name, .. } => Some(name),
+        ExprKind::Paren(inner) => path_name(inner),
+        _ => None,
     }
 }
 

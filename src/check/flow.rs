@@ -6,6 +6,7 @@
 //! variable is visible only in its element and filter.
 
 use crate::check::error::CheckError;
+use crate::check::table::Def;
 use crate::check::types::{self, Type};
 use crate::check::Checker;
 use crate::syntax::ast::{Expr, Name};
@@ -52,7 +53,9 @@ impl<'w> Checker<'w> {
         hint: Option<&Type>,
     ) -> Type {
         let item = self.iterated(iterable);
-        self.ctx.locals.push((var.text.clone(), item));
+        let def = Def::Local { declared: var.span };
+        let item = self.resolved(var, def, item);
+        self.ctx.locals.push((var.text.clone(), item, def));
         if let Some(filter) = filter {
             self.condition(filter, "a comprehension filter");
         }

@@ -10,10 +10,11 @@ use std::collections::HashMap;
 
 use crate::check::error::CheckError;
 use crate::check::scope::DeclRef;
+use crate::check::table::Def;
 use crate::check::types::Type;
 use crate::check::Checker;
 use crate::source::Span;
-use crate::syntax::ast::{Expr, ItemKind, MatchArm, Name, Pattern, PatternKind};
+use crate::syntax::ast::{Expr, MatchArm, Name, Pattern, PatternKind};
 use crate::units::Quantity;
 
 /// What is being matched, with the cases that must be covered.
@@ -97,10 +98,7 @@ impl<'w> Checker<'w> {
 
     /// The names a project lists in `environments { .. }`.
     pub fn environment_names(&self, project: DeclRef) -> &'w [Name] {
-        match &self.item(project).kind {
-            ItemKind::Project(p) => &p.environments,
-            _ => &[],
-        }
+        crate::check::lookup::environment_names(self.ws, project)
     }
 
     fn exhaustive(&mut self, cases: &Cases, coverage: &Coverage, whole: &Expr, scrutinee: &Expr) {
@@ -117,7 +115,7 @@ impl<'w> Checker<'w> {
         pattern: &'w Pattern,
         cases: &Cases,
         coverage: &mut Coverage,
-    ) -> Vec<(String, Type)> {
+    ) -> Vec<(String, Type, Def)> {
         let key = match (&pattern.kind, cases) {
             (PatternKind::Wildcard, _) => {
                 let closed = matches!(cases, Cases::Enum(..) | Cases::Environment(..) | Cases::Bool);
@@ -201,7 +199,7 @@ impl<'w> Checker<'w> {
         bindings: &'w [Name],
         cases: &Cases,
         coverage: &mut Coverage,
-    ) -> Vec<(String, Type)> {
+    ) -> Vec<(String, Type, Def)> {
         let Some(last) = path.last() else { return Vec::new() };
         match cases {
             Cases::Enum(decl, names) => {
@@ -209,25 +207,58 @@ impl<'w> Checker<'w> {
                 if !names.contains(&last.text) {
                     let owner = format!("variant of enum `{}`", self.decl_name(decl));
                     self.unknown_field(last, owner, names.iter().map(String::as_str).collect(), None);
-                    return bindings.iter().map(|b| (b.text.clone(), Type::Unknown)).collect();
+                    return self.unknown_bindings(bindings);
                 }
                 self.cover(last.text.clone(), pattern.span, coverage);
+                self.pattern_path(path, decl);
                 self.variant_bindings(decl, &last.text, bindings)
             }
             Cases::Environment(project, names) => {
-                if names.contains(&last.text) {
-                    self.cover(last.text.clone(), pattern.span, coverage);
-                } else if let Some(project) = project {
-                    self.unknown_environment(last, *project);
+                match (names.iter().position(|n| *n == last.text), project) {
+                    (Some(index), Some(project)) => {
+                        self.cover(last.text.clone(), pattern.span, coverage);
+                        let def = Def::Environment { project: *project, index: index as u32 };
+                        self.resolved(last, def, Type::Environment);
+                    }
+                    (Some(_), None) => self.cover(last.text.clone(), pattern.span, coverage),
+                    (None, Some(project)) => self.unknown_environment(last, *project),
+                    (None, None) => {}
                 }
                 Vec::new()
             }
-            Cases::Unknown => bindings.iter().map(|b| (b.text.clone(), Type::Unknown)).collect(),
+            Cases::Unknown => self.unknown_bindings(bindings),
             Cases::Bool | Cases::Literal(_) => {
                 self.pattern_mismatch(pattern, &pattern.kind, cases);
-                bindings.iter().map(|b| (b.text.clone(), Type::Unknown)).collect()
+                self.unknown_bindings(bindings)
             }
         }
+    }
+
+    /// `spot` or `Capacity.spot` matching a value of enum `decl`: the variant,
+    /// and the enum when it is named.
+    fn pattern_path(&mut self, path: &'w [Name], decl: DeclRef) {
+        let sig = self.enum_sig(decl);
+        let Some(last) = path.last() else { return };
+        if let Some(variant) = sig.index.get(&last.text).and_then(|&i| sig.variants.get(i)) {
+            let def = Def::Variant { decl, index: variant.declared as u32 };
+            self.resolved(last, def, Type::Enum(decl));
+        }
+        if let [qualifier, _] = path {
+            if qualifier.text == self.decl_name(decl) {
+                self.resolved(qualifier, Def::Decl(decl), Type::EnumName(decl));
+            }
+        }
+    }
+
+    /// A name a pattern binds: a local from here to the end of its arm.
+    fn bind(&mut self, binding: &Name, ty: Type) -> (String, Type, Def) {
+        let def = Def::Local { declared: binding.span };
+        let ty = self.resolved(binding, def, ty);
+        (binding.text.clone(), ty, def)
+    }
+
+    fn unknown_bindings(&mut self, bindings: &'w [Name]) -> Vec<(String, Type, Def)> {
+        bindings.iter().map(|b| self.bind(b, Type::Unknown)).collect()
     }
 
     fn variant_bindings(
@@ -235,7 +266,7 @@ impl<'w> Checker<'w> {
         decl: DeclRef,
         variant: &str,
         bindings: &'w [Name],
-    ) -> Vec<(String, Type)> {
+    ) -> Vec<(String, Type, Def)> {
         let sig = self.enum_sig(decl);
         let Some(fields) =
             sig.index.get(variant).and_then(|&i| sig.variants.get(i)).map(|v| v.fields.clone())
@@ -251,7 +282,7 @@ impl<'w> Checker<'w> {
                     self.unknown_field(binding, owner, fields.names().collect(), None)
                 }
             };
-            bound.push((binding.text.clone(), ty));
+            bound.push(self.bind(binding, ty));
         }
         bound
     }

@@ -1,16 +1,22 @@
 //! Checking: names, types, units, deploy-time values and secrets, before any
 //! environment is evaluated.
 //!
-//! Input: a loaded [`Workspace`]. Output: the [`Scopes`] the evaluator resolves
-//! names with, the [`LayerGraph`] (deploy order), and every independent problem
-//! found, sorted by position. An unknown name is reported once and typed as
-//! "unknown" afterwards, so it does not cascade into type errors.
+//! Input: a loaded [`Workspace`]. Output: the [`Scopes`], the resolution
+//! [`Table`] (what every name written refers to, the type of every expression
+//! and member: the evaluator and the language server read it instead of
+//! resolving names again), the [`LayerGraph`] (deploy order), and every
+//! independent problem found, sorted by position. An unknown name is reported
+//! once and typed as "unknown" afterwards, so it does not cascade into type
+//! errors.
 //!
-//! Files: `scope` (name tables), `checker` (state and caches), `types` (the
-//! type language), `resolve` (declaration signatures), `expr`/`access`/
-//! `records`/`ops`/`flow`/`matches` (expressions), `builtins`, `members` and
-//! `decls` (declarations), `layers` (layer graph and deploy order), `error`
-//! (the one conversion to diagnostics), `tests/` (one file per topic).
+//! Files: `scope` (name tables), `lookup` (what a plain name means), `table`
+//! (the resolution table), `query` and `find` (questions about a checked
+//! program),
+//! `checker` (state and caches), `types` (the type language), `resolve`
+//! (declaration signatures), `expr`/`access`/`records`/`ops`/`flow`/`matches`
+//! (expressions), `builtins`, `members` and `decls` (declarations), `layers`
+//! (layer graph and deploy order), `error` (the one conversion to
+//! diagnostics), `tests/` (one file per topic).
 
 mod access;
 mod builtins;
@@ -18,14 +24,18 @@ mod checker;
 mod decls;
 mod error;
 mod expr;
+mod find;
 mod flow;
 pub mod layers;
+pub mod lookup;
 mod matches;
 mod members;
 mod ops;
+mod query;
 mod records;
-mod resolve;
+pub(crate) mod resolve;
 pub mod scope;
+pub mod table;
 pub mod types;
 
 #[cfg(test)]
@@ -33,7 +43,11 @@ mod tests;
 
 pub use builtins::BUILTINS;
 pub use layers::LayerGraph;
+pub use query::body_members;
+pub use resolve::BUILTIN_TYPES;
+pub use resolve::DEPLOY_SETTINGS;
 pub use scope::{DeclRef, Entry, Scope, Scopes};
+pub use table::{Def, Node, Pseudo, Table};
 pub use types::Type;
 
 use checker::Checker;
@@ -41,10 +55,14 @@ use checker::Checker;
 use crate::diag::Diagnostic;
 use crate::workspace::{ModuleId, Workspace};
 
-/// The checked program: name tables, the layer graph, and what the checker found.
+/// The checked program: name tables, what every name refers to and every
+/// expression's type, the layer graph, and what the checker found.
 #[derive(Debug, Default)]
 pub struct Checked {
     pub scopes: Scopes,
+    /// What each name written refers to, each expression's and member's type
+    /// (queried through the methods of `Checked` in `query`).
+    pub table: Table,
     /// Which layer reads from which (cross-layer references).
     pub layers: LayerGraph,
     pub diagnostics: Vec<Diagnostic>,
@@ -59,20 +77,10 @@ impl Checked {
     }
 }
 
-/// The type of member `index` of the layer or construct `body`, as users write
-/// it (`deploy<string>`, `ecs.fargate_service`), for the editor's hover; `None`
-/// when it has no type worth showing (a `require`, or an error).
-pub fn member_type(workspace: &Workspace, scopes: &Scopes, body: DeclRef, index: usize) -> Option<String> {
-    let mut checker = Checker::new(workspace, scopes);
-    checker.ctx = checker::Ctx::module(body.module);
-    let ty = checker.type_member(body, index);
-    (!matches!(ty, Type::Unknown | Type::Resource)).then(|| checker.show(&ty))
-}
-
 /// Check every module of the workspace.
 pub fn check(workspace: &Workspace) -> Checked {
     let (scopes, mut diagnostics) = scope::build(workspace);
-    let (layers, errors) = {
+    let (layers, errors, table) = {
         let mut checker = Checker::new(workspace, &scopes);
         checker.check_all();
         let layers = LayerGraph::new(&checker.layer_edges);
@@ -85,9 +93,10 @@ pub fn check(workspace: &Workspace) -> Checked {
                 .collect();
             errors.push(error::CheckError::ConstructCycle { references });
         }
-        (layers, errors)
+        let table = std::mem::take(&mut checker.table).finish();
+        (layers, errors, table)
     };
     diagnostics.extend(errors.into_iter().map(error::CheckError::into_diagnostic));
     crate::diag::sort_and_dedup(&mut diagnostics);
-    Checked { scopes, layers, diagnostics }
+    Checked { scopes, table, layers, diagnostics }
 }

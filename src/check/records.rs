@@ -8,20 +8,32 @@
 //! Invariant: every missing field is listed in one diagnostic.
 
 use std::collections::HashMap;
-use std::rc::Rc;
+use std::sync::Arc;
 
 use crate::check::checker::{Body, LayerEdge};
 use crate::check::error::CheckError;
 use crate::check::scope::DeclRef;
+use crate::check::table::Def;
 use crate::check::types::{FieldType, RecordType, Type};
 use crate::check::Checker;
 use crate::source::Span;
-use crate::syntax::ast::{Expr, RecordLit, Stage};
+use crate::syntax::ast::{Expr, ExprKind, RecordLit, Stage};
 
-/// What a record literal fills, for messages.
+/// Whether `expr` is a dotted path (`queue`, `ecs.cluster`), the only
+/// expressions that name a declaration.
+fn is_path(expr: &Expr) -> bool {
+    match &expr.kind {
+        ExprKind::Name(_) => true,
+        ExprKind::Field { target, .. } | ExprKind::Paren(target) => is_path(target),
+        _ => false,
+    }
+}
+
+/// What a record literal fills, for messages and for what its field names refer to.
 #[derive(Debug, Clone)]
 pub enum Owner {
-    Construct(String),
+    /// The params of construct `1`, named `0`.
+    Construct(String, DeclRef),
     Settings(String),
     Variant(String),
     Record(String),
@@ -31,7 +43,7 @@ impl Owner {
     /// "parameter of `fargate_service`", for unknown fields.
     fn field_noun(&self) -> String {
         match self {
-            Owner::Construct(name) => format!("parameter of `{name}`"),
+            Owner::Construct(name, _) => format!("parameter of `{name}`"),
             Owner::Settings(project) => format!("setting of project `{project}`"),
             Owner::Variant(name) => format!("field of variant `{name}`"),
             Owner::Record(name) => format!("field of `{name}`"),
@@ -41,7 +53,7 @@ impl Owner {
     /// "instance of `fargate_service`", for missing fields.
     fn whole(&self) -> String {
         match self {
-            Owner::Construct(name) => format!("instance of `{name}`"),
+            Owner::Construct(name, _) => format!("instance of `{name}`"),
             Owner::Settings(project) => format!("environment of project `{project}`"),
             Owner::Variant(name) => format!("variant `{name}`"),
             Owner::Record(name) => format!("record `{name}`"),
@@ -58,7 +70,12 @@ impl<'w> Checker<'w> {
         body: &'w RecordLit,
         hint: Option<&Type>,
     ) -> Type {
-        match self.raw(target, hint) {
+        // Only declarations take `{ .. }`: a member or local of the same name
+        // does not hide one (`queue = queue { .. }`).
+        let saved = std::mem::replace(&mut self.ctx.declarations_only, is_path(target));
+        let target_ty = self.raw(target, hint);
+        self.ctx.declarations_only = saved;
+        match target_ty {
             Type::ConstructName(decl) => self.instantiate(whole, target, decl, body),
             Type::Variant(decl, index) => {
                 let sig = self.enum_sig(decl);
@@ -98,7 +115,7 @@ impl<'w> Checker<'w> {
         // Nested values are not bindings: an instance among them has no name.
         self.ctx.instance_ok = None;
         let params = self.construct_params(decl);
-        self.record_body(body, &params, &Owner::Construct(name), target.span);
+        self.record_body(body, &params, &Owner::Construct(name, decl), target.span);
         // An unnamed instance was reported; its uses are not reported again.
         if named {
             Type::Construct(decl)
@@ -145,6 +162,9 @@ impl<'w> Checker<'w> {
             seen.insert(name, field.name.span);
             match record.field(name) {
                 Some(declared) => {
+                    if let Some(def) = self.field_def(owner, declared) {
+                        self.resolved(&field.name, def, declared.ty.clone());
+                    }
                     self.check_expr(&field.value, &declared.ty, declared.span);
                 }
                 None => {
@@ -165,6 +185,19 @@ impl<'w> Checker<'w> {
             .collect();
         if !missing.is_empty() {
             self.report(CheckError::MissingFields { owner: owner.whole(), missing, span: at });
+        }
+    }
+
+    /// What a field set in a literal for `owner` refers to: a construct's
+    /// param is a member of the construct, a setting is a setting.
+    fn field_def(&mut self, owner: &Owner, declared: &FieldType) -> Option<Def> {
+        match owner {
+            Owner::Construct(_, construct) => {
+                let index = *self.member_index(*construct).get(&declared.name)?;
+                Some(Def::Member { body: *construct, index: index as u32 })
+            }
+            Owner::Settings(_) => Some(Def::Setting { declared: declared.span }),
+            Owner::Variant(_) | Owner::Record(_) => Some(Def::Field { declared: declared.span? }),
         }
     }
 
@@ -260,6 +293,7 @@ impl<'w> Checker<'w> {
                 self.duplicate_field(&field.name.text, first, field.name.span);
                 continue;
             }
+            let ty = self.resolved(&field.name, Def::Field { declared: field.name.span }, ty);
             record.fields.push(FieldType {
                 name: field.name.text.clone(),
                 ty,
@@ -268,7 +302,7 @@ impl<'w> Checker<'w> {
             });
         }
         self.no_stages(lit);
-        Type::Record(Rc::new(record))
+        Type::Record(Arc::new(record))
     }
 
     fn no_stages(&mut self, lit: &'w RecordLit) {

@@ -9,11 +9,12 @@
 //! of the enum being resolved never sees a half-built enum.
 
 use std::collections::HashMap;
-use std::rc::Rc;
+use std::sync::Arc;
 
 use crate::check::checker::{AliasState, Checker, EnumSig, VariantSig};
 use crate::check::error::CheckError;
 use crate::check::scope::{DeclRef, Entry};
+use crate::check::table::Def;
 use crate::check::types::{FieldType, RecordType, Type};
 use crate::source::Span;
 use crate::syntax::ast::{FieldDecl, ItemKind, MemberKind, Name, TypeExpr, TypeExprKind};
@@ -21,8 +22,11 @@ use crate::units::Dimension;
 use crate::workspace::ModuleId;
 
 /// Type names every module sees.
-const BUILTIN_TYPES: &[&str] =
+pub const BUILTIN_TYPES: &[&str] =
     &["bool", "int", "number", "string", "cpu", "memory", "duration", "percent", "secret", "json"];
+
+/// The prelude type whose fields every environment has besides its project's settings.
+pub const DEPLOY_SETTINGS: &str = "DeploySettings";
 
 /// How many aliases may refer to one another in a chain.
 const MAX_ALIAS_DEPTH: usize = 128;
@@ -52,7 +56,9 @@ impl<'w> Checker<'w> {
             TypeExprKind::Map(inner) => Type::Map(Box::new(self.resolve_type(inner, module))),
             TypeExprKind::Deploy(inner) => Type::Deploy(Box::new(self.resolve_type(inner, module))),
             TypeExprKind::Optional(inner) => Type::Optional(Box::new(self.resolve_type(inner, module))),
-            TypeExprKind::Record(fields) => Type::Record(Rc::new(self.resolve_fields(fields, module, None))),
+            TypeExprKind::Record(fields) => {
+                Type::Record(Arc::new(self.resolve_fields(fields, module, None, false)))
+            }
         }
     }
 
@@ -60,7 +66,8 @@ impl<'w> Checker<'w> {
         match path {
             [name] => {
                 if let Some(ty) = builtin_type(&name.text) {
-                    return ty;
+                    let index = BUILTIN_TYPES.iter().position(|t| *t == name.text).unwrap_or_default();
+                    return self.resolved(name, Def::BuiltinType(index as u8), ty);
                 }
                 let entry = self.scopes.of(module).get(&name.text).cloned();
                 self.type_from_entry(entry, name, module)
@@ -69,6 +76,7 @@ impl<'w> Checker<'w> {
                 Some(Entry::Namespace(target)) => {
                     let target = *target;
                     self.used_namespaces.insert((module, namespace.text.clone()));
+                    self.resolved(namespace, Def::Namespace(target), Type::Namespace(target));
                     match self.decl_in_namespace(target, &name.text) {
                         Some(decl) => self.type_from_entry(Some(Entry::Decl(decl)), name, module),
                         None => self.unknown_in_namespace(namespace, name, target),
@@ -101,13 +109,14 @@ impl<'w> Checker<'w> {
             }
             None => return self.unknown_type(name, module),
         };
-        match &self.item(decl).kind {
+        let ty = match &self.item(decl).kind {
             ItemKind::Enum(_) => Type::Enum(decl),
             ItemKind::Construct(_) => Type::Construct(decl),
             ItemKind::Type(_) => self.alias(decl),
-            ItemKind::Layer(_) => self.not_a_type(name, "a layer"),
-            ItemKind::Import(_) | ItemKind::Project(_) | ItemKind::Environment(_) => Type::Unknown,
-        }
+            ItemKind::Layer(_) => return self.not_a_type(name, "a layer"),
+            ItemKind::Import(_) | ItemKind::Project(_) | ItemKind::Environment(_) => return Type::Unknown,
+        };
+        self.resolved(name, Def::Decl(decl), ty)
     }
 
     fn not_a_type(&mut self, name: &Name, what: &str) -> Type {
@@ -188,7 +197,8 @@ impl<'w> Checker<'w> {
         self.aliases.insert(decl, AliasState::InProgress);
         let ty = match &alias.ty.kind {
             TypeExprKind::Record(fields) => {
-                Type::Record(Rc::new(self.resolve_fields(fields, decl.module, Some(alias.name.text.clone()))))
+                let name = Some(alias.name.text.clone());
+                Type::Record(Arc::new(self.resolve_fields(fields, decl.module, name, false)))
             }
             _ => self.resolve_type(&alias.ty, decl.module),
         };
@@ -201,12 +211,13 @@ impl<'w> Checker<'w> {
         Type::Unknown
     }
 
-    /// Fields of a record type, construct params, settings or variant fields.
+    /// Fields of a record type, of a variant, or (`settings`) a project's settings.
     pub fn resolve_fields(
         &mut self,
         fields: &'w [FieldDecl],
         module: ModuleId,
         name: Option<String>,
+        settings: bool,
     ) -> RecordType {
         let mut record = RecordType { name, fields: Vec::with_capacity(fields.len()) };
         // Where each name was first declared: a duplicate is left out of the
@@ -223,39 +234,47 @@ impl<'w> Checker<'w> {
                 continue;
             }
             seen.insert(&field.name.text, field.name.span);
-            record.fields.push(self.resolve_field(field, module, None));
+            let def = match settings {
+                true => Def::Setting { declared: Some(field.name.span) },
+                false => Def::Field { declared: field.name.span },
+            };
+            record.fields.push(self.resolve_field(field, module, None, def));
         }
         record
     }
 
+    /// One field's type; its name is recorded as declaring `def`.
     fn resolve_field(
         &mut self,
         field: &'w FieldDecl,
         module: ModuleId,
         construct: Option<DeclRef>,
+        def: Def,
     ) -> FieldType {
         let ty = self.resolve_type(&field.ty, module);
+        let ty = self.resolved(&field.name, def, ty);
         let required = field.default.is_none() && !matches!(ty, Type::Optional(_));
         self.pending_fields.push((field, ty.clone(), module, construct));
         FieldType { name: field.name.text.clone(), ty, required, span: Some(field.name.span) }
     }
 
     /// A construct's params as a record shape, resolved once.
-    pub fn construct_params(&mut self, decl: DeclRef) -> Rc<RecordType> {
+    pub fn construct_params(&mut self, decl: DeclRef) -> Arc<RecordType> {
         if let Some(params) = self.params.get(&decl) {
             return params.clone();
         }
-        let ItemKind::Construct(construct) = &self.item(decl).kind else { return Rc::default() };
+        let ItemKind::Construct(construct) = &self.item(decl).kind else { return Arc::default() };
         let mut record = RecordType { name: Some(construct.name.text.clone()), fields: Vec::new() };
-        for member in &construct.members {
+        for (index, member) in construct.members.iter().enumerate() {
             if let MemberKind::Param(field) = &member.kind {
                 // Duplicates among members are reported with the other members.
                 if record.field(&field.name.text).is_none() {
-                    record.fields.push(self.resolve_field(field, decl.module, Some(decl)));
+                    let def = Def::Member { body: decl, index: index as u32 };
+                    record.fields.push(self.resolve_field(field, decl.module, Some(decl), def));
                 }
             }
         }
-        let record = Rc::new(record);
+        let record = Arc::new(record);
         self.params.insert(decl, record.clone());
         record
     }
@@ -264,7 +283,7 @@ impl<'w> Checker<'w> {
     pub fn resolve_enum(&mut self, decl: DeclRef) -> EnumSig {
         let mut sig = EnumSig::default();
         let ItemKind::Enum(declared) = &self.item(decl).kind else { return sig };
-        for variant in &declared.variants {
+        for (declared_at, variant) in declared.variants.iter().enumerate() {
             if let Some(&first) = sig.index.get(&variant.name.text) {
                 let first = sig.variants.get(first).map_or(variant.name.span, |v| v.span);
                 self.report(CheckError::Duplicate {
@@ -275,34 +294,41 @@ impl<'w> Checker<'w> {
                 });
                 continue;
             }
-            let fields = self.resolve_fields(&variant.fields, decl.module, Some(variant.name.text.clone()));
+            let fields =
+                self.resolve_fields(&variant.fields, decl.module, Some(variant.name.text.clone()), false);
+            let def = Def::Variant { decl, index: declared_at as u32 };
+            self.resolved(&variant.name, def, Type::Enum(decl));
             sig.index.insert(variant.name.text.clone(), sig.variants.len());
             sig.variants.push(VariantSig {
+                declared: declared_at,
                 name: variant.name.text.clone(),
-                fields: Rc::new(fields),
+                fields: Arc::new(fields),
                 span: variant.name.span,
             });
         }
         sig
     }
 
-    /// What every environment of a project sets: its settings plus `region`.
-    pub fn project_settings(&mut self, decl: DeclRef) -> Rc<RecordType> {
+    /// What every environment of a project sets: the prelude's
+    /// `DeploySettings` (`region`, `account`, `protect`, ...) first, then the
+    /// project's own settings (which may redeclare one of them).
+    pub fn project_settings(&mut self, decl: DeclRef) -> Arc<RecordType> {
         if let Some(settings) = self.settings.get(&decl) {
             return settings.clone();
         }
-        let ItemKind::Project(project) = &self.item(decl).kind else { return Rc::default() };
-        let mut record = self.resolve_fields(&project.settings, decl.module, None);
-        if record.field("region").is_none() {
-            let region = match self.scopes.of(decl.module).get("Region") {
-                Some(Entry::Decl(region)) => Type::Enum(*region),
-                _ => Type::Unknown,
-            };
-            record
-                .fields
-                .insert(0, FieldType { name: "region".into(), ty: region, required: true, span: None });
-        }
-        let record = Rc::new(record);
+        let ItemKind::Project(project) = &self.item(decl).kind else { return Arc::default() };
+        let mut record = self.resolve_fields(&project.settings, decl.module, None, true);
+        let implicit = match self.scopes.of(decl.module).get(DEPLOY_SETTINGS).cloned() {
+            Some(Entry::Decl(base)) => match self.alias(base) {
+                Type::Record(base) => base.fields.clone(),
+                _ => Vec::new(),
+            },
+            _ => Vec::new(),
+        };
+        let implicit: Vec<FieldType> =
+            implicit.into_iter().filter(|f| record.field(&f.name).is_none()).collect();
+        record.fields.splice(0..0, implicit);
+        let record = Arc::new(record);
         self.settings.insert(decl, record.clone());
         record
     }

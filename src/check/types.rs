@@ -8,7 +8,7 @@
 //! (`Namespace`, `EnumName`, `Layer`, `Env`, ...) are names that are not values:
 //! they only appear while resolving `a.b` paths and are never accepted as values.
 
-use std::rc::Rc;
+use std::sync::Arc;
 
 use crate::check::scope::DeclRef;
 use crate::source::Span;
@@ -16,7 +16,7 @@ use crate::units::Dimension;
 use crate::workspace::ModuleId;
 
 /// The type of an expression, a field or a declaration.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Type {
     Bool,
     Int,
@@ -26,7 +26,7 @@ pub enum Type {
     Secret,
     List(Box<Type>),
     Map(Box<Type>),
-    Record(Rc<RecordType>),
+    Record(Arc<RecordType>),
     Optional(Box<Type>),
     /// Known only when CloudFormation runs.
     Deploy(Box<Type>),
@@ -68,7 +68,7 @@ pub enum Type {
 }
 
 /// A record shape: construct params, settings, variant fields, record types.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct RecordType {
     /// The alias or construct it came from, for messages.
     pub name: Option<String>,
@@ -77,7 +77,7 @@ pub struct RecordType {
 }
 
 /// One field of a [`RecordType`].
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct FieldType {
     /// As declared.
     pub name: String,

@@ -26,6 +26,8 @@ pub struct BuildArgs {
     /// The environment, when the file declares more than one.
     #[arg(long = "env")]
     environment: Option<String>,
+    #[command(flatten)]
+    root: environment::RootArg,
     /// When to color human output.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     color: ColorChoice,
@@ -33,7 +35,8 @@ pub struct BuildArgs {
 
 /// Run `mdl build`.
 pub fn run(args: &BuildArgs) -> Outcome {
-    let (_, model) = match environment::load(&args.spec, args.environment.as_deref(), args.color) {
+    let (_, model) = match environment::load(&args.spec, &args.root, args.environment.as_deref(), args.color)
+    {
         Ok(loaded) => loaded,
         Err(outcome) => return outcome,
     };

@@ -15,8 +15,9 @@ use clap::{Args, ValueEnum};
 use mdl::diag::render;
 use mdl::syntax::ast::ItemKind;
 use mdl::workspace::{DiskFileSystem, ModuleOrigin};
-use mdl::Report;
+use mdl::{Inputs, Report};
 
+use super::environment::RootArg;
 use super::{ColorChoice, Outcome};
 
 /// What `mdl check` checks when no path is given.
@@ -39,6 +40,8 @@ pub struct CheckArgs {
     /// When to color human output.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     color: ColorChoice,
+    #[command(flatten)]
+    root: RootArg,
 }
 
 /// How diagnostics are printed.
@@ -66,7 +69,11 @@ pub fn run(args: &CheckArgs) -> Outcome {
             return Outcome::Usage;
         }
     };
-    let report = mdl::lint_files(&files, &DiskFileSystem);
+    let root = match args.root.dir() {
+        Ok(root) => root,
+        Err(outcome) => return outcome,
+    };
+    let report = Inputs { entries: &files, root }.lint(&DiskFileSystem);
     let failed = report.errors() > 0 || (args.deny_warnings && report.warnings() > 0);
     // A closed pipe (`mdl check | head`) is not worth a panic or another message.
     let _ = match args.format {
@@ -168,8 +175,8 @@ fn environments(report: &Report) -> Vec<String> {
 }
 
 /// The `.mdl` files to check: named files as given, directories walked
-/// recursively (sorted by name, hidden entries skipped), each file once.
-/// Every `.mdl` file under `paths` (directories searched recursively), each once, sorted.
+/// recursively (sorted by name, hidden entries skipped, links followed only
+/// inside the directory), each file once.
 pub(super) fn spec_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
     let mut files = Vec::new();
     for path in paths {
@@ -192,16 +199,40 @@ pub(super) fn spec_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
     Ok(files)
 }
 
+/// The `.mdl` files under `dir`. Links are followed only while they stay
+/// inside `dir`: a spec folder from a pull request must not make mdl read
+/// (and quote in syntax errors) a file elsewhere on the machine, so a link
+/// out of it is an error naming the link, and nothing behind it is read.
 fn walk(dir: &Path) -> Result<Vec<PathBuf>, String> {
+    let inside =
+        std::fs::canonicalize(dir).map_err(|error| format!("cannot read `{}`: {error}", dir.display()))?;
+    let escaping = std::cell::RefCell::new(None);
+    let keep = |entry: &walkdir::DirEntry| {
+        if entry.depth() > 0 && entry.file_name().to_string_lossy().starts_with('.') {
+            return false;
+        }
+        let leaves = entry.path_is_symlink()
+            && std::fs::canonicalize(entry.path()).map_or(true, |target| !target.starts_with(&inside));
+        if leaves && escaping.borrow().is_none() {
+            *escaping.borrow_mut() = Some(entry.path().to_path_buf());
+        }
+        !leaves
+    };
     let mut found = Vec::new();
     let walker = walkdir::WalkDir::new(dir).follow_links(true).sort_by_file_name().into_iter();
-    for entry in walker.filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'))
-    {
+    for entry in walker.filter_entry(keep) {
         let entry = entry.map_err(|error| format!("cannot read `{}`: {error}", dir.display()))?;
         let is_spec = entry.path().extension().is_some_and(|ext| ext == "mdl");
         if is_spec && entry.file_type().is_file() {
             found.push(entry.into_path());
         }
+    }
+    if let Some(link) = escaping.into_inner() {
+        return Err(format!(
+            "`{}` is a link that leads out of `{}` (or nowhere); mdl does not follow it. Name the file itself to check it",
+            link.display(),
+            dir.display()
+        ));
     }
     Ok(found)
 }

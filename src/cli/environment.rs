@@ -1,30 +1,67 @@
 //! Loading one spec and choosing the environment a command works on: shared by
-//! `build`, `graph`, `plan` and `deploy`.
+//! `build`, `graph`, `plan` and `deploy`; and `--root`, shared by every
+//! command that loads specs.
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
+use clap::Args;
 use mdl::diag::render;
 use mdl::eval::Model;
 use mdl::workspace::DiskFileSystem;
-use mdl::Report;
+use mdl::{Inputs, Report};
 
 use super::{ColorChoice, Outcome};
 
-/// Check `spec` (the report keeps the sources, for pointing at spec lines) and pick the environment: the only one it declares, or the
-/// one named by `wanted`. Diagnostics and errors are printed here; the
-/// `Err` is the exit code to end with.
-pub fn load(spec: &Path, wanted: Option<&str>, color: ColorChoice) -> Result<(Report, Model), Outcome> {
+/// `--root DIR`: where spec imports may lead.
+#[derive(Debug, Args)]
+pub struct RootArg {
+    /// The project root: spec imports must resolve inside it.
+    ///
+    /// Default: the nearest folder, from the named file's folder upward (up to
+    /// a folder holding `.git`), with a `.mdl` file that declares `project`;
+    /// else the named file's own folder.
+    #[arg(long, value_name = "DIR")]
+    root: Option<PathBuf>,
+}
+
+impl RootArg {
+    /// The root named, checked to be a directory (the error is printed here).
+    pub fn dir(&self) -> Result<Option<&Path>, Outcome> {
+        match &self.root {
+            Some(dir) if !dir.is_dir() => {
+                let what = if dir.exists() { "is not a directory" } else { "does not exist" };
+                eprintln!("error: --root `{}` {what}", dir.display());
+                Err(Outcome::Usage)
+            }
+            root => Ok(root.as_deref()),
+        }
+    }
+}
+
+/// Check `spec` (the report keeps the sources, for pointing at spec lines)
+/// and pick the environment: the only one it declares, or the one named by
+/// `wanted`. Diagnostics and errors are printed here; the `Err` is the exit
+/// code to end with.
+pub fn load(
+    spec: &Path,
+    root: &RootArg,
+    wanted: Option<&str>,
+    color: ColorChoice,
+) -> Result<(Report, Model), Outcome> {
     if !spec.is_file() {
         let what = if spec.is_dir() {
             "is a directory; name one spec file, e.g. specs/dev.mdl"
+        } else if spec.exists() {
+            "is not a regular file; name a spec file, e.g. specs/dev.mdl"
         } else {
             "does not exist"
         };
         eprintln!("error: `{}` {what}", spec.display());
         return Err(Outcome::Usage);
     }
-    let report = mdl::check_files(&[PathBuf::from(spec)], &DiskFileSystem);
+    let entries = [PathBuf::from(spec)];
+    let report = Inputs { entries: &entries, root: root.dir()? }.check(&DiskFileSystem);
     if !report.diagnostics.is_empty() {
         let text =
             render::render_human_all(&report.diagnostics, &report.workspace.sources, color.for_stderr());

@@ -1,19 +1,19 @@
 //! `mdl fmt [--check] [PATH...]`: rewrite spec files in the one canonical layout.
 //!
-//! A file with syntax errors is reported and left untouched; a file is
-//! replaced through a temporary file and a rename, so an interrupted run never
-//! leaves half a spec behind.
+//! A file with syntax errors is reported and left untouched; how a formatted
+//! file is written (through links, keeping hard links, permissions and owner,
+//! atomically where it can be) is `write.rs`'s business.
 
-use std::fs;
-use std::io;
 use std::path::{Path, PathBuf};
 
 use clap::Args;
 use mdl::diag::render;
 use mdl::source::Sources;
 use mdl::syntax::format::format_source;
+use mdl::workspace::read_spec_file;
 
 use super::check::spec_files;
+use super::write::replace_contents;
 use super::{ColorChoice, Outcome};
 
 /// Arguments of `mdl fmt`.
@@ -63,7 +63,7 @@ pub fn run(args: &FmtArgs) -> Outcome {
 }
 
 fn format_file(path: &Path, args: &FmtArgs) -> FileOutcome {
-    let text = match fs::read(path).map(String::from_utf8) {
+    let text = match read_spec_file(path).map(String::from_utf8) {
         Ok(Ok(text)) => text,
         Ok(Err(_)) => return fail(path, "is not valid UTF-8"),
         Err(error) => return fail(path, &format!("cannot be read: {error}")),
@@ -85,31 +85,18 @@ fn format_file(path: &Path, args: &FmtArgs) -> FileOutcome {
         println!("would reformat {}", path.display());
         return FileOutcome::Changed;
     }
-    match replace(path, &formatted) {
+    match replace_contents(path, &formatted) {
         Ok(()) => {
             println!("formatted {}", path.display());
             FileOutcome::Changed
         }
-        Err(error) => fail(path, &format!("cannot be written: {error}")),
+        Err(why) => fail(path, &why),
     }
 }
 
 fn fail(path: &Path, why: &str) -> FileOutcome {
     eprintln!("error: {} {why}", path.display());
     FileOutcome::Failed
-}
-
-/// Write beside the file, then rename over it: the old text or the new, never half.
-fn replace(path: &Path, text: &str) -> io::Result<()> {
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let partial = path.with_file_name(format!(".{name}.mdl-fmt"));
-    fs::write(&partial, text)?;
-    if let Ok(metadata) = fs::metadata(path) {
-        let _ = fs::set_permissions(&partial, metadata.permissions());
-    }
-    fs::rename(&partial, path).inspect_err(|_| {
-        let _ = fs::remove_file(&partial);
-    })
 }
 
 fn summarize(check: bool, total: usize, changed: usize, failed: usize) -> Outcome {

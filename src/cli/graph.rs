@@ -26,6 +26,8 @@ pub struct GraphArgs {
     /// The environment, when the file declares more than one.
     #[arg(long = "env")]
     environment: Option<String>,
+    #[command(flatten)]
+    root: environment::RootArg,
     /// When to color diagnostics.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     color: ColorChoice,
@@ -39,7 +41,8 @@ enum GraphFormat {
 
 /// Run `mdl graph`.
 pub fn run(args: &GraphArgs) -> Outcome {
-    let (_, model) = match environment::load(&args.spec, args.environment.as_deref(), args.color) {
+    let (_, model) = match environment::load(&args.spec, &args.root, args.environment.as_deref(), args.color)
+    {
         Ok(loaded) => loaded,
         Err(outcome) => return outcome,
     };

@@ -1,8 +1,11 @@
 //! Command-line definitions (clap derive) and dispatch: one file per command.
 //!
 //! Exit codes are shared by every command: 0 success, 1 problems found in the
-//! specs, 2 usage or I/O errors (clap also exits 2 on bad arguments).
+//! specs (or a deploy problem), 2 usage or I/O errors (clap also exits 2 on
+//! bad arguments), 3 `plan --detailed-exitcode` found changes, 130 a plan or
+//! deploy was interrupted (SIGINT, SIGTERM).
 
+mod aws;
 mod build;
 mod check;
 mod completions;
@@ -13,6 +16,8 @@ mod graph;
 mod init;
 mod lsp;
 mod plan;
+mod terminal;
+mod write;
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
@@ -59,6 +64,10 @@ pub enum Outcome {
     Problems = 1,
     /// Bad usage, or mdl could not find or read what it was asked to check.
     Usage = 2,
+    /// `plan --detailed-exitcode`: the plan has changes.
+    Changes = 3,
+    /// A plan or deploy stopped on SIGINT or SIGTERM.
+    Interrupted = 130,
 }
 
 /// When to color terminal output.

@@ -16,12 +16,18 @@ use super::errors::ApiError;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct StackInfo {
     pub name: String,
+    /// The stack's ARN: stays the same until the stack is deleted.
+    pub stack_id: String,
+    /// When the stack last changed (LastUpdatedTime, else CreationTime), ISO 8601.
+    pub changed_at: Option<String>,
     /// `CREATE_COMPLETE`, `ROLLBACK_COMPLETE`, ...
     pub status: String,
     pub status_reason: Option<String>,
     /// ParameterKey → ParameterValue, as submitted.
     pub parameters: BTreeMap<String, String>,
     pub termination_protection: bool,
+    /// The stack's tags, as key and value.
+    pub tags: Vec<(String, String)>,
 }
 
 /// CREATE for a new stack, UPDATE for an existing one.
@@ -51,6 +57,24 @@ pub struct ChangeSetRequest {
     pub parameters: BTreeMap<String, String>,
     pub tags: Vec<(String, String)>,
     pub description: String,
+    /// The CloudFormation service role the stack operates with.
+    pub role_arn: Option<String>,
+}
+
+/// How `ExecuteChangeSet` runs.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ExecuteOptions {
+    /// Keep what was created when something fails (`--no-rollback`).
+    pub disable_rollback: bool,
+    /// Stamped on every event of this execution, so mdl follows its own events only.
+    pub client_request_token: String,
+}
+
+/// Who the credentials belong to (`GetCallerIdentity`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Caller {
+    pub account: String,
+    pub arn: String,
 }
 
 /// One page of `DescribeChangeSet`, in the API's own field names.
@@ -86,6 +110,10 @@ pub struct ResourceChange {
     /// `Properties`, `Metadata`, `Tags`, ...
     pub scope: Vec<String>,
     pub details: Vec<ChangeDetail>,
+    /// The resource's properties before and after, as JSON text
+    /// (`IncludePropertyValues`; absent on emulators).
+    pub before_context: Option<String>,
+    pub after_context: Option<String>,
 }
 
 /// Why a resource changes (one entry of `Details`).
@@ -106,6 +134,13 @@ pub struct ChangeTarget {
     pub name: Option<String>,
     /// `Never`, `Conditionally`, `Always`.
     pub requires_recreation: Option<String>,
+    /// JSON pointer of the changed value (`/Properties/BackupRetentionPeriod`).
+    pub path: Option<String>,
+    /// The value before and after, as text (`IncludePropertyValues`).
+    pub before_value: Option<String>,
+    pub after_value: Option<String>,
+    /// `Add`, `Remove`, `Modify`, `SyncWithActual`.
+    pub attribute_change_type: Option<String>,
 }
 
 /// One stack event.
@@ -119,11 +154,16 @@ pub struct StackEvent {
     pub resource_status_reason: Option<String>,
     /// ISO 8601, UTC.
     pub timestamp: String,
+    /// The token of the operation that caused it (ours, or another deploy's).
+    pub client_request_token: Option<String>,
 }
 
-/// The CloudFormation calls deploy makes. Reads are `describe_*`/`get_*`.
+/// The AWS calls deploy makes (CloudFormation, and STS for the caller's
+/// identity). Reads are `describe_*`/`get_*`/`caller_identity`.
 #[allow(async_fn_in_trait)]
 pub trait CloudFormationApi {
+    /// STS `GetCallerIdentity`: the account and ARN of the credentials in use.
+    async fn caller_identity(&self) -> Result<Caller, ApiError>;
     /// `DescribeStacks` for one name; `None` when there is no such stack.
     async fn describe_stack(&self, name: &str) -> Result<Option<StackInfo>, ApiError>;
     /// `GetTemplate` (stage Original): the body as submitted.
@@ -138,7 +178,12 @@ pub trait CloudFormationApi {
         next_token: Option<&str>,
     ) -> Result<ChangeSetPage, ApiError>;
     /// `ExecuteChangeSet`.
-    async fn execute_change_set(&self, stack: &str, change_set: &str) -> Result<(), ApiError>;
+    async fn execute_change_set(
+        &self,
+        stack: &str,
+        change_set: &str,
+        options: &ExecuteOptions,
+    ) -> Result<(), ApiError>;
     /// `DeleteChangeSet`.
     async fn delete_change_set(&self, stack: &str, change_set: &str) -> Result<(), ApiError>;
     /// The newest page of `DescribeStackEvents` (newest first).
@@ -210,6 +255,10 @@ impl<A> Counting<A> {
 }
 
 impl<A: CloudFormationApi> CloudFormationApi for Counting<A> {
+    async fn caller_identity(&self) -> Result<Caller, ApiError> {
+        self.read();
+        self.inner.caller_identity().await
+    }
     async fn describe_stack(&self, name: &str) -> Result<Option<StackInfo>, ApiError> {
         self.read();
         self.inner.describe_stack(name).await
@@ -232,9 +281,14 @@ impl<A: CloudFormationApi> CloudFormationApi for Counting<A> {
         self.read();
         self.inner.describe_change_set(stack, change_set, next_token).await
     }
-    async fn execute_change_set(&self, stack: &str, change_set: &str) -> Result<(), ApiError> {
+    async fn execute_change_set(
+        &self,
+        stack: &str,
+        change_set: &str,
+        options: &ExecuteOptions,
+    ) -> Result<(), ApiError> {
         self.write();
-        self.inner.execute_change_set(stack, change_set).await
+        self.inner.execute_change_set(stack, change_set, options).await
     }
     async fn delete_change_set(&self, stack: &str, change_set: &str) -> Result<(), ApiError> {
         self.write();

@@ -2,10 +2,13 @@
 //!
 //! Input: the deployed template and parameters, the new ones, and change set
 //! pages. Output: whether a layer is unchanged, whether a change set is the
-//! "no changes" one, and which changes must be refused. Invariants: templates
-//! are compared as JSON values, never as bytes; a removal or a possible
-//! replacement (True or Conditional) of a stateful resource is refused unless
-//! the user named its logical id with `--allow-replace`.
+//! "no changes" one, each resource's replacement, and which changes must be
+//! refused with what happens to their data. Invariants: templates are compared
+//! as JSON values, never as bytes; a removal or a possible replacement (True,
+//! Conditional, or unknown) of a resource that holds data is refused unless
+//! `--allow-replace` names it — in a `protect`ed environment always, elsewhere
+//! when its data would be deleted; which types hold data and which properties
+//! replace a resource are asked of [`knowledge`] alone.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -13,19 +16,53 @@ use serde::Serialize;
 use serde_json::Value as Json;
 
 use super::api::{ChangeSetPage, ResourceChange};
+use super::props::{PropertyChange, Recreation};
 
-/// Resource types that hold data: removing or replacing one loses it.
-pub const STATEFUL_TYPES: &[&str] = &[
-    "AWS::RDS::DBInstance",
-    "AWS::RDS::DBCluster",
-    "AWS::ECR::Repository",
-    "AWS::Route53::HostedZone",
-    "AWS::SecretsManager::Secret",
-    "AWS::Logs::LogGroup",
-    "AWS::DynamoDB::Table",
-    "AWS::S3::Bucket",
-    "AWS::EFS::FileSystem",
-];
+/// What mdl knows about resource types: one place to ask, so the source of
+/// the answers (a hand-kept list today, the resource-schema digest next) is
+/// one line to change.
+pub mod knowledge {
+    /// Resource types that hold data: removing or replacing one can lose it.
+    const STATEFUL_TYPES: &[&str] = &[
+        "AWS::RDS::DBInstance",
+        "AWS::RDS::DBCluster",
+        "AWS::ECR::Repository",
+        "AWS::Route53::HostedZone",
+        "AWS::SecretsManager::Secret",
+        "AWS::Logs::LogGroup",
+        "AWS::DynamoDB::Table",
+        "AWS::S3::Bucket",
+        "AWS::EFS::FileSystem",
+        "AWS::KMS::Key",
+        "AWS::Cognito::UserPool",
+        "AWS::ElastiCache::ReplicationGroup",
+        "AWS::ElastiCache::CacheCluster",
+        "AWS::Kinesis::Stream",
+        "AWS::SQS::Queue",
+        "AWS::OpenSearchService::Domain",
+        "AWS::Backup::BackupVault",
+        "AWS::FSx::FileSystem",
+        "AWS::Neptune::DBCluster",
+        "AWS::DocDB::DBCluster",
+        "AWS::Redshift::Cluster",
+    ];
+
+    /// Whether resources of `resource_type` hold data.
+    pub fn is_stateful(resource_type: &str) -> bool {
+        STATEFUL_TYPES.contains(&resource_type)
+    }
+
+    /// The properties whose change replaces a resource of `resource_type`
+    /// (dotted paths), when known. Until the resource-schema digest carries
+    /// every type's create-only properties, only the SSM parameters mdl
+    /// itself writes for published values are known here.
+    pub fn create_only_properties(resource_type: &str) -> Option<Vec<String>> {
+        match resource_type {
+            "AWS::SSM::Parameter" => Some(vec!["Name".to_string()]),
+            _ => None,
+        }
+    }
+}
 
 /// Whether the deployed stack already has exactly this template and these parameters.
 pub fn is_unchanged(
@@ -36,6 +73,19 @@ pub fn is_unchanged(
 ) -> bool {
     let Ok(deployed) = serde_json::from_str::<Json>(deployed_body) else { return false };
     deployed == *template && deployed_parameters == parameters
+}
+
+/// Whether the deployed template (already parsed) and the stack's parameters
+/// equal the layer's.
+pub fn is_unchanged_json(
+    deployed: Option<&Json>,
+    info: Option<&super::api::StackInfo>,
+    input: &super::input::LayerInput,
+) -> bool {
+    match (deployed, info) {
+        (Some(deployed), Some(info)) => *deployed == input.template && info.parameters == input.parameters,
+        _ => false,
+    }
 }
 
 /// CloudFormation's "nothing to do" answer to a change set.
@@ -57,6 +107,84 @@ pub fn resource_changes(pages: &[ChangeSetPage]) -> Vec<ResourceChange> {
     pages.iter().flat_map(|p| p.changes.iter().filter_map(|c| c.resource_change.clone())).collect()
 }
 
+/// Whether a Modify replaces the resource: CloudFormation's answer, else
+/// what the changed properties say, else unknown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Replacement {
+    True,
+    Conditional,
+    False,
+    #[serde(rename = "unknown")]
+    Unknown,
+}
+
+impl Replacement {
+    /// As shown: `True`, `Conditional`, `False`, `unknown`.
+    pub fn word(self) -> &'static str {
+        match self {
+            Replacement::True => "True",
+            Replacement::Conditional => "Conditional",
+            Replacement::False => "False",
+            Replacement::Unknown => "unknown",
+        }
+    }
+
+    /// The replacement of a Modify (none for other actions).
+    pub fn of(change: &ResourceChange, properties: &[PropertyChange]) -> Option<Replacement> {
+        if change.action != "Modify" {
+            return None;
+        }
+        Some(match change.replacement.as_deref() {
+            Some("True") => Replacement::True,
+            Some("Conditional") => Replacement::Conditional,
+            Some("False") => Replacement::False,
+            _ => {
+                let worst = properties.iter().map(|p| p.recreation).reduce(Recreation::most_severe_known);
+                match worst {
+                    Some(Recreation::Always) => Replacement::True,
+                    Some(Recreation::Conditionally) => Replacement::Conditional,
+                    Some(Recreation::Never) => Replacement::False,
+                    Some(Recreation::Unknown) | None => Replacement::Unknown,
+                }
+            }
+        })
+    }
+}
+
+/// What happens to a resource's data when CloudFormation removes or replaces it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Fate {
+    /// Deleted with the resource.
+    Deleted,
+    /// A final snapshot is taken, then the resource is deleted.
+    Snapshotted,
+    /// The resource stays in the account, no longer managed by the stack.
+    Retained,
+}
+
+impl Fate {
+    /// The policy CloudFormation applies: `DeletionPolicy` on removal,
+    /// `UpdateReplacePolicy` on replacement, of the deployed resource.
+    pub fn of(deployed: Option<&Json>, removal: bool) -> Fate {
+        let key = if removal { "DeletionPolicy" } else { "UpdateReplacePolicy" };
+        match deployed.and_then(|r| r.get(key)).and_then(Json::as_str) {
+            Some("Retain" | "RetainExceptOnCreate") => Fate::Retained,
+            Some("Snapshot") => Fate::Snapshotted,
+            _ => Fate::Deleted,
+        }
+    }
+
+    /// What the user reads.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Fate::Deleted => "its data is deleted with it",
+            Fate::Snapshotted => "a final snapshot is taken, then it is deleted",
+            Fate::Retained => "it is retained in the account and orphaned: no stack manages it any more",
+        }
+    }
+}
+
 /// A change mdl will not execute.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Refusal {
@@ -64,14 +192,19 @@ pub struct Refusal {
     pub resource_type: String,
     /// "removes", "replaces", "may replace".
     pub what: &'static str,
+    pub fate: Fate,
 }
 
 impl Refusal {
     /// One line for the terminal.
     pub fn describe(&self) -> String {
         format!(
-            "{} {} ({}): its data would be lost; pass --allow-replace {} if that is intended",
-            self.what, self.logical_id, self.resource_type, self.logical_id
+            "{} {} ({}): {}; pass --allow-replace {} if that is intended",
+            self.what,
+            self.logical_id,
+            self.resource_type,
+            self.fate.describe(),
+            self.logical_id
         )
     }
 }
@@ -79,37 +212,50 @@ impl Refusal {
 /// Whether `change` touches a resource that holds data: a stateful type, or
 /// a published SSM parameter that another layer reads (`published`).
 pub fn is_stateful(change: &ResourceChange, published: &BTreeSet<String>) -> bool {
-    STATEFUL_TYPES.contains(&change.resource_type.as_str())
+    knowledge::is_stateful(&change.resource_type)
         || (change.resource_type == "AWS::SSM::Parameter" && published.contains(&change.logical_resource_id))
 }
 
-/// What a change does to the resource's identity, if it destroys it.
-pub fn destroys(change: &ResourceChange) -> Option<&'static str> {
-    match (change.action.as_str(), change.replacement.as_deref()) {
+/// What a change does to the resource's identity, if it may destroy it.
+pub fn destroys(action: &str, replacement: Option<Replacement>) -> Option<&'static str> {
+    match (action, replacement) {
         ("Remove", _) => Some("removes"),
-        ("Modify", Some("True")) => Some("replaces"),
-        ("Modify", Some("Conditional")) => Some("may replace"),
+        ("Modify", Some(Replacement::True)) => Some("replaces"),
+        ("Modify", Some(Replacement::Conditional | Replacement::Unknown)) => Some("may replace"),
         _ => None,
     }
 }
 
-/// Every change to refuse: destroying a stateful resource not in `allowed`.
-pub fn refusals(
-    changes: &[ResourceChange],
+/// What the safety rules need about one change.
+pub struct Candidate<'a> {
+    pub change: &'a ResourceChange,
+    pub replacement: Option<Replacement>,
+    /// The resource as deployed (its policies).
+    pub deployed: Option<&'a Json>,
+}
+
+/// The refusal for one change, if any: destroying a resource that holds
+/// data, not named in `allowed`; unprotected environments let retained or
+/// snapshotted data go.
+pub fn refusal(
+    candidate: &Candidate,
     published: &BTreeSet<String>,
     allowed: &[String],
-) -> Vec<Refusal> {
-    changes
-        .iter()
-        .filter(|c| is_stateful(c, published) && !allowed.contains(&c.logical_resource_id))
-        .filter_map(|c| {
-            destroys(c).map(|what| Refusal {
-                logical_id: c.logical_resource_id.clone(),
-                resource_type: c.resource_type.clone(),
-                what,
-            })
-        })
-        .collect()
+    protect: bool,
+) -> Option<Refusal> {
+    let change = candidate.change;
+    if !is_stateful(change, published) || allowed.contains(&change.logical_resource_id) {
+        return None;
+    }
+    let what = destroys(&change.action, candidate.replacement)?;
+    let fate = Fate::of(candidate.deployed, change.action == "Remove");
+    let published_read = change.resource_type == "AWS::SSM::Parameter";
+    (protect || fate == Fate::Deleted || published_read).then(|| Refusal {
+        logical_id: change.logical_resource_id.clone(),
+        resource_type: change.resource_type.clone(),
+        what,
+        fate,
+    })
 }
 
 /// Stateful resources of a template whose `DeletionPolicy` or
@@ -123,7 +269,7 @@ pub fn unretained(template: &Json) -> Vec<(String, String)> {
         .iter()
         .filter_map(|(id, body)| {
             let ty = body.get("Type").and_then(Json::as_str)?;
-            let stateful = STATEFUL_TYPES.contains(&ty);
+            let stateful = knowledge::is_stateful(ty);
             (stateful && !(keeps(body, "DeletionPolicy") && keeps(body, "UpdateReplacePolicy")))
                 .then(|| (id.clone(), ty.to_string()))
         })
@@ -143,6 +289,11 @@ pub fn all_added(template: &Json) -> Vec<ResourceChange> {
             ..ResourceChange::default()
         })
         .collect()
+}
+
+/// The resource `id` of a template.
+pub fn resource<'t>(template: Option<&'t Json>, id: &str) -> Option<&'t Json> {
+    template?.get("Resources")?.get(id)
 }
 
 #[cfg(test)]

@@ -29,16 +29,36 @@ fn recorded_change_sets_keep_replacement_scope_and_details() {
     assert_eq!(changes[4].replacement, None, "Remove has no Replacement");
 }
 
+/// The refusals over recorded changes; the deployed resources have no policies
+/// except the log group's.
+fn refusals(
+    changes: &[ResourceChange],
+    published: &BTreeSet<String>,
+    allowed: &[String],
+    protect: bool,
+) -> Vec<Refusal> {
+    let kept = json!({"DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain"});
+    changes
+        .iter()
+        .filter_map(|change| {
+            let replacement = Replacement::of(change, &[]);
+            let deployed = (change.resource_type == "AWS::Logs::LogGroup").then_some(&kept);
+            refusal(&Candidate { change, replacement, deployed }, published, allowed, protect)
+        })
+        .collect()
+}
+
 #[test]
 fn replacing_or_removing_stateful_resources_is_refused() {
     let published: BTreeSet<String> = ["PublishedVpcId".to_string()].into();
-    let refused = refusals(&replacements(), &published, &[]);
+    let refused = refusals(&replacements(), &published, &[], true);
     let ids: Vec<(&str, &str)> = refused.iter().map(|r| (r.logical_id.as_str(), r.what)).collect();
     assert_eq!(
         ids,
         [("CoreDbInstance", "replaces"), ("ImagesRepository", "may replace"), ("PublishedVpcId", "removes")],
         "the log group is modified in place (False), the ECS service is stateless, the topic is added"
     );
+    assert!(refused[0].describe().contains("its data is deleted with it"));
     assert!(refused[0].describe().contains("--allow-replace CoreDbInstance"));
 }
 
@@ -46,15 +66,79 @@ fn replacing_or_removing_stateful_resources_is_refused() {
 fn allow_replace_lets_exactly_the_named_resources_through() {
     let published: BTreeSet<String> = ["PublishedVpcId".to_string()].into();
     let allowed = vec!["CoreDbInstance".to_string(), "PublishedVpcId".to_string()];
-    let refused = refusals(&replacements(), &published, &allowed);
+    let refused = refusals(&replacements(), &published, &allowed, true);
     assert_eq!(refused.len(), 1);
     assert_eq!(refused[0].logical_id, "ImagesRepository");
 }
 
 #[test]
 fn an_ssm_parameter_nobody_reads_may_go() {
-    let refused = refusals(&replacements(), &BTreeSet::new(), &[]);
+    let refused = refusals(&replacements(), &BTreeSet::new(), &[], true);
     assert!(refused.iter().all(|r| r.logical_id != "PublishedVpcId"));
+}
+
+#[test]
+fn an_unknown_replacement_of_a_stateful_resource_is_refused_like_a_known_one() {
+    let change = ResourceChange {
+        action: "Modify".into(),
+        logical_resource_id: "Key".into(),
+        resource_type: "AWS::KMS::Key".into(),
+        ..ResourceChange::default()
+    };
+    let replacement = Replacement::of(&change, &[]);
+    assert_eq!(replacement, Some(Replacement::Unknown), "an emulator says nothing");
+    let refused =
+        refusal(&Candidate { change: &change, replacement, deployed: None }, &BTreeSet::new(), &[], false);
+    assert_eq!(refused.map(|r| r.what), Some("may replace"));
+}
+
+#[test]
+fn what_happens_to_the_data_follows_the_deployed_policies() {
+    let retained = json!({"DeletionPolicy": "Retain", "UpdateReplacePolicy": "Snapshot"});
+    assert_eq!(Fate::of(Some(&retained), true), Fate::Retained);
+    assert_eq!(Fate::of(Some(&retained), false), Fate::Snapshotted);
+    assert_eq!(Fate::of(None, true), Fate::Deleted);
+    let bucket = ResourceChange {
+        action: "Remove".into(),
+        logical_resource_id: "Assets".into(),
+        resource_type: "AWS::S3::Bucket".into(),
+        ..ResourceChange::default()
+    };
+    let candidate = Candidate { change: &bucket, replacement: None, deployed: Some(&retained) };
+    let in_prod = refusal(&candidate, &BTreeSet::new(), &[], true).expect("protected: refused");
+    assert!(in_prod.describe().contains("retained in the account and orphaned"), "{}", in_prod.describe());
+    assert_eq!(
+        refusal(&candidate, &BTreeSet::new(), &[], false),
+        None,
+        "unprotected: retained data may be orphaned"
+    );
+    let lost = Candidate { change: &bucket, replacement: None, deployed: None };
+    assert!(
+        refusal(&lost, &BTreeSet::new(), &[], false).is_some(),
+        "data that would be deleted is refused everywhere"
+    );
+}
+
+#[test]
+fn a_replacement_from_properties_when_cloudformation_says_none() {
+    use crate::deploy::props::{PropertyChange, Recreation};
+    let modify = ResourceChange { action: "Modify".into(), ..ResourceChange::default() };
+    let property = |recreation| PropertyChange {
+        path: "X".into(),
+        before: None,
+        after: None,
+        recreation,
+        cause: None,
+        source: None,
+    };
+    assert_eq!(Replacement::of(&modify, &[property(Recreation::Never)]), Some(Replacement::False));
+    assert_eq!(
+        Replacement::of(&modify, &[property(Recreation::Never), property(Recreation::Always)]),
+        Some(Replacement::True)
+    );
+    assert_eq!(Replacement::of(&modify, &[property(Recreation::Unknown)]), Some(Replacement::Unknown));
+    let add = ResourceChange { action: "Add".into(), ..ResourceChange::default() };
+    assert_eq!(Replacement::of(&add, &[]), None);
 }
 
 #[test]

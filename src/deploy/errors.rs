@@ -1,25 +1,51 @@
-//! AWS failures as data, and the one paragraph a user reads about each.
+//! AWS failures as data, and what a user reads about each.
 //!
-//! Input: an [`ApiError`] (built from an SDK error in `aws.rs`, or by hand in
-//! tests) and where the call went ([`Target`]). Output: a [`Problem`] with a
-//! plain-language explanation and the next step. Invariant: no raw SDK dump
-//! ever reaches the user; the service's own message is quoted at most once.
+//! Input: an [`ApiError`] (built from an SDK error in `aws/`, or by hand in
+//! tests) and where the call went ([`Target`]). Output: an [`Explained`]
+//! failure: its diagnostic code, one line saying what happened and a paragraph
+//! saying what to do. Invariant: no raw SDK dump ever reaches the user; the
+//! service's own message is quoted at most once.
 
 use std::fmt;
+use std::time::Duration;
+
+use crate::diag::Code;
 
 /// How a call failed, before interpretation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Failure {
     /// The service answered with an error code.
     Service,
-    /// No credentials could be found or loaded.
-    Credentials,
+    /// Credentials could not be found or loaded, for this reason.
+    Credentials(CredentialCause),
     /// The endpoint could not be reached (DNS, connection refused, TLS).
     Unreachable,
-    /// The call timed out.
+    /// No answer in time, after the SDK's retries.
     Timeout,
+    /// Something answered, but not as AWS does (an HTML page, an HTTP 500
+    /// without an AWS error body): usually a wrong `--endpoint-url` or a proxy.
+    BadResponse { status: Option<u16> },
     /// Anything else the SDK reports.
     Other,
+}
+
+/// Why no credentials could be had. Each cause has its own advice.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CredentialCause {
+    /// The named profile is in neither ~/.aws/config nor ~/.aws/credentials.
+    MissingProfile { profile: String, known: Vec<String> },
+    /// The profile signs in with SSO and its session expired or never started.
+    SsoSession { profile: String },
+    /// Assuming a role (a profile's `role_arn`, or the environment's `role`) was refused.
+    RoleRefused { role: String, message: String },
+    /// The profile's `credential_process` command failed.
+    ProcessFailed { profile: String, message: String },
+    /// The profile's configuration cannot be used as written.
+    InvalidProfile { profile: String, message: String },
+    /// Nothing in the standard chain had credentials.
+    NoCredentials,
+    /// A credentials service (SSO portal, STS, instance metadata) did not answer.
+    Network { message: String },
 }
 
 /// A failed AWS call.
@@ -58,26 +84,64 @@ impl fmt::Display for ApiError {
     }
 }
 
-/// Where calls go: the region and, for an emulator, the endpoint.
+/// Limits on every AWS call. The SDK's standard retries run within them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timeouts {
+    /// To open a connection.
+    pub connect: Duration,
+    /// From sending a request to the first byte of its answer.
+    pub read: Duration,
+    /// One whole call, every retry included.
+    pub operation: Duration,
+    /// Attempts per call (the SDK's standard retry mode, with backoff).
+    pub attempts: u32,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Timeouts {
+            connect: Duration::from_secs(10),
+            read: Duration::from_secs(60),
+            operation: Duration::from_secs(300),
+            attempts: 6,
+        }
+    }
+}
+
+/// Where calls go: the region, the endpoint for an emulator, the credentials.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Target {
     pub region: String,
     pub endpoint: Option<String>,
     pub profile: Option<String>,
+    /// A role to assume with the profile's credentials.
+    pub role: Option<String>,
+    pub timeouts: Timeouts,
 }
 
-/// An explained failure: what happened and what to do.
+impl Target {
+    /// The URL calls to `service` (`cloudformation`, `sts`) go to.
+    pub fn endpoint_of(&self, service: &str) -> String {
+        match &self.endpoint {
+            Some(url) => url.clone(),
+            None => format!("https://{service}.{}.amazonaws.com", self.region),
+        }
+    }
+}
+
+/// A failure explained: its code, what happened, what to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Problem {
+pub struct Explained {
+    pub code: Code,
     /// One line: what went wrong.
-    pub summary: String,
+    pub message: String,
     /// One paragraph: why, and how to fix it.
-    pub explanation: String,
+    pub help: String,
 }
 
-impl fmt::Display for Problem {
+impl fmt::Display for Explained {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}\n{}", self.summary, self.explanation)
+        write!(f, "{}\n{}", self.message, self.help)
     }
 }
 
@@ -111,52 +175,91 @@ const THROTTLED: &[&str] =
     &["Throttling", "ThrottlingException", "TooManyRequestsException", "RequestLimitExceeded"];
 const OPT_IN: &[&str] = &["OptInRequired", "SubscriptionRequiredException"];
 
-/// Explain a failed call made while doing `doing` (e.g. "reading stack megadolls-dev-core").
-pub fn explain(error: &ApiError, target: &Target, doing: &str) -> Problem {
-    let summary = format!("AWS call failed while {doing}");
-    let explanation = match error.failure {
-        Failure::Credentials => no_credentials(target),
-        Failure::Unreachable => unreachable(target, &error.message),
-        Failure::Timeout => format!(
-            "The call to {} timed out after the SDK's retries. Check the network (or the emulator), then run the command again; nothing was half-done by mdl.",
-            where_to(target)
-        ),
-        Failure::Service => service(error, target),
-        Failure::Other => format!("The AWS SDK reported: {}.", error.message),
+/// Explain a failed call to `service` made while doing `doing` (e.g. "reading stack megadolls-dev-core").
+pub fn explain(error: &ApiError, target: &Target, service: &str, doing: &str) -> Explained {
+    let endpoint = target.endpoint_of(service);
+    let (code, help) = match &error.failure {
+        Failure::Credentials(cause) => (Code::DeployCredentials, credentials(cause, target)),
+        Failure::Unreachable => (Code::DeployNetwork, unreachable(target, &endpoint, &error.message)),
+        Failure::Timeout => (Code::DeployNetwork, timed_out(target, &endpoint)),
+        Failure::BadResponse { status } => (Code::DeployBadResponse, bad_response(&endpoint, *status)),
+        Failure::Service => (Code::DeployRefused, service_error(error, target)),
+        Failure::Other => (Code::DeployRefused, format!("The AWS SDK reported: {}.", error.message)),
     };
-    Problem { summary, explanation }
+    let message = match &error.failure {
+        Failure::Credentials(_) => format!("no usable AWS credentials while {doing}"),
+        Failure::Unreachable | Failure::Timeout => format!("no answer from {endpoint} while {doing}"),
+        Failure::BadResponse { .. } => format!("{endpoint} did not answer as AWS does while {doing}"),
+        Failure::Service | Failure::Other => format!("AWS refused {doing}"),
+    };
+    Explained { code, message, help }
 }
 
-fn where_to(target: &Target) -> String {
-    match &target.endpoint {
-        Some(url) => format!("the endpoint {url}"),
-        None => format!("CloudFormation in {}", target.region),
+fn profile_name(target: &Target) -> String {
+    target.profile.clone().unwrap_or_else(|| "NAME".into())
+}
+
+fn credentials(cause: &CredentialCause, target: &Target) -> String {
+    match cause {
+        CredentialCause::MissingProfile { profile, known } => {
+            let near = crate::diag::suggestion(profile, known.iter().map(String::as_str))
+                .map(|s| format!(" ({s})"))
+                .unwrap_or_default();
+            let known = if known.is_empty() { "none".to_string() } else { known.join(", ") };
+            format!("The profile `{profile}` is in neither ~/.aws/config nor ~/.aws/credentials (profiles there: {known}){near}. Fix the name in `--profile`, AWS_PROFILE or the environment's `profile` setting, or create it with `aws configure sso --profile {profile}` or `aws configure --profile {profile}`.")
+        }
+        CredentialCause::SsoSession { profile } => format!(
+            "The profile `{profile}` signs in with AWS IAM Identity Center (SSO), and its session has expired or was never started on this machine. Sign in again with `aws sso login --profile {profile}`, then run the command again."
+        ),
+        CredentialCause::RoleRefused { role, message } => format!(
+            "Assuming the role {role} was refused: {message}. The role's trust policy must allow the identity that assumes it (check it with `aws sts get-caller-identity`), and that identity needs sts:AssumeRole on the role."
+        ),
+        CredentialCause::ProcessFailed { profile, message } => format!(
+            "The `credential_process` command of the profile `{profile}` failed: {message}. Run that command by hand (it is in ~/.aws/config) to see why; it must print credentials as JSON with \"Version\": 1."
+        ),
+        CredentialCause::InvalidProfile { profile, message } => format!(
+            "The profile `{profile}` cannot be used as written in ~/.aws/config: {message}."
+        ),
+        CredentialCause::NoCredentials => format!(
+            "No AWS credentials were found. mdl uses the standard AWS chain: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, a profile (`--profile NAME`, AWS_PROFILE or the environment's `profile` setting) from ~/.aws/config — for SSO run `aws sso login --profile {}` first —, or a container or instance role.",
+            profile_name(target)
+        ),
+        CredentialCause::Network { message } => format!(
+            "A credentials service did not answer ({message}). Check the network or proxy (HTTPS_PROXY) and run the command again; nothing was changed."
+        ),
     }
 }
 
-fn no_credentials(target: &Target) -> String {
-    let profile = match &target.profile {
-        Some(p) => format!(" (profile `{p}`)"),
-        None => String::new(),
-    };
+fn timed_out(target: &Target, endpoint: &str) -> String {
+    let t = target.timeouts;
     format!(
-        "No AWS credentials were found{profile}. mdl uses the standard AWS chain: the environment variables AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, `--profile NAME` or AWS_PROFILE with ~/.aws/config (run `aws sso login --profile NAME` for SSO profiles), or an instance/container role."
+        "Nothing came back from {endpoint} in time ({} attempts; each may take {} s to connect and {} s to answer, {} s in all). Check the network, a proxy (HTTPS_PROXY) or the emulator, then run the command again; the limits are --connect-timeout, --read-timeout and --operation-timeout.",
+        t.attempts,
+        t.connect.as_secs(),
+        t.read.as_secs(),
+        t.operation.as_secs()
     )
 }
 
-fn unreachable(target: &Target, detail: &str) -> String {
+fn unreachable(target: &Target, endpoint: &str, detail: &str) -> String {
     match &target.endpoint {
-        Some(url) => format!(
-            "Nothing answered at {url}. Is the emulator running? Start it with `eval \"$(tests/emulator/emulator.sh start)\"` and pass the URL it prints as `--endpoint-url`. ({detail})"
+        Some(_) => format!(
+            "Nothing answered at {endpoint}. Is the emulator running? Start it with `eval \"$(tests/emulator/emulator.sh start)\"` and pass the URL it prints as `--endpoint-url`. ({detail})"
         ),
         None => format!(
-            "CloudFormation in {} could not be reached ({detail}). Check the network, a proxy (HTTPS_PROXY), or whether the region name is right.",
-            target.region
+            "{endpoint} could not be reached ({detail}). Check the network, a proxy (HTTPS_PROXY), or whether the region name is right."
         ),
     }
 }
 
-fn service(error: &ApiError, target: &Target) -> String {
+fn bad_response(endpoint: &str, status: Option<u16>) -> String {
+    let status = status.map(|s| format!("HTTP {s} with ")).unwrap_or_default();
+    format!(
+        "{endpoint} answered with {status}something that is not an AWS API answer. Check `--endpoint-url` (it must be the AWS API or an emulator of it, not a web page) and any proxy in between; an HTTP 5xx from AWS itself is retried by the SDK and is usually brief: run the command again."
+    )
+}
+
+fn service_error(error: &ApiError, target: &Target) -> String {
     let region = &target.region;
     let quoted = format!("(AWS said: {error})");
     if error.has_code(OPT_IN) || (error.has_code(BAD_TOKEN) && OPT_IN_REGIONS.contains(&region.as_str())) {
@@ -166,12 +269,13 @@ fn service(error: &ApiError, target: &Target) -> String {
     }
     if error.has_code(ACCESS_DENIED) || error.message.contains("not authorized to perform") {
         return format!(
-            "The credentials in use are not allowed to do this in {region}. Deploying needs cloudformation:* on the project's stacks, plus the permissions of every resource the templates create (or a CloudFormation service role). Check which identity is used with `aws sts get-caller-identity`. {quoted}"
+            "The credentials in use are not allowed to do this in {region}. Deploying needs cloudformation:* on the project's stacks, plus the permissions of every resource the templates create (or a CloudFormation service role: `service_role` or --role-arn). Check which identity is used with `aws sts get-caller-identity`. {quoted}"
         );
     }
     if error.has_code(EXPIRED) {
         return format!(
-            "The credentials have expired. Refresh them (`aws sso login`, or new temporary keys) and run the command again. {quoted}"
+            "The credentials have expired. Refresh them (`aws sso login --profile {}`, or new temporary keys) and run the command again. {quoted}",
+            profile_name(target)
         );
     }
     if error.has_code(BAD_TOKEN) {
@@ -181,74 +285,12 @@ fn service(error: &ApiError, target: &Target) -> String {
     }
     if error.has_code(THROTTLED) {
         return format!(
-            "CloudFormation kept throttling the requests even after the SDK's retries with backoff. Another tool may be polling the same account; wait a minute and run the command again. {quoted}"
+            "AWS kept throttling the requests even after the SDK's retries with backoff. Another tool may be polling the same account; wait a minute and run the command again. {quoted}"
         );
     }
     format!("CloudFormation refused the request. {quoted}")
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn aws(region: &str) -> Target {
-        Target { region: region.into(), endpoint: None, profile: None }
-    }
-
-    #[test]
-    fn missing_credentials_name_the_chain_and_the_profile() {
-        let target = Target { profile: Some("ci".into()), ..aws("us-east-1") };
-        let problem =
-            explain(&ApiError::other(Failure::Credentials, "no providers"), &target, "reading stacks");
-        assert!(problem.explanation.contains("No AWS credentials were found (profile `ci`)"));
-        assert!(problem.explanation.contains("AWS_ACCESS_KEY_ID"));
-        assert!(!problem.explanation.contains("no providers"), "no SDK dump: {problem}");
-    }
-
-    #[test]
-    fn a_bad_token_in_an_opt_in_region_means_the_region_is_not_enabled() {
-        let error = ApiError::service(
-            "InvalidClientTokenId",
-            "The security token included in the request is invalid.",
-        );
-        let problem = explain(&error, &aws("af-south-1"), "reading stacks");
-        assert!(problem.explanation.contains("af-south-1 is an opt-in region"), "{problem}");
-        assert!(problem.explanation.contains("aws account enable-region --region-name af-south-1"));
-        let elsewhere = explain(&error, &aws("us-east-1"), "reading stacks");
-        assert!(elsewhere.explanation.contains("does not recognise the credentials"), "{elsewhere}");
-    }
-
-    #[test]
-    fn access_denied_says_what_permissions_deploying_needs() {
-        let error = ApiError::service(
-            "AccessDenied",
-            "User: arn:aws:iam::123456789012:user/ci is not authorized to perform: cloudformation:CreateChangeSet",
-        );
-        let problem = explain(&error, &aws("us-east-1"), "creating a change set");
-        assert!(problem.explanation.contains("not allowed to do this in us-east-1"));
-        assert!(problem.explanation.contains("aws sts get-caller-identity"));
-        assert_eq!(problem.summary, "AWS call failed while creating a change set");
-    }
-
-    #[test]
-    fn throttling_expired_and_unreachable_each_get_their_own_paragraph() {
-        let t = explain(&ApiError::service("Throttling", "Rate exceeded"), &aws("us-east-1"), "x");
-        assert!(t.explanation.contains("after the SDK's retries"));
-        let e = explain(&ApiError::service("ExpiredToken", "expired"), &aws("us-east-1"), "x");
-        assert!(e.explanation.contains("have expired"));
-        let emulator = Target { endpoint: Some("http://127.0.0.1:45123".into()), ..aws("us-east-1") };
-        let u = explain(&ApiError::other(Failure::Unreachable, "connection refused"), &emulator, "x");
-        assert!(u.explanation.contains("Nothing answered at http://127.0.0.1:45123"), "{u}");
-        assert!(u.explanation.contains("emulator.sh start"));
-    }
-
-    #[test]
-    fn other_service_errors_quote_the_service_once() {
-        let error = ApiError::service(
-            "ValidationError",
-            "Template format error: Unresolved resource dependencies [X]",
-        );
-        let problem = explain(&error, &aws("us-east-1"), "x");
-        assert_eq!(problem.explanation.matches("Unresolved resource dependencies").count(), 1);
-    }
-}
+#[path = "errors_tests.rs"]
+mod tests;

@@ -2,14 +2,17 @@
 //!
 //! Input: a planned layer with a change set. Output: its report's final
 //! status (created, updated, failed, interrupted) with the failing resources
-//! and CloudFormation's reasons. Invariants: events are printed oldest first,
-//! each once; the rollback of a failed change set is followed to its end;
-//! Ctrl-C leaves CloudFormation running and says how to watch.
+//! and CloudFormation's reasons. Invariants: nothing is executed after an
+//! interrupt; events are printed oldest first, each once, and only those of
+//! this execution (its client request token: a concurrent deploy's events are
+//! not ours); the rollback of a failed change set is followed to its end; an
+//! interrupt while following leaves CloudFormation running.
 
 use std::collections::HashSet;
 use std::time::Duration;
 
-use super::api::{ChangeSetKind, CloudFormationApi, StackEvent, TemplateStore};
+use super::api::{ChangeSetKind, CloudFormationApi, ExecuteOptions, StackEvent, TemplateStore};
+use super::diagnose;
 use super::input::LayerInput;
 use super::layer::Planned;
 use super::report::LayerStatus;
@@ -21,28 +24,38 @@ impl<A: CloudFormationApi, S: TemplateStore> Engine<'_, A, S> {
     pub async fn execute(&mut self, input: &LayerInput, planned: &mut Planned) -> Result<(), Stop> {
         let Some(name) = planned.change_set.clone() else { return Ok(()) };
         let stack = &input.stack_name;
-        let seen: HashSet<String> = self.events(stack).await?.into_iter().map(|e| e.event_id).collect();
+        let seen: HashSet<String> = self
+            .read(self.api.describe_stack_events(stack), "reading stack events")
+            .await?
+            .into_iter()
+            .map(|e| e.event_id)
+            .collect();
+        let options =
+            ExecuteOptions { disable_rollback: self.options.no_rollback, client_request_token: name.clone() };
+        self.before_write()?;
         self.api
-            .execute_change_set(stack, &name)
+            .execute_change_set(stack, &name, &options)
             .await
             .map_err(|e| self.api_stop(e, "executing the change set"))?;
-        let (status, failures) = self.follow(input, seen).await?;
-        planned.report.status = if is_success(&status) {
-            self.protect(stack).await?;
-            match planned.kind {
+        planned.executed = true;
+        let (status, failures) = self.follow(input, seen, &name).await?;
+        planned.report.change_set = None;
+        planned.change_set = None;
+        if is_success(&status) {
+            planned.report.applied = true;
+            planned.report.status = match planned.kind {
                 ChangeSetKind::Create => LayerStatus::Created,
                 ChangeSetKind::Update => LayerStatus::Updated,
-            }
+            };
+            self.protect_stack(stack).await?;
         } else {
-            planned.report.reason =
-                Some(failure_reason(stack, &status, &failures, &self.options.target.region));
-            LayerStatus::Failed
-        };
+            let recovery = recovery(stack, &status, &self.options.target.region);
+            self.report(diagnose::deploy_failed(input, &status, &failures, &recovery));
+            planned.report.reason = Some(failure_reason(stack, &status, &failures, &recovery));
+            planned.report.code = Some("E0609".into());
+            planned.report.status = LayerStatus::Failed;
+        }
         Ok(())
-    }
-
-    async fn events(&self, stack: &str) -> Result<Vec<StackEvent>, Stop> {
-        self.api.describe_stack_events(stack).await.map_err(|e| self.api_stop(e, "reading stack events"))
     }
 
     /// Poll events and status with backoff until the stack settles; returns
@@ -51,24 +64,22 @@ impl<A: CloudFormationApi, S: TemplateStore> Engine<'_, A, S> {
         &mut self,
         input: &LayerInput,
         mut seen: HashSet<String>,
+        token: &str,
     ) -> Result<(String, Vec<StackEvent>), Stop> {
         let stack = &input.stack_name;
         let mut failures = Vec::new();
         let mut delay = Duration::ZERO;
         loop {
-            if let Err(stop) = self.interrupts.pause(delay).await {
-                self.ui.say(&interrupted(stack, &self.options.target.region));
-                return Err(stop);
-            }
+            self.options.interrupt.pause(delay).await?;
+            let events = self.read(self.api.describe_stack_events(stack), "reading stack events").await?;
             let mut fresh: Vec<StackEvent> =
-                self.events(stack).await?.into_iter().filter(|e| seen.insert(e.event_id.clone())).collect();
+                events.into_iter().filter(|e| seen.insert(e.event_id.clone()) && is_ours(e, token)).collect();
             fresh.reverse();
             for event in &fresh {
                 self.ui.progress(&input.layer, &event_line(event));
             }
             failures.extend(fresh.into_iter().filter(|e| is_failure_event(&e.resource_status)));
-            let status =
-                self.api.describe_stack(stack).await.map_err(|e| self.api_stop(e, "reading the stack"))?;
+            let status = self.read(self.api.describe_stack(stack), "reading the stack").await?;
             let status = status.map_or_else(|| "DELETE_COMPLETE".to_string(), |s| s.status);
             if is_settled(&status) && status != "REVIEW_IN_PROGRESS" {
                 return Ok((status, failures));
@@ -77,17 +88,23 @@ impl<A: CloudFormationApi, S: TemplateStore> Engine<'_, A, S> {
         }
     }
 
-    async fn protect(&mut self, stack: &str) -> Result<(), Stop> {
-        if !self.options.termination_protection {
+    async fn protect_stack(&mut self, stack: &str) -> Result<(), Stop> {
+        if !self.protect {
             return Ok(());
         }
         self.api
             .set_termination_protection(stack, true)
             .await
             .map_err(|e| self.api_stop(e, "enabling termination protection"))?;
-        self.ui.say(&format!("{stack}: termination protection enabled (production environment)"));
+        self.ui.say(&format!("{stack}: termination protection enabled (protect = true)"));
         Ok(())
     }
+}
+
+/// An event of this execution: it carries our token, or no token at all
+/// (emulators do not stamp one).
+fn is_ours(event: &StackEvent, token: &str) -> bool {
+    event.client_request_token.as_deref().map_or(true, |t| t.is_empty() || t == token)
 }
 
 /// `Logs  AWS::Logs::LogGroup  UPDATE_FAILED  Invalid retention value 8`
@@ -101,30 +118,25 @@ pub fn event_line(event: &StackEvent) -> String {
     line
 }
 
+/// How to go on from `status` after a failed change set.
+pub fn recovery(stack: &str, status: &str, region: &str) -> String {
+    match super::status::classify(Some(status), stack, region) {
+        super::status::StackState::Blocked(b) => format!("{}\n  {}", b.explanation, b.command),
+        _ => "CloudFormation rolled the stack back to its previous state; fix the cause and deploy again."
+            .into(),
+    }
+}
+
 /// What the user reads when a change set failed: each failing resource with
 /// CloudFormation's reason, the final state, and how to recover from it.
-pub fn failure_reason(stack: &str, status: &str, failures: &[StackEvent], region: &str) -> String {
+pub fn failure_reason(stack: &str, status: &str, failures: &[StackEvent], recovery: &str) -> String {
     let mut lines = vec![format!("{stack} ended in {status}.")];
     for event in failures {
         let reason = event.resource_status_reason.as_deref().unwrap_or("no reason given");
         lines.push(format!("  {} ({}): {}", event.logical_resource_id, event.resource_type, reason));
     }
-    if let super::status::StackState::Blocked(b) = super::status::classify(Some(status), stack, region) {
-        lines.push(b.explanation);
-        lines.push(format!("  {}", b.command));
-    } else {
-        lines.push(
-            "CloudFormation rolled the stack back to its previous state; fix the cause and deploy again."
-                .into(),
-        );
-    }
+    lines.push(recovery.to_string());
     lines.join("\n")
-}
-
-fn interrupted(stack: &str, region: &str) -> String {
-    format!(
-        "interrupted: CloudFormation keeps working on {stack}; mdl only stopped watching.\n  watch:  aws cloudformation describe-stack-events --stack-name {stack} --region {region}\n  wait:   aws cloudformation wait stack-update-complete --stack-name {stack} --region {region}\n  resume: run the same mdl deploy again once the stack has settled (finished layers report unchanged)"
-    )
 }
 
 #[cfg(test)]
@@ -148,7 +160,13 @@ mod tests {
         let failures: Vec<StackEvent> =
             recorded().into_iter().filter(|e| is_failure_event(&e.resource_status)).collect();
         assert_eq!(failures.len(), 1);
-        let text = failure_reason("megadolls-dev-core", "UPDATE_ROLLBACK_COMPLETE", &failures, "us-east-1");
+        let stack = "megadolls-dev-core";
+        let text = failure_reason(
+            stack,
+            "UPDATE_ROLLBACK_COMPLETE",
+            &failures,
+            &recovery(stack, "UPDATE_ROLLBACK_COMPLETE", "us-east-1"),
+        );
         assert!(text.starts_with("megadolls-dev-core ended in UPDATE_ROLLBACK_COMPLETE."));
         assert!(text.contains(
             "Logs (AWS::Logs::LogGroup): Resource handler returned message: \"Invalid retention value 8\""
@@ -158,7 +176,7 @@ mod tests {
 
     #[test]
     fn a_failed_first_deploy_says_to_delete_the_stack() {
-        let text = failure_reason("shop-dev-core", "ROLLBACK_COMPLETE", &[], "us-east-1");
+        let text = recovery("shop-dev-core", "ROLLBACK_COMPLETE", "us-east-1");
         assert!(
             text.contains("aws cloudformation delete-stack --stack-name shop-dev-core --region us-east-1")
         );
@@ -175,9 +193,12 @@ mod tests {
     }
 
     #[test]
-    fn interrupting_says_how_to_watch_and_resume() {
-        let text = interrupted("shop-prod-app", "af-south-1");
-        assert!(text.contains("keeps working on shop-prod-app"));
-        assert!(text.contains("describe-stack-events --stack-name shop-prod-app --region af-south-1"));
+    fn another_deploys_events_are_not_ours() {
+        let mine = StackEvent { client_request_token: Some("mdl-app-1".into()), ..StackEvent::default() };
+        let theirs = StackEvent { client_request_token: Some("mdl-app-9".into()), ..StackEvent::default() };
+        let unstamped = StackEvent::default();
+        assert!(is_ours(&mine, "mdl-app-1"));
+        assert!(!is_ours(&theirs, "mdl-app-1"));
+        assert!(is_ours(&unstamped, "mdl-app-1"));
     }
 }

@@ -6,10 +6,15 @@ use std::cell::RefCell;
 use std::collections::{BTreeMap, VecDeque};
 
 use super::api::{
-    ChangeSetPage, ChangeSetRequest, CloudFormationApi, StackEvent, StackInfo, TemplateSource, TemplateStore,
+    Caller, ChangeSetPage, ChangeSetRequest, CloudFormationApi, ExecuteOptions, StackEvent, StackInfo,
+    TemplateSource, TemplateStore,
 };
 use super::errors::ApiError;
-use super::Ui;
+use super::interrupt::Interrupt;
+use super::{Answer, Ui};
+
+/// A change set's template body and parameters, until it is executed.
+pub type Pending = (String, BTreeMap<String, String>);
 
 /// A fake account: stacks by name, change set answers in order, a call log.
 #[derive(Default)]
@@ -22,6 +27,20 @@ pub struct FakeCloudFormation {
     pub execute_ends_in: RefCell<Option<String>>,
     /// Statuses DescribeStacks reports first, one per call, before the stored one.
     pub statuses: RefCell<VecDeque<String>>,
+    /// The account STS answers for (default 123456789012), or its error.
+    pub identity: RefCell<Option<Result<Caller, ApiError>>>,
+    /// Set this flag when the call `Operation stack` is made (an injected SIGINT).
+    pub interrupt_at: RefCell<Option<(String, Interrupt)>>,
+    /// The options each ExecuteChangeSet got.
+    pub executions: RefCell<Vec<ExecuteOptions>>,
+    /// Errors answered by calls, by `Operation stack`.
+    pub failures: RefCell<BTreeMap<String, ApiError>>,
+    /// Every CreateChangeSet request.
+    pub requests: RefCell<Vec<ChangeSetRequest>>,
+    /// Events that appear once ExecuteChangeSet is called.
+    pub events_on_execute: RefCell<Vec<StackEvent>>,
+    /// Template bodies of change sets not executed yet, by stack.
+    pub pending: RefCell<BTreeMap<String, Pending>>,
 }
 
 impl FakeCloudFormation {
@@ -38,19 +57,40 @@ impl FakeCloudFormation {
         self
     }
 
-    /// The calls made, as `Operation stack`.
+    /// The CloudFormation calls made, as `Operation stack` (STS's aside).
     pub fn calls(&self) -> Vec<String> {
+        self.log.borrow().iter().filter(|c| !c.starts_with("GetCallerIdentity")).cloned().collect()
+    }
+
+    /// Every call made, STS's included.
+    pub fn all_calls(&self) -> Vec<String> {
         self.log.borrow().clone()
     }
 
-    fn record(&self, op: &str, stack: &str) {
-        self.log.borrow_mut().push(format!("{op} {stack}"));
+    fn record(&self, op: &str, stack: &str) -> Result<(), ApiError> {
+        let call = format!("{op} {stack}");
+        self.log.borrow_mut().push(call.clone());
+        if let Some((at, flag)) = self.interrupt_at.borrow().as_ref() {
+            if *at == call {
+                flag.set();
+            }
+        }
+        match self.failures.borrow().get(&call) {
+            Some(error) => Err(error.clone()),
+            None => Ok(()),
+        }
     }
 }
 
 impl CloudFormationApi for FakeCloudFormation {
+    async fn caller_identity(&self) -> Result<Caller, ApiError> {
+        self.record("GetCallerIdentity", "")?;
+        let default =
+            Caller { account: "123456789012".into(), arn: "arn:aws:iam::123456789012:user/ci".into() };
+        self.identity.borrow().clone().unwrap_or(Ok(default))
+    }
     async fn describe_stack(&self, name: &str) -> Result<Option<StackInfo>, ApiError> {
-        self.record("DescribeStacks", name);
+        self.record("DescribeStacks", name)?;
         let mut info = self.stacks.borrow().get(name).map(|(i, _)| i.clone());
         if let (Some(info), Some(status)) = (info.as_mut(), self.statuses.borrow_mut().pop_front()) {
             info.status = status;
@@ -58,17 +98,18 @@ impl CloudFormationApi for FakeCloudFormation {
         Ok(info)
     }
     async fn get_template(&self, name: &str) -> Result<String, ApiError> {
-        self.record("GetTemplate", name);
+        self.record("GetTemplate", name)?;
         Ok(self.stacks.borrow().get(name).map(|(_, b)| b.clone()).unwrap_or_default())
     }
     async fn create_change_set(&self, request: &ChangeSetRequest) -> Result<String, ApiError> {
-        self.record("CreateChangeSet", &request.stack_name);
+        self.record("CreateChangeSet", &request.stack_name)?;
+        self.requests.borrow_mut().push(request.clone());
         let body = match &request.template {
             TemplateSource::Body(b) => b.clone(),
             TemplateSource::Url(u) => u.clone(),
         };
         let mut stacks = self.stacks.borrow_mut();
-        let entry = stacks.entry(request.stack_name.clone()).or_insert_with(|| {
+        stacks.entry(request.stack_name.clone()).or_insert_with(|| {
             (
                 StackInfo {
                     name: request.stack_name.clone(),
@@ -78,8 +119,8 @@ impl CloudFormationApi for FakeCloudFormation {
                 String::new(),
             )
         });
-        entry.1 = body;
-        entry.0.parameters = request.parameters.clone();
+        drop(stacks);
+        self.pending.borrow_mut().insert(request.stack_name.clone(), (body, request.parameters.clone()));
         Ok(format!("arn:{}", request.change_set_name))
     }
     async fn describe_change_set(
@@ -88,32 +129,45 @@ impl CloudFormationApi for FakeCloudFormation {
         _: &str,
         _: Option<&str>,
     ) -> Result<ChangeSetPage, ApiError> {
-        self.record("DescribeChangeSet", stack);
+        self.record("DescribeChangeSet", stack)?;
         let computed = ChangeSetPage { status: "CREATE_COMPLETE".into(), ..ChangeSetPage::default() };
         Ok(self.pages.borrow_mut().pop_front().unwrap_or(computed))
     }
-    async fn execute_change_set(&self, stack: &str, _: &str) -> Result<(), ApiError> {
-        self.record("ExecuteChangeSet", stack);
+    async fn execute_change_set(
+        &self,
+        stack: &str,
+        _: &str,
+        options: &ExecuteOptions,
+    ) -> Result<(), ApiError> {
+        self.record("ExecuteChangeSet", stack)?;
+        self.executions.borrow_mut().push(options.clone());
+        let fresh: Vec<StackEvent> = self.events_on_execute.borrow_mut().drain(..).collect();
+        self.events.borrow_mut().splice(0..0, fresh);
         let end = self.execute_ends_in.borrow().clone().unwrap_or_else(|| "CREATE_COMPLETE".into());
-        if let Some((info, _)) = self.stacks.borrow_mut().get_mut(stack) {
+        let pending = self.pending.borrow_mut().remove(stack);
+        if let Some((info, body)) = self.stacks.borrow_mut().get_mut(stack) {
             info.status = end;
+            if let Some((new_body, parameters)) = pending {
+                *body = new_body;
+                info.parameters = parameters;
+            }
         }
         Ok(())
     }
     async fn delete_change_set(&self, stack: &str, _: &str) -> Result<(), ApiError> {
-        self.record("DeleteChangeSet", stack);
+        self.record("DeleteChangeSet", stack)?;
         Ok(())
     }
     async fn describe_stack_events(&self, stack: &str) -> Result<Vec<StackEvent>, ApiError> {
-        self.record("DescribeStackEvents", stack);
+        self.record("DescribeStackEvents", stack)?;
         Ok(self.events.borrow().clone())
     }
     async fn set_termination_protection(&self, stack: &str, _: bool) -> Result<(), ApiError> {
-        self.record("UpdateTerminationProtection", stack);
+        self.record("UpdateTerminationProtection", stack)?;
         Ok(())
     }
     async fn delete_stack(&self, stack: &str) -> Result<(), ApiError> {
-        self.record("DeleteStack", stack);
+        self.record("DeleteStack", stack)?;
         self.stacks.borrow_mut().remove(stack);
         Ok(())
     }
@@ -128,12 +182,16 @@ impl TemplateStore for NoStore {
     }
 }
 
-/// Collects what deploy prints; answers prompts with `answer`.
+/// Collects what deploy prints; answers prompts with `answers` in turn
+/// (then `answer`); an `Answer::Interrupted` also sets the flag, as a Ctrl-C
+/// at the prompt does.
 #[derive(Default)]
 pub struct RecordingUi {
     pub lines: Vec<String>,
     pub answer: bool,
-    pub asked: usize,
+    pub answers: VecDeque<Answer>,
+    pub asked: Vec<String>,
+    pub diagnostics: Vec<crate::diag::Diagnostic>,
 }
 
 impl Ui for RecordingUi {
@@ -143,8 +201,16 @@ impl Ui for RecordingUi {
     fn progress(&mut self, layer: &str, text: &str) {
         self.lines.push(format!("[{layer}] {text}"));
     }
-    fn confirm(&mut self, _: &str) -> bool {
-        self.asked += 1;
-        self.answer
+    fn confirm(&mut self, question: &str, interrupt: &Interrupt) -> Answer {
+        self.asked.push(question.to_string());
+        let answer = self.answers.pop_front().unwrap_or(if self.answer { Answer::Yes } else { Answer::No });
+        if answer == Answer::Interrupted {
+            interrupt.set();
+        }
+        answer
+    }
+    fn diagnostic(&mut self, diagnostic: &crate::diag::Diagnostic) {
+        self.lines.push(format!("{}: {}", diagnostic.code, diagnostic.message));
+        self.diagnostics.push(diagnostic.clone());
     }
 }

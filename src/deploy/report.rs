@@ -1,21 +1,81 @@
-//! What plan and deploy found, per layer: plain data, rendered as a table
-//! for people and as JSON (schema `mdl.plan/1`, documented in docs/deploy.md)
-//! for machines.
+//! What plan and deploy found, per layer: plain data, rendered as tables for
+//! people, as a pull-request comment (markdown) and as JSON (schema
+//! `mdl.plan/2`, documented in docs/deploy.md) for machines.
 //!
 //! Input: [`LayerReport`]s built by `run.rs`. Output: text. Invariant: the
 //! JSON keys and status words are stable; new keys may be added, none renamed.
+
+use std::collections::BTreeMap;
 
 use serde::Serialize;
 use serde_json::json;
 
 use super::api::{CallCounts, ResourceChange};
-use super::changes::Refusal;
+use super::changes::{Fate, Refusal, Replacement};
+use super::props::{display, PropertyChange, Recreation};
 
-/// Where a resource was declared in the specs.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// Where a resource or a value was declared in the specs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct SourceLine {
     pub file: String,
     pub line: usize,
+}
+
+impl std::fmt::Display for SourceLine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}", self.file, self.line)
+    }
+}
+
+/// One changed value, as shown: references by name, never resolved.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PropertyRow {
+    pub path: String,
+    pub before: Option<String>,
+    pub after: Option<String>,
+    /// `Never`, `Conditionally`, `Always`, `unknown`.
+    pub recreation: String,
+    pub cause: Option<String>,
+    pub source: Option<SourceLine>,
+}
+
+impl PropertyRow {
+    /// The row of `change`; `parameters` names the SSM values templates read.
+    pub fn new(change: &PropertyChange, parameters: &BTreeMap<String, String>) -> Self {
+        let recreation = match change.recreation {
+            Recreation::Never => "Never",
+            Recreation::Conditionally => "Conditionally",
+            Recreation::Always => "Always",
+            Recreation::Unknown => "unknown",
+        };
+        let cause = change.cause.as_ref().map(|c| {
+            match c.strip_prefix("parameter ").and_then(|p| parameters.get(p)) {
+                Some(ssm) => format!("{c} (ssm:{ssm})"),
+                None => c.clone(),
+            }
+        });
+        PropertyRow {
+            path: change.path.clone(),
+            before: change.before.as_ref().map(|v| display(v, parameters)),
+            after: change.after.as_ref().map(|v| display(v, parameters)),
+            recreation: recreation.into(),
+            cause,
+            source: change.source.clone(),
+        }
+    }
+
+    /// `BackupRetentionPeriod: 1 → 3`
+    pub fn describe(&self) -> String {
+        let side = |v: &Option<String>| v.clone().unwrap_or_else(|| "(none)".into());
+        let mut text = format!("{}: {} → {}", self.path, side(&self.before), side(&self.after));
+        if let Some(cause) = &self.cause {
+            text.push_str(&format!(" (because {cause} changes)"));
+        }
+        if self.recreation == "Always" || self.recreation == "Conditionally" {
+            text.push_str(&format!(" [replacement: {}]", self.recreation));
+        }
+        text
+    }
 }
 
 /// One row of a change set, with the spec line it came from.
@@ -24,36 +84,48 @@ pub struct PlannedChange {
     pub action: String,
     pub logical_id: String,
     pub resource_type: String,
-    /// `True`, `Conditional`, `False`, or none (Add, Remove).
+    /// For Modify: `True`, `Conditional`, `False`, `unknown`; none for Add, Remove.
     pub replacement: Option<String>,
     pub scope: Vec<String>,
     pub source: Option<SourceLine>,
     pub refused: bool,
+    /// The values that change (Modify).
+    pub properties: Vec<PropertyRow>,
+    /// For a removal or replacement of a resource that holds data: what happens to it.
+    pub data: Option<Fate>,
 }
 
 impl PlannedChange {
     /// A row from a change set entry.
-    pub fn new(change: &ResourceChange, source: Option<SourceLine>, refused: bool) -> Self {
+    pub fn new(
+        change: &ResourceChange,
+        source: Option<SourceLine>,
+        replacement: Option<Replacement>,
+    ) -> Self {
         PlannedChange {
             action: change.action.clone(),
             logical_id: change.logical_resource_id.clone(),
             resource_type: change.resource_type.clone(),
-            replacement: change.replacement.clone(),
+            replacement: replacement.map(|r| r.word().to_string()),
             scope: change.scope.clone(),
             source,
-            refused,
+            refused: false,
+            properties: Vec::new(),
+            data: None,
         }
     }
 }
 
 /// Where a layer stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum LayerStatus {
     /// Template and parameters equal what is deployed: no change set made.
     Unchanged,
     /// A change set was made and CloudFormation found nothing to do.
     NoChanges,
+    /// Nothing changes now, but values it reads change once an earlier layer is deployed.
+    WillChange,
     /// The stack does not exist: a CREATE change set.
     Create,
     /// An UPDATE change set with changes.
@@ -70,7 +142,7 @@ pub enum LayerStatus {
     Blocked,
     /// Creating or executing the change set failed.
     Failed,
-    /// Interrupted (Ctrl-C) while CloudFormation was still working.
+    /// Interrupted (SIGINT, SIGTERM).
     Interrupted,
     /// Not reached: an earlier layer stopped the run.
     NotRun,
@@ -82,6 +154,7 @@ impl LayerStatus {
         match self {
             LayerStatus::Unchanged => "unchanged",
             LayerStatus::NoChanges => "no changes",
+            LayerStatus::WillChange => "will change",
             LayerStatus::Create => "create",
             LayerStatus::Update => "update",
             LayerStatus::FromTemplate => "create (from template)",
@@ -107,6 +180,25 @@ impl LayerStatus {
                 | LayerStatus::Interrupted
         )
     }
+
+    /// Whether a plan in this status has something to apply.
+    pub fn has_changes(self) -> bool {
+        matches!(
+            self,
+            LayerStatus::Create | LayerStatus::Update | LayerStatus::FromTemplate | LayerStatus::WillChange
+        )
+    }
+}
+
+/// Values a layer reads that an earlier layer changes in this plan.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct InputChange {
+    /// The layer that publishes them.
+    pub layer: String,
+    /// The SSM parameters that change.
+    pub parameters: Vec<String>,
+    /// The resources of this layer that read them.
+    pub readers: Vec<String>,
 }
 
 /// One layer's plan or deploy result.
@@ -117,10 +209,19 @@ pub struct LayerReport {
     pub status: LayerStatus,
     /// Why (from-template plans, blocked stacks, failures); with the recovery command.
     pub reason: Option<String>,
+    /// The diagnostic code of a problem (`E0607`).
+    pub code: Option<String>,
     pub change_set: Option<String>,
     pub change_set_kept: bool,
     pub changes: Vec<PlannedChange>,
     pub refused: Vec<Refusal>,
+    /// Values read through SSM that change once earlier layers are deployed.
+    pub inputs_change: Vec<InputChange>,
+    /// Its change set can only be made once the layers it reads are deployed.
+    pub deferred: bool,
+    /// Deploy: its change set was executed and succeeded in this run.
+    pub applied: bool,
+    /// Time spent on this layer, prompts excluded.
     pub seconds: f64,
 }
 
@@ -132,16 +233,39 @@ impl LayerReport {
             stack_name: stack_name.to_string(),
             status: LayerStatus::NotRun,
             reason: None,
+            code: None,
             change_set: None,
             change_set_kept: false,
             changes: Vec::new(),
             refused: Vec::new(),
+            inputs_change: Vec::new(),
+            deferred: false,
+            applied: false,
             seconds: 0.0,
         }
     }
+
+    /// `will change once core is deployed`
+    pub fn will_change_note(&self) -> Option<String> {
+        if self.inputs_change.is_empty() {
+            return None;
+        }
+        let layers: Vec<&str> = self.inputs_change.iter().map(|c| c.layer.as_str()).collect();
+        let readers: Vec<&str> =
+            self.inputs_change.iter().flat_map(|c| c.readers.iter().map(String::as_str)).collect();
+        let values: Vec<&str> =
+            self.inputs_change.iter().flat_map(|c| c.parameters.iter().map(String::as_str)).collect();
+        Some(format!(
+            "will change once {} is deployed: {} read {}",
+            layers.join(", "),
+            if readers.is_empty() { "its parameters".to_string() } else { readers.join(", ") },
+            values.join(", ")
+        ))
+    }
 }
 
-/// The change table: action, logical id, type, replacement, spec line.
+/// The change table: action, logical id, type, replacement, spec line; each
+/// Modify followed by its changed values.
 pub fn change_table(changes: &[PlannedChange]) -> String {
     let header = ["action", "logical id", "resource type", "replacement", "spec"];
     let rows: Vec<[String; 5]> = changes.iter().map(row).collect();
@@ -156,13 +280,23 @@ pub fn change_table(changes: &[PlannedChange]) -> String {
         format!("  {}", padded.join("  ").trim_end())
     };
     let mut out = vec![line(header)];
-    out.extend(rows.iter().map(|r| line([&r[0], &r[1], &r[2], &r[3], &r[4]])));
+    for (change, r) in changes.iter().zip(&rows) {
+        out.push(line([&r[0], &r[1], &r[2], &r[3], &r[4]]));
+        for property in &change.properties {
+            let source = property.source.as_ref().map(|s| format!("  {s}")).unwrap_or_default();
+            out.push(format!("      {}{source}", property.describe()));
+        }
+        if let Some(fate) = change.data {
+            let when = if change.action == "Modify" { "data, if replaced" } else { "data" };
+            out.push(format!("      {when}: {}", fate.describe()));
+        }
+    }
     out.join("\n")
 }
 
 fn row(change: &PlannedChange) -> [String; 5] {
     let action = if change.refused { format!("{} (refused)", change.action) } else { change.action.clone() };
-    let source = change.source.as_ref().map_or("-".to_string(), |s| format!("{}:{}", s.file, s.line));
+    let source = change.source.as_ref().map_or("-".to_string(), ToString::to_string);
     [
         action,
         change.logical_id.clone(),
@@ -172,7 +306,7 @@ fn row(change: &PlannedChange) -> [String; 5] {
     ]
 }
 
-/// The closing summary: one line per layer.
+/// The closing summary: one line per layer (time without prompts).
 pub fn summary(layers: &[LayerReport]) -> String {
     let width = layers.iter().map(|l| l.layer.len()).max().unwrap_or(0);
     let lines: Vec<String> = layers
@@ -180,35 +314,166 @@ pub fn summary(layers: &[LayerReport]) -> String {
         .map(|l| {
             let changes =
                 if l.changes.is_empty() { String::new() } else { format!(", {}", changes(l.changes.len())) };
-            format!("  {:<width$}  {:<22} {:>6.1}s{changes}", l.layer, l.status.word(), l.seconds)
+            let note = l.will_change_note().map(|n| format!(" ({n})")).unwrap_or_default();
+            format!("  {:<width$}  {:<22} {:>6.1}s{changes}{note}", l.layer, l.status.word(), l.seconds)
         })
         .collect();
     lines.join("\n")
 }
 
-/// Identity of the run, for the JSON document.
+/// What a deploy did and did not do, in one sentence per kind.
+pub fn outcome(layers: &[LayerReport]) -> Vec<String> {
+    let names = |f: &dyn Fn(&LayerReport) -> bool| -> Vec<String> {
+        layers.iter().filter(|l| f(l)).map(|l| format!("{} ({})", l.layer, l.status.word())).collect()
+    };
+    let applied = names(&|l| l.applied);
+    let running = names(&|l| l.status == LayerStatus::Interrupted && l.change_set.is_some());
+    let not_applied = names(&|l| !l.applied && l.status.stops_the_run() || l.status == LayerStatus::NotRun);
+    let mut lines = Vec::new();
+    lines
+        .push(format!("applied: {}", if applied.is_empty() { "nothing".into() } else { applied.join(", ") }));
+    if !running.is_empty() {
+        lines.push(format!("still running in CloudFormation: {}", running.join(", ")));
+    }
+    if !not_applied.is_empty() {
+        lines.push(format!("not applied: {}", not_applied.join(", ")));
+    }
+    lines
+}
+
+/// Identity of the run, for the JSON and markdown documents.
 #[derive(Debug, Clone, Default)]
 pub struct RunInfo {
     pub command: &'static str,
     pub project: String,
     pub environment: String,
     pub region: String,
+    /// The account STS named (none when the run stopped before asking).
+    pub account: Option<String>,
 }
 
-/// The machine-readable plan / deploy result (`mdl.plan/1`).
-pub fn to_json(info: &RunInfo, layers: &[LayerReport], calls: CallCounts) -> String {
+/// Changes by kind across layers.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Totals {
+    pub add: usize,
+    pub modify: usize,
+    pub remove: usize,
+    /// Of the modifications, those that replace (True, Conditional or unknown).
+    pub replace: usize,
+    /// Layers that change once earlier ones are deployed.
+    pub layers_changing_later: usize,
+}
+
+impl Totals {
+    /// Count every layer's changes.
+    pub fn of(layers: &[LayerReport]) -> Totals {
+        let mut totals = Totals::default();
+        for change in layers.iter().flat_map(|l| &l.changes) {
+            match change.action.as_str() {
+                "Add" => totals.add += 1,
+                "Remove" => totals.remove += 1,
+                _ => totals.modify += 1,
+            }
+            if matches!(change.replacement.as_deref(), Some("True" | "Conditional" | "unknown")) {
+                totals.replace += 1;
+            }
+        }
+        totals.layers_changing_later = layers.iter().filter(|l| !l.inputs_change.is_empty()).count();
+        totals
+    }
+
+    /// `2 to add, 1 to change (1 may replace), 0 to remove`
+    pub fn line(&self) -> String {
+        let mut text = format!("{} to add, {} to change", self.add, self.modify);
+        if self.replace > 0 {
+            text.push_str(&format!(" ({} may replace)", self.replace));
+        }
+        text.push_str(&format!(", {} to remove", self.remove));
+        if self.layers_changing_later > 0 {
+            text.push_str(&format!(
+                "; {} more once earlier layers are deployed",
+                layers(self.layers_changing_later)
+            ));
+        }
+        text
+    }
+}
+
+fn layers(n: usize) -> String {
+    if n == 1 {
+        "1 layer changes".into()
+    } else {
+        format!("{n} layers change")
+    }
+}
+
+/// The machine-readable plan / deploy result (`mdl.plan/2`).
+pub fn to_json(
+    info: &RunInfo,
+    layers: &[LayerReport],
+    calls: CallCounts,
+    diagnostics: &[crate::diag::render::JsonDiagnostic],
+) -> String {
     let value = json!({
-        "schema": "mdl.plan/1",
+        "schema": "mdl.plan/2",
         "command": info.command,
         "project": info.project,
         "environment": info.environment,
         "region": info.region,
+        "account": info.account,
+        "totals": Totals::of(layers),
         "layers": layers,
+        "diagnostics": diagnostics,
         "api_calls": calls,
     });
     let mut text = serde_json::to_string_pretty(&value).unwrap_or_default();
     text.push('\n');
     text
+}
+
+/// The plan as a pull-request comment: a heading, the totals line, a table
+/// per layer that changes and its changed values.
+pub fn to_markdown(info: &RunInfo, layers: &[LayerReport]) -> String {
+    let account = info.account.as_deref().map(|a| format!("account {a}, ")).unwrap_or_default();
+    let mut out = vec![
+        format!("### mdl {}: {} {} ({account}{})", info.command, info.project, info.environment, info.region),
+        String::new(),
+        format!("**{}**", Totals::of(layers).line()),
+        String::new(),
+    ];
+    for layer in layers {
+        out.push(format!("#### `{}` — {}", layer.layer, layer.status.word()));
+        if let Some(note) = layer.will_change_note() {
+            out.push(format!("\n> {note}"));
+        }
+        if let Some(reason) = &layer.reason {
+            out.push(format!("\n> {}", reason.replace('\n', "\n> ")));
+        }
+        if !layer.changes.is_empty() {
+            out.push(String::new());
+            out.push("| action | logical id | type | replacement | spec |".into());
+            out.push("| --- | --- | --- | --- | --- |".into());
+            for change in &layer.changes {
+                let [action, id, ty, replacement, source] = row(change);
+                out.push(format!("| {action} | `{id}` | `{ty}` | {replacement} | {source} |"));
+            }
+            let details: Vec<String> = layer
+                .changes
+                .iter()
+                .flat_map(|c| {
+                    c.properties
+                        .iter()
+                        .map(move |p| format!("- `{}` {}", c.logical_id, p.describe().replace('|', "\\|")))
+                })
+                .collect();
+            if !details.is_empty() {
+                out.push(String::new());
+                out.extend(details);
+            }
+        }
+        out.push(String::new());
+    }
+    out.join("\n")
 }
 
 /// `1 change`, `3 changes`.
@@ -221,58 +486,5 @@ pub(crate) fn changes(n: usize) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn change(
-        action: &str,
-        id: &str,
-        ty: &str,
-        replacement: Option<&str>,
-        line: Option<usize>,
-    ) -> PlannedChange {
-        PlannedChange {
-            action: action.into(),
-            logical_id: id.into(),
-            resource_type: ty.into(),
-            replacement: replacement.map(Into::into),
-            scope: vec![],
-            source: line.map(|line| SourceLine { file: "specs/platform.mdl".into(), line }),
-            refused: false,
-        }
-    }
-
-    #[test]
-    fn the_table_lines_up_and_shows_replacement_and_spec_line() {
-        let mut db = change("Modify", "CoreDb", "AWS::RDS::DBInstance", Some("True"), Some(61));
-        db.refused = true;
-        let table = change_table(&[change("Add", "Alerts", "AWS::SNS::Topic", None, Some(12)), db]);
-        let expected = [
-            "  action            logical id  resource type         replacement  spec",
-            "  Add               Alerts      AWS::SNS::Topic       -            specs/platform.mdl:12",
-            "  Modify (refused)  CoreDb      AWS::RDS::DBInstance  True         specs/platform.mdl:61",
-        ]
-        .join("\n");
-        assert_eq!(table, expected);
-    }
-
-    #[test]
-    fn the_json_plan_has_its_schema_and_stable_status_words() {
-        let mut report = LayerReport::new("core", "shop-dev-core");
-        report.status = LayerStatus::FromTemplate;
-        report.changes.push(change("Add", "Alerts", "AWS::SNS::Topic", None, None));
-        let info = RunInfo {
-            command: "plan",
-            project: "shop".into(),
-            environment: "dev".into(),
-            region: "us-east-1".into(),
-        };
-        let text = to_json(&info, &[report], CallCounts::default());
-        let value: serde_json::Value = serde_json::from_str(&text).expect("json");
-        assert_eq!(value["schema"], "mdl.plan/1");
-        assert_eq!(value["layers"][0]["status"], "from_template");
-        assert_eq!(value["layers"][0]["changes"][0]["logical_id"], "Alerts");
-        assert_eq!(value["layers"][0]["changes"][0]["replacement"], serde_json::Value::Null);
-        assert_eq!(value["api_calls"]["reads"], 0);
-    }
-}
+#[path = "report_tests.rs"]
+mod tests;

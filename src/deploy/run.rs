@@ -1,66 +1,269 @@
 //! One plan or deploy run over an environment's layers, in deploy order.
 //!
-//! Input: the layer inputs and an [`Engine`]. Output: a [`RunResult`] with a
-//! report per layer. Invariants: problems found without AWS (unknown
-//! `--layer`, a template too large with no bucket) stop before any call; the
-//! first layer that fails, is refused, blocked or declined stops the run and
-//! every later layer is reported `not run`.
+//! Input: the environment input and an [`Engine`]. Output: a [`RunResult`]
+//! with a report per layer and the diagnostics. Invariants: problems found
+//! without AWS (settings, unknown `--layer`, a template too large with no
+//! bucket) stop before any call; the account is checked with STS before any
+//! write; `deploy --plan` checks every reviewed stack and change set before
+//! any write; the first layer that fails, is refused, blocked, declined or
+//! interrupted stops the run and every later layer is reported `not run`.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::Instant;
 
-use super::api::{CloudFormationApi, TemplateStore};
-use super::changes;
-use super::errors::explain;
-use super::input::LayerInput;
-use super::layer::{too_large, Planned, Upstream};
-use super::report::{change_table, LayerReport, LayerStatus};
-use super::status::{classify, StackState};
+use super::api::{Caller, CloudFormationApi, TemplateStore};
+use super::diagnose;
+use super::follow;
+use super::input::{EnvironmentInput, LayerInput};
+use super::layer::Upstream;
+use super::planfile::StackState;
+use super::report::{LayerReport, LayerStatus};
+use super::status::{classify, StackState as State};
 use super::{Engine, Mode, Stop};
+use crate::diag::Diagnostic;
 
 /// What a run did.
 #[derive(Debug, Default)]
 pub struct RunResult {
     pub layers: Vec<LayerReport>,
-    /// A problem that stopped the run before any layer (already explained).
-    pub error: Option<String>,
+    /// Every deploy diagnostic, in the order found.
+    pub diagnostics: Vec<Diagnostic>,
+    /// A usage problem (an unknown `--layer`): nothing was done.
+    pub usage: Option<String>,
+    /// Who the credentials belong to, when STS answered.
+    pub caller: Option<Caller>,
+    /// Each layer's stack as read (for `plan --out`).
+    pub stacks: BTreeMap<String, Option<StackState>>,
 }
 
 impl RunResult {
-    /// Whether every layer ended well.
+    /// Whether every layer ended well and nothing was reported as an error.
     pub fn succeeded(&self) -> bool {
         let ok = |l: &LayerReport| {
             !l.status.stops_the_run() && l.status != LayerStatus::NotRun && l.refused.is_empty()
         };
-        self.error.is_none() && self.layers.iter().all(ok)
+        self.usage.is_none()
+            && !self.diagnostics.iter().any(Diagnostic::is_error)
+            && self.layers.iter().all(ok)
+    }
+
+    /// Whether a plan found something to apply.
+    pub fn has_changes(&self) -> bool {
+        self.layers.iter().any(|l| l.status.has_changes() || !l.inputs_change.is_empty())
     }
 }
 
-/// Plan or deploy `inputs` (all layers, or those `--layer` names).
+/// Plan or deploy `environment` (all layers, or those `--layer` names).
 pub async fn run<A: CloudFormationApi, S: TemplateStore>(
     engine: &mut Engine<'_, A, S>,
-    inputs: &[LayerInput],
+    environment: &EnvironmentInput,
 ) -> RunResult {
-    let selected = match preflight(engine, inputs) {
-        Ok(selected) => selected,
-        Err(error) => return RunResult { layers: Vec::new(), error: Some(error) },
-    };
-    if let Err(error) = dependencies_deployed(engine, inputs, &selected).await {
-        return RunResult { layers: Vec::new(), error: Some(error) };
-    }
-    engine.interrupts.listen();
-    let mut state = Progress::default();
-    let mut layers = Vec::new();
-    for input in &selected {
-        if state.stopped {
-            layers.push(LayerReport::new(&input.layer, &input.stack_name));
-            continue;
+    engine.protect = environment.protect;
+    let mut result = RunResult::default();
+    match before_any_call(engine, environment) {
+        Ok(selected) => {
+            let ready =
+                check_identity(engine, environment).await && check_reviewed(engine, environment).await;
+            if ready && dependencies_deployed(engine, environment, &selected).await {
+                run_layers(engine, environment, &selected, &mut result).await;
+            }
         }
-        let report = one_layer(engine, input, &mut state).await;
-        state.stopped = report.status.stops_the_run();
-        layers.push(report);
+        Err(Some(usage)) => result.usage = Some(usage),
+        Err(None) => {}
     }
-    RunResult { layers, error: None }
+    result.caller = engine.caller.clone();
+    result.diagnostics = std::mem::take(&mut engine.diagnostics);
+    result
+}
+
+/// Settings, `--layer` names and template sizes: checked without AWS.
+/// `Err(Some(text))` is a usage error; `Err(None)` was reported.
+fn before_any_call<'i, A: CloudFormationApi, S: TemplateStore>(
+    engine: &mut Engine<'_, A, S>,
+    environment: &'i EnvironmentInput,
+) -> Result<Vec<&'i LayerInput>, Option<String>> {
+    let inputs = &environment.layers;
+    let wanted = &engine.options.layers;
+    if let Some(unknown) = wanted.iter().find(|w| !inputs.iter().any(|i| &i.layer == *w)) {
+        let known: Vec<&str> = inputs.iter().map(|i| i.layer.as_str()).collect();
+        return Err(Some(format!("there is no layer `{unknown}` (layers: {})", known.join(", "))));
+    }
+    let mut problems = diagnose::settings(environment);
+    let selected: Vec<&LayerInput> =
+        inputs.iter().filter(|i| wanted.is_empty() || wanted.contains(&i.layer)).collect();
+    if engine.options.template_bucket.is_none() {
+        let big = selected.iter().filter(|i| i.body.len() > crate::cfn::limits::INLINE_BODY_BYTES);
+        problems.extend(big.map(|i| diagnose::too_large(i)));
+    }
+    if problems.is_empty() {
+        return Ok(selected);
+    }
+    for problem in problems {
+        engine.report(problem);
+    }
+    Err(None)
+}
+
+/// Ask STS who the credentials belong to; refuse another account than the
+/// one the environment names.
+async fn check_identity<A: CloudFormationApi, S: TemplateStore>(
+    engine: &mut Engine<'_, A, S>,
+    environment: &EnvironmentInput,
+) -> bool {
+    let doing = "asking STS who the credentials belong to";
+    let caller = match engine.options.interrupt.race(engine.api.caller_identity()).await {
+        Ok(Ok(caller)) => caller,
+        Ok(Err(error)) => {
+            let diagnostic =
+                diagnose::api_failure(&error, &engine.options.target, "sts", doing, environment.span);
+            engine.report(diagnostic);
+            return false;
+        }
+        Err(_) => {
+            engine.report(interrupted_before(environment));
+            return false;
+        }
+    };
+    engine.caller = Some(caller.clone());
+    if let Some(expected) = environment.account.as_ref().filter(|a| a.value != caller.account) {
+        engine.report(diagnose::account_mismatch(expected, &caller));
+        return false;
+    }
+    true
+}
+
+fn interrupted_before(environment: &EnvironmentInput) -> Diagnostic {
+    diagnose::interrupted(
+        environment.span,
+        vec!["nothing was applied".into()],
+        "run the command again".into(),
+    )
+}
+
+/// `deploy --plan`: the plan must be for this spec and account, and every
+/// reviewed stack and change set must be as they were.
+async fn check_reviewed<A: CloudFormationApi, S: TemplateStore>(
+    engine: &mut Engine<'_, A, S>,
+    environment: &EnvironmentInput,
+) -> bool {
+    let Some(file) = engine.options.reviewed.clone() else { return true };
+    let mut reasons: Vec<(crate::source::Span, String)> = Vec::new();
+    if let Some(reason) = file.mismatch(environment) {
+        reasons.push((environment.span, reason));
+    }
+    let account = engine.caller.as_ref().map(|c| c.account.clone());
+    if file.account.is_some() && file.account != account {
+        let made = file.account.clone().unwrap_or_default();
+        reasons.push((
+            environment.span,
+            format!(
+                "the plan was made in account {made}, the credentials are of account {}",
+                account.unwrap_or_default()
+            ),
+        ));
+    }
+    if reasons.is_empty() {
+        for input in &environment.layers {
+            let Some(reviewed) = file.layer(&input.layer) else { continue };
+            match stale(engine, input, reviewed).await {
+                Ok(Some(reason)) => reasons.push((input.span, reason)),
+                Ok(None) => {}
+                Err(stop) => return report_stop(engine, environment, stop),
+            }
+        }
+    }
+    for (span, reason) in &reasons {
+        engine.report(diagnose::plan_outdated(*span, reason.clone()));
+    }
+    reasons.is_empty()
+}
+
+fn report_stop<A: CloudFormationApi, S: TemplateStore>(
+    engine: &mut Engine<'_, A, S>,
+    environment: &EnvironmentInput,
+    stop: Stop,
+) -> bool {
+    match stop {
+        Stop::Api { error, service, doing } => {
+            let diagnostic =
+                diagnose::api_failure(&error, &engine.options.target, service, &doing, environment.span);
+            engine.report(diagnostic);
+        }
+        Stop::Interrupted => engine.report(interrupted_before(environment)),
+        Stop::Reported => {}
+    }
+    false
+}
+
+/// Why one reviewed layer no longer holds: its template, its stack, its change set.
+async fn stale<A: CloudFormationApi, S: TemplateStore>(
+    engine: &Engine<'_, A, S>,
+    input: &LayerInput,
+    reviewed: &super::planfile::ReviewedLayer,
+) -> Result<Option<String>, Stop> {
+    let info = engine.read(engine.api.describe_stack(&input.stack_name), "reading the stack").await?;
+    let compare_template = reviewed.stack.as_ref().is_some_and(|s| s.template.is_some()) && info.is_some();
+    let deployed = if compare_template {
+        let body =
+            engine.read(engine.api.get_template(&input.stack_name), "reading the deployed template").await?;
+        serde_json::from_str(&body).ok()
+    } else {
+        None
+    };
+    if let Some(reason) = reviewed.outdated(input, info.as_ref(), deployed.as_ref()) {
+        return Ok(Some(reason));
+    }
+    let Some(name) = reviewed.change_set.as_deref().filter(|_| !reviewed.deferred) else { return Ok(None) };
+    let page = match engine
+        .options
+        .interrupt
+        .race(engine.api.describe_change_set(&input.stack_name, name, None))
+        .await?
+    {
+        Ok(page) => page,
+        Err(error) if error.has_code(&["ChangeSetNotFound", "ChangeSetNotFoundException"]) => {
+            return Ok(Some(format!("the change set {name} of {} no longer exists", input.stack_name)))
+        }
+        Err(error) => return Err(engine.api_stop(error, "reading the reviewed change set")),
+    };
+    // Emulators give no execution status.
+    let available = page.status == "CREATE_COMPLETE"
+        && matches!(page.execution_status.as_deref(), None | Some("AVAILABLE"));
+    Ok((!available).then(|| {
+        format!(
+            "the change set {name} of {} can no longer be executed (status {}, execution status {})",
+            input.stack_name,
+            page.status,
+            page.execution_status.as_deref().unwrap_or("none")
+        )
+    }))
+}
+
+/// With `--layer`, the layers left out that the selected ones depend on must be deployed.
+async fn dependencies_deployed<A: CloudFormationApi, S: TemplateStore>(
+    engine: &mut Engine<'_, A, S>,
+    environment: &EnvironmentInput,
+    selected: &[&LayerInput],
+) -> bool {
+    let names: BTreeSet<&str> = selected.iter().map(|i| i.layer.as_str()).collect();
+    let needed: BTreeSet<&str> = selected
+        .iter()
+        .flat_map(|i| i.depends_on.iter().map(String::as_str))
+        .filter(|d| !names.contains(d))
+        .collect();
+    for dep in environment.layers.iter().filter(|i| needed.contains(i.layer.as_str())) {
+        let info = match engine.read(engine.api.describe_stack(&dep.stack_name), "reading a dependency").await
+        {
+            Ok(info) => info,
+            Err(stop) => return report_stop(engine, environment, stop),
+        };
+        let region = &engine.options.target.region;
+        if classify(info.as_ref().map(|i| i.status.as_str()), &dep.stack_name, region) != State::Stable {
+            engine.report(diagnose::dependency_not_deployed(dep));
+            return false;
+        }
+    }
+    true
 }
 
 /// What earlier layers of the run did.
@@ -68,93 +271,72 @@ pub async fn run<A: CloudFormationApi, S: TemplateStore>(
 struct Progress {
     changed: BTreeSet<String>,
     missing: BTreeSet<String>,
+    published: follow::Changed,
     stopped: bool,
 }
 
-fn preflight<'i, A, S>(
-    engine: &Engine<'_, A, S>,
-    inputs: &'i [LayerInput],
-) -> Result<Vec<&'i LayerInput>, String> {
-    let wanted = &engine.options.layers;
-    if let Some(unknown) = wanted.iter().find(|w| !inputs.iter().any(|i| &i.layer == *w)) {
-        let known: Vec<&str> = inputs.iter().map(|i| i.layer.as_str()).collect();
-        return Err(format!("there is no layer `{unknown}` (layers: {})", known.join(", ")));
-    }
-    let selected: Vec<&LayerInput> =
-        inputs.iter().filter(|i| wanted.is_empty() || wanted.contains(&i.layer)).collect();
-    if engine.options.template_bucket.is_none() {
-        if let Some(big) = selected.iter().find(|i| i.body.len() > crate::cfn::limits::INLINE_BODY_BYTES) {
-            return Err(too_large(big));
-        }
-    }
-    Ok(selected)
-}
-
-/// With `--layer`, the layers left out that the selected ones depend on must be deployed.
-async fn dependencies_deployed<A: CloudFormationApi, S: TemplateStore>(
-    engine: &Engine<'_, A, S>,
-    inputs: &[LayerInput],
+async fn run_layers<A: CloudFormationApi, S: TemplateStore>(
+    engine: &mut Engine<'_, A, S>,
+    environment: &EnvironmentInput,
     selected: &[&LayerInput],
-) -> Result<(), String> {
-    let names: BTreeSet<&str> = selected.iter().map(|i| i.layer.as_str()).collect();
-    let needed: BTreeSet<&str> = selected
-        .iter()
-        .flat_map(|i| i.depends_on.iter().map(String::as_str))
-        .filter(|d| !names.contains(d))
-        .collect();
-    for dep in inputs.iter().filter(|i| needed.contains(i.layer.as_str())) {
-        let region = &engine.options.target.region;
-        let info = engine
-            .api
-            .describe_stack(&dep.stack_name)
-            .await
-            .map_err(|e| explain(&e, &engine.options.target, "reading a dependency").to_string())?;
-        if classify(info.as_ref().map(|i| i.status.as_str()), &dep.stack_name, region) != StackState::Stable {
-            return Err(format!(
-                "layer `{}` is needed by the layers named with --layer but its stack {} is not deployed (or not stable): deploy it first, or run without --layer",
-                dep.layer, dep.stack_name
-            ));
+    result: &mut RunResult,
+) {
+    let mut state = Progress::default();
+    for input in selected {
+        if state.stopped {
+            result.layers.push(LayerReport::new(&input.layer, &input.stack_name));
+            continue;
         }
+        let (report, stack) = one_layer(engine, input, &mut state).await;
+        state.stopped = report.status.stops_the_run();
+        result.stacks.insert(input.layer.clone(), stack);
+        result.layers.push(report);
     }
-    Ok(())
+    if result.layers.iter().any(|l| l.status == LayerStatus::Interrupted) {
+        let diagnostic = interrupted_after(engine, environment, &result.layers);
+        engine.report(diagnostic);
+    }
 }
 
 async fn one_layer<A: CloudFormationApi, S: TemplateStore>(
     engine: &mut Engine<'_, A, S>,
     input: &LayerInput,
     state: &mut Progress,
-) -> LayerReport {
+) -> (LayerReport, Option<StackState>) {
     let started = Instant::now();
+    let prompts_before = engine.prompt_time;
     let upstream = state.upstream(input, engine.options.mode);
     engine.ui.progress(&input.layer, &format!("{}: planning", input.stack_name));
-    let mut report = match engine.plan_layer(input, upstream).await {
-        Ok(planned) => finish(engine, input, planned).await,
-        Err(stop) => {
-            let report = stopped(engine, input, stop);
-            let reason = report.reason.as_deref().unwrap_or("");
-            let status = report.status.word();
-            engine.ui.say(&format!("{} ({}): {status}\n{reason}", input.layer, input.stack_name));
-            report
+    let (mut report, stack) = match engine.plan_layer(input, upstream).await {
+        Ok(planned) => {
+            let stack = planned.stack.clone();
+            (super::apply::finish(engine, input, planned).await, stack)
         }
+        Err(stop) => (stopped(engine, input, stop), None),
     };
-    state.record(&report);
-    report.seconds = started.elapsed().as_secs_f64();
-    report
+    state.record(input, &report);
+    let prompts = engine.prompt_time.saturating_sub(prompts_before);
+    report.seconds = started.elapsed().saturating_sub(prompts).as_secs_f64();
+    (report, stack)
 }
 
 impl Progress {
     /// What this run's earlier layers mean for `input`.
     fn upstream(&self, input: &LayerInput, mode: Mode) -> Upstream {
-        let missing = match mode {
-            Mode::Plan { .. } => {
-                input.depends_on.iter().filter(|d| self.missing.contains(*d)).cloned().collect()
-            }
-            Mode::Deploy { .. } => Vec::new(),
-        };
-        Upstream { changed: input.depends_on.iter().any(|d| self.changed.contains(d)), missing }
+        match mode {
+            Mode::Plan { .. } => Upstream {
+                changed: false,
+                missing: input.depends_on.iter().filter(|d| self.missing.contains(*d)).cloned().collect(),
+                inputs_change: follow::inputs_change(input, &self.published),
+            },
+            Mode::Deploy { .. } => Upstream {
+                changed: input.depends_on.iter().any(|d| self.changed.contains(d)),
+                ..Upstream::default()
+            },
+        }
     }
 
-    fn record(&mut self, report: &LayerReport) {
+    fn record(&mut self, input: &LayerInput, report: &LayerReport) {
         use LayerStatus::{Create, Created, FromTemplate, Update, Updated};
         if matches!(report.status, Create | FromTemplate) {
             self.missing.insert(report.layer.clone());
@@ -162,111 +344,74 @@ impl Progress {
         if matches!(report.status, Create | Update | FromTemplate | Created | Updated) {
             self.changed.insert(report.layer.clone());
         }
+        follow::record(&mut self.published, input, report);
     }
 }
 
-async fn finish<A: CloudFormationApi, S: TemplateStore>(
+/// A layer that stopped on an AWS failure or an interrupt.
+pub(super) fn stopped<A: CloudFormationApi, S: TemplateStore>(
     engine: &mut Engine<'_, A, S>,
     input: &LayerInput,
-    mut planned: Planned,
+    stop: Stop,
 ) -> LayerReport {
-    announce(engine, &planned.report, &input.template);
-    if planned.change_set.is_none() {
-        return planned.report;
-    }
-    match engine.options.mode {
-        Mode::Plan { keep: true } => planned.report.change_set_kept = true,
-        Mode::Plan { keep: false } => engine.discard(input, &mut planned).await,
-        Mode::Deploy { yes } => {
-            if let Err(stop) = deploy_planned(engine, input, &mut planned, yes).await {
-                let status = stopped(engine, input, stop);
-                planned.report.status = status.status;
-                planned.report.reason = status.reason;
-            }
-            let status = planned.report.status;
-            if status == LayerStatus::Refused {
-                engine.ui.say(&format!(
-                    "{}: refused: nothing was executed, later layers were not touched",
-                    input.layer
-                ));
-            } else if let Some(reason) = planned.report.reason.as_deref().filter(|_| status.stops_the_run()) {
-                engine.ui.say(&format!("{}: {}\n{reason}", input.layer, status.word()));
-            }
+    let mut report = LayerReport::new(&input.layer, &input.stack_name);
+    match stop {
+        Stop::Api { error, service, doing } => {
+            let doing = format!("{doing} of {}", input.stack_name);
+            let diagnostic =
+                diagnose::api_failure(&error, &engine.options.target, service, &doing, input.span);
+            report.code = Some(diagnostic.code.as_str().to_string());
+            report.reason =
+                Some(format!("{}\n{}", diagnostic.message, diagnostic.help.clone().unwrap_or_default()));
+            engine.report(diagnostic);
+            report.status = LayerStatus::Failed;
+        }
+        Stop::Reported => report.status = LayerStatus::Failed,
+        Stop::Interrupted => {
+            report.status = LayerStatus::Interrupted;
+            report.reason = Some("interrupted".into());
         }
     }
-    planned.report
+    report
 }
 
-async fn deploy_planned<A: CloudFormationApi, S: TemplateStore>(
-    engine: &mut Engine<'_, A, S>,
-    input: &LayerInput,
-    planned: &mut Planned,
-    yes: bool,
-) -> Result<(), Stop> {
-    if !planned.report.refused.is_empty() {
-        let lines: Vec<String> =
-            planned.report.refused.iter().map(|r| format!("  {}", r.describe())).collect();
-        planned.report.reason =
-            Some(format!("the change set destroys stateful resources:\n{}", lines.join("\n")));
-        planned.report.status = LayerStatus::Refused;
-        engine.discard(input, planned).await;
-        return Ok(());
-    }
-    let question =
-        format!("Execute this change set on {} ({})?", input.stack_name, engine.options.target.region);
-    if !yes && !engine.ui.confirm(&question) {
-        planned.report.status = LayerStatus::Declined;
-        planned.report.reason =
-            Some("not confirmed: nothing was executed; later layers were not touched".into());
-        engine.discard(input, planned).await;
-        return Ok(());
-    }
-    engine.execute(input, planned).await
-}
-
-fn announce<A, S>(engine: &mut Engine<'_, A, S>, report: &LayerReport, template: &serde_json::Value) {
-    let mut text = format!("{} ({}): {}", report.layer, report.stack_name, report.status.word());
-    if !report.changes.is_empty() {
-        text.push_str(&format!(
-            ", {}\n{}",
-            super::report::changes(report.changes.len()),
-            change_table(&report.changes)
+/// The interrupt diagnostic: what was applied, what CloudFormation still
+/// runs, and how to watch and resume.
+fn interrupted_after<A: CloudFormationApi, S: TemplateStore>(
+    engine: &Engine<'_, A, S>,
+    environment: &EnvironmentInput,
+    layers: &[LayerReport],
+) -> Diagnostic {
+    let region = &engine.options.target.region;
+    let mut notes = super::report::outcome(layers);
+    let running: Vec<&LayerReport> =
+        layers.iter().filter(|l| l.status == LayerStatus::Interrupted && l.change_set.is_some()).collect();
+    let mut help = Vec::new();
+    for layer in &running {
+        notes
+            .push(format!("CloudFormation keeps working on {}; mdl only stopped watching", layer.stack_name));
+        help.push(format!(
+            "watch:  aws cloudformation describe-stack-events --stack-name {} --region {region}",
+            layer.stack_name
+        ));
+        help.push(format!(
+            "wait:   aws cloudformation wait stack-update-complete --stack-name {} --region {region}",
+            layer.stack_name
         ));
     }
-    if let Some(reason) = report.reason.as_deref().filter(|_| !report.status.stops_the_run()) {
-        text.push_str(&format!("\n  {reason}"));
+    if running.is_empty() {
+        notes.push(
+            "no change set was left executing; change sets mdl had made and not executed were deleted".into(),
+        );
     }
-    engine.ui.say(&text);
-    for refusal in &report.refused {
-        engine.ui.say(&format!("  refused: {}", refusal.describe()));
-    }
-    if matches!(report.status, LayerStatus::Create | LayerStatus::Update | LayerStatus::FromTemplate) {
-        for (id, ty) in changes::unretained(template) {
-            engine.ui.say(&format!("  warning: {id} ({ty}) holds data but lacks DeletionPolicy/UpdateReplacePolicy Retain: deleting the stack or replacing it loses the data"));
-        }
-    }
-    if report.status.stops_the_run() {
-        if let Some(reason) = &report.reason {
-            engine.ui.say(reason);
-        }
-    }
-}
-
-fn stopped<A, S>(engine: &mut Engine<'_, A, S>, input: &LayerInput, stop: Stop) -> LayerReport {
-    let mut report = LayerReport::new(&input.layer, &input.stack_name);
-    let (status, reason) = match stop {
-        Stop::Api { error, doing } => (
-            LayerStatus::Failed,
-            explain(&error, &engine.options.target, &format!("{doing} of {}", input.stack_name)).to_string(),
-        ),
-        Stop::Message(message) => (LayerStatus::Failed, message),
-        Stop::Interrupted => (LayerStatus::Interrupted, "interrupted by Ctrl-C".to_string()),
-    };
-    report.status = status;
-    report.reason = Some(reason);
-    report
+    let command = engine.options.command();
+    help.push(format!(
+        "resume: run the same `mdl {command}` again{} (layers already applied report unchanged)",
+        if running.is_empty() { "" } else { " once the stack has settled" }
+    ));
+    diagnose::interrupted(environment.span, notes, help.join("\n"))
 }
 
 #[cfg(test)]
 #[path = "run_tests.rs"]
-mod tests;
+pub(super) mod tests;

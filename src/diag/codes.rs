@@ -58,6 +58,8 @@ codes! {
     MissingField = "E0210", Error, "missing required field";
     SelfReference = "E0211", Error, "definition refers to itself";
     DuplicateLogicalId = "E0212", Error, "duplicate logical id in a layer";
+    ImportOutsideRoot = "E0220", Error, "import outside the project root";
+    ImportNotSpec = "E0221", Error, "import of something that is not a spec file";
 
     // E03xx: types and units.
     TypeMismatch = "E0301", Error, "type mismatch";
@@ -78,6 +80,10 @@ codes! {
     RecursiveInstance = "E0405", Error, "construct instantiates itself";
     BindingCycle = "E0406", Error, "binding depends on its own value";
     EvaluationFailed = "E0407", Error, "evaluation failed (internal error)";
+    StringTooLong = "E0408", Error, "string too long";
+    TooManyElements = "E0409", Error, "list or map too large";
+    TooManySteps = "E0410", Error, "evaluation takes too many steps";
+    EvaluationTooDeep = "E0411", Error, "evaluation nests too deeply";
 
     // E05xx: lowering to CloudFormation.
     QuantityInTemplate = "E0501", Error, "quantity in a CloudFormation property";
@@ -90,11 +96,33 @@ codes! {
     NotInEnum = "E0508", Error, "resource property value not allowed";
     UnknownAttribute = "E0509", Error, "unknown resource attribute";
     TemplateOverLimit = "E0510", Error, "template over a CloudFormation limit";
+    PropertyOutOfRange = "E0511", Error, "resource property number out of range";
+    PropertyLength = "E0512", Error, "resource property string too short or too long";
+    PropertyPattern = "E0513", Error, "resource property string not matching its pattern";
+    PropertyItemCount = "E0514", Error, "resource property list with too few or too many items";
+
+    // E06xx: plan and deploy, found while talking to AWS.
+    AccountMismatch = "E0601", Error, "credentials of another account";
+    DeployCredentials = "E0602", Error, "no usable AWS credentials";
+    DeployNetwork = "E0603", Error, "AWS endpoint not answering";
+    DeployRefused = "E0604", Error, "AWS refused a request";
+    DeployBadResponse = "E0605", Error, "endpoint answering not as AWS does";
+    StatefulChange = "E0606", Error, "change destroys a resource that holds data";
+    StackBlocked = "E0607", Error, "stack in a state that needs a hand";
+    ChangeSetFailed = "E0608", Error, "change set could not be made";
+    DeployFailed = "E0609", Error, "change set failed and was rolled back";
+    DeployInterrupted = "E0610", Error, "deploy interrupted";
+    PlanOutdated = "E0611", Error, "plan file no longer matches";
+    TemplateNeedsBucket = "E0612", Error, "template too large to send without a bucket";
+    DependencyNotDeployed = "E0613", Error, "layer depends on a layer not deployed";
+    InvalidDeploySetting = "E0614", Error, "invalid deploy setting";
 
     // Warnings.
     UnusedImport = "W0201", Warning, "unused import";
     UnreachableArm = "W0301", Warning, "unreachable match arm";
     TemplateNeedsS3 = "W0501", Warning, "template too large to deploy inline";
+    DataNotRetained = "W0601", Warning, "resource that holds data without a retain policy";
+    DeferredPlanDiffers = "W0602", Warning, "deferred layer differs from the reviewed plan";
 }
 
 impl Code {

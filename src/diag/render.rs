@@ -12,7 +12,7 @@ mod sarif;
 
 pub use github::render_github;
 pub use human::{render_human, render_human_all, SourceCache};
-pub use json::{render_json, JsonReport};
+pub use json::{render_json, JsonDiagnostic, JsonReport};
 pub use sarif::render_sarif;
 
 use crate::source::{Sources, Span};

@@ -3,7 +3,9 @@
 //! Input: the callee's name and its evaluated arguments. Output: the result
 //! value, whose origin is the call. Invariants: wrong arguments are a
 //! diagnostic (E0307), never a panic; `file` reads only embedded stdlib files,
-//! relative to the calling module's folder.
+//! relative to the calling module's folder; `join` and `replace`, whose result
+//! can be far longer than their arguments, are refused (E0408) before they
+//! build a string over the limit.
 //!
 //! - `len(list|string|map) -> int`, `contains(list|string|map, x) -> bool`
 //! - `join([string], sep) -> string` (a deploy-time join when an element is deploy-time)
@@ -18,6 +20,7 @@
 use std::cmp::Ordering;
 
 use super::error::{EvalError, EvalResult};
+use super::limits::check_string_length;
 use super::model::{display_text, DeployExpr, Value, ValueKind};
 use super::names::camel_case;
 use super::ops::{compare, values_equal};
@@ -44,6 +47,7 @@ impl<'a> Evaluator<'a> {
             values.push(self.eval(arg, ctx)?);
         }
         let name = callee.text.as_str();
+        check_string_length(result_length(name, &values), span)?;
         let result = match name {
             "file" => return self.file(&values, ctx.module, span),
             "len" | "contains" | "keys" | "entries" | "default" => collection(name, values, span),
@@ -189,6 +193,28 @@ fn join(list: &Value, sep: &Value, span: Span) -> Option<Value> {
         }
     }
     Some(Value::deploy(DeployExpr::Join(parts), span))
+}
+
+/// The length of the string `join` or `replace` would build, known before
+/// building it: their results can be far longer than their arguments (a long
+/// separator repeated once per element, a long replacement for every match).
+fn result_length(name: &str, values: &[Value]) -> usize {
+    match (name, values) {
+        ("join", [list, sep]) => {
+            let ValueKind::List(items) = &list.kind else { return 0 };
+            let texts: usize = items.iter().map(|item| item.as_str().map_or(32, str::len)).sum();
+            let sep = sep.as_str().map_or(0, str::len);
+            texts.saturating_add(sep.saturating_mul(items.len()))
+        }
+        ("replace", [s, from, to]) => match (s.as_str(), from.as_str(), to.as_str()) {
+            (Some(s), Some(from), Some(to)) if !from.is_empty() => {
+                let count = s.matches(from).count();
+                (s.len() - count * from.len()).saturating_add(count.saturating_mul(to.len()))
+            }
+            _ => 0,
+        },
+        _ => 0,
+    }
 }
 
 /// Append text to join parts, merging it into a text part just before.

@@ -12,19 +12,15 @@ use std::cmp::Ordering;
 
 use super::error::{EvalError, EvalResult, RangeFailure, RequireFailure};
 use super::model::{display_text, Value, ValueKind};
-use super::names::{item_of, Static};
+use super::names::item_of;
 use super::ops::compare;
 use super::scope::{Ctx, SlotSource};
 use super::Evaluator;
-use crate::check::DeclRef;
+use crate::check::{DeclRef, Def};
 use crate::diag::Code;
 use crate::source::Span;
 use crate::syntax::ast::{self, ExprKind, ItemKind, TypeExprKind};
 use crate::workspace::ModuleId;
-
-/// Type names that need no conforming.
-const BUILTIN_TYPES: &[&str] =
-    &["bool", "int", "string", "number", "cpu", "memory", "duration", "percent", "secret", "json"];
 
 /// At most this many names are followed behind a failed require's condition.
 const MAX_NAMES_BEHIND: usize = 32;
@@ -74,7 +70,7 @@ impl<'a> Evaluator<'a> {
             }
             (TypeExprKind::Named(path), kind) => {
                 let value = Value::new(kind, origin);
-                match self.type_decl(path, module) {
+                match self.type_decl(path) {
                     Some(decl) => self.conform_to_decl(value, decl),
                     None => Ok(value),
                 }
@@ -83,21 +79,10 @@ impl<'a> Evaluator<'a> {
         }
     }
 
-    /// The `type` declaration a type path names, if it names one.
-    fn type_decl(&self, path: &[ast::Name], module: ModuleId) -> Option<DeclRef> {
-        let (first, rest) = path.split_first()?;
-        if rest.is_empty() && BUILTIN_TYPES.contains(&first.text.as_str()) {
-            return None;
-        }
-        let mut target = self.lookup_static(&first.text, module)?;
-        for name in rest {
-            target = match target {
-                Static::Namespace(ns) => self.lookup_static(&name.text, ns)?,
-                _ => return None,
-            };
-        }
-        match target {
-            Static::Type(decl) => Some(decl),
+    /// The `type` declaration a type path names (as the checker resolved it), if it names one.
+    fn type_decl(&self, path: &[ast::Name]) -> Option<DeclRef> {
+        match self.checked.def_at(path.last()?.span)? {
+            Def::Decl(decl) => matches!(item_of(self, decl)?.kind, ItemKind::Type(_)).then_some(decl),
             _ => None,
         }
     }
@@ -166,7 +151,12 @@ impl<'a> Evaluator<'a> {
         Ok(out)
     }
 
-    fn default_field(&mut self, decl: &'a ast::FieldDecl, module: ModuleId, span: Span) -> EvalResult<Value> {
+    pub(crate) fn default_field(
+        &mut self,
+        decl: &'a ast::FieldDecl,
+        module: ModuleId,
+        span: Span,
+    ) -> EvalResult<Value> {
         let Some(default) = &decl.default else {
             if matches!(decl.ty.kind, TypeExprKind::Optional(_)) {
                 return Ok(Value::new(ValueKind::Null, span));
@@ -260,9 +250,10 @@ impl<'a> Evaluator<'a> {
             if labels.len() >= MAX_VALUE_LABELS {
                 break;
             }
-            let value = match ctx.local(&name.text) {
-                Some(value) => Some(value.clone()),
-                None => ctx.body.and_then(|b| self.member(b, &name.text)).and_then(Result::ok),
+            let value = match self.checked.def_at(name.span) {
+                Some(Def::Local { .. } | Def::Field { .. }) => ctx.local(&name.text).cloned(),
+                Some(Def::Member { index, .. }) => ctx.body.and_then(|b| self.force(b, index as usize).ok()),
+                _ => None,
             };
             let Some(value) = value else { continue };
             let Some(shown) = display_text(&value) else { continue };
@@ -283,13 +274,11 @@ impl<'a> Evaluator<'a> {
         collect_names(condition, &mut names);
         let mut next = 0;
         while next < names.len() && names.len() < MAX_NAMES_BEHIND {
-            let name = &names[next].text;
+            let name = names[next];
             next += 1;
-            if ctx.local(name).is_some() {
-                continue;
-            }
+            let Some(Def::Member { index, .. }) = self.checked.def_at(name.span) else { continue };
             let body = ctx.body.and_then(|b| self.bodies.get(b));
-            let slot = body.and_then(|b| b.slots.get(*b.index.get(name.as_str())?));
+            let slot = body.and_then(|b| b.slots.get(index as usize)?.as_ref());
             if let Some(SlotSource::Expr(expr)) = slot.map(|s| s.source) {
                 collect_names(expr, &mut names);
             }

@@ -12,10 +12,10 @@
 
 use super::error::{EvalError, EvalResult};
 use super::model::{ResourceModel, Value, ValueKind};
-use super::names::{camel_case, item_of, member_logical_id, Static};
+use super::names::{camel_case, item_of, member_logical_id};
 use super::scope::{Body, BodyId, BodyKind, Ctx, SlotSource, SlotState};
 use super::{Evaluator, MAX_INSTANCE_DEPTH};
-use crate::check::DeclRef;
+use crate::check::{DeclRef, Def};
 use crate::source::Span;
 use crate::syntax::ast::{self, ItemKind, MemberKind};
 
@@ -36,24 +36,25 @@ impl<'a> Evaluator<'a> {
         ctx: &Ctx,
         instance: Option<&str>,
     ) -> EvalResult<Value> {
-        // Only declarations take `{ .. }`, so a member named like the construct
-        // (`vpc = vpc { .. }`) does not hide it here.
-        let resolved = self
-            .resolve_static(target, ctx)
-            .or_else(|| self.resolve_static(target, &Ctx::module(ctx.module)));
-        match resolved {
-            Some(Static::Construct(decl)) => {
+        // What the target names is the checker's answer: only declarations
+        // take `{ .. }`, so a member named like the construct (`vpc = vpc { .. }`)
+        // does not hide it.
+        let kind = match self.path_def(target) {
+            Some(Def::Decl(decl)) => item_of(self, decl).map(|i| (decl, &i.kind)),
+            Some(Def::Variant { decl, index }) => {
+                return self.variant_value(decl, index as usize, Some(body), ctx, expr.span)
+            }
+            _ => None,
+        };
+        match kind {
+            Some((decl, ItemKind::Construct(_))) => {
                 let Some(prefix) = instance else {
                     return Err(EvalError::UnnamedInstance { span: expr.span });
                 };
                 self.instantiate(decl, body, ctx, prefix, expr.span, target.span)
             }
-            Some(Static::Variant(decl, index)) => self.variant_value(decl, index, Some(body), ctx, expr.span),
-            Some(Static::Type(decl)) => {
+            Some((decl, ItemKind::Type(_))) => {
                 let value = self.eval_record(body, ctx)?;
-                let Some(ItemKind::Type(_)) = item_of(self, decl).map(|i| &i.kind) else {
-                    return Err(EvalError::internal("not a type", target.span));
-                };
                 self.conform_to_decl(value, decl)
             }
             _ => Err(EvalError::internal(
@@ -186,24 +187,27 @@ impl<'a> Evaluator<'a> {
         given: Vec<Given<'a>>,
         prefix: String,
     ) -> EvalResult<BodyId> {
-        let mut body = Body::new(BodyKind::Instance, decl.module, prefix.clone());
+        let members = construct.members.len();
+        let mut body = Body::new(BodyKind::Instance(decl), decl.module, prefix.clone(), members);
         let mut given: Vec<Option<Given<'a>>> = given.into_iter().map(Some).collect();
-        for member in &construct.members {
+        for (index, member) in construct.members.iter().enumerate() {
             match &member.kind {
                 MemberKind::Param(field) => {
                     let found =
                         given.iter_mut().find(|g| g.as_ref().is_some_and(|g| g.name == field.name.text));
-                    self.add_param(&mut body, field, found.and_then(Option::take), decl.module)?;
+                    self.add_param(&mut body, index, field, found.and_then(Option::take), decl.module)?;
                 }
                 MemberKind::Binding(b)
                 | MemberKind::Service(b)
                 | MemberKind::Pipeline(b)
                 | MemberKind::Output(b)
-                | MemberKind::Publish(b) => body.add(&b.name, SlotSource::Expr(&b.value), SlotState::Pending),
+                | MemberKind::Publish(b) => {
+                    body.set(index, &b.name, SlotSource::Expr(&b.value), SlotState::Pending)
+                }
                 MemberKind::Resource(r) => {
                     let id = member_logical_id(&prefix, &r.name.text);
                     let value = Value::deploy(super::model::DeployExpr::Ref(id), r.name.span);
-                    body.add(&r.name, SlotSource::Fixed, SlotState::Done(value));
+                    body.set(index, &r.name, SlotSource::Fixed, SlotState::Done(value));
                 }
                 MemberKind::Secret { .. } | MemberKind::Require(_) => {}
             }
@@ -219,6 +223,7 @@ impl<'a> Evaluator<'a> {
     fn add_param(
         &mut self,
         body: &mut Body<'a>,
+        index: usize,
         field: &'a ast::FieldDecl,
         given: Option<Given<'a>>,
         module: crate::workspace::ModuleId,
@@ -226,9 +231,9 @@ impl<'a> Evaluator<'a> {
         match given {
             Some(given) => {
                 let value = self.given_param(field, given, module)?;
-                body.add(&field.name, SlotSource::Fixed, SlotState::Done(value));
+                body.set(index, &field.name, SlotSource::Fixed, SlotState::Done(value));
             }
-            None => body.add(&field.name, SlotSource::Default(field), SlotState::Pending),
+            None => body.set(index, &field.name, SlotSource::Default(field), SlotState::Pending),
         }
         Ok(())
     }
@@ -250,9 +255,11 @@ impl<'a> Evaluator<'a> {
     fn outputs(&mut self, construct: &'a ast::Construct, body: BodyId) -> EvalResult<Vec<(String, Value)>> {
         let mut outputs = Vec::new();
         let mut failed = false;
-        for member in &construct.members {
+        for (index, member) in construct.members.iter().enumerate() {
             let MemberKind::Output(binding) = &member.kind else { continue };
-            match self.output(body, binding) {
+            // An output has its own slot: `output vpc_id = vpc_id` re-exports a
+            // param, which keeps its meaning inside the body.
+            match self.force(body, index) {
                 Ok(value) => outputs.push((binding.name.text.clone(), value)),
                 Err(error) => {
                     self.report(error);
@@ -264,24 +271,6 @@ impl<'a> Evaluator<'a> {
             return Err(EvalError::Reported);
         }
         Ok(outputs)
-    }
-
-    /// One output. `output name = name` re-exports a param: outputs are what the
-    /// instance shows outside, so a param or binding of the same name keeps its
-    /// meaning inside the body and the output is evaluated on its own.
-    fn output(&mut self, body: BodyId, binding: &'a ast::Binding) -> EvalResult<Value> {
-        let own_slot = self.bodies.get(body).and_then(|b| {
-            let slot = b.slots.get(*b.index.get(binding.name.text.as_str())?)?;
-            Some(matches!(slot.source, SlotSource::Expr(e) if std::ptr::eq(e, &binding.value)))
-        });
-        if own_slot == Some(true) {
-            return self.member(body, &binding.name.text).unwrap_or(Err(EvalError::Reported));
-        }
-        let module = self.bodies.get(body).map(|b| b.module);
-        let Some(module) = module else {
-            return Err(EvalError::internal("a body vanished", binding.name.span));
-        };
-        self.eval_named(&binding.value, &Ctx::body(module, body), None)
     }
 
     /// Evaluate a `resource` and add it to the current layer.

@@ -7,13 +7,15 @@
 //! project's `settings` block, so their ranges are checked (E0401) with the
 //! environment file's line as the primary label.
 
-use super::error::EvalError;
-use super::model::{display_text, Model, Value, ValueKind};
+use super::error::{EvalError, EvalResult};
+use super::model::{display_text, Deployment, Model, Setting, Tag, Value, ValueKind};
 use super::names::item_of;
 use super::scope::Ctx;
 use super::Evaluator;
-use crate::check::DeclRef;
-use crate::syntax::ast::{self, ItemKind};
+use crate::check::{DeclRef, Def, DEPLOY_SETTINGS};
+use crate::source::Span;
+use crate::syntax::ast::{self, ItemKind, TypeExprKind};
+use crate::workspace::ModuleId;
 
 impl<'a> Evaluator<'a> {
     /// Evaluate the whole program for one environment.
@@ -40,8 +42,10 @@ impl<'a> Evaluator<'a> {
         Some(Model {
             project: project.name.text.clone(),
             environment: env.name.text.clone(),
+            environment_span: env.name.span,
             region: region.unwrap_or_default(),
             params_prefix: self.params_prefix.clone(),
+            deployment: deployment(self.env_value.as_ref(), self.project_value.as_ref()),
             layers,
         })
     }
@@ -62,7 +66,6 @@ impl<'a> Evaluator<'a> {
             // Without `params`, publish under the project's name.
             None => format!("/{}", project.name.text),
         };
-        self.environments = project.environments.iter().map(|n| n.text.clone()).collect();
         self.project_value = Some(Value::new(ValueKind::Record(fields), project.name.span));
     }
 
@@ -89,6 +92,9 @@ impl<'a> Evaluator<'a> {
             Err(error) => return self.report(error),
         };
         let settings = self.conform_fields(given, &project.settings, project_decl.module, env.fields.span);
+        let settings = settings.and_then(|fields| {
+            self.with_deploy_settings(fields, project, project_decl.module, env.fields.span)
+        });
         let settings = match settings {
             Ok(fields) => fields,
             Err(error) => return self.report(error),
@@ -96,5 +102,65 @@ impl<'a> Evaluator<'a> {
         let mut fields = vec![("name".to_string(), name)];
         fields.extend(settings.into_iter().filter(|(k, _)| k != "name"));
         self.env_value = Some(Value::new(ValueKind::Record(fields), env.fields.span));
+    }
+}
+
+impl<'a> Evaluator<'a> {
+    /// The prelude's `DeploySettings` that the project does not redeclare:
+    /// conformed when given, their defaults otherwise.
+    fn with_deploy_settings(
+        &mut self,
+        mut fields: Vec<(String, Value)>,
+        project: &'a ast::Project,
+        module: ModuleId,
+        span: Span,
+    ) -> EvalResult<Vec<(String, Value)>> {
+        let Some(Def::Decl(decl)) = self.checked.lookup(self.workspace, module, None, DEPLOY_SETTINGS) else {
+            return Ok(fields);
+        };
+        let Some(ItemKind::Type(alias)) = item_of(self, decl).map(|i| &i.kind) else { return Ok(fields) };
+        let TypeExprKind::Record(decls) = &alias.ty.kind else { return Ok(fields) };
+        for field in decls.iter().filter(|d| !project.settings.iter().any(|s| s.name.text == d.name.text)) {
+            match fields.iter().position(|(name, _)| *name == field.name.text) {
+                Some(at) => {
+                    let value = fields[at].1.clone();
+                    fields[at].1 = self.conform(value, &field.ty, decl.module)?;
+                }
+                None => {
+                    let value = self.default_field(field, decl.module, span)?;
+                    fields.push((field.name.text.clone(), value));
+                }
+            }
+        }
+        Ok(fields)
+    }
+}
+
+/// The deploy settings of `env`, with the project's `tags` first.
+fn deployment(env: Option<&Value>, project: Option<&Value>) -> Deployment {
+    let text = |name: &str| {
+        let value = env?.field(name)?;
+        Some(Setting { value: value.as_str()?.to_string(), span: value.origin })
+    };
+    let protect = env.and_then(|e| e.field("protect"));
+    let mut tags: Vec<Tag> = Vec::new();
+    for source in [project, env] {
+        let Some(ValueKind::Record(fields)) = source.and_then(|v| v.field("tags")).map(|v| &v.kind) else {
+            continue;
+        };
+        for (key, value) in fields {
+            let Some(text) = value.as_str() else { continue };
+            tags.retain(|t| t.key != *key);
+            tags.push(Tag { key: key.clone(), value: text.to_string(), span: value.origin });
+        }
+    }
+    Deployment {
+        account: text("account"),
+        protect: matches!(protect.map(|p| &p.kind), Some(ValueKind::Bool(true))),
+        protect_span: protect.map(|p| p.origin),
+        profile: text("profile"),
+        role: text("role"),
+        service_role: text("service_role"),
+        tags,
     }
 }

@@ -5,6 +5,7 @@
 //! environment being evaluated as a note. Invariant: [`EvalError::Reported`]
 //! produces nothing, so a failed binding is reported once, not at every use.
 
+use super::limits::{self, Limit};
 use crate::diag::{Code, Diagnostic};
 use crate::source::Span;
 
@@ -37,6 +38,8 @@ pub enum EvalError {
     SecretInString { span: Span },
     /// Branching on a deploy-time value (the checker should have refused it).
     DeployTimeBranch { span: Span },
+    /// A limit on what evaluation may build or do (`limits.rs`).
+    Limit { limit: Limit, span: Span },
     /// Something the checker should have refused; never a panic.
     Internal { message: String, span: Span },
 }
@@ -159,12 +162,66 @@ impl EvalError {
                 "known only when CloudFormation runs",
             )
             .with_help("branch on a setting of `env` instead"),
+            EvalError::Limit { limit, span } => limit_reached(limit, span),
             EvalError::Internal { message, span } => {
                 Diagnostic::new(Code::EvaluationFailed, format!("cannot evaluate: {message}"), span, "here")
                     .with_help("the checker should have reported this; please report it as an mdl bug")
             }
         })
     }
+}
+
+fn limit_reached(limit: Limit, span: Span) -> Diagnostic {
+    match limit {
+        Limit::StringBytes(bytes) => Diagnostic::new(
+            Code::StringTooLong,
+            format!("this string would be {} bytes, over the limit of {} MiB", thousands(bytes), limits::MAX_STRING_BYTES >> 20),
+            span,
+            "built here",
+        )
+        .with_help("a string in a spec is at most 1 MiB (an SSM parameter holds 8 KB): look for a string doubled along a chain of bindings"),
+        Limit::Elements { kind, count } => Diagnostic::new(
+            Code::TooManyElements,
+            format!("this {kind} would have {} elements, over the limit of {}", thousands(count), thousands(limits::MAX_ELEMENTS)),
+            span,
+            "built here",
+        )
+        .with_help("look for a list concatenated with itself along a chain of bindings, or a comprehension over a comprehension"),
+        Limit::ValueDepth => Diagnostic::new(
+            Code::TooManyElements,
+            format!("this value nests lists and maps more than {} levels deep", thousands(limits::MAX_VALUE_DEPTH)),
+            span,
+            "used here",
+        )
+        .with_help("look for a chain of bindings each wrapping the one before in a list or map"),
+        Limit::Steps => Diagnostic::new(
+            Code::TooManySteps,
+            format!("evaluation takes more than {} steps", thousands(limits::MAX_STEPS as usize)),
+            span,
+            "the budget ran out here",
+        )
+        .with_help("a deployment is described in far fewer steps: look for comprehensions nested in comprehensions over long lists, and values doubled along chains of bindings"),
+        Limit::Depth(levels) => Diagnostic::new(
+            Code::EvaluationTooDeep,
+            format!("evaluation nests more than {} levels deep", thousands(levels)),
+            span,
+            "here",
+        )
+        .with_help("each binding that uses another is evaluated inside it: split a chain of tens of thousands of bindings, each using the next, into independent parts"),
+    }
+}
+
+/// `100000` → `100,000`.
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 fn out_of_range(failure: RangeFailure) -> Diagnostic {

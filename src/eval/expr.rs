@@ -5,9 +5,12 @@
 //! written). Invariants: interpolation with a deploy-time part gives a
 //! `Deploy(Join)`, a plain string otherwise; branching on a deploy-time value is
 //! an error, not a guess; a construct instance gets a name only in tail
-//! position of a binding (`x = c { .. }`, also through `if`/`match`/parens).
+//! position of a binding (`x = c { .. }`, also through `if`/`match`/parens);
+//! every expression is one step, every value a name or field copies is charged
+//! by its size, and every result is held to the size limits (`limits.rs`).
 
 use super::error::{EvalError, EvalResult};
+use super::limits::{check_count, check_size, check_string_length};
 use super::model::{display_text, DeployExpr, Value, ValueKind};
 use super::scope::Ctx;
 use super::Evaluator;
@@ -32,7 +35,9 @@ impl<'a> Evaluator<'a> {
         self.enter(expr.span)?;
         let result = self.eval_kind(expr, ctx, instance);
         self.leave();
-        result
+        let value = result?;
+        check_size(&value, expr.span)?;
+        Ok(value)
     }
 
     fn eval_kind(&mut self, expr: &'a ast::Expr, ctx: &Ctx, instance: Option<&str>) -> EvalResult<Value> {
@@ -44,8 +49,16 @@ impl<'a> Evaluator<'a> {
             ExprKind::Quantity { amount, unit } => ValueKind::Quantity(Quantity::new(*amount, *unit)),
             ExprKind::None => ValueKind::Null,
             ExprKind::String(lit) => return self.eval_string(lit, ctx),
-            ExprKind::Name(name) => return self.eval_name(name, ctx),
-            ExprKind::Field { target, field } => return self.eval_field(expr, target, field, ctx),
+            ExprKind::Name(name) => {
+                let value = self.eval_name(name, ctx)?;
+                self.charge_copy(&value, span)?;
+                return Ok(value);
+            }
+            ExprKind::Field { target, field } => {
+                let value = self.eval_field(expr, target, field, ctx)?;
+                self.charge_copy(&value, span)?;
+                return Ok(value);
+            }
             ExprKind::Call { callee, args } => return self.call(callee, args, ctx, span),
             ExprKind::Apply { target, body } => return self.apply(expr, target, body, ctx, instance),
             ExprKind::List(items) => ValueKind::List(self.eval_list(items, ctx)?),
@@ -111,6 +124,9 @@ impl<'a> Evaluator<'a> {
                     self.interpolate(value, expr.span, lit.span, &mut text, &mut parts)?;
                 }
             }
+            // Each part is within the limits; many of them together need not be.
+            check_string_length(text.len(), lit.span)?;
+            check_count("deploy-time string", parts.len(), lit.span)?;
         }
         if parts.is_empty() {
             return Ok(Value::string(text, lit.span));

@@ -75,12 +75,12 @@ impl<'a> Evaluator<'a> {
         let ctx = Ctx::body(decl.module, body);
         let mut publishes = Vec::new();
         let mut secrets = Vec::new();
-        for member in &layer.members {
+        for (index, member) in layer.members.iter().enumerate() {
             match &member.kind {
                 MemberKind::Resource(resource) => self.add_resource(resource, member.span, &ctx, None),
                 MemberKind::Require(require) => self.check_require(require, &ctx, require.condition.span),
                 MemberKind::Publish(binding) => {
-                    if let Some(Ok(value)) = self.member(body, &binding.name.text) {
+                    if let Ok(value) = self.force(body, index) {
                         publishes.push(self.published(binding, value, member.span));
                     }
                 }
@@ -95,23 +95,25 @@ impl<'a> Evaluator<'a> {
 
     /// The layer's members: bindings pending, resources and secrets known by name.
     fn layer_body(&mut self, decl: DeclRef, layer: &'a ast::Layer) -> usize {
-        let mut body = Body::new(BodyKind::Layer(decl), decl.module, String::new());
-        for member in &layer.members {
+        let mut body = Body::new(BodyKind::Layer(decl), decl.module, String::new(), layer.members.len());
+        for (index, member) in layer.members.iter().enumerate() {
             match &member.kind {
                 MemberKind::Binding(b)
                 | MemberKind::Service(b)
                 | MemberKind::Pipeline(b)
                 | MemberKind::Publish(b)
-                | MemberKind::Output(b) => body.add(&b.name, SlotSource::Expr(&b.value), SlotState::Pending),
+                | MemberKind::Output(b) => {
+                    body.set(index, &b.name, SlotSource::Expr(&b.value), SlotState::Pending)
+                }
                 MemberKind::Resource(r) => {
                     let id = super::names::member_logical_id("", &r.name.text);
                     let value = Value::deploy(DeployExpr::Ref(id), r.name.span);
-                    body.add(&r.name, SlotSource::Fixed, SlotState::Done(value));
+                    body.set(index, &r.name, SlotSource::Fixed, SlotState::Done(value));
                 }
                 MemberKind::Secret { name, .. } => {
                     let parameter = self.parameter(&name.text);
                     let value = Value::new(ValueKind::Secret { parameter }, name.span);
-                    body.add(name, SlotSource::Fixed, SlotState::Done(value));
+                    body.set(index, name, SlotSource::Fixed, SlotState::Done(value));
                 }
                 MemberKind::Param(_) | MemberKind::Require(_) => {}
             }

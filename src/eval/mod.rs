@@ -1,7 +1,8 @@
 //! Evaluation: one environment of a checked program → a fully resolved [`Model`].
 //!
-//! Input: a [`Workspace`] the checker accepted, its [`Checked`] name tables, and
-//! the environment to evaluate. Output: the model (layers in deploy order, their
+//! Input: a [`Workspace`] the checker accepted, its [`Checked`] result (what
+//! every name refers to: the evaluator never looks a name up itself), and the
+//! environment to evaluate. Output: the model (layers in deploy order, their
 //! resources with logical ids, SSM publishes, imports and secrets) and the
 //! constraint diagnostics (ranges, `require`, arithmetic), each noting the
 //! environment. Invariants: never panics on unexpected input (it becomes an
@@ -9,7 +10,8 @@
 //! model is `None` as soon as any error was reported.
 //!
 //! Layout: `env` (settings and project), `scope` (evaluation contexts, bodies,
-//! lazily forced bindings), `names`, `expr`, `ops`, `builtins`, `construct`
+//! lazily forced bindings), `limits` (sizes, steps and depth, each a
+//! diagnostic), `names`, `expr`, `ops`, `builtins`, `construct`
 //! (instantiation), `layer` (layers, cross-layer references, deploy order),
 //! `constraints` (types, ranges, requires), `error` (the one conversion to
 //! diagnostics), `tests/` (programs from source: `model`, `constraints`, `perf`).
@@ -28,6 +30,7 @@ mod env;
 mod error;
 mod expr;
 mod layer;
+mod limits;
 pub mod model;
 mod names;
 mod ops;
@@ -36,8 +39,8 @@ mod scope;
 mod tests;
 
 pub use model::{
-    display_text, DeployExpr, Imported, LayerModel, Model, Published, ResourceModel, SecretModel, Value,
-    ValueKind,
+    display_text, DeployExpr, Deployment, Imported, LayerModel, Model, Published, ResourceModel, SecretModel,
+    Setting, Tag, Value, ValueKind,
 };
 pub use names::camel_case;
 
@@ -52,12 +55,14 @@ use layer::LayerState;
 use scope::Body;
 
 /// Deep but legal specs (long binding chains, nested expressions) recurse; the
-/// evaluator runs on a thread with a large stack so they never overflow, and
-/// [`MAX_DEPTH`] turns runaway recursion into a diagnostic long before that.
-const EVAL_STACK_BYTES: usize = 256 * 1024 * 1024;
+/// evaluator runs on a thread with a large stack (reserved, not used, until
+/// needed) so they never overflow, and [`limits::MAX_DEPTH`] turns deeper
+/// recursion into a diagnostic long before that.
+pub(crate) const EVAL_STACK_BYTES: usize = 512 * 1024 * 1024;
 
-/// Nested evaluation steps (expressions, forced bindings) before giving up.
-const MAX_DEPTH: usize = 20_000;
+/// The depth limit when no thread could be started and evaluation runs on
+/// the caller's stack, whose size is unknown.
+const FALLBACK_MAX_DEPTH: usize = 1_000;
 
 /// Nested construct instances before a construct is taken to instantiate itself.
 const MAX_INSTANCE_DEPTH: usize = 64;
@@ -80,8 +85,12 @@ pub fn evaluate(
                 let error = EvalError::internal("the evaluator stopped unexpectedly", span);
                 (None, error.into_diagnostic("?").into_iter().collect())
             }),
-            // No thread available: evaluate here, with the depth limits as the only guard.
-            Err(_) => evaluate_here(workspace, checked, environment),
+            // No thread available: evaluate here, on a stack of unknown size.
+            Err(_) => {
+                let mut evaluator = Evaluator::new(workspace, checked);
+                evaluator.max_depth = FALLBACK_MAX_DEPTH;
+                evaluator.evaluate(environment)
+            }
         }
     })
 }
@@ -100,11 +109,7 @@ fn evaluate_here(
     checked: &Checked,
     environment: DeclRef,
 ) -> (Option<Model>, Vec<Diagnostic>) {
-    let mut evaluator = Evaluator::new(workspace, checked);
-    let model = evaluator.run(environment);
-    let failed = evaluator.diagnostics.iter().any(Diagnostic::is_error);
-    let model = if failed { None } else { model };
-    (model, evaluator.diagnostics)
+    Evaluator::new(workspace, checked).evaluate(environment)
 }
 
 /// The interpreter's state for one environment.
@@ -117,8 +122,6 @@ pub(crate) struct Evaluator<'a> {
     pub(crate) env_value: Option<Value>,
     /// `project`: a record of the project's fields, with `name`.
     pub(crate) project_value: Option<Value>,
-    /// The project's environment names: an implicit enum (`dev`, `prod`).
-    pub(crate) environments: Vec<String>,
     /// `<project.params>` without a trailing slash.
     pub(crate) params_prefix: String,
     /// Every layer and construct instance evaluated so far, by [`scope::BodyId`].
@@ -128,6 +131,10 @@ pub(crate) struct Evaluator<'a> {
     /// Where the constructs being instantiated were instantiated, innermost last.
     pub(crate) sites: Vec<Span>,
     pub(crate) depth: usize,
+    /// How deep evaluation may nest ([`limits::MAX_DEPTH`] on the evaluator's own thread).
+    max_depth: usize,
+    /// Steps taken so far (see [`limits::MAX_STEPS`]).
+    pub(crate) steps: u64,
     /// Range failures reported so far.
     pub(crate) range_failures: usize,
     /// Instances being evaluated whose params failed a range: their requires stay quiet.
@@ -150,17 +157,25 @@ impl<'a> Evaluator<'a> {
             env_name: String::new(),
             env_value: None,
             project_value: None,
-            environments: Vec::new(),
             params_prefix: String::new(),
             bodies: Vec::new(),
             layer: None,
             sites: Vec::new(),
             depth: 0,
+            max_depth: limits::MAX_DEPTH,
+            steps: 0,
             range_failures: 0,
             quiet_requires: 0,
             diagnostics: Vec::new(),
             std_files,
         }
+    }
+
+    /// Evaluate one environment; the model is `None` when an error was reported.
+    fn evaluate(mut self, environment: DeclRef) -> (Option<Model>, Vec<Diagnostic>) {
+        let model = self.run(environment);
+        let failed = self.diagnostics.iter().any(Diagnostic::is_error);
+        (if failed { None } else { model }, self.diagnostics)
     }
 
     /// Report an error (with the environment note); `Reported` adds nothing.
@@ -181,11 +196,13 @@ impl<'a> Evaluator<'a> {
         self.sites.iter().rev().copied().find(|s| !self.in_stdlib(*s))
     }
 
-    /// Enter one level of recursion, or fail when the spec recurses without end.
+    /// Enter one level of recursion (one step), or fail when evaluation nests
+    /// deeper than its limit or has spent its steps.
     pub(crate) fn enter(&mut self, span: Span) -> EvalResult<()> {
-        if self.depth >= MAX_DEPTH {
-            return Err(EvalError::internal("expressions nest too deeply to evaluate", span));
+        if self.depth >= self.max_depth {
+            return Err(EvalError::Limit { limit: limits::Limit::Depth(self.max_depth), span });
         }
+        self.step(1, span)?;
         self.depth += 1;
         Ok(())
     }

@@ -18,12 +18,59 @@ pub struct Model {
     pub project: String,
     /// The environment's name (`prod`).
     pub environment: String,
+    /// The environment's name in its declaration.
+    #[serde(serialize_with = "serialize_span")]
+    pub environment_span: Span,
     /// The AWS region, as the `Region` variant's text (`af-south-1`).
     pub region: String,
     /// Prefix of every published SSM parameter, without a trailing slash (`/megadolls/infra`).
     pub params_prefix: String,
+    /// How it deploys: account, protection, credentials, tags.
+    pub deployment: Deployment,
     /// Every layer, in deploy order.
     pub layers: Vec<LayerModel>,
+}
+
+/// The environment's deploy settings (the prelude's `DeploySettings` but `region`).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Deployment {
+    /// The 12-digit account the environment must deploy into.
+    pub account: Option<Setting>,
+    /// Termination protection, and no destroying stateful resources unasked.
+    pub protect: bool,
+    /// Where `protect` was set (none: left at its default).
+    #[serde(serialize_with = "serialize_optional_span")]
+    pub protect_span: Option<Span>,
+    /// The AWS profile to deploy with.
+    pub profile: Option<Setting>,
+    /// An IAM role to assume for deploying.
+    pub role: Option<Setting>,
+    /// The CloudFormation service role.
+    pub service_role: Option<Setting>,
+    /// The project's `tags`, then the environment's (a key set in both keeps the environment's value).
+    pub tags: Vec<Tag>,
+}
+
+/// A text setting and the spec line that set it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Setting {
+    /// The text.
+    pub value: String,
+    /// Where the value was written.
+    #[serde(serialize_with = "serialize_span")]
+    pub span: Span,
+}
+
+/// A user tag for every stack of the environment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Tag {
+    /// The key.
+    pub key: String,
+    /// The value.
+    pub value: String,
+    /// Where the tag's value was written.
+    #[serde(serialize_with = "serialize_span")]
+    pub span: Span,
 }
 
 impl Model {

@@ -1,31 +1,23 @@
 //! Names and field access: what `vpc`, `env.capacity`, `Capacity.spot`,
 //! `ecs.cluster`, `core.vpc_id` and `role.Arn` evaluate to.
 //!
-//! Input: a name or a field access and its [`Ctx`]. Output: a value, or a
-//! static target (a construct, type, enum, layer) for instantiation. Lookup
-//! order: locals, members of the body, `env`/`project` (layers only), `aws`,
-//! then the module scope. Invariant: a name shadowed by a local or a member is
-//! never read as a declaration.
+//! Input: a name or a field access and its [`Ctx`]. Output: a value. What a
+//! name refers to is the checker's answer, read from its resolution table
+//! ([`Checked::def_at`](crate::check::Checked::def_at)); this file only finds
+//! the value: a local by name in the context, a member in the slot of the body
+//! being evaluated (one instance of the construct the checker named), `env`
+//! and `project` of the environment, a variant, another layer's published
+//! value. A name the table does not know was reported by the checker; reaching
+//! it is an internal error, never a guess.
 
 use super::error::{EvalError, EvalResult};
 use super::model::{DeployExpr, Value, ValueKind};
 use super::scope::{BodyKind, Ctx};
 use super::Evaluator;
-use crate::check::{DeclRef, Entry, Scope};
+use crate::check::{DeclRef, Def, Scope};
 use crate::source::Span;
 use crate::syntax::ast::{self, ExprKind, ItemKind};
 use crate::workspace::ModuleId;
-
-/// A name that means a declaration rather than a value.
-#[derive(Debug, Clone, Copy)]
-pub(crate) enum Static {
-    Namespace(ModuleId),
-    Construct(DeclRef),
-    Type(DeclRef),
-    Enum(DeclRef),
-    Layer(DeclRef),
-    Variant(DeclRef, usize),
-}
 
 /// CamelCase of a snake_case name, letters and digits only: `task_role` → `TaskRole`.
 pub fn camel_case(name: &str) -> String {
@@ -68,92 +60,79 @@ pub fn member_logical_id(prefix: &str, name: &str) -> String {
     format!("{prefix}{}", camel_case(name))
 }
 
-/// The pseudo parameters `aws.x` names.
-fn pseudo(field: &str) -> Option<&'static str> {
-    Some(match field {
-        "region" => "AWS::Region",
-        "account_id" => "AWS::AccountId",
-        "partition" => "AWS::Partition",
-        "stack_name" => "AWS::StackName",
-        "url_suffix" => "AWS::URLSuffix",
-        "stack_id" => "AWS::StackId",
-        _ => return None,
-    })
-}
-
 impl<'a> Evaluator<'a> {
-    /// Whether `ctx` is inside a layer (which sees `env`, `project` and other layers).
+    /// The layer `ctx` is inside, if any.
     fn in_layer(&self, ctx: &Ctx) -> Option<DeclRef> {
         match self.bodies.get(ctx.body?)?.kind {
             BodyKind::Layer(decl) => Some(decl),
-            BodyKind::Instance => None,
+            BodyKind::Instance(_) => None,
         }
     }
 
-    /// Whether `name` is a value name here (local, member, or special), shadowing declarations.
-    fn is_value_name(&self, name: &str, ctx: &Ctx) -> bool {
-        if ctx.local(name).is_some() || name == "aws" {
-            return true;
+    /// What the checker resolved the last name of a path (`queue`,
+    /// `ecs.cluster`, `(Capacity.spot)`) to.
+    pub(crate) fn path_def(&self, expr: &ast::Expr) -> Option<Def> {
+        match &expr.kind {
+            ExprKind::Name(name) => self.checked.def_at(name.span),
+            ExprKind::Field { field, .. } => self.checked.def_at(field.span),
+            ExprKind::Paren(inner) => self.path_def(inner),
+            _ => None,
         }
-        if let Some(body) = ctx.body.and_then(|b| self.bodies.get(b)) {
-            if body.index.contains_key(name) {
-                return true;
-            }
-        }
-        self.in_layer(ctx).is_some() && (name == "env" || name == "project")
     }
 
     /// The value of a plain name.
     pub(crate) fn eval_name(&mut self, name: &ast::Name, ctx: &Ctx) -> EvalResult<Value> {
-        if let Some(value) = ctx.local(&name.text) {
-            return Ok(value.clone());
-        }
-        if let Some(body) = ctx.body {
-            if let Some(result) = self.member(body, &name.text) {
-                return result;
-            }
-        }
-        if self.in_layer(ctx).is_some() {
-            let special = match name.text.as_str() {
-                "env" => Some(&self.env_value),
-                "project" => Some(&self.project_value),
-                _ => None,
-            };
-            if let Some(value) = special {
-                // Unset only when evaluating it failed, which is already reported.
-                return value.clone().ok_or(EvalError::Reported);
-            }
-        }
-        if name.text == "aws" {
-            return Ok(self.aws_value(name.span));
-        }
-        match self.lookup_static(&name.text, ctx.module) {
-            Some(target) => self.static_value(target, name.span),
-            None => self.environment_variant(&name.text, name.span),
-        }
-    }
-
-    /// `aws`: a record of deploy-time pseudo parameters.
-    fn aws_value(&self, span: Span) -> Value {
-        let fields = ["region", "account_id", "partition", "stack_name", "url_suffix", "stack_id"]
-            .iter()
-            .filter_map(|f| {
-                let pseudo = pseudo(f)?;
-                Some((f.to_string(), Value::deploy(DeployExpr::Pseudo(pseudo.to_string()), span)))
-            })
-            .collect();
-        Value::new(ValueKind::Record(fields), span)
-    }
-
-    /// `dev`, `prod`: the project's environments are an implicit enum.
-    fn environment_variant(&self, name: &str, span: Span) -> EvalResult<Value> {
-        let Some(env) = &self.env_value else {
-            return Err(EvalError::internal(format!("unknown name `{name}`"), span));
+        let Some(def) = self.checked.def_at(name.span) else {
+            return Err(EvalError::internal(format!("unknown name `{}`", name.text), name.span));
         };
-        if !self.environments.iter().any(|n| n == name) {
-            return Err(EvalError::internal(format!("unknown name `{name}`"), span));
+        match def {
+            // A comprehension variable, a match binding, a record field in a type's `where`.
+            Def::Local { .. } | Def::Field { .. } => ctx
+                .local(&name.text)
+                .cloned()
+                .ok_or_else(|| EvalError::internal(format!("`{}` has no value here", name.text), name.span)),
+            Def::Member { body, index } => self.member_value(ctx, body, index as usize, name.span),
+            // Unset only when evaluating it failed, which is already reported.
+            Def::Env => self.env_value.clone().ok_or(EvalError::Reported),
+            Def::Project(_) => self.project_value.clone().ok_or(EvalError::Reported),
+            Def::Variant { decl, index } => {
+                self.variant_value(decl, index as usize, None, &Ctx::module(decl.module), name.span)
+            }
+            Def::Environment { .. } => Ok(self.environment_value(&name.text, name.span)),
+            Def::Decl(decl) if matches!(item_of(self, decl).map(|i| &i.kind), Some(ItemKind::Layer(_))) => {
+                Err(EvalError::internal(
+                    "a layer is not a value; name one of its published members",
+                    name.span,
+                ))
+            }
+            Def::Decl(_)
+            | Def::Namespace(_)
+            | Def::Aws
+            | Def::Builtin(_)
+            | Def::BuiltinType(_)
+            | Def::EnvName
+            | Def::Setting { .. }
+            | Def::ProjectField { .. }
+            | Def::Pseudo(_)
+            | Def::Shared { .. }
+            | Def::Output { .. } => {
+                Err(EvalError::internal(format!("`{}` is not a value", name.text), name.span))
+            }
         }
-        let enum_name = match env.field("name").map(|v| &v.kind) {
+    }
+
+    /// Member `index` of `decl`, from the body being evaluated (a layer, or an
+    /// instance of the construct).
+    fn member_value(&mut self, ctx: &Ctx, decl: DeclRef, index: usize, span: Span) -> EvalResult<Value> {
+        match ctx.body.and_then(|b| Some((b, self.bodies.get(b)?.kind.decl()))) {
+            Some((body, of)) if of == decl => self.force(body, index),
+            _ => Err(EvalError::internal("a member of another body is not visible here", span)),
+        }
+    }
+
+    /// `dev`, `prod`: a value of the project's implicit environments enum.
+    fn environment_value(&self, name: &str, span: Span) -> Value {
+        let enum_name = match self.env_value.as_ref().and_then(|env| env.field("name")).map(|v| &v.kind) {
             Some(ValueKind::Variant { enum_name, .. }) => enum_name.clone(),
             _ => "environment".to_string(),
         };
@@ -163,7 +142,7 @@ impl<'a> Evaluator<'a> {
             text: Some(name.to_string()),
             fields: Vec::new(),
         };
-        Ok(Value::new(kind, span))
+        Value::new(kind, span)
     }
 
     /// The checker's scope of `module` (bounds-checked: `Scopes::of` indexes).
@@ -175,82 +154,6 @@ impl<'a> Evaluator<'a> {
         }
     }
 
-    /// What a top-level name means in `module`.
-    pub(crate) fn lookup_static(&self, name: &str, module: ModuleId) -> Option<Static> {
-        let entry = self.scope_of(module)?.get(name)?;
-        self.entry_static(entry)
-    }
-
-    fn entry_static(&self, entry: &Entry) -> Option<Static> {
-        match entry {
-            Entry::Decl(decl) => Some(match &item_of(self, *decl)?.kind {
-                ItemKind::Construct(_) => Static::Construct(*decl),
-                ItemKind::Type(_) => Static::Type(*decl),
-                ItemKind::Enum(_) => Static::Enum(*decl),
-                ItemKind::Layer(_) => Static::Layer(*decl),
-                ItemKind::Import(_) | ItemKind::Project(_) | ItemKind::Environment(_) => return None,
-            }),
-            Entry::Namespace(module) => Some(Static::Namespace(*module)),
-            Entry::Variant { decl, variant } => Some(Static::Variant(*decl, *variant)),
-            Entry::AmbiguousVariant(_) => None,
-        }
-    }
-
-    /// The declaration a path expression (`ecs.cluster`, `Capacity.spot`) names, if it names one.
-    pub(crate) fn resolve_static(&self, expr: &ast::Expr, ctx: &Ctx) -> Option<Static> {
-        match &expr.kind {
-            ExprKind::Name(name) if !self.is_value_name(&name.text, ctx) => {
-                self.lookup_static(&name.text, ctx.module)
-            }
-            ExprKind::Field { target, field } => {
-                let outer = self.resolve_static(target, ctx)?;
-                self.static_member(outer, &field.text)
-            }
-            ExprKind::Paren(inner) => self.resolve_static(inner, ctx),
-            _ => None,
-        }
-    }
-
-    /// `namespace.decl`, `Enum.variant`.
-    fn static_member(&self, outer: Static, field: &str) -> Option<Static> {
-        match outer {
-            Static::Namespace(module) => {
-                let entry = self.scope_of(module)?.get(field)?;
-                // A namespace shows only its module's own declarations.
-                let own = match entry {
-                    Entry::Decl(decl) | Entry::Variant { decl, .. } => decl.module == module,
-                    Entry::Namespace(_) | Entry::AmbiguousVariant(_) => false,
-                };
-                if own {
-                    self.entry_static(entry)
-                } else {
-                    None
-                }
-            }
-            Static::Enum(decl) => {
-                let ItemKind::Enum(e) = &item_of(self, decl)?.kind else { return None };
-                let index = e.variants.iter().position(|v| v.name.text == field)?;
-                Some(Static::Variant(decl, index))
-            }
-            Static::Construct(_) | Static::Type(_) | Static::Layer(_) | Static::Variant(..) => None,
-        }
-    }
-
-    /// A declaration used as a value: only a variant is one.
-    fn static_value(&mut self, target: Static, span: Span) -> EvalResult<Value> {
-        match target {
-            Static::Variant(decl, index) => {
-                self.variant_value(decl, index, None, &Ctx::module(decl.module), span)
-            }
-            Static::Layer(_) => {
-                Err(EvalError::internal("a layer is not a value; name one of its published members", span))
-            }
-            Static::Namespace(_) | Static::Construct(_) | Static::Type(_) | Static::Enum(_) => {
-                Err(EvalError::internal("a declaration is not a value", span))
-            }
-        }
-    }
-
     /// `target.field`.
     pub(crate) fn eval_field(
         &mut self,
@@ -259,17 +162,24 @@ impl<'a> Evaluator<'a> {
         field: &ast::Name,
         ctx: &Ctx,
     ) -> EvalResult<Value> {
-        if let Some(outer) = self.resolve_static(target, ctx) {
-            if let Static::Layer(layer) = outer {
-                return self.cross_layer(layer, field, expr.span, ctx);
+        match self.checked.def_at(field.span) {
+            Some(Def::Variant { decl, index }) => {
+                self.variant_value(decl, index as usize, None, &Ctx::module(decl.module), expr.span)
             }
-            return match self.static_member(outer, &field.text) {
-                Some(inner) => self.static_value(inner, expr.span),
-                None => Err(EvalError::internal(format!("no `{}` here", field.text), field.span)),
-            };
+            Some(Def::Shared { layer, index }) => {
+                self.cross_layer(layer, index as usize, field, expr.span, ctx)
+            }
+            Some(Def::Pseudo(pseudo)) => {
+                Ok(Value::deploy(DeployExpr::Pseudo(pseudo.cloudformation().to_string()), expr.span))
+            }
+            Some(Def::Decl(_)) => Err(EvalError::internal("a declaration is not a value", field.span)),
+            // Settings, project fields, outputs, record and variant fields,
+            // resource attributes: read from the target's value.
+            _ => {
+                let value = self.eval(target, ctx)?;
+                self.field_of(value, field, expr.span)
+            }
         }
-        let value = self.eval(target, ctx)?;
-        self.field_of(value, field, expr.span)
     }
 
     /// A field of an evaluated value.
@@ -295,7 +205,14 @@ impl<'a> Evaluator<'a> {
     }
 
     /// `core.vpc_id` inside another layer: an SSM read, or a secret.
-    fn cross_layer(&mut self, layer: DeclRef, field: &ast::Name, span: Span, ctx: &Ctx) -> EvalResult<Value> {
+    fn cross_layer(
+        &mut self,
+        layer: DeclRef,
+        index: usize,
+        field: &ast::Name,
+        span: Span,
+        ctx: &Ctx,
+    ) -> EvalResult<Value> {
         let Some(current) = self.in_layer(ctx) else {
             return Err(EvalError::internal("layers are visible only inside layers", span));
         };
@@ -309,22 +226,17 @@ impl<'a> Evaluator<'a> {
             return Err(EvalError::internal("not a layer", span));
         };
         let parameter = format!("{}/{}", self.params_prefix, field.text);
-        let member = decl.members.iter().find_map(|m| match &m.kind {
-            ast::MemberKind::Publish(b) if b.name.text == field.text => Some(false),
-            ast::MemberKind::Secret { name, .. } if name.text == field.text => Some(true),
-            _ => None,
-        });
         let layer_name = decl.name.text.clone();
-        match member {
-            Some(true) => {
+        match decl.members.get(index).map(|m| &m.kind) {
+            Some(ast::MemberKind::Secret { .. }) => {
                 self.record_dependency(layer);
                 Ok(Value::new(ValueKind::Secret { parameter }, span))
             }
-            Some(false) => {
+            Some(ast::MemberKind::Publish(_)) => {
                 self.record_import(layer, &layer_name, &field.text, &parameter, span);
                 Ok(Value::deploy(DeployExpr::Ssm(parameter), span))
             }
-            None => Err(EvalError::internal(
+            _ => Err(EvalError::internal(
                 format!("`{}` is not published by layer `{layer_name}`", field.text),
                 span,
             )),

@@ -2,12 +2,13 @@
 //!
 //! Input: the body being evaluated (a layer or a construct instance) and local
 //! names (match bindings, comprehension variables, record fields in a type's
-//! `where`). Output: values of names. Invariants: a body member is evaluated at
-//! most once, on first use (so bindings may be used before their textual
-//! position); a member that needs itself is a cycle error, never a loop; locals
-//! are a shared linked list, so entering a scope never copies an environment.
+//! `where`). Output: values of names, which the checker's resolution table
+//! says are locals or members. Invariants: a body has one slot per member of
+//! its declaration, by member index, and each is evaluated at most once, on
+//! first use (so bindings may be used before their textual position); a member
+//! that needs itself is a cycle error, never a loop; locals are a shared
+//! linked list, so entering a scope never copies an environment.
 
-use std::collections::HashMap;
 use std::rc::Rc;
 
 use super::error::{EvalError, EvalResult};
@@ -77,15 +78,25 @@ pub(crate) struct Body<'a> {
     pub(crate) module: ModuleId,
     /// Logical id prefix: "" for a layer, `Django` for the instance bound to `django`.
     pub(crate) prefix: String,
-    pub(crate) slots: Vec<Slot<'a>>,
-    pub(crate) index: HashMap<&'a str, usize>,
+    /// By member index of the declaration; `None` for a `require` (it has no value).
+    pub(crate) slots: Vec<Option<Slot<'a>>>,
 }
 
 /// What a body is.
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum BodyKind {
     Layer(DeclRef),
-    Instance,
+    /// An instance of the construct.
+    Instance(DeclRef),
+}
+
+impl BodyKind {
+    /// The layer or construct whose members the body holds.
+    pub(crate) fn decl(self) -> DeclRef {
+        match self {
+            BodyKind::Layer(decl) | BodyKind::Instance(decl) => decl,
+        }
+    }
 }
 
 /// A named member of a body.
@@ -117,18 +128,22 @@ pub(crate) enum SlotState {
 }
 
 impl<'a> Body<'a> {
-    /// An empty body.
-    pub(crate) fn new(kind: BodyKind, module: ModuleId, prefix: String) -> Self {
-        Body { kind, module, prefix, slots: Vec::new(), index: HashMap::new() }
+    /// A body for a declaration of `members` members, none of them set yet.
+    pub(crate) fn new(kind: BodyKind, module: ModuleId, prefix: String, members: usize) -> Self {
+        Body { kind, module, prefix, slots: (0..members).map(|_| None).collect() }
     }
 
-    /// Add a member; the first of two members with one name wins (the checker reports the second).
-    pub(crate) fn add(&mut self, name: &'a ast::Name, source: SlotSource<'a>, state: SlotState) {
-        if self.index.contains_key(name.text.as_str()) {
-            return;
+    /// Set member `index`.
+    pub(crate) fn set(
+        &mut self,
+        index: usize,
+        name: &'a ast::Name,
+        source: SlotSource<'a>,
+        state: SlotState,
+    ) {
+        if let Some(slot) = self.slots.get_mut(index) {
+            *slot = Some(Slot { name, source, state });
         }
-        self.index.insert(name.text.as_str(), self.slots.len());
-        self.slots.push(Slot { name, source, state });
     }
 }
 
@@ -139,16 +154,11 @@ impl<'a> Evaluator<'a> {
         self.bodies.len() - 1
     }
 
-    /// The member `name` of `body`, evaluated if needed; `None` when it has no such member.
-    pub(crate) fn member(&mut self, body: BodyId, name: &str) -> Option<EvalResult<Value>> {
-        let slot = *self.bodies.get(body)?.index.get(name)?;
-        Some(self.force(body, slot))
-    }
-
     /// Evaluate a member once; later uses get the stored value.
     pub(crate) fn force(&mut self, body: BodyId, slot: usize) -> EvalResult<Value> {
         let (name, source) = {
-            let Some(entry) = self.bodies.get(body).and_then(|b| b.slots.get(slot)) else {
+            let Some(entry) = self.bodies.get(body).and_then(|b| b.slots.get(slot)).and_then(Option::as_ref)
+            else {
                 return Err(EvalError::internal("a member vanished", Span::default()));
             };
             match &entry.state {
@@ -179,7 +189,7 @@ impl<'a> Evaluator<'a> {
     }
 
     fn set_state(&mut self, body: BodyId, slot: usize, state: SlotState) {
-        if let Some(entry) = self.bodies.get_mut(body).and_then(|b| b.slots.get_mut(slot)) {
+        if let Some(Some(entry)) = self.bodies.get_mut(body).and_then(|b| b.slots.get_mut(slot)) {
             entry.state = state;
         }
     }
@@ -207,8 +217,10 @@ impl<'a> Evaluator<'a> {
     pub(crate) fn force_all(&mut self, body: BodyId) {
         let count = self.bodies.get(body).map_or(0, |b| b.slots.len());
         for slot in 0..count {
-            // Failures are reported by `force`; the other members still get evaluated.
-            let _ = self.force(body, slot);
+            if self.bodies.get(body).and_then(|b| b.slots.get(slot)).is_some_and(Option::is_some) {
+                // Failures are reported by `force`; the other members still get evaluated.
+                let _ = self.force(body, slot);
+            }
         }
     }
 

@@ -1,10 +1,11 @@
-//! One analysis of a document: the pipeline's report plus name tables, and
-//! the document's place in them.
+//! One analysis of a document: the pipeline's report (with the checker's
+//! result, which hover, definition and completion read) and the document's
+//! place in it.
 
 use lsp_types::Url;
 
 use super::documents::{path_of, Documents};
-use crate::check::scope::{self, Scopes};
+use crate::check::Checked;
 use crate::source::FileId;
 use crate::workspace::ModuleId;
 use crate::Report;
@@ -12,7 +13,6 @@ use crate::Report;
 /// The pipeline run over one document and its imports.
 pub struct Analysis {
     pub report: Report,
-    pub scopes: Scopes,
     /// The document's own module and file, when it parsed into one.
     pub module: Option<ModuleId>,
     pub file: Option<FileId>,
@@ -23,10 +23,14 @@ impl Analysis {
     pub fn of(documents: &Documents, url: &Url) -> Option<Analysis> {
         let path = path_of(url)?;
         let report = crate::check_files(std::slice::from_ref(&path), documents);
-        let (scopes, _) = scope::build(&report.workspace);
         let file = report.workspace.sources.find_path(&path);
         let module = file.and_then(|f| report.workspace.module_of_file(f));
-        Some(Analysis { report, scopes, module, file })
+        Some(Analysis { report, module, file })
+    }
+
+    /// What the checker found in the document and its imports.
+    pub fn checked(&self) -> &Checked {
+        &self.report.checked
     }
 
     /// The text of the document as analysed.

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use lsp_types::Url;
 
-use crate::workspace::{normalize, DiskFileSystem, FileSystem};
+use crate::workspace::{normalize, DiskFileSystem, FileSystem, ReadError};
 
 /// The text of every open document, by normalized path.
 #[derive(Default, Clone)]
@@ -45,12 +45,34 @@ impl Documents {
     }
 }
 
+/// Open documents over the disk, with the disk's rules for what may be read.
 impl FileSystem for Documents {
-    fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
+    fn read(&self, path: &Path) -> Result<Vec<u8>, ReadError> {
         match self.open.get(&normalize(path)) {
             Some(text) => Ok(text.clone().into_bytes()),
             None => DiskFileSystem.read(path),
         }
+    }
+
+    fn canonicalize(&self, path: &Path) -> io::Result<PathBuf> {
+        match DiskFileSystem.canonicalize(path) {
+            Err(_) if self.open.contains_key(&normalize(path)) => Ok(normalize(path)),
+            found => found,
+        }
+    }
+
+    fn mdl_files(&self, dir: &Path) -> Vec<PathBuf> {
+        let mut files = DiskFileSystem.mdl_files(dir);
+        let unsaved = self.open.keys().filter(|p| p.parent() == Some(dir) && !files.contains(p));
+        files.extend(
+            unsaved.filter(|p| p.extension().is_some_and(|e| e == "mdl")).cloned().collect::<Vec<_>>(),
+        );
+        files.sort();
+        files
+    }
+
+    fn is_repository_top(&self, dir: &Path) -> bool {
+        DiskFileSystem.is_repository_top(dir)
     }
 }
 

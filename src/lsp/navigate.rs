@@ -8,21 +8,22 @@ use lsp_types::{
 use super::analysis::Analysis;
 use super::diagnostics::location;
 use super::documents::Documents;
-use super::locate::locate;
 use super::position;
-use super::resolve::{resolve, Target};
-use crate::check;
+use super::resolve::target;
+use crate::check::{Node, Type};
 
-/// The declaration under the cursor: its signature and doc comment.
+/// What the name under the cursor refers to: its signature, the type the
+/// checker gave it, its doc comment.
 pub fn hover(documents: &Documents, params: HoverParams) -> Option<Hover> {
     let at = params.text_document_position_params;
-    let (analysis, target) = target_at(documents, &at.text_document.uri, at.position)?;
-    let mut value = format!("```mdl\n{}\n```", target.signature);
+    let analysis = Analysis::of(documents, &at.text_document.uri)?;
+    let node = node_at(&analysis, at.position)?;
     let workspace = &analysis.report.workspace;
-    if let Some(ty) =
-        target.member.and_then(|(body, i)| check::member_type(workspace, &analysis.scopes, body, i))
-    {
-        value.push_str(&format!("\n\nType: `{ty}`"));
+    let target = target(workspace, node.def)?;
+    let mut value = format!("```mdl\n{}\n```", target.signature);
+    if worth_showing(node.ty) {
+        let shown = analysis.checked().show(workspace, analysis.module?, node.ty);
+        value.push_str(&format!("\n\nType: `{shown}`"));
     }
     if let Some(doc) = &target.doc {
         value.push_str("\n\n");
@@ -34,26 +35,25 @@ pub fn hover(documents: &Documents, params: HoverParams) -> Option<Hover> {
     })
 }
 
+/// A type that says more than the signature: not a name's kind, not an error.
+fn worth_showing(ty: &Type) -> bool {
+    !(ty.is_kind() || matches!(ty, Type::Unknown | Type::Resource))
+}
+
 /// Where the name under the cursor is declared, across files and into the stdlib.
 pub fn definition(documents: &Documents, params: GotoDefinitionParams) -> Option<GotoDefinitionResponse> {
     let at = params.text_document_position_params;
-    let (analysis, target) = target_at(documents, &at.text_document.uri, at.position)?;
-    let location = location(&analysis.report.workspace.sources, target.span)?;
+    let analysis = Analysis::of(documents, &at.text_document.uri)?;
+    let node = node_at(&analysis, at.position)?;
+    let declared = analysis.checked().declaration(&analysis.report.workspace, node.def)?;
+    let location = location(&analysis.report.workspace.sources, declared)?;
     Some(GotoDefinitionResponse::Scalar(location))
 }
 
-fn target_at(
-    documents: &Documents,
-    url: &lsp_types::Url,
-    at: lsp_types::Position,
-) -> Option<(Analysis, Target)> {
-    let analysis = Analysis::of(documents, url)?;
-    let module = analysis.module?;
+/// The name at the cursor, as the checker resolved it.
+fn node_at(analysis: &Analysis, at: lsp_types::Position) -> Option<Node<'_>> {
     let offset = position::offset(analysis.text(), at);
-    let workspace = &analysis.report.workspace;
-    let hit = locate(&workspace.module(module).ast, u32::try_from(offset).ok()?)?;
-    let target = resolve(workspace, analysis.scopes.of(module), module, &hit)?;
-    Some((analysis, target))
+    analysis.checked().node_at(analysis.file?, u32::try_from(offset).ok()?)
 }
 
 /// The whole document in canonical layout; no edit when it has syntax errors

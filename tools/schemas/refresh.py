@@ -31,8 +31,15 @@ import sys
 from pathlib import Path
 from typing import Any
 
-FORMAT = 1
-DEFAULT_REGIONS = ("us-east-1", "af-south-1")
+FORMAT = 2
+# Where a type's schema is taken from when several regions have it.
+PRIMARY_REGION = "us-east-1"
+# Types that hold data but are not in cfn-lint's StatefulResources.json:
+# replacing or deleting one loses what is in it.
+EXTRA_STATEFUL = {
+    "AWS::ECR::Repository": "its images",
+    "AWS::Route53::HostedZone": "its DNS records",
+}
 # Maximum nesting depth of shapes: a resource's own properties are at depth 1,
 # each object/list/map level adds one. Anything deeper becomes "json". Once
 # recursion is cut, real schemas nest at most ~21 levels (AWS::Lex::Bot).
@@ -41,7 +48,7 @@ MAX_DEPTH = 24
 # is re-converted with a lower depth limit until it fits (only the three
 # giant QuickSight types today: Analysis, Dashboard, Template); the limit used
 # is recorded as "depth" in that type's entry.
-TYPE_BUDGET = 120_000
+TYPE_BUDGET = 160_000
 MIN_DEPTH = 4
 # How many times the same `#/definitions/X` may be open on the expansion
 # stack. 1 means the first recursive re-entry is cut to "json".
@@ -49,6 +56,7 @@ MAX_REF_REENTRY = 1
 
 TYPE_NAME_RE = re.compile(r"^[A-Za-z0-9]+::[A-Za-z0-9]+::[A-Za-z0-9]+$")
 PRIMITIVES = ("string", "integer", "number", "boolean")
+PATTERN_VALUE_RE = re.compile(r'"pat":"(?:[^"\\]|\\.)*"')
 
 
 # --------------------------------------------------------------------------
@@ -160,7 +168,65 @@ def type_list(node: dict) -> list[str]:
 # --------------------------------------------------------------------------
 
 
+# Constraint keys of a scalar shape, from the JSON-schema keyword each comes from.
+NUMERIC_KEYS = {"minimum": "lo", "maximum": "hi", "exclusiveMinimum": "xlo", "exclusiveMaximum": "xhi"}
+LENGTH_KEYS = {"minLength": "minlen", "maxLength": "maxlen"}
+ITEM_KEYS = {"minItems": "minitems", "maxItems": "maxitems"}
+# For each key, which bound of several alternatives is the loosest.
+LOOSEST = {"lo": min, "xlo": min, "minlen": min, "minitems": min,
+           "hi": max, "xhi": max, "maxlen": max, "maxitems": max}
+SCALAR_KEYS = ("e", "k", "ci", "lo", "hi", "xlo", "xhi", "minlen", "maxlen", "pat")
+
+
+def is_number(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def bounds(node: dict, keys: dict[str, str]) -> dict[str, Any]:
+    """The numeric bounds of `node` under their digest keys. A draft-04 boolean
+    `exclusiveMaximum: true` makes `maximum` exclusive."""
+    out: dict[str, Any] = {}
+    counts = keys is not NUMERIC_KEYS  # lengths and item counts are whole and >= 0
+    for keyword, key in keys.items():
+        v = node.get(keyword)
+        if is_number(v) and (not counts or (isinstance(v, int) and v >= 0)):
+            out[key] = v
+    if counts:
+        return out
+    for keyword, key, exclusive in (("exclusiveMinimum", "lo", "xlo"), ("exclusiveMaximum", "hi", "xhi")):
+        if node.get(keyword) is True and key in out:
+            out[exclusive] = out.pop(key)
+        # Both bounds on one end: they both apply, so keep the one that binds.
+        if key in out and exclusive in out:
+            tighter = out[exclusive] >= out[key] if key == "lo" else out[exclusive] <= out[key]
+            out.pop(key if tighter else exclusive)
+    return out
+
+
+def scalar_node(kind: str, node: dict) -> Any:
+    """A primitive shape with the constraints `node` puts on it: numeric range,
+    string length and pattern. Without any, the bare kind."""
+    out: dict[str, Any] = {}
+    if kind != "string":
+        out["k"] = kind
+    out.update(bounds(node, NUMERIC_KEYS))
+    out.update(bounds(node, LENGTH_KEYS))
+    if isinstance(node.get("pattern"), str):
+        out["pat"] = node["pattern"]
+    if len(out) == (0 if kind == "string" else 1):
+        return kind
+    return out
+
+
+def list_node(inner: Any, node: dict) -> dict:
+    out: dict[str, Any] = {"l": inner}
+    out.update(bounds(node, ITEM_KEYS))
+    return out
+
+
 def enum_node(kind: str, values: list, ci: bool) -> Any:
+    """An enumeration. Its other constraints are dropped: the values say more,
+    and a value the schema lists must never be reported as breaking them."""
     vals = []
     for v in values:
         if isinstance(v, bool):
@@ -184,22 +250,60 @@ def is_prim(shape: Any) -> bool:
 
 
 def base_kind(shape: Any) -> str | None:
-    """Primitive kind of a primitive or enum shape, else None."""
+    """Primitive kind of a primitive, constrained or enum shape, else None."""
     if isinstance(shape, str):
         return shape if shape in PRIMITIVES + ("scalar",) else None
-    if isinstance(shape, dict) and "e" in shape:
+    if isinstance(shape, dict) and node_kind(shape) == "scalar":
         return shape.get("k", "string")
     return None
 
 
 def node_kind(shape: Any) -> str:
-    """'prim', 'enum', 'object', 'list' or 'map'."""
+    """'prim', 'scalar' (enum or constrained primitive), 'object', 'list' or 'map'."""
     if isinstance(shape, str):
         return "prim"
-    for key, kind in (("e", "enum"), ("p", "object"), ("l", "list"), ("m", "map")):
+    for key, kind in (("p", "object"), ("l", "list"), ("m", "map")):
         if key in shape:
             return kind
+    if set(shape) <= set(SCALAR_KEYS):
+        return "scalar"
     raise ValueError(f"bad shape {shape!r}")
+
+
+def loosest(shapes: list[Any], keys: tuple[str, ...]) -> dict[str, Any]:
+    """The constraints every alternative has, each at its loosest, so that the
+    merged shape never rejects a value one alternative accepts."""
+    out: dict[str, Any] = {}
+    dicts = [s for s in shapes if isinstance(s, dict)]
+    if len(dicts) < len(shapes):
+        return out
+    for key in keys:
+        values = [s.get(key) for s in dicts]
+        if any(v is None for v in values):
+            continue
+        if key == "pat":
+            if len(set(values)) == 1:
+                out[key] = values[0]
+        else:
+            out[key] = LOOSEST[key](values)
+    return out
+
+
+def merge_scalars(kinds: list[str], shapes: list[Any]) -> Any:
+    ks = set(kinds)
+    kind = kinds[0] if len(ks) == 1 else (
+        "number" if ks <= {"integer", "number"} else "scalar")
+    # an enum survives only if every branch is an enum
+    if all(isinstance(s, dict) and "e" in s for s in shapes):
+        vals: list[str] = []
+        for s in shapes:
+            for v in s["e"]:
+                if v not in vals:
+                    vals.append(v)
+        return enum_node(kind, vals, any(s.get("ci") for s in shapes))
+    out: dict[str, Any] = {} if kind == "string" else {"k": kind}
+    out.update(loosest(shapes, ("lo", "hi", "xlo", "xhi", "minlen", "maxlen", "pat")))
+    return out if len(out) > (0 if kind == "string" else 1) else kind
 
 
 def merge_shapes(shapes: list[Any]) -> Any:
@@ -214,22 +318,13 @@ def merge_shapes(shapes: list[Any]) -> Any:
         return "json"
     kinds = [base_kind(s) for s in uniq]
     if all(k is not None for k in kinds):
-        ks = set(kinds)
-        kind = kinds[0] if len(ks) == 1 else (
-            "number" if ks <= {"integer", "number"} else "scalar")
-        # an enum survives only if every branch is an enum
-        if all(isinstance(s, dict) for s in uniq):
-            vals: list[str] = []
-            for s in uniq:
-                for v in s["e"]:
-                    if v not in vals:
-                        vals.append(v)
-            return enum_node(kind, vals, any(s.get("ci") for s in uniq))
-        return kind
+        return merge_scalars(kinds, uniq)  # type: ignore[arg-type]
     if all(isinstance(s, dict) for s in uniq):
         ts = {node_kind(s) for s in uniq}
         if ts == {"list"}:
-            return {"l": merge_shapes([s["l"] for s in uniq])}
+            out = {"l": merge_shapes([s["l"] for s in uniq])}
+            out.update(loosest(uniq, ("minitems", "maxitems")))
+            return out
         if ts == {"map"}:
             return {"m": merge_shapes([s["m"] for s in uniq])}
         if ts == {"object"}:
@@ -240,14 +335,14 @@ def merge_shapes(shapes: list[Any]) -> Any:
             req = set(uniq[0].get("r", []))
             for s in uniq[1:]:
                 req &= set(s.get("r", []))
-            out: dict[str, Any] = {
+            merged: dict[str, Any] = {
                 "p": {k: merge_shapes(v) for k, v in sorted(props.items())},
             }
             if req:
-                out["r"] = sorted(req)
+                merged["r"] = sorted(req)
             if any(s.get("o") for s in uniq):
-                out["o"] = True
-            return out
+                merged["o"] = True
+            return merged
     return "json"
 
 
@@ -320,7 +415,8 @@ class Converter:
         if len(types) > 1:
             self.stats["degraded"] += 1
             if all(t in PRIMITIVES for t in types):
-                return "number" if set(types) <= {"integer", "number"} else "scalar"
+                kind = "number" if set(types) <= {"integer", "number"} else "scalar"
+                return scalar_node(kind, node)
             return "json"
         t = types[0]
 
@@ -329,13 +425,12 @@ class Converter:
                 return enum_node(t, node["enum"], bool(node.get("enumCaseInsensitive")))
             if "const" in node:
                 return enum_node(t, [node["const"]], False)
-            return t
+            return scalar_node(t, node)
 
         if t == "array":
             items = node.get("items")
-            if isinstance(items, dict):
-                return {"l": self.conv(items, depth + 1)}
-            return {"l": "json"}
+            inner = self.conv(items, depth + 1) if isinstance(items, dict) else "json"
+            return list_node(inner, node)
 
         if t == "object":
             props = node.get("properties")
@@ -429,6 +524,12 @@ def all_property_attrs(schema: dict) -> list[str]:
 # --------------------------------------------------------------------------
 
 
+def stored_size(props: dict) -> int:
+    """Bytes `props` takes in the digest, where each pattern is a table index."""
+    text = json.dumps(props, separators=(",", ":"))
+    return len(PATTERN_VALUE_RE.sub('"pat":0', text))
+
+
 def convert_type(
     type_name: str,
     schema: dict,
@@ -454,7 +555,7 @@ def convert_type(
         if not isinstance(top, dict) or "p" not in top:
             sys.exit(f"refresh.py: {type_name}: top level is not an object: {top!r}")
         props = top["p"]
-        size = len(json.dumps(props, separators=(",", ":")))
+        size = stored_size(props)
         if size <= TYPE_BUDGET or max_depth <= MIN_DEPTH:
             break
         max_depth -= 1
@@ -500,6 +601,65 @@ def convert_type(
     return out
 
 
+def read_stateful(pkg: Path) -> dict[str, dict]:
+    """cfn-lint's list of the resource types that hold data (its rule for
+    `DeletionPolicy`/`UpdateReplacePolicy` on stateful resources reads the same
+    file): type name -> its facts (`DeleteRequiresEmptyResource`), plus
+    EXTRA_STATEFUL."""
+    src = pkg / "data" / "AdditionalSpecs" / "StatefulResources.json"
+    if not src.exists():
+        sys.exit(f"refresh.py: {src} not found")
+    listed = json.loads(src.read_text(encoding="utf-8")).get("ResourceTypes", {})
+    for name in EXTRA_STATEFUL:
+        listed.setdefault(name, {})
+    return listed
+
+
+def provider_regions(providers_dir: Path) -> list[str]:
+    """Every region cfn-lint has a provider file for, sorted (not `sam`, the SAM
+    transform's types)."""
+    return sorted(f.stem for f in providers_dir.glob("*.json") if f.stem != "sam")
+
+
+def region_bits(regions: list[str], present: list[str]) -> str:
+    """Availability as hexadecimal: bit i set when the type exists in regions[i]."""
+    bits = sum(1 << i for i, r in enumerate(regions) if r in present)
+    return format(bits, "x")
+
+
+def intern_patterns(types: dict[str, Any]) -> list[str]:
+    """Replace every `pat` string by its index in the returned sorted table: a
+    pattern is stored (and compiled by mdl) once however many shapes share it."""
+    found: set[str] = set()
+
+    def walk(shape: Any, visit) -> None:
+        if not isinstance(shape, dict):
+            return
+        visit(shape)
+        for key in ("l", "m"):
+            if key in shape:
+                walk(shape[key], visit)
+        for sub in (shape.get("p") or {}).values():
+            walk(sub, visit)
+
+    def collect(shape: dict) -> None:
+        if "pat" in shape:
+            found.add(shape["pat"])
+
+    for t in types.values():
+        walk({"p": t["p"]}, collect)
+    table = sorted(found)
+    index = {p: i for i, p in enumerate(table)}
+
+    def replace(shape: dict) -> None:
+        if "pat" in shape:
+            shape["pat"] = index[shape["pat"]]
+
+    for t in types.values():
+        walk({"p": t["p"]}, replace)
+    return table
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     here = Path(__file__).resolve().parent
@@ -509,8 +669,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--cfnlint-dir", default=None, help="path of the cfnlint package")
     ap.add_argument(
         "--regions",
-        default=",".join(DEFAULT_REGIONS),
-        help="comma separated; the first is the primary region whose schema wins",
+        default="",
+        help="comma separated (default: every region cfn-lint has a provider file for)",
     )
     args = ap.parse_args(argv)
 
@@ -518,10 +678,11 @@ def main(argv: list[str] | None = None) -> int:
     data = pkg / "data" / "schemas"
     providers_dir = data / "providers"
     resources_dir = data / "resources"
-    if not (providers_dir / "us-east-1.json").exists():
+    if not (providers_dir / f"{PRIMARY_REGION}.json").exists():
         sys.exit(f"refresh.py: no provider schemas under {providers_dir}")
 
     regions = [r.strip() for r in args.regions.split(",") if r.strip()]
+    regions = sorted(set(regions)) if regions else provider_regions(providers_dir)
     region_maps: dict[str, dict[str, str]] = {}
     for r in regions:
         f = providers_dir / f"{r}.json"
@@ -536,7 +697,11 @@ def main(argv: list[str] | None = None) -> int:
 
     all_props_types, exceptions = read_getatt_tables(pkg)
     all_props_set = set(all_props_types)
+    stateful = read_stateful(pkg)
 
+    # The primary region's schema wins when a type has several (none does
+    # today: every region names the same schema file for a type).
+    order = sorted(regions, key=lambda r: (r != PRIMARY_REGION, r))
     names = sorted({n for m in region_maps.values() for n in m})
     types: dict[str, Any] = {}
     stats: dict[str, int] = {}
@@ -544,7 +709,7 @@ def main(argv: list[str] | None = None) -> int:
         if not TYPE_NAME_RE.match(name):
             print(f"warning: skipping odd type name {name!r}", file=sys.stderr)
             continue
-        present = [r for r in regions if name in region_maps[r]]
+        present = [r for r in order if name in region_maps[r]]
         hashes = {region_maps[r][name] for r in present}
         if len(hashes) > 1:
             print(
@@ -555,10 +720,15 @@ def main(argv: list[str] | None = None) -> int:
         h = region_maps[present[0]][name]
         schema = json.loads((resources_dir / f"{h}.json").read_text(encoding="utf-8"))
         entry = convert_type(name, schema, all_props_set, exceptions, stats)
-        not_in = [r for r in regions if r not in present]
-        if not_in:
-            entry["not_in"] = not_in
+        entry["in"] = region_bits(regions, present)
+        if name in stateful:
+            entry["stateful"] = True
+            if stateful[name].get("DeleteRequiresEmptyResource"):
+                entry["delete_requires_empty"] = True
         types[name] = entry
+    for name in sorted(set(stateful) - set(types)):
+        print(f"warning: stateful type {name} is in no region", file=sys.stderr)
+    patterns = intern_patterns(types)
 
     doc = {
         "format": FORMAT,
@@ -566,9 +736,11 @@ def main(argv: list[str] | None = None) -> int:
             "package": "cfn-lint",
             "version": cfnlint_version(),
             "schema_date": schema_date,
-            "path": "cfnlint/data/schemas/{providers/<region>.json,resources/<hash>.json}",
+            "path": "cfnlint/data/{schemas/providers/<region>.json,schemas/resources/<hash>.json,"
+            "AdditionalSpecs/StatefulResources.json}",
         },
         "regions": regions,
+        "patterns": patterns,
         "types": types,
     }
     text = json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
@@ -576,7 +748,8 @@ def main(argv: list[str] | None = None) -> int:
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(text + "\n", encoding="utf-8")
     print(
-        f"wrote {out}: {len(types)} types, {len(text) + 1} bytes "
+        f"wrote {out}: {len(types)} types, {len(regions)} regions, {len(patterns)} patterns, "
+        f"{len(text) + 1} bytes "
         f"(cfn-lint {doc['source']['version']}, schemas {schema_date}); "
         f"recursion cuts {stats.get('recursion_cut', 0)}, "
         f"depth cuts {stats.get('depth_cut', 0)}, "

@@ -4,6 +4,7 @@
 mod flow;
 mod layers;
 mod names;
+mod resolution;
 mod robustness;
 mod types;
 
@@ -83,7 +84,7 @@ pub(super) fn run(source: &str) -> Run {
     run_workspace(Workspace::from_memory(&[("a.mdl", source)]))
 }
 
-fn run_workspace(workspace: Workspace) -> Run {
+pub(super) fn run_workspace(workspace: Workspace) -> Run {
     assert!(workspace.diagnostics.is_empty(), "load/parse errors: {:#?}", workspace.diagnostics);
     let checked = check(&workspace);
     Run { workspace, checked }

@@ -116,3 +116,21 @@ fn mutilated_programs_never_panic() {
         check(&Workspace::from_memory(&[("a.mdl", &text.join(" "))]));
     }
 }
+
+#[test]
+fn many_unknown_names_get_suggestions_while_the_budget_lasts() {
+    // Each unknown name is compared with every name in scope: for all 1,500 of
+    // them that would be 1,500 × 1,500 comparisons. Suggestions stop once the
+    // check's budget is spent; every unknown name is still reported.
+    let mut body = String::from("layer l {\n");
+    for n in 0..1500 {
+        body.push_str(&format!("  value_{n} = valeu_{n}\n"));
+    }
+    body.push_str("}\n");
+    let run = run_spec(&body);
+    let diagnostics = run.diagnostics();
+    assert_eq!(diagnostics.iter().filter(|d| d.code.as_str() == "E0201").count(), 1500);
+    let helped = diagnostics.iter().filter(|d| d.help.is_some()).count();
+    assert!(helped > 100 && helped < 1500, "{helped} suggestions");
+    assert!(diagnostics[0].help.as_deref().is_some_and(|h| h.starts_with("did you mean `value_")));
+}

@@ -3,9 +3,11 @@
 //! `model` checks what a program evaluates to (logical ids, deploy values,
 //! SSM wiring, layer order); `constraints` checks the diagnostics evaluation
 //! finds (ranges, requires, arithmetic, cycles, recursion) and where they
-//! point; `perf` guards against quadratic behaviour on a large spec.
+//! point; `limits` the sizes and steps a spec may not exceed; `perf` guards
+//! against quadratic behaviour and deep recursion on a large spec.
 
 mod constraints;
+mod limits;
 mod model;
 mod perf;
 

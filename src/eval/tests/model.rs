@@ -381,18 +381,40 @@ fn records_serialize_as_ordered_json_objects() {
     assert!(text.find("Zeta") < text.find("Alpha"), "{text}");
 }
 
-/// The checker reads `queue = queue {}` as a self-reference (E0211) today;
-/// evaluation resolves `{ .. }` targets among declarations only.
+/// Only declarations take `{ .. }`: the checker resolves the target past a
+/// member of the same name, and the evaluator instantiates what it resolved.
 #[test]
 fn a_member_named_like_its_construct_still_instantiates_it() {
     let body = format!(
         "{PROJECT}\nconstruct queue {{\n  resource \"AWS::SQS::Queue\" q {{}}\n  output url = q.ref\n}}\nlayer app {{\n  queue = queue {{}}\n  resource \"AWS::SSM::Parameter\" p {{ Value = queue.url }}\n}}\n"
     );
-    let (_, model, diagnostics) = spec_unchecked(&body, PROD);
-    assert!(diagnostics.is_empty(), "{diagnostics:#?}");
-    let model = model.expect("a model");
+    let model = model_of(&body, PROD);
     let ids: Vec<&str> = model.layers[0].resources.iter().map(|r| r.logical_id.as_str()).collect();
     assert_eq!(ids, ["QueueQ", "P"]);
+}
+
+/// A bare variant that two enums in scope have is the expected enum's: the
+/// checker decides, and the evaluator reads its answer.
+#[test]
+fn a_bare_variant_of_two_enums_is_the_expected_ones() {
+    let body = format!(
+        "{PROJECT}\nenum A {{ one, two }}\nenum B {{ one, three }}\nconstruct k {{\n  a: A\n  resource \"AWS::SNS::Topic\" t {{ TopicName = \"${{a}}\" }}\n}}\nlayer app {{\n  x = k {{ a = one }}\n}}\n"
+    );
+    let model = model_of(&body, PROD);
+    let topic = model.layer("app").and_then(|l| l.resource("XT")).expect("resource XT");
+    assert_eq!(json(field(&topic.properties, "TopicName")), r#"{"type":"string","value":"one"}"#);
+}
+
+/// An output named like a param, written before it, re-exports the param: a
+/// name inside the body means the member the checker resolved, not the output.
+#[test]
+fn an_output_written_before_the_param_it_re_exports_reads_the_param() {
+    let body = format!(
+        "{PROJECT}\nconstruct c {{\n  output id = id\n  id: string\n  resource \"AWS::SNS::Topic\" t {{ TopicName = id }}\n}}\nlayer app {{\n  x = c {{ id = \"a\" }}\n  resource \"AWS::SNS::Topic\" u {{ TopicName = x.id }}\n}}\n"
+    );
+    let model = model_of(&body, PROD);
+    let topic = model.layer("app").and_then(|l| l.resource("U")).expect("resource U");
+    assert_eq!(json(field(&topic.properties, "TopicName")), r#"{"type":"string","value":"a"}"#);
 }
 
 /// The megadolls specs of this repository: both environments evaluate, in the

@@ -33,10 +33,10 @@ fn a_hundred_thousand_line_spec_evaluates_completely() {
 #[test]
 fn a_long_chain_of_bindings_used_before_written_does_not_overflow() {
     let mut body = format!("{PROJECT}\nlayer app {{\n");
-    for n in 0..5000 {
+    for n in 0..10_000 {
         body.push_str(&format!("  b{n} = b{} + 1\n", n + 1));
     }
-    body.push_str("  b5000 = 0\n  resource \"AWS::SSM::Parameter\" p { Value = b0 }\n}\n");
+    body.push_str("  b10000 = 0\n  resource \"AWS::SSM::Parameter\" p { Value = b0 }\n}\n");
     let workspace = Workspace::from_memory(&[("spec/platform.mdl", &body), ("spec/env.mdl", PROD)]);
     // The checker recurses along the chain too; give it room, so this test is about evaluation.
     let checked = std::thread::scope(|scope| {
@@ -51,5 +51,5 @@ fn a_long_chain_of_bindings_used_before_written_does_not_overflow() {
     let (model, diagnostics) = crate::eval::evaluate(&workspace, &checked, decl);
     assert!(diagnostics.is_empty(), "{diagnostics:#?}");
     let p = model.as_ref().and_then(|m| m.layer("app")).and_then(|l| l.resource("P")).expect("resource P");
-    assert_eq!(json(field(&p.properties, "Value")), r#"{"type":"int","value":5000}"#);
+    assert_eq!(json(field(&p.properties, "Value")), r#"{"type":"int","value":10000}"#);
 }

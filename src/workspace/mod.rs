@@ -5,48 +5,25 @@
 //! its own and tests run in memory. Problems found while loading (unreadable
 //! files, syntax errors, missing imports, import cycles) are diagnostics, never
 //! panics; a file that fails to parse still takes part with what could be read.
+//!
+//! What may be read (`files`, `root`): only regular `.mdl` files within a size
+//! limit, and a spec import only inside the named file's project root. An
+//! import refused for either reason is a diagnostic at the import that says
+//! nothing of the file it names.
+
+mod files;
+mod root;
 
 use std::collections::HashMap;
-use std::io;
 use std::path::{Component, Path, PathBuf};
+
+pub use files::{read_spec_file, DiskFileSystem, FileSystem, MemoryFileSystem, ReadError, MAX_FILE_BYTES};
+pub use root::{Containment, Root, RootFinder};
 
 use crate::diag::{self, Code, Diagnostic};
 use crate::source::{FileId, Sources, Span};
 use crate::stdlib;
 use crate::syntax::{self, ast};
-
-/// Where file contents come from.
-pub trait FileSystem {
-    /// The bytes of the file at `path`.
-    fn read(&self, path: &Path) -> io::Result<Vec<u8>>;
-}
-
-/// The real file system.
-pub struct DiskFileSystem;
-
-impl FileSystem for DiskFileSystem {
-    fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
-        if path.is_dir() {
-            return Err(io::Error::other("it is a directory, not a file"));
-        }
-        std::fs::read(path)
-    }
-}
-
-/// Files held in memory, for tests and the language server's open buffers.
-#[derive(Default)]
-pub struct MemoryFileSystem {
-    pub files: HashMap<PathBuf, String>,
-}
-
-impl FileSystem for MemoryFileSystem {
-    fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
-        self.files
-            .get(path)
-            .map(|text| text.clone().into_bytes())
-            .ok_or_else(|| io::Error::new(io::ErrorKind::NotFound, "no such file"))
-    }
-}
 
 /// Index of a module in [`Workspace::modules`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -82,17 +59,40 @@ pub struct Workspace {
     pub entries: Vec<ModuleId>,
     /// The prelude, visible everywhere.
     pub prelude: Option<ModuleId>,
+    /// The project root of each named file, in the order named.
+    pub roots: Vec<Root>,
     /// Problems found while loading and parsing.
     pub diagnostics: Vec<Diagnostic>,
 }
 
 impl Workspace {
-    /// Load `entries` and everything they import.
+    /// Load `entries` and everything they import. Each named file's spec
+    /// imports stay inside its project root, found as [`root`] describes.
     pub fn load(entries: &[PathBuf], fs: &dyn FileSystem) -> Workspace {
-        let mut loader =
-            Loader { fs, workspace: Workspace::default(), by_origin: HashMap::new(), loading: Vec::new() };
+        Workspace::load_with_root(entries, fs, None)
+    }
+
+    /// [`Workspace::load`] with every spec import confined to `root` instead
+    /// (`--root DIR`).
+    pub fn load_under(root: &Path, entries: &[PathBuf], fs: &dyn FileSystem) -> Workspace {
+        Workspace::load_with_root(entries, fs, Some(root))
+    }
+
+    fn load_with_root(entries: &[PathBuf], fs: &dyn FileSystem, root: Option<&Path>) -> Workspace {
+        let given = root.map(|dir| Root::given(dir, fs));
+        let mut finder = RootFinder::new(fs);
+        let mut loader = Loader {
+            fs,
+            workspace: Workspace::default(),
+            by_origin: HashMap::new(),
+            loading: Vec::new(),
+            root: None,
+        };
         loader.workspace.prelude = loader.load_std(stdlib::PRELUDE, None);
         for entry in entries {
+            let root = given.clone().unwrap_or_else(|| finder.root_of(entry));
+            loader.workspace.roots.push(root.clone());
+            loader.root = Some(root);
             let origin = ModuleOrigin::Spec(normalize(entry));
             if let Some(id) = loader.load(origin, entry.display().to_string(), None) {
                 if !loader.workspace.entries.contains(&id) {
@@ -137,6 +137,8 @@ struct Loader<'fs> {
     by_origin: HashMap<ModuleOrigin, ModuleId>,
     /// Modules being loaded, innermost last: an import of one of these is a cycle.
     loading: Vec<(ModuleOrigin, Option<Span>)>,
+    /// The root of the named file being loaded: its spec imports stay inside.
+    root: Option<Root>,
 }
 
 impl Loader<'_> {
@@ -217,7 +219,33 @@ impl Loader<'_> {
         let base = importer.parent().unwrap_or(Path::new(""));
         let target = normalize(&base.join(path));
         let display = display_path(&target);
+        if !target.extension().is_some_and(|e| e == "mdl") {
+            let message = format!("cannot import `{display}`: only `.mdl` spec files can be imported");
+            self.refuse(
+                Code::ImportNotSpec,
+                message,
+                span,
+                "import `.mdl` files of the project, or `std/...` modules",
+            );
+            return None;
+        }
+        let root = self.root.clone()?;
+        if root.contains(&target, self.fs) == Containment::Outside {
+            let message =
+                format!("cannot import `{display}`: it is outside the project root `{}`", root.display());
+            let help = "imports stay inside the project root (the folder of the file that declares `project`) \
+                        and the stdlib: move the file into the project, or name another root with `--root DIR`";
+            self.refuse(Code::ImportOutsideRoot, message, span, help);
+            return None;
+        }
         self.load(ModuleOrigin::Spec(target), display, Some(span))
+    }
+
+    /// An import mdl will not follow: located at the import, saying nothing of the file.
+    fn refuse(&mut self, code: Code, message: String, span: Span, help: &str) {
+        self.workspace
+            .diagnostics
+            .push(Diagnostic::new(code, message, span, "imported here").with_help(help));
     }
 
     fn read(
@@ -278,15 +306,20 @@ impl Loader<'_> {
             .push(diagnostic.with_help("mdl reads UTF-8 text files; save the file as UTF-8"));
     }
 
-    fn report_unreadable(&mut self, display_name: &str, error: &io::Error, import_span: Option<Span>) {
-        let diagnostic = match import_span {
-            Some(span) => {
-                let message = format!("cannot import `{display_name}`: {}", describe_io(error));
+    fn report_unreadable(&mut self, display_name: &str, error: &ReadError, import_span: Option<Span>) {
+        let diagnostic = match (import_span, error) {
+            (Some(span), ReadError::Io(_)) => {
+                let message = format!("cannot import `{display_name}`: {error}");
                 Diagnostic::new(Code::ImportNotFound, message, span, "imported here")
                     .with_help("import paths are relative to the importing file")
             }
-            None => {
-                let message = format!("cannot read `{display_name}`: {}", describe_io(error));
+            (Some(span), ReadError::NotAFile(_) | ReadError::TooLarge) => {
+                let message = format!("cannot import `{display_name}`: {error}");
+                Diagnostic::new(Code::ImportNotSpec, message, span, "imported here")
+                    .with_help("import `.mdl` files of the project, or `std/...` modules")
+            }
+            (None, _) => {
+                let message = format!("cannot read `{display_name}`: {error}");
                 self.file_level(Code::UnreadableFile, message, display_name)
             }
         };
@@ -336,14 +369,6 @@ fn origin_name(origin: &ModuleOrigin) -> String {
     match origin {
         ModuleOrigin::Spec(path) => display_path(path),
         ModuleOrigin::Std(path) => path.clone(),
-    }
-}
-
-fn describe_io(error: &io::Error) -> String {
-    match error.kind() {
-        io::ErrorKind::NotFound => "no such file".into(),
-        io::ErrorKind::PermissionDenied => "permission denied".into(),
-        _ => error.to_string(),
     }
 }
 

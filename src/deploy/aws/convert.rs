@@ -1,0 +1,72 @@
+//! SDK shapes → the plain data of `api.rs`.
+
+use std::collections::BTreeMap;
+
+use aws_sdk_cloudformation as cfn;
+
+use crate::deploy::api::{ChangeDetail, ChangeTarget, ResourceChange, StackEvent, StackInfo};
+
+pub(super) fn stack_info(stack: &cfn::types::Stack) -> StackInfo {
+    let parameters: BTreeMap<String, String> = stack
+        .parameters()
+        .iter()
+        .filter_map(|p| Some((p.parameter_key()?.to_string(), p.parameter_value().unwrap_or("").to_string())))
+        .collect();
+    let changed = stack.last_updated_time().or(stack.creation_time());
+    StackInfo {
+        name: stack.stack_name().unwrap_or("").to_string(),
+        stack_id: stack.stack_id().unwrap_or("").to_string(),
+        changed_at: changed.map(ToString::to_string),
+        status: stack.stack_status().map_or("", |s| s.as_str()).to_string(),
+        status_reason: stack.stack_status_reason().map(str::to_string),
+        parameters,
+        termination_protection: stack.enable_termination_protection().unwrap_or(false),
+        tags: stack
+            .tags()
+            .iter()
+            .map(|t| (t.key().unwrap_or("").to_string(), t.value().unwrap_or("").to_string()))
+            .collect(),
+    }
+}
+
+pub(super) fn resource_change(rc: &cfn::types::ResourceChange) -> ResourceChange {
+    ResourceChange {
+        action: rc.action().map_or("", |a| a.as_str()).to_string(),
+        logical_resource_id: rc.logical_resource_id().unwrap_or("").to_string(),
+        resource_type: rc.resource_type().unwrap_or("").to_string(),
+        replacement: rc.replacement().map(|r| r.as_str().to_string()),
+        scope: rc.scope().iter().map(|s| s.as_str().to_string()).collect(),
+        details: rc.details().iter().map(detail).collect(),
+        before_context: rc.before_context().map(str::to_string),
+        after_context: rc.after_context().map(str::to_string),
+    }
+}
+
+fn detail(d: &cfn::types::ResourceChangeDetail) -> ChangeDetail {
+    ChangeDetail {
+        target: d.target().map(|t| ChangeTarget {
+            attribute: t.attribute().map(|a| a.as_str().to_string()),
+            name: t.name().map(str::to_string),
+            requires_recreation: t.requires_recreation().map(|r| r.as_str().to_string()),
+            path: t.path().map(str::to_string),
+            before_value: t.before_value().map(str::to_string),
+            after_value: t.after_value().map(str::to_string),
+            attribute_change_type: t.attribute_change_type().map(|a| a.as_str().to_string()),
+        }),
+        evaluation: d.evaluation().map(|e| e.as_str().to_string()),
+        change_source: d.change_source().map(|c| c.as_str().to_string()),
+        causing_entity: d.causing_entity().map(str::to_string),
+    }
+}
+
+pub(super) fn stack_event(e: &cfn::types::StackEvent) -> StackEvent {
+    StackEvent {
+        event_id: e.event_id().unwrap_or("").to_string(),
+        logical_resource_id: e.logical_resource_id().unwrap_or("").to_string(),
+        resource_type: e.resource_type().unwrap_or("").to_string(),
+        resource_status: e.resource_status().map_or("", |s| s.as_str()).to_string(),
+        resource_status_reason: e.resource_status_reason().map(str::to_string),
+        timestamp: e.timestamp().map(ToString::to_string).unwrap_or_default(),
+        client_request_token: e.client_request_token().map(str::to_string),
+    }
+}
