@@ -8,7 +8,8 @@
 //! Conditional, or unknown) of a resource that holds data is refused unless
 //! `--allow-replace` names it — in a `protect`ed environment always, elsewhere
 //! when its data would be deleted; which types hold data and which properties
-//! replace a resource are asked of [`knowledge`] alone.
+//! replace a resource are asked of the resource-schema digest
+//! ([`resource_facts`]) alone.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -17,51 +18,13 @@ use serde_json::Value as Json;
 
 use super::api::{ChangeSetPage, ResourceChange};
 use super::props::{PropertyChange, Recreation};
+use crate::cfn::schema::resource_facts;
 
-/// What mdl knows about resource types: one place to ask, so the source of
-/// the answers (a hand-kept list today, the resource-schema digest next) is
-/// one line to change.
-pub mod knowledge {
-    /// Resource types that hold data: removing or replacing one can lose it.
-    const STATEFUL_TYPES: &[&str] = &[
-        "AWS::RDS::DBInstance",
-        "AWS::RDS::DBCluster",
-        "AWS::ECR::Repository",
-        "AWS::Route53::HostedZone",
-        "AWS::SecretsManager::Secret",
-        "AWS::Logs::LogGroup",
-        "AWS::DynamoDB::Table",
-        "AWS::S3::Bucket",
-        "AWS::EFS::FileSystem",
-        "AWS::KMS::Key",
-        "AWS::Cognito::UserPool",
-        "AWS::ElastiCache::ReplicationGroup",
-        "AWS::ElastiCache::CacheCluster",
-        "AWS::Kinesis::Stream",
-        "AWS::SQS::Queue",
-        "AWS::OpenSearchService::Domain",
-        "AWS::Backup::BackupVault",
-        "AWS::FSx::FileSystem",
-        "AWS::Neptune::DBCluster",
-        "AWS::DocDB::DBCluster",
-        "AWS::Redshift::Cluster",
-    ];
-
-    /// Whether resources of `resource_type` hold data.
-    pub fn is_stateful(resource_type: &str) -> bool {
-        STATEFUL_TYPES.contains(&resource_type)
-    }
-
-    /// The properties whose change replaces a resource of `resource_type`
-    /// (dotted paths), when known. Until the resource-schema digest carries
-    /// every type's create-only properties, only the SSM parameters mdl
-    /// itself writes for published values are known here.
-    pub fn create_only_properties(resource_type: &str) -> Option<Vec<String>> {
-        match resource_type {
-            "AWS::SSM::Parameter" => Some(vec!["Name".to_string()]),
-            _ => None,
-        }
-    }
+/// Whether resources of `resource_type` hold data (removing or replacing
+/// one can lose it), as the resource-schema digest says: cfn-lint's list of
+/// stateful types. A type the digest does not know holds none.
+pub fn type_holds_data(resource_type: &str) -> bool {
+    resource_facts(resource_type).is_some_and(|facts| facts.is_stateful())
 }
 
 /// Whether the deployed stack already has exactly this template and these parameters.
@@ -212,7 +175,7 @@ impl Refusal {
 /// Whether `change` touches a resource that holds data: a stateful type, or
 /// a published SSM parameter that another layer reads (`published`).
 pub fn is_stateful(change: &ResourceChange, published: &BTreeSet<String>) -> bool {
-    knowledge::is_stateful(&change.resource_type)
+    type_holds_data(&change.resource_type)
         || (change.resource_type == "AWS::SSM::Parameter" && published.contains(&change.logical_resource_id))
 }
 
@@ -269,7 +232,7 @@ pub fn unretained(template: &Json) -> Vec<(String, String)> {
         .iter()
         .filter_map(|(id, body)| {
             let ty = body.get("Type").and_then(Json::as_str)?;
-            let stateful = knowledge::is_stateful(ty);
+            let stateful = type_holds_data(ty);
             (stateful && !(keeps(body, "DeletionPolicy") && keeps(body, "UpdateReplacePolicy")))
                 .then(|| (id.clone(), ty.to_string()))
         })

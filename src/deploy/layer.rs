@@ -15,7 +15,7 @@ use super::api::{
     ChangeSetKind, ChangeSetPage, ChangeSetRequest, CloudFormationApi, ResourceChange, StackInfo,
     TemplateSource, TemplateStore,
 };
-use super::changes::{self, is_computed, is_empty_change_set, knowledge, Candidate, Fate, Replacement};
+use super::changes::{self, is_computed, is_empty_change_set, Candidate, Fate, Replacement};
 use super::diagnose;
 use super::errors::Failure;
 use super::input::LayerInput;
@@ -24,6 +24,7 @@ use super::props::property_changes;
 use super::report::{InputChange, LayerReport, LayerStatus, PlannedChange, PropertyRow};
 use super::status::{classify, StackState as State};
 use super::{Engine, Mode, Stop};
+use crate::cfn::schema::resource_facts;
 
 /// What earlier layers of this run mean for this one.
 #[derive(Debug, Clone, Default)]
@@ -332,16 +333,16 @@ impl<A: CloudFormationApi, S: TemplateStore> Engine<'_, A, S> {
         let after = changes::resource(Some(&input.template), id);
         let empty = Default::default();
         let sources = input.property_sources.get(id).unwrap_or(&empty);
-        let create_only = knowledge::create_only_properties(&change.resource_type);
+        let facts = resource_facts(&change.resource_type);
         let properties = if change.action == "Modify" {
-            property_changes(change, before, after, sources, create_only.as_deref())
+            property_changes(change, before, after, sources, facts)
         } else {
             Vec::new()
         };
         let replacement = Replacement::of(change, &properties);
         let mut row = PlannedChange::new(change, input.sources.get(id).cloned(), replacement);
         row.properties = properties.iter().map(|p| PropertyRow::new(p, &input.parameters)).collect();
-        if knowledge::is_stateful(&change.resource_type)
+        if changes::type_holds_data(&change.resource_type)
             && changes::destroys(&change.action, replacement).is_some()
         {
             row.data = Some(Fate::of(before, change.action == "Remove"));

@@ -16,6 +16,7 @@ use serde_json::Value as Json;
 
 use super::api::{ChangeDetail, ResourceChange};
 use super::report::SourceLine;
+use crate::cfn::schema::ResourceFacts;
 
 /// Whether a change replaces the resource.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -66,12 +67,12 @@ pub fn property_changes(
     deployed: Option<&Json>,
     new: Option<&Json>,
     sources: &BTreeMap<String, SourceLine>,
-    create_only: Option<&[String]>,
+    facts: Option<ResourceFacts>,
 ) -> Vec<PropertyChange> {
     let from_aws: Vec<&ChangeDetail> =
         change.details.iter().filter(|d| d.target.as_ref().is_some_and(|t| t.path.is_some())).collect();
     let mut changes = if from_aws.is_empty() {
-        template_diff(deployed, new, create_only)
+        template_diff(deployed, new, facts)
     } else {
         aws_changes(&from_aws, deployed, new)
     };
@@ -171,7 +172,7 @@ pub fn dotted(pointer: &str) -> String {
 fn template_diff(
     deployed: Option<&Json>,
     new: Option<&Json>,
-    create_only: Option<&[String]>,
+    facts: Option<ResourceFacts>,
 ) -> Vec<PropertyChange> {
     let mut out = Vec::new();
     let empty = Json::Object(serde_json::Map::new());
@@ -184,27 +185,36 @@ fn template_diff(
     for key in keys {
         let (before, after) = (deployed.get(key), new.get(key));
         if key == "Properties" {
+            let first = out.len();
             diff_values(before.unwrap_or(&empty), after.unwrap_or(&empty), String::new(), &mut out);
+            for change in &mut out[first..] {
+                change.recreation = property_recreation(facts, &change.path);
+            }
         } else if before != after {
-            out.push(leaf(key.clone(), before, after));
+            // `DependsOn`, `Metadata`, the policies: never recreate the resource.
+            let mut change = leaf(key.clone(), before, after);
+            change.recreation = if facts.is_some() { Recreation::Never } else { Recreation::Unknown };
+            out.push(change);
         }
     }
-    for change in &mut out {
-        change.recreation = match create_only {
-            Some(list)
-                if list.iter().any(|p| {
-                    change.path == *p
-                        || change.path.starts_with(&format!("{p}."))
-                        || change.path.starts_with(&format!("{p}["))
-                }) =>
-            {
-                Recreation::Always
-            }
-            Some(_) => Recreation::Never,
-            None => Recreation::Unknown,
-        };
-    }
     out
+}
+
+/// Whether changing the property at `path` recreates the resource: one inside
+/// a create-only property does (the resource schema says which); without the
+/// type's schema, nobody knows.
+fn property_recreation(facts: Option<ResourceFacts>, path: &str) -> Recreation {
+    match facts {
+        Some(facts) if facts.change_replaces(&schema_path(path)) => Recreation::Always,
+        Some(_) => Recreation::Never,
+        None => Recreation::Unknown,
+    }
+}
+
+/// A property path as the resource schema writes it: list indexes as
+/// segments (`Tags[0].Value` → `Tags.0.Value`).
+fn schema_path(path: &str) -> String {
+    path.replace('[', ".").replace(']', "")
 }
 
 fn object_keys(json: &Json) -> impl Iterator<Item = &String> {

@@ -4,6 +4,7 @@
 use serde_json::json;
 
 use super::*;
+use crate::cfn::schema::resource_facts;
 use crate::deploy::api::ChangeSetPage;
 
 fn line(file: &str, line: usize) -> SourceLine {
@@ -64,10 +65,51 @@ fn without_details_the_templates_are_diffed_leaf_by_leaf() {
     assert_eq!(paths, ["DeletionPolicy", "Tags[0].Value", "TopicName"]);
     assert!(found.iter().all(|c| c.recreation == Recreation::Unknown), "no schema knowledge: unknown");
     assert_eq!(found[1].source, Some(line("platform.mdl", 9)), "the nearest written ancestor");
-    let create_only = vec!["TopicName".to_string()];
-    let known = property_changes(&change, Some(&deployed), Some(&new), &sources, Some(&create_only));
-    assert_eq!(known[2].recreation, Recreation::Always);
-    assert_eq!(known[1].recreation, Recreation::Never);
+    let facts = resource_facts("AWS::SNS::Topic");
+    let known = property_changes(&change, Some(&deployed), Some(&new), &sources, facts);
+    assert_eq!(known[0].recreation, Recreation::Never, "a policy never recreates");
+    assert_eq!(known[1].recreation, Recreation::Never, "tags change in place");
+    assert_eq!(known[2].recreation, Recreation::Always, "TopicName is create-only in the schema");
+}
+
+#[test]
+fn the_resource_schema_says_which_changes_replace() {
+    let change = ResourceChange { action: "Modify".into(), ..ResourceChange::default() };
+    let recreation = |ty: &str, deployed: Json, new: Json| {
+        let found =
+            property_changes(&change, Some(&deployed), Some(&new), &BTreeMap::new(), resource_facts(ty));
+        found.iter().map(|c| (c.path.clone(), c.recreation)).collect::<Vec<_>>()
+    };
+    assert_eq!(
+        recreation(
+            "AWS::RDS::DBInstance",
+            json!({"Properties": {"BackupRetentionPeriod": 1}}),
+            json!({"Properties": {"BackupRetentionPeriod": 3}}),
+        ),
+        [("BackupRetentionPeriod".to_string(), Recreation::Never)]
+    );
+    assert_eq!(
+        recreation(
+            "AWS::EC2::VPC",
+            json!({"Properties": {"CidrBlock": "10.0.0.0/16"}}),
+            json!({"Properties": {"CidrBlock": "10.1.0.0/16"}}),
+        ),
+        [("CidrBlock".to_string(), Recreation::Always)]
+    );
+    // A leaf inside a create-only list of records: `ContainerDefinitions.0.Image`.
+    assert_eq!(
+        recreation(
+            "AWS::ECS::TaskDefinition",
+            json!({"Properties": {"ContainerDefinitions": [{"Image": "web:1"}]}}),
+            json!({"Properties": {"ContainerDefinitions": [{"Image": "web:2"}]}}),
+        ),
+        [("ContainerDefinitions[0].Image".to_string(), Recreation::Always)]
+    );
+    assert_eq!(
+        recreation("Custom::Thing", json!({"Properties": {"A": 1}}), json!({"Properties": {"A": 2}})),
+        [("A".to_string(), Recreation::Unknown)],
+        "a type without a schema: nobody knows"
+    );
 }
 
 #[test]
