@@ -13,7 +13,7 @@ use crate::check::scope::DeclRef;
 use crate::check::types::{self, accepts, Mismatch, Type};
 use crate::check::Checker;
 use crate::source::Span;
-use crate::syntax::ast::{Expr, ExprKind, ItemKind, Name, StringLit, StringPart};
+use crate::syntax::ast::{Expr, ExprKind, ItemKind, MemberKind, Name, StringLit, StringPart};
 use crate::units::{format_amount, Dimension};
 
 impl<'w> Checker<'w> {
@@ -179,14 +179,51 @@ impl<'w> Checker<'w> {
             }
             // `capacity = "spot"`: the variant, quoted.
             (Type::Enum(decl), Type::String, ExprKind::String(lit)) => {
-                let variant = self.variant_written_as(*decl, &lit.as_plain()?)?;
-                Some(format!("write the variant without quotes: `{variant}`"))
+                match lit.as_plain().and_then(|text| self.variant_written_as(*decl, &text)) {
+                    Some(variant) => Some(format!("write the variant without quotes: `{variant}`")),
+                    None => Some(format!("write one of its variants: {}", self.variant_list(*decl))),
+                }
             }
-            (_, Type::Construct(_), _) => {
-                Some("an instance is not a value of this type; read one of its outputs".into())
+            (Type::Enum(decl), _, _) => {
+                Some(format!("write one of its variants: {}", self.variant_list(*decl)))
+            }
+            (_, Type::Construct(construct), kind) => {
+                let instance = match kind {
+                    ExprKind::Name(name) => name.text.as_str(),
+                    _ => "",
+                };
+                Some(format!(
+                    "an instance is not a value of this type; read one of its outputs: {}",
+                    self.output_list(*construct, instance)
+                ))
             }
             _ => None,
         }
+    }
+
+    /// `standard`, `public { uri = .. }`: how each variant of `decl` is written.
+    fn variant_list(&self, decl: DeclRef) -> String {
+        let ItemKind::Enum(declared) = &self.item(decl).kind else { return String::new() };
+        let written = declared.variants.iter().map(|v| {
+            let required = v.fields.iter().filter(|f| f.default.is_none());
+            let fields: Vec<String> = required.map(|f| format!("{} = ..", f.name.text)).collect();
+            if fields.is_empty() {
+                format!("`{}`", v.name.text)
+            } else {
+                format!("`{} {{ {} }}`", v.name.text, fields.join(", "))
+            }
+        });
+        written.collect::<Vec<_>>().join(", ")
+    }
+
+    /// `release.pipeline_name`, `release.arn`: the outputs of `construct`
+    /// read from `instance`, as a reader writes them.
+    fn output_list(&self, construct: DeclRef, instance: &str) -> String {
+        let outputs = self.body_members(construct).iter().filter_map(|m| match &m.kind {
+            MemberKind::Output(b) => Some(format!("`{instance}.{}`", b.name.text)),
+            _ => None,
+        });
+        outputs.collect::<Vec<_>>().join(", ")
     }
 
     /// The variant of `decl` named `text`, or whose text is `text` (`"us-east-1"`).
