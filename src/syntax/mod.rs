@@ -17,5 +17,22 @@ mod trivia;
 
 pub use parse::{parse, Parsed, MAX_DIAGNOSTICS};
 
+/// Whether the parser reports `code`: a file with such errors still yields
+/// the items that parsed, and can be checked.
+pub fn reported_by_parser(code: crate::diag::Code) -> bool {
+    use crate::diag::Code;
+    matches!(
+        code,
+        Code::SyntaxError
+            | Code::NestingTooDeep
+            | Code::InvalidLiteral
+            | Code::UnterminatedString
+            | Code::UnclosedBracket
+            | Code::UnterminatedComment
+            | Code::BidiCharacter
+            | Code::InvisibleCharacter
+    )
+}
+
 #[cfg(test)]
 mod tests;

@@ -112,19 +112,27 @@ fn recovered(file: FileId, text: &str) -> (File, Vec<Diagnostic>) {
             File::default()
         }
     };
-    ast.broken = recovered.broken;
+    ast.broken.extend(recovered.broken);
     (ast, diagnostics)
 }
 
 /// Build the AST of pairs that parsed.
 fn build(file: FileId, text: &str, pairs: Pairs<'_, Rule>) -> (File, Vec<Diagnostic>) {
-    let mut builder = Builder { file, diagnostics: Vec::new(), trivia: Trivia::scan(text) };
+    let mut builder =
+        Builder { file, diagnostics: Vec::new(), trivia: Trivia::scan(text), broken: Vec::new() };
     let items = pairs
         .flat_map(|file_pair| file_pair.into_inner())
         .filter(|p| p.as_rule() == Rule::item)
-        .filter_map(|p| builder.item(p))
+        .filter_map(|p| {
+            let (input, range) = (p.get_input(), p.as_span().start()..p.as_span().end());
+            let item = builder.item(p);
+            if item.is_none() {
+                builder.broken.extend(recover::item_names(file, input, range));
+            }
+            item
+        })
         .collect();
-    (File { items, broken: Vec::new() }, builder.diagnostics)
+    (File { items, broken: builder.broken }, builder.diagnostics)
 }
 
 /// Parse `text` as `rule`. With `detailed_errors`, pest tracks every
@@ -241,6 +249,8 @@ struct Builder {
     file: FileId,
     diagnostics: Vec<Diagnostic>,
     trivia: Trivia,
+    /// Names of items and members dropped for an invalid literal.
+    broken: Vec<Name>,
 }
 
 impl Builder {
@@ -397,7 +407,17 @@ impl Builder {
     }
 
     fn members(&mut self, children: Children) -> Vec<Member> {
-        children.rest().filter_map(|m| self.member(m)).collect()
+        children
+            .rest()
+            .filter_map(|m| {
+                let (input, range) = (m.get_input(), m.as_span().start()..m.as_span().end());
+                let member = self.member(m);
+                if member.is_none() {
+                    self.broken.extend(recover::member_name(self.file, input, range));
+                }
+                member
+            })
+            .collect()
     }
 
     fn member(&mut self, pair: Pair<Rule>) -> Option<Member> {

@@ -133,7 +133,8 @@ impl Recovery<'_> {
     /// Why a piece does not parse with `rule`: its lexical problems, or pest's error.
     fn why(&self, piece: &Piece, rule: Rule) -> Vec<Diagnostic> {
         if !piece.problems.is_empty() {
-            return piece.problems.iter().map(|p| self.problem(*p)).collect();
+            let next = if rule == Rule::file { "a new declaration" } else { "a new member" };
+            return piece.problems.iter().map(|p| self.problem(*p, next)).collect();
         }
         let slice = &self.text[piece.range.clone()];
         match parse_pairs(rule, slice, true) {
@@ -148,7 +149,8 @@ impl Recovery<'_> {
         }
     }
 
-    fn problem(&self, problem: Problem) -> Diagnostic {
+    /// The diagnostic for a lexical problem; `next` names what starts a new piece.
+    fn problem(&self, problem: Problem, next_piece: &str) -> Diagnostic {
         let at = |offset: usize, len: usize| Span::new(self.file, offset, offset + len);
         match problem {
             Problem::UnterminatedString { quote } => Diagnostic::new(
@@ -157,7 +159,7 @@ impl Recovery<'_> {
                 at(quote, 1),
                 "this string is never closed",
             )
-            .with_help("close it with `\"` on the same line; write a quote inside a string as `\\\"`"),
+            .with_help("close it with `\"`; a quote inside a string is written `\\\"`"),
             Problem::UnterminatedComment { open } => Diagnostic::new(
                 Code::UnterminatedComment,
                 "unterminated block comment",
@@ -181,7 +183,7 @@ impl Recovery<'_> {
                 match next {
                     Some(next) => {
                         let word = word_len(self.text.as_bytes(), next);
-                        diagnostic.with_label(at(next, word), "a new declaration starts here")
+                        diagnostic.with_label(at(next, word), format!("{next_piece} starts here"))
                     }
                     None => diagnostic,
                 }
@@ -247,7 +249,7 @@ fn name_at(file: FileId, bytes: &[u8], at: usize) -> Option<Name> {
 
 /// The names a broken item declared: `layer core` → `core`; an import of
 /// stdlib modules → the names it binds.
-fn item_names(file: FileId, text: &str, range: Range<usize>) -> Vec<Name> {
+pub(super) fn item_names(file: FileId, text: &str, range: Range<usize>) -> Vec<Name> {
     let bytes = text.as_bytes();
     let Some(keyword_at) = first_token(bytes, range.clone()) else { return Vec::new() };
     let keyword = word(bytes, keyword_at);
@@ -275,7 +277,7 @@ fn item_names(file: FileId, text: &str, range: Range<usize>) -> Vec<Name> {
 
 /// The name a broken member declared: `x = ..`, `service web = ..`,
 /// `resource "T" name ..`, `"quoted" = ..`, an enum variant.
-fn member_name(file: FileId, text: &str, range: Range<usize>) -> Option<Name> {
+pub(super) fn member_name(file: FileId, text: &str, range: Range<usize>) -> Option<Name> {
     let bytes = text.as_bytes();
     let first = first_token(bytes, range.clone())?;
     if bytes[first] == b'"' {

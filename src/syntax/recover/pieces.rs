@@ -17,7 +17,7 @@
 
 use std::ops::Range;
 
-use crate::syntax::lexical;
+use crate::syntax::{depth, lexical};
 
 /// Words that start a top-level item. A new kind of declaration adds its
 /// keyword here (see docs/language-changes.md).
@@ -318,9 +318,15 @@ impl Scanner<'_> {
             b']' => b'[',
             _ => b'{',
         };
-        // Brackets inside an interpolation close there: search above it.
-        let barrier = self.stack.iter().rposition(|f| !matches!(f, Frame::Bracket { .. }));
-        let floor = barrier.map_or(0, |b| b + 1);
+        // Brackets inside an interpolation close there: search above it. The
+        // search looks back no further than the nesting limit, so a
+        // pathological text cannot make it quadratic (deeper is E0103).
+        let window = self.stack.len().saturating_sub(depth::MAX_NESTING + 1);
+        let barrier = self.stack[window..]
+            .iter()
+            .rposition(|f| !matches!(f, Frame::Bracket { .. }))
+            .map(|at| at + window);
+        let floor = barrier.map_or(window, |b| b + 1);
         let found = self.stack[floor..]
             .iter()
             .rposition(|f| matches!(f, Frame::Bracket { byte, .. } if *byte == opener))
