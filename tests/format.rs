@@ -185,6 +185,25 @@ fn empty_and_comment_only_files() {
     assert_eq!(format_source(FileId(0), "// a\n\n\n// b").ok().as_deref(), Some("// a\n\n// b\n"));
 }
 
+#[test]
+fn crlf_and_lone_cr_files_keep_their_line_ending() {
+    for (input, expected_path) in &cases() {
+        let name = input.file_name().unwrap_or_default().to_string_lossy().to_string();
+        let text = std::fs::read_to_string(input).expect("readable case");
+        let expected = std::fs::read_to_string(expected_path).unwrap_or_default();
+        for ending in ["\r\n", "\r"] {
+            let formatted = format_checked(FileId(0), &text.replace('\n', ending))
+                .unwrap_or_else(|d| panic!("{name} {ending:?}: syntax errors {d:#?}"));
+            assert!(formatted.fallback.is_none(), "{name} {ending:?}: fell back: {:?}", formatted.fallback);
+            assert_eq!(formatted.text, expected.replace('\n', ending), "{name} {ending:?}");
+        }
+    }
+    // Mixed endings: the most common one wins, and a string keeps its own.
+    let mixed = "layer a {\r\n  x = \"one\ntwo\"\r\n  y = 1\n}\r\n";
+    let out = format_source(FileId(0), mixed).expect("formats");
+    assert_eq!(out, "layer a {\r\n  x = \"one\ntwo\"\r\n  y = 1\r\n}\r\n");
+}
+
 proptest! {
     #![proptest_config(ProptestConfig {
         max_global_rejects: 4096,

@@ -64,8 +64,8 @@ pub fn format_source(file: FileId, text: &str) -> Result<String, Vec<Diagnostic>
 /// [`format_source`], also saying whether the safety checks kept the original.
 ///
 /// Line endings: the output ends its lines as most lines of the input do
-/// (LF, CRLF or a lone CR; LF on a tie), outside string literals, which are
-/// kept byte for byte. The printer itself works on LF text.
+/// (LF, CRLF or a lone CR; LF on a tie), outside string literals and block
+/// comments, which are kept byte for byte. The printer itself works on LF text.
 pub fn format_checked(file: FileId, text: &str) -> Result<Formatted, Vec<Diagnostic>> {
     let parsed = parse(file, text);
     if parsed.has_errors() {

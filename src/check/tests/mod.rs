@@ -1,6 +1,7 @@
 //! Tests of the checker: small sources, asserted codes, messages and spans.
 //! Each rule has a failing case and a passing one; the helpers live here.
 
+mod broken;
 mod flow;
 mod layers;
 mod names;

@@ -1,7 +1,9 @@
 //! Line endings: which one a file mostly uses, and rewriting a text to use one.
 //!
-//! String literals are opaque: a line break written inside a string is part
-//! of its value, so it is copied byte for byte.
+//! String literals and block comments are opaque: a line break written
+//! inside a string is part of its value, and one inside a block comment is
+//! part of the comment the formatter promises to keep, so both are copied
+//! byte for byte.
 
 use crate::syntax::lexical;
 
@@ -27,23 +29,19 @@ pub fn dominant(text: &str) -> &'static str {
     }
 }
 
-/// `text` with every line ending outside string literals written as `ending`.
+/// `text` with every line ending outside string literals and block comments
+/// written as `ending`.
 pub fn convert(text: &str, ending: &str) -> String {
     let bytes = text.as_bytes();
     let mut out = String::with_capacity(text.len());
     let mut i = 0;
     let mut copied = 0;
-    // Line endings inside a block comment are converted, but a quote there
-    // does not start a string.
-    let mut comment_until = 0;
     while i < bytes.len() {
-        let code = i >= comment_until;
         match bytes[i] {
-            b'"' if code => i = lexical::string_end(bytes, i),
-            b'/' if code && bytes.get(i + 1) == Some(&b'/') => i = lexical::line_comment_end(bytes, i),
-            b'/' if code && bytes.get(i + 1) == Some(&b'*') => {
-                comment_until = lexical::block_comment_end(bytes, i).unwrap_or(bytes.len());
-                i += 2;
+            b'"' => i = lexical::string_end(bytes, i),
+            b'/' if bytes.get(i + 1) == Some(&b'/') => i = lexical::line_comment_end(bytes, i),
+            b'/' if bytes.get(i + 1) == Some(&b'*') => {
+                i = lexical::block_comment_end(bytes, i).unwrap_or(bytes.len());
             }
             b'\r' | b'\n' => {
                 out.push_str(&text[copied..i]);
@@ -75,6 +73,6 @@ mod tests {
         let text = "a = \"x\r\ny\"\r\nb = 1 // c\rd\n";
         assert_eq!(convert(text, "\n"), "a = \"x\r\ny\"\nb = 1 // c\nd\n");
         assert_eq!(convert("a\nb\n", "\r\n"), "a\r\nb\r\n");
-        assert_eq!(convert("/* \"\r\n */\r\n\"\r\"", "\n"), "/* \"\n */\n\"\r\"");
+        assert_eq!(convert("/* \"\r\n */\r\n\"\r\"", "\n"), "/* \"\r\n */\n\"\r\"");
     }
 }
