@@ -53,8 +53,8 @@ impl Report {
 /// Load, check, and evaluate every environment declared in the entry files,
 /// keeping each environment's model (for `build`, `graph`, `deploy`, the editor).
 ///
-/// Stages gate each other so one mistake does not cascade: syntax and loading
-/// errors stop before checking; check errors stop before evaluation.
+/// Stages gate each other so one mistake does not cascade: loading errors
+/// stop before checking; syntax and check errors stop before evaluation.
 pub fn check_files(entries: &[PathBuf], fs: &dyn FileSystem) -> Report {
     run_pipeline(Workspace::load(entries, fs))
 }
@@ -105,10 +105,13 @@ fn run_stages(workspace: Workspace, keep_models: bool) -> Report {
     let mut diagnostics = workspace.diagnostics.clone();
     let mut models = Vec::new();
     let mut checked = check::Checked::default();
-    if !diagnostics.iter().any(Diagnostic::is_error) {
+    // A file with syntax errors still holds every item that parsed, so it is
+    // checked; a file that could not be loaded at all is not there to check.
+    let loaded = !diagnostics.iter().any(|d| d.is_error() && !syntax::reported_by_parser(d.code));
+    if loaded {
         checked = check::check(&workspace);
         diagnostics.extend(checked.diagnostics.iter().cloned());
-        if !checked.diagnostics.iter().any(Diagnostic::is_error) {
+        if !diagnostics.iter().any(Diagnostic::is_error) {
             for environment in entry_environments(&workspace, &checked) {
                 let (model, mut found) = eval::evaluate(&workspace, &checked, environment);
                 diagnostics.append(&mut found);

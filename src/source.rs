@@ -56,8 +56,7 @@ pub struct SourceFile {
 impl SourceFile {
     /// A file with its line table.
     pub fn new(name: String, path: Option<PathBuf>, text: String) -> SourceFile {
-        let line_starts = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
-        SourceFile { name, path, text, line_starts }
+        SourceFile { line_starts: line_starts(&text), name, path, text }
     }
 
     /// 1-based line and column (in characters) of a byte offset.
@@ -71,6 +70,18 @@ impl SourceFile {
         let column = self.text.get(start..offset).map_or(offset - start, |s| s.chars().count());
         (line + 1, column + 1)
     }
+}
+
+/// Byte offset of the start of each line. LF, CRLF and a lone CR each end a
+/// line, as in the lexer, so a file saved with old Mac line endings numbers
+/// its lines as an editor shows them.
+fn line_starts(text: &str) -> Vec<usize> {
+    let bytes = text.as_bytes();
+    let ends = bytes
+        .iter()
+        .enumerate()
+        .filter(|&(i, &b)| b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n')));
+    std::iter::once(0).chain(ends.map(|(i, _)| i + 1)).collect()
 }
 
 /// Every file of a workspace, indexed by [`FileId`].
@@ -110,5 +121,20 @@ impl Sources {
     /// The text a span covers ("" when out of range).
     pub fn slice(&self, span: Span) -> &str {
         self.get(span.file).and_then(|f| f.text.get(span.range())).unwrap_or("")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lf_crlf_and_lone_cr_each_end_a_line() {
+        let file = SourceFile::new("a.mdl".into(), None, "a\nb\r\nc\rd".into());
+        assert_eq!(file.line_column(0), (1, 1));
+        assert_eq!(file.line_column(2), (2, 1));
+        assert_eq!(file.line_column(3), (2, 2));
+        assert_eq!(file.line_column(5), (3, 1));
+        assert_eq!(file.line_column(7), (4, 1));
     }
 }

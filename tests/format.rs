@@ -55,8 +55,8 @@ fn check_invariants(name: &str, text: &str) -> String {
     let again =
         format_source(FileId(0), &out).unwrap_or_else(|d| panic!("{name}: output does not parse {d:#?}"));
     assert_eq!(again, out, "{name}: not idempotent");
-    let (before, _) = parse(FileId(0), text);
-    let (after, _) = parse(FileId(0), &out);
+    let before = parse(FileId(0), text).file;
+    let after = parse(FileId(0), &out).file;
     assert_eq!(without_spans(&before), without_spans(&after), "{name}: AST changed");
     assert_eq!(comments(text), comments(&out), "{name}: comments changed");
     // Trailing spaces survive only where the input had them on the same text
@@ -133,7 +133,7 @@ fn repository_specs_keep_their_invariants() {
     for path in &files {
         // Files that are not UTF-8 or do not parse (on purpose, in tests/ui) are skipped.
         let Ok(text) = std::fs::read_to_string(path) else { continue };
-        if !parse(FileId(0), &text).1.is_empty() {
+        if parse(FileId(0), &text).has_errors() {
             continue;
         }
         check_invariants(&path.display().to_string(), &text);
@@ -185,6 +185,25 @@ fn empty_and_comment_only_files() {
     assert_eq!(format_source(FileId(0), "// a\n\n\n// b").ok().as_deref(), Some("// a\n\n// b\n"));
 }
 
+#[test]
+fn crlf_and_lone_cr_files_keep_their_line_ending() {
+    for (input, expected_path) in &cases() {
+        let name = input.file_name().unwrap_or_default().to_string_lossy().to_string();
+        let text = std::fs::read_to_string(input).expect("readable case");
+        let expected = std::fs::read_to_string(expected_path).unwrap_or_default();
+        for ending in ["\r\n", "\r"] {
+            let formatted = format_checked(FileId(0), &text.replace('\n', ending))
+                .unwrap_or_else(|d| panic!("{name} {ending:?}: syntax errors {d:#?}"));
+            assert!(formatted.fallback.is_none(), "{name} {ending:?}: fell back: {:?}", formatted.fallback);
+            assert_eq!(formatted.text, expected.replace('\n', ending), "{name} {ending:?}");
+        }
+    }
+    // Mixed endings: the most common one wins, and a string keeps its own.
+    let mixed = "layer a {\r\n  x = \"one\ntwo\"\r\n  y = 1\n}\r\n";
+    let out = format_source(FileId(0), mixed).expect("formats");
+    assert_eq!(out, "layer a {\r\n  x = \"one\ntwo\"\r\n  y = 1\r\n}\r\n");
+}
+
 proptest! {
     #![proptest_config(ProptestConfig {
         max_global_rejects: 4096,
@@ -195,7 +214,7 @@ proptest! {
     #[test]
     fn generated_programs_keep_their_invariants(text in generate::program()) {
         // The generator aims at valid programs; the few it misses are skipped.
-        prop_assume!(parse(FileId(0), &text).1.is_empty());
+        prop_assume!(!parse(FileId(0), &text).has_errors());
         check_invariants("generated", &text);
     }
 }

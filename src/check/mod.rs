@@ -16,9 +16,11 @@
 //! (declaration signatures), `expr`/`access`/`records`/`ops`/`flow`/`matches`
 //! (expressions), `builtins`, `members` and `decls` (declarations), `layers`
 //! (layer graph and deploy order), `error` (the one conversion to
-//! diagnostics), `tests/` (one file per topic).
+//! diagnostics), `broken` (errors that only follow from a syntax error),
+//! `tests/` (one file per topic).
 
 mod access;
+mod broken;
 mod builtins;
 mod checker;
 mod decls;
@@ -77,7 +79,8 @@ impl Checked {
     }
 }
 
-/// Check every module of the workspace.
+/// Check every module of the workspace. Modules with syntax errors are
+/// checked too: what their broken pieces declared is not reported missing.
 pub fn check(workspace: &Workspace) -> Checked {
     let (scopes, mut diagnostics) = scope::build(workspace);
     let (layers, errors, table) = {
@@ -94,6 +97,8 @@ pub fn check(workspace: &Workspace) -> Checked {
             errors.push(error::CheckError::ConstructCycle { references });
         }
         let table = std::mem::take(&mut checker.table).finish();
+        let broken = broken::Broken::of(workspace);
+        errors.retain(|error| !broken.explains(error));
         (layers, errors, table)
     };
     diagnostics.extend(errors.into_iter().map(error::CheckError::into_diagnostic));

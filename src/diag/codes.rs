@@ -44,6 +44,10 @@ codes! {
     NestingTooDeep = "E0103", Error, "nesting too deep";
     InvalidLiteral = "E0104", Error, "invalid literal";
     MisplacedMember = "E0105", Error, "member not allowed here";
+    UnterminatedString = "E0106", Error, "unterminated string";
+    UnclosedBracket = "E0107", Error, "unclosed bracket";
+    UnterminatedComment = "E0108", Error, "unterminated block comment";
+    BidiCharacter = "E0109", Error, "bidirectional control character";
 
     // E02xx: names, imports, layers.
     UnknownName = "E0201", Error, "unknown name";
@@ -118,6 +122,7 @@ codes! {
     InvalidDeploySetting = "E0614", Error, "invalid deploy setting";
 
     // Warnings.
+    InvisibleCharacter = "W0101", Warning, "invisible character";
     UnusedImport = "W0201", Warning, "unused import";
     UnreachableArm = "W0301", Warning, "unreachable match arm";
     TemplateNeedsS3 = "W0501", Warning, "template too large to deploy inline";

@@ -61,7 +61,13 @@ fn parsable_analysis(
     offset: usize,
 ) -> Option<(Analysis, usize)> {
     let analysis = Analysis::of(documents, url)?;
-    let parsed = analysis.module.is_some_and(|m| !analysis.report.workspace.module(m).ast.items.is_empty());
+    let syntax_error = analysis.report.diagnostics.iter().any(|d| {
+        Some(d.primary.span.file) == analysis.file
+            && d.is_error()
+            && crate::syntax::reported_by_parser(d.code)
+    });
+    let parsed = !syntax_error
+        && analysis.module.is_some_and(|m| !analysis.report.workspace.module(m).ast.items.is_empty());
     if parsed {
         return Some((analysis, offset));
     }

@@ -16,6 +16,9 @@ pub struct Name {
 #[derive(Debug, Clone, Default)]
 pub struct File {
     pub items: Vec<Item>,
+    /// Names declared by items or members that did not parse (and are not
+    /// in `items`): a reference to one is not reported as unknown.
+    pub broken: Vec<Name>,
 }
 
 /// A top-level declaration with its doc comment.

@@ -3,20 +3,56 @@
 //!
 //! pest parses recursively, so `[[[[…` a hundred thousand levels deep would
 //! overflow the stack before any error could be reported. This scanner walks
-//! the text once, skipping comments and string text but counting `${` inside
-//! strings, and reports where the limit is first crossed.
+//! the text once, skipping comments and string text, and counts every level
+//! the parser recurses into: brackets, `${` inside strings, `map<` and
+//! `deploy<` types, each `else if` of a chain, and `if` or `match` keywords
+//! that follow each other before their block opens (`if if if …`). It
+//! reports where the limit is first crossed.
 
 use super::lexical;
+use crate::diag::{Code, Diagnostic};
+use crate::source::{FileId, Span};
 
-/// Deepest bracket nesting accepted. Real specs stay well under 20.
+/// Deepest nesting accepted. Real specs stay well under 20.
 pub const MAX_NESTING: usize = 64;
+
+/// The E0103 diagnostic for nesting that first exceeds the limit at `offset`.
+pub fn too_deep(file: FileId, offset: usize) -> Diagnostic {
+    Diagnostic::new(
+        Code::NestingTooDeep,
+        format!("brackets, types or `else if` chains nest more than {MAX_NESTING} levels deep"),
+        Span::new(file, offset, offset + 1),
+        "this opens one level too many",
+    )
+    .with_help("split the value into named bindings (or a long `else if` chain into a `match`)")
+}
+
+/// The levels opened inside one bracket (or at the top level).
+#[derive(Default)]
+struct Level {
+    /// A `${` inside a string: its closing `}` returns to string text.
+    interpolation: bool,
+    /// `else if`s of the chain being read at this level.
+    chained: usize,
+    /// `if` / `match` keywords whose block has not opened yet.
+    pending: usize,
+    /// `map<` / `deploy<` not closed yet.
+    angles: usize,
+    /// A bracket just closed at this level: a chain goes on only with `else`.
+    after_block: bool,
+}
+
+impl Level {
+    fn weight(&self) -> usize {
+        self.chained + self.pending + self.angles
+    }
+}
 
 /// Byte offset where nesting first exceeds [`MAX_NESTING`], if it does.
 pub fn too_deep_at(text: &str) -> Option<usize> {
     let bytes = text.as_bytes();
-    // Each entry is a `(`, `[`, `{` or `${`; `true` marks an interpolation,
-    // whose closing `}` returns to string text.
-    let mut stack: Vec<bool> = Vec::new();
+    let mut levels = vec![Level::default()];
+    let mut depth = 0usize;
     let mut in_string = false;
     let mut i = 0;
     while i < bytes.len() {
@@ -25,37 +61,106 @@ pub fn too_deep_at(text: &str) -> Option<usize> {
                 b'\\' => i += 1,
                 b'"' => in_string = false,
                 b'$' if bytes.get(i + 1) == Some(&b'{') => {
-                    stack.push(true);
+                    levels.push(Level { interpolation: true, ..Level::default() });
+                    depth += 1;
                     in_string = false;
-                    i += 1;
-                    if stack.len() > MAX_NESTING {
-                        return Some(i - 1);
+                    if depth > MAX_NESTING {
+                        return Some(i);
                     }
+                    i += 1;
                 }
                 _ => {}
             }
             i += 1;
             continue;
         }
-        match bytes[i] {
-            b'"' => in_string = true,
-            b'/' if matches!(bytes.get(i + 1), Some(b'/' | b'*')) => {
-                i = lexical::comment_end(bytes, i).unwrap_or(bytes.len());
-                continue;
+        let byte = bytes[i];
+        if byte == b'/' && matches!(bytes.get(i + 1), Some(b'/' | b'*')) {
+            i = lexical::comment_end(bytes, i).unwrap_or(bytes.len());
+            continue;
+        }
+        if matches!(byte, b' ' | b'\t' | b'\r' | b'\n') {
+            i += 1;
+            continue;
+        }
+        let level = levels.last_mut()?;
+        let word = word_at(bytes, i);
+        if std::mem::take(&mut level.after_block) && word != b"else" {
+            depth -= std::mem::take(&mut level.chained);
+        }
+        if !word.is_empty() {
+            let opened = match word {
+                b"else" if word_at(bytes, skip_spaces(bytes, i + 4)) == b"if" => {
+                    level.chained += 1;
+                    i = skip_spaces(bytes, i + 4) + 2;
+                    true
+                }
+                b"if" | b"match" => {
+                    level.pending += 1;
+                    i += word.len();
+                    true
+                }
+                b"map" | b"deploy" if bytes.get(skip_spaces(bytes, i + word.len())) == Some(&b'<') => {
+                    level.angles += 1;
+                    i = skip_spaces(bytes, i + word.len()) + 1;
+                    true
+                }
+                _ => {
+                    i += word.len();
+                    false
+                }
+            };
+            if opened {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return Some(i - 1);
+                }
             }
+            continue;
+        }
+        match byte {
+            b'"' => in_string = true,
             b'(' | b'[' | b'{' => {
-                stack.push(false);
-                if stack.len() > MAX_NESTING {
+                // The block of the pending `if`s opens: they no longer nest.
+                depth -= std::mem::take(&mut level.pending);
+                levels.push(Level::default());
+                depth += 1;
+                if depth > MAX_NESTING {
                     return Some(i);
                 }
             }
-            // Closing an interpolation returns to the string it opened in.
-            b')' | b']' | b'}' if stack.pop() == Some(true) => in_string = true,
+            b'>' if level.angles > 0 => {
+                level.angles -= 1;
+                depth -= 1;
+            }
+            b')' | b']' | b'}' if levels.len() > 1 => {
+                let closed = levels.pop()?;
+                depth -= 1 + closed.weight();
+                let level = levels.last_mut()?;
+                level.after_block = true;
+                // Closing an interpolation returns to the string it opened in.
+                in_string = closed.interpolation;
+            }
             _ => {}
         }
         i += 1;
     }
     None
+}
+
+/// The identifier starting at `at` (empty when none does, or when `at` is
+/// in the middle of one).
+fn word_at(bytes: &[u8], at: usize) -> &[u8] {
+    let is_word = |b: &u8| b.is_ascii_alphanumeric() || *b == b'_';
+    if at > 0 && bytes.get(at - 1).is_some_and(is_word) {
+        return &[];
+    }
+    let len = bytes.get(at..).map_or(0, |rest| rest.iter().take_while(|b| is_word(b)).count());
+    &bytes[at..at + len]
+}
+
+fn skip_spaces(bytes: &[u8], at: usize) -> usize {
+    at + bytes.get(at..).map_or(0, |rest| rest.iter().take_while(|b| b.is_ascii_whitespace()).count())
 }
 
 #[cfg(test)]
@@ -77,6 +182,25 @@ mod tests {
     fn ignores_brackets_in_strings_and_comments() {
         let text = format!("x = \"{}\" // {}\n/* {} */", "(".repeat(500), "[".repeat(500), "{".repeat(500));
         assert_eq!(too_deep_at(&text), None);
+    }
+
+    #[test]
+    fn counts_nested_types_and_else_if_chains() {
+        let text = "type t = ".to_string() + &"map<".repeat(300_000);
+        assert_eq!(too_deep_at(&text), Some(9 + 4 * MAX_NESTING + 3));
+        let text = "layer l { x = if a { 1 }".to_string() + &" else if a { 1 }".repeat(300_000);
+        assert!(too_deep_at(&text).is_some());
+        let text = "layer l { x = ".to_string() + &"if ".repeat(300_000);
+        assert!(too_deep_at(&text).is_some());
+    }
+
+    #[test]
+    fn separate_chains_do_not_add_up() {
+        let chain = " x = if a { 1 } else if b { 2 } else if c { 3 } else { 4 }\n";
+        let text = format!("layer l {{\n{}}}", chain.repeat(100));
+        assert_eq!(too_deep_at(&text), None);
+        let types = "type t = map<map<deploy<string>>>\n".repeat(100);
+        assert_eq!(too_deep_at(&types), None);
     }
 
     #[test]

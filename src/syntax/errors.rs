@@ -7,11 +7,13 @@ use crate::diag::{Code, Diagnostic};
 use crate::source::{FileId, Span};
 
 /// The E0101 diagnostic for a pest error: "expected X or Y, found Z".
-pub fn syntax_error(file: FileId, text: &str, error: &Error<Rule>) -> Diagnostic {
-    let mut offset = match error.location {
-        InputLocation::Pos(p) => p,
-        InputLocation::Span((start, _)) => start,
-    };
+/// `error` came from parsing the piece of `text` that starts at `base`.
+pub fn syntax_error(file: FileId, text: &str, base: usize, error: &Error<Rule>) -> Diagnostic {
+    let mut offset = base
+        + match error.location {
+            InputLocation::Pos(p) => p,
+            InputLocation::Span((start, _)) => start,
+        };
     let mut expected = match &error.variant {
         ErrorVariant::ParsingError { positives, .. } => expected_list(positives),
         ErrorVariant::CustomError { message } => message.clone(),
@@ -21,8 +23,8 @@ pub fn syntax_error(file: FileId, text: &str, error: &Error<Rule>) -> Diagnostic
     // the user's mistake is.
     if let Some(attempts) = error.parse_attempts() {
         let tokens = expected_tokens(&attempts.expected_tokens());
-        if attempts.max_position > offset && !tokens.is_empty() {
-            offset = attempts.max_position;
+        if base + attempts.max_position > offset && !tokens.is_empty() {
+            offset = base + attempts.max_position;
             expected = tokens;
         }
     }
@@ -66,7 +68,7 @@ fn token_name(rule: Rule) -> Option<&'static str> {
         Rule::item | Rule::import_decl | Rule::project_decl | Rule::environment_decl | Rule::layer_decl => {
             "a declaration (import, project, environment, layer, construct, type, enum)"
         }
-        Rule::member => {
+        Rule::member | Rule::project_item => {
             "a member (`name = value`, `service`, `publish`, `secret`, `resource`, `require`, ...)"
         }
         Rule::record_item | Rule::field_binding => "a field (`name = value`)",

@@ -14,6 +14,9 @@
 //! - literals are untouched: strings and numbers are sliced from the source,
 //!   never re-escaped or re-printed.
 //!
+//! Line endings: LF, CRLF and a lone CR all end a line; the output uses the
+//! file's dominant one ([`line_endings`]).
+//!
 //! Formatting is idempotent (`format(format(x)) == format(x)`): every layout
 //! decision depends only on the AST, on whether a bracket was written on one
 //! line, and on the comments — all of which the output reproduces.
@@ -22,6 +25,7 @@ mod block;
 pub mod comments;
 mod exprs;
 mod items;
+mod line_endings;
 mod printer;
 mod project;
 
@@ -58,20 +62,38 @@ pub fn format_source(file: FileId, text: &str) -> Result<String, Vec<Diagnostic>
 }
 
 /// [`format_source`], also saying whether the safety checks kept the original.
+///
+/// Line endings: the output ends its lines as most lines of the input do
+/// (LF, CRLF or a lone CR; LF on a tie), outside string literals and block
+/// comments, which are kept byte for byte. The printer itself works on LF text.
 pub fn format_checked(file: FileId, text: &str) -> Result<Formatted, Vec<Diagnostic>> {
-    let (ast, diagnostics) = parse(file, text);
-    if !diagnostics.is_empty() {
-        return Err(diagnostics);
+    let parsed = parse(file, text);
+    if parsed.has_errors() {
+        return Err(parsed.diagnostics);
     }
-    let printed = printer::Printer::new(text).file(&ast);
-    Ok(check(file, text, &ast, printed))
+    if !text.contains('\r') {
+        let printed = printer::Printer::new(text).file(&parsed.file);
+        return Ok(check(file, text, &parsed.file, printed));
+    }
+    let ending = line_endings::dominant(text);
+    let lf = line_endings::convert(text, "\n");
+    let parsed = parse(file, &lf);
+    if parsed.has_errors() {
+        return Err(parsed.diagnostics);
+    }
+    let printed = printer::Printer::new(&lf).file(&parsed.file);
+    let formatted = check(file, &lf, &parsed.file, printed);
+    Ok(match formatted.fallback {
+        Some(reason) => Formatted { text: text.to_string(), fallback: Some(reason) },
+        None => Formatted { text: line_endings::convert(&formatted.text, ending), fallback: None },
+    })
 }
 
 /// The printer's output without the safety checks (`None` on syntax
 /// errors): for inspecting what a fallback would have written.
 pub fn print_unchecked(file: FileId, text: &str) -> Option<String> {
-    let (ast, diagnostics) = parse(file, text);
-    diagnostics.is_empty().then(|| printer::Printer::new(text).file(&ast))
+    let parsed = parse(file, text);
+    (!parsed.has_errors()).then(|| printer::Printer::new(text).file(&parsed.file))
 }
 
 /// The safety checks on their own: `candidate` is accepted as the formatting
@@ -79,12 +101,15 @@ pub fn print_unchecked(file: FileId, text: &str) -> Option<String> {
 /// original comes back with the reason. Public so the checks can be tested
 /// (and reused by tools that rewrite files).
 pub fn guard(file: FileId, original: &str, candidate: String) -> Formatted {
-    let (ast, diagnostics) = parse(file, original);
-    if !diagnostics.is_empty() {
+    let parsed = parse(file, original);
+    if parsed.has_errors() {
         // Without the original's AST nothing says the candidate means the same.
-        return Formatted { text: original.to_string(), fallback: Some(Fallback::Syntax(diagnostics)) };
+        return Formatted {
+            text: original.to_string(),
+            fallback: Some(Fallback::Syntax(parsed.diagnostics)),
+        };
     }
-    check(file, original, &ast, candidate)
+    check(file, original, &parsed.file, candidate)
 }
 
 fn check(file: FileId, original: &str, ast: &File, candidate: String) -> Formatted {
@@ -95,11 +120,11 @@ fn check(file: FileId, original: &str, ast: &File, candidate: String) -> Formatt
         let (missing, added) = difference(&before, &after);
         return keep(Fallback::Comments { missing, added });
     }
-    let (reparsed, diagnostics) = parse(file, &candidate);
-    if !diagnostics.is_empty() {
-        return keep(Fallback::Syntax(diagnostics));
+    let reparsed = parse(file, &candidate);
+    if reparsed.has_errors() {
+        return keep(Fallback::Syntax(reparsed.diagnostics));
     }
-    if shape(&reparsed) != shape(ast) {
+    if shape(&reparsed.file) != shape(ast) {
         return keep(Fallback::Meaning);
     }
     Formatted { text: candidate, fallback: None }

@@ -3,9 +3,15 @@
 //! string that starts at an offset ends. Comments nest, as in the grammar;
 //! strings hold `${..}` interpolations, which hold strings and comments.
 
-/// The offset of the newline ending the line comment at `start` (or the end).
+/// The offset of the line end (`\n`, `\r\n` or a lone `\r`) that ends the
+/// line comment at `start` (or the end of the text).
 pub fn line_comment_end(bytes: &[u8], start: usize) -> usize {
-    bytes[start..].iter().position(|&b| b == b'\n').map_or(bytes.len(), |n| start + n)
+    bytes[start..].iter().position(|&b| is_line_end(b)).map_or(bytes.len(), |n| start + n)
+}
+
+/// Whether a byte ends a line: LF, and CR alone or before LF, end lines alike.
+pub fn is_line_end(byte: u8) -> bool {
+    byte == b'\n' || byte == b'\r'
 }
 
 /// Just past the `*/` closing the (nesting) block comment at `start`; `None`
@@ -95,5 +101,12 @@ mod tests {
         let quote = 25;
         assert_eq!(&text[string_end(text, quote)..], b" y");
         assert_eq!(block_comment_end(b"/* open", 0), None);
+    }
+
+    #[test]
+    fn a_line_comment_ends_at_any_line_end() {
+        assert_eq!(line_comment_end(b"// a\rb", 0), 4);
+        assert_eq!(line_comment_end(b"// a\r\nb", 0), 4);
+        assert_eq!(line_comment_end(b"// a\nb", 0), 4);
     }
 }

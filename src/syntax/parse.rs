@@ -1,9 +1,11 @@
 //! pest pairs → AST, and pest's errors → diagnostics.
 //!
-//! Input: one file's text. Output: its [`ast::File`] and syntax diagnostics.
-//! pest stops at the first syntax error of a file, so a file with an error
-//! yields an empty AST; the pipeline stops after syntax errors anyway, so the
-//! missing declarations never cascade into "unknown name" errors.
+//! Input: one file's text. Output: [`Parsed`], its [`ast::File`] and syntax
+//! diagnostics. A file that parses as a whole is built directly. One that
+//! does not goes through [`recover`]: every item (or member of a block) that
+//! parses alone is kept, each broken piece costs one diagnostic, and the
+//! names the broken pieces declared are kept in [`File::broken`] so later
+//! stages do not report them missing.
 //!
 //! The builder functions unwrap pairs only through [`Children`], whose
 //! accessors return `Option`: the grammar guarantees every shape they read,
@@ -12,14 +14,15 @@
 
 use std::sync::LazyLock;
 
-use pest::iterators::Pair;
+use pest::iterators::{Pair, Pairs};
 use pest::pratt_parser::{Assoc, Op, PrattParser};
 use pest::Parser as _;
 use pest_derive::Parser;
 
 use super::ast::*;
 use super::depth;
-use super::errors;
+use super::hidden;
+use super::recover;
 use super::trivia::Trivia;
 use crate::diag::{Code, Diagnostic};
 use crate::source::{FileId, Span};
@@ -32,57 +35,126 @@ pub(super) struct MdlParser;
 /// chains build a tree deep enough to exhaust the stack in later stages.
 const MAX_CHAIN: usize = 512;
 
-/// Parse one file. On a syntax error the AST is empty and the diagnostic says
-/// where and what was expected.
-pub fn parse(file: FileId, text: &str) -> (File, Vec<Diagnostic>) {
-    if let Some(offset) = depth::too_deep_at(text) {
-        let span = Span::new(file, offset, offset + 1);
-        let diagnostic = Diagnostic::new(
-            Code::NestingTooDeep,
-            format!("brackets nest more than {} levels deep", depth::MAX_NESTING),
-            span,
-            "this opens one level too many",
-        )
-        .with_help("split the value into named bindings");
-        return (File::default(), vec![diagnostic]);
+/// Most diagnostics reported for one file; the last one shown says how many
+/// more there are.
+pub const MAX_DIAGNOSTICS: usize = 50;
+
+/// One file, read: every item that parsed, and what is wrong with the rest.
+#[derive(Debug, Clone, Default)]
+pub struct Parsed {
+    /// The items that parsed (and, in `file.broken`, what the others declared).
+    pub file: File,
+    /// Syntax errors and warnings, sorted by position, at most
+    /// [`MAX_DIAGNOSTICS`].
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Parsed {
+    /// Whether any diagnostic is an error (the formatter refuses such a file).
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
     }
-    let pairs = match parse_pairs(text, false) {
-        Ok(pairs) => pairs,
+}
+
+/// Parse one file. Never stops at the first error: see the module docs.
+pub fn parse(file: FileId, text: &str) -> Parsed {
+    let whole = match depth::too_deep_at(text) {
+        None => parse_pairs(Rule::file, text, false).ok(),
+        Some(_) => None,
+    };
+    let (ast, mut diagnostics) = match whole {
+        Some(pairs) => build(file, text, pairs),
+        None => recovered(file, text),
+    };
+    let hidden = hidden::diagnostics(file, text);
+    // A bidi control character outside a string is also a token pest does
+    // not expect: the E0109 says more than "unexpected" would.
+    diagnostics.retain(|d| {
+        d.code != Code::SyntaxError
+            || !hidden.iter().any(|h| h.is_error() && h.primary.span.start == d.primary.span.start)
+    });
+    diagnostics.extend(hidden);
+    crate::diag::sort_and_dedup(&mut diagnostics);
+    cap(&mut diagnostics);
+    Parsed { file: ast, diagnostics }
+}
+
+/// Keep the first [`MAX_DIAGNOSTICS`]; the last kept says how many were left out.
+fn cap(diagnostics: &mut Vec<Diagnostic>) {
+    if diagnostics.len() <= MAX_DIAGNOSTICS {
+        return;
+    }
+    let more = diagnostics.len() - MAX_DIAGNOSTICS;
+    diagnostics.truncate(MAX_DIAGNOSTICS);
+    if let Some(last) = diagnostics.last_mut() {
+        last.notes.push(format!("{more} more syntax problems in this file are not shown"));
+    }
+}
+
+/// A file that does not parse as a whole: its broken pieces blanked out,
+/// the rest built as usual.
+fn recovered(file: FileId, text: &str) -> (File, Vec<Diagnostic>) {
+    let recovered = recover::recover(file, text);
+    let mut diagnostics = recovered.diagnostics;
+    let blanked = recovered.blanked.as_str();
+    let mut ast = match parse_pairs(Rule::file, blanked, false) {
+        Ok(pairs) => {
+            let (ast, found) = build(file, blanked, pairs);
+            diagnostics.extend(found);
+            ast
+        }
+        // Every piece kept parsed alone, so this is a recovery bug: say
+        // where the parser stopped rather than nothing.
         Err(_) => {
-            // Tracking every attempted token makes the error message point at
-            // the farthest token tried, but slows every parse; so it is only
-            // switched on to parse a file again once it is known to fail.
-            let diagnostic = match parse_pairs(text, true) {
-                Err(error) => errors::syntax_error(file, text, &error),
-                Ok(_) => Diagnostic::new(Code::SyntaxError, "syntax error", Span::new(file, 0, 0), "here"),
-            };
-            return (File::default(), vec![diagnostic]);
+            if let Err(error) = parse_pairs(Rule::file, blanked, true) {
+                diagnostics.push(super::errors::syntax_error(file, text, 0, &error));
+            }
+            File::default()
         }
     };
-    let mut builder = Builder { file, diagnostics: Vec::new(), trivia: Trivia::scan(text) };
+    ast.broken.extend(recovered.broken);
+    (ast, diagnostics)
+}
+
+/// Build the AST of pairs that parsed.
+fn build(file: FileId, text: &str, pairs: Pairs<'_, Rule>) -> (File, Vec<Diagnostic>) {
+    let mut builder =
+        Builder { file, diagnostics: Vec::new(), trivia: Trivia::scan(text), broken: Vec::new() };
     let items = pairs
         .flat_map(|file_pair| file_pair.into_inner())
         .filter(|p| p.as_rule() == Rule::item)
-        .filter_map(|p| builder.item(p))
+        .filter_map(|p| {
+            let (input, range) = (p.get_input(), p.as_span().start()..p.as_span().end());
+            let item = builder.item(p);
+            if item.is_none() {
+                builder.broken.extend(recover::item_names(file, input, range));
+            }
+            item
+        })
         .collect();
-    (File { items }, builder.diagnostics)
+    (File { items, broken: builder.broken }, builder.diagnostics)
 }
 
-/// Parse the pairs of a file. With `detailed_errors`, pest tracks every
+/// Parse `text` as `rule`. With `detailed_errors`, pest tracks every
 /// token it tries; that setting is global to pest, so detailed parses hold a
 /// lock and restore it, and plain parses never touch it (a plain parse that
 /// overlaps a detailed one is only slower, never wrong).
-fn parse_pairs(
+///
+/// Tracking every attempted token makes the error message point at the
+/// farthest token tried, but slows every parse; so it is only switched on to
+/// parse a piece again once it is known to fail.
+pub(super) fn parse_pairs(
+    rule: Rule,
     text: &str,
     detailed_errors: bool,
-) -> Result<pest::iterators::Pairs<'_, Rule>, pest::error::Error<Rule>> {
+) -> Result<Pairs<'_, Rule>, pest::error::Error<Rule>> {
     if !detailed_errors {
-        return MdlParser::parse(Rule::file, text);
+        return MdlParser::parse(rule, text);
     }
     static DETAILED: std::sync::Mutex<()> = std::sync::Mutex::new(());
     let _guard = DETAILED.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
     pest::set_error_detail(true);
-    let result = MdlParser::parse(Rule::file, text);
+    let result = MdlParser::parse(rule, text);
     pest::set_error_detail(false);
     result
 }
@@ -177,6 +249,8 @@ struct Builder {
     file: FileId,
     diagnostics: Vec<Diagnostic>,
     trivia: Trivia,
+    /// Names of items and members dropped for an invalid literal.
+    broken: Vec<Name>,
 }
 
 impl Builder {
@@ -333,7 +407,17 @@ impl Builder {
     }
 
     fn members(&mut self, children: Children) -> Vec<Member> {
-        children.rest().filter_map(|m| self.member(m)).collect()
+        children
+            .rest()
+            .filter_map(|m| {
+                let (input, range) = (m.get_input(), m.as_span().start()..m.as_span().end());
+                let member = self.member(m);
+                if member.is_none() {
+                    self.broken.extend(recover::member_name(self.file, input, range));
+                }
+                member
+            })
+            .collect()
     }
 
     fn member(&mut self, pair: Pair<Rule>) -> Option<Member> {

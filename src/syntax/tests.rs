@@ -6,14 +6,13 @@ use crate::diag::Code;
 use crate::source::FileId;
 
 fn parse_ok(text: &str) -> File {
-    let (file, diagnostics) = parse(FileId(0), text);
-    assert!(diagnostics.is_empty(), "unexpected diagnostics: {diagnostics:#?}");
-    file
+    let parsed = parse(FileId(0), text);
+    assert!(parsed.diagnostics.is_empty(), "unexpected diagnostics: {:#?}", parsed.diagnostics);
+    parsed.file
 }
 
 fn first_error(text: &str) -> crate::diag::Diagnostic {
-    let (_, diagnostics) = parse(FileId(0), text);
-    diagnostics.into_iter().next().expect("a diagnostic")
+    parse(FileId(0), text).diagnostics.into_iter().next().expect("a diagnostic")
 }
 
 const SAMPLE: &str = r#"

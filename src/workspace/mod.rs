@@ -163,8 +163,8 @@ impl Loader<'_> {
         };
         let file = self.workspace.sources.add(display_name, path, text);
         let text = self.workspace.sources.get(file).map(|f| f.text.clone()).unwrap_or_default();
-        let (ast, mut parse_diagnostics) = syntax::parse(file, &text);
-        self.workspace.diagnostics.append(&mut parse_diagnostics);
+        let syntax::Parsed { file: ast, mut diagnostics } = syntax::parse(file, &text);
+        self.workspace.diagnostics.append(&mut diagnostics);
 
         self.loading.push((origin.clone(), import_span));
         let (includes, namespaces) = self.load_imports(&origin, &ast);

@@ -135,7 +135,11 @@ impl<'fs> RootFinder<'fs> {
             line.trim_start().strip_prefix("project").is_some_and(|rest| rest.starts_with([' ', '\t']))
         });
         mentions
-            && syntax::parse(FileId(0), &text).0.items.iter().any(|i| matches!(i.kind, ItemKind::Project(_)))
+            && syntax::parse(FileId(0), &text)
+                .file
+                .items
+                .iter()
+                .any(|i| matches!(i.kind, ItemKind::Project(_)))
     }
 }
 

@@ -1,6 +1,7 @@
 //! Tests of the checker: small sources, asserted codes, messages and spans.
 //! Each rule has a failing case and a passing one; the helpers live here.
 
+mod broken;
 mod flow;
 mod layers;
 mod names;
@@ -100,8 +101,9 @@ pub(super) fn with_std(source: &str, modules: &[(&str, &str)]) -> Run {
     let mut workspace = Workspace::default();
     let add = |workspace: &mut Workspace, name: &str, origin: ModuleOrigin, text: &str| {
         let file = workspace.sources.add(name.to_string(), None, text.to_string());
-        let (ast, diagnostics) = syntax::parse(file, text);
-        workspace.diagnostics.extend(diagnostics);
+        let parsed = syntax::parse(file, text);
+        workspace.diagnostics.extend(parsed.diagnostics);
+        let ast = parsed.file;
         workspace.modules.push(Module { file, origin, ast, includes: Vec::new(), namespaces: Vec::new() });
         ModuleId(workspace.modules.len() - 1)
     };

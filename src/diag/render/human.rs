@@ -110,9 +110,11 @@ fn can_draw(span: Span, sources: &Sources) -> bool {
         return false;
     }
     let range = clamp(span, &file.text);
-    let line_start = file.text[..range.start].rfind('\n').map_or(0, |i| i + 1);
-    let line_end = file.text[range.end..].find('\n').map_or(file.text.len(), |i| range.end + i);
-    line_end - line_start <= MAX_SNIPPET_LINE * 4 && file.text[line_start..line_end].lines().all(short_line)
+    // LF, CRLF and a lone CR each end a line, as in the lexer.
+    let line_start = file.text[..range.start].rfind(['\n', '\r']).map_or(0, |i| i + 1);
+    let line_end = file.text[range.end..].find(['\n', '\r']).map_or(file.text.len(), |i| range.end + i);
+    line_end - line_start <= MAX_SNIPPET_LINE * 4
+        && file.text[line_start..line_end].split(['\n', '\r']).all(short_line)
 }
 
 fn short_line(line: &str) -> bool {

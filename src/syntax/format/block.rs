@@ -220,8 +220,12 @@ impl Printer<'_> {
     /// Each element's text on its own line, with aligned heads padded.
     fn aligned(&self, seq: &Seq, gaps: &[Gap], inner: Ctx) -> Vec<String> {
         let mut texts: Vec<String> = seq.elems.iter().map(|e| self.elem(e, inner, None)).collect();
-        let mut candidate: Vec<bool> =
-            seq.elems.iter().zip(&texts).map(|(e, t)| e.head.is_some() && !t.contains('\n')).collect();
+        let mut candidate: Vec<bool> = seq
+            .elems
+            .iter()
+            .zip(&texts)
+            .map(|(e, t)| e.head.is_some() && !t.contains(['\n', '\r']))
+            .collect();
         // Padding pushes values right, which can break one over lines; that one
         // leaves its run and the rest realign. Runs only shrink, so this ends.
         let mut changed = true;
@@ -230,7 +234,7 @@ impl Printer<'_> {
             for run in runs(seq, gaps, &candidate) {
                 let pad = run_width(seq, &run);
                 for &i in &run {
-                    if self.elem(&seq.elems[i], inner, pad).contains('\n') {
+                    if self.elem(&seq.elems[i], inner, pad).contains(['\n', '\r']) {
                         candidate[i] = false;
                         changed = true;
                     }

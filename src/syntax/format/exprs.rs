@@ -99,7 +99,7 @@ impl<'a> Printer<'a> {
     /// A string literal, byte for byte; multi-line ones cannot be flat.
     fn string(&self, s: &StringLit, mode: Mode) -> Option<String> {
         let text = self.slice(s.span);
-        (mode == Mode::Fit || !text.contains('\n')).then(|| text.to_string())
+        (mode == Mode::Fit || !text.contains(['\n', '\r'])).then(|| text.to_string())
     }
 
     fn field(&self, target: &Expr, field: &Name, ctx: Ctx, mode: Mode) -> Option<String> {
@@ -312,7 +312,7 @@ impl<'a> Printer<'a> {
             PatternKind::Quantity { .. } => Some(self.quantity(p.span)),
             PatternKind::String(_) => {
                 let text = self.text(start, end);
-                (mode == Mode::Fit || !text.contains('\n')).then(|| text.to_string())
+                (mode == Mode::Fit || !text.contains(['\n', '\r'])).then(|| text.to_string())
             }
             PatternKind::Variant { path, bindings } => {
                 let names: Vec<&str> = path.iter().map(|n| n.text.as_str()).collect();

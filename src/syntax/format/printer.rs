@@ -31,7 +31,7 @@ impl Ctx {
     /// Where printing continues after `text`: further right, or on the last
     /// line `text` started (whose indentation becomes the new indent).
     pub fn after(self, text: &str) -> Ctx {
-        match text.rfind('\n') {
+        match text.rfind(['\n', '\r']) {
             Some(i) => {
                 let last = &text[i + 1..];
                 let indent = last.len() - last.trim_start_matches(' ').len();
@@ -64,7 +64,7 @@ pub fn width(text: &str) -> usize {
 
 /// Whether `text` fits on the line starting at `col`.
 pub fn fits(col: usize, text: &str) -> bool {
-    !text.contains('\n') && col + width(text) <= WIDTH
+    !text.contains(['\n', '\r']) && col + width(text) <= WIDTH
 }
 
 pub fn spaces(n: usize) -> String {
@@ -107,7 +107,7 @@ impl<'a> Printer<'a> {
 
     /// Written on one line without comments: a bracket that may stay flat.
     pub fn flat_ok(&self, from: usize, to: usize) -> bool {
-        !self.text(from, to).contains('\n') && !self.comments.any_between(from, to)
+        !self.text(from, to).contains(['\n', '\r']) && !self.comments.any_between(from, to)
     }
 
     /// Where the token after `pos` starts (past spaces and comments).
