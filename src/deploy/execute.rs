@@ -45,7 +45,7 @@ impl<A: CloudFormationApi, S: TemplateStore> Engine<'_, A, S> {
             planned.report.applied = true;
             planned.report.status = match planned.kind {
                 ChangeSetKind::Create => LayerStatus::Created,
-                ChangeSetKind::Update => LayerStatus::Updated,
+                ChangeSetKind::Update | ChangeSetKind::Import => LayerStatus::Updated,
             };
             self.protect_stack(stack).await?;
         } else {

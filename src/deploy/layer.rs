@@ -260,6 +260,7 @@ impl<A: CloudFormationApi, S: TemplateStore> Engine<'_, A, S> {
             tags: input.tags.clone(),
             description: format!("mdl {} of layer {}", self.options.command(), input.layer),
             role_arn: self.options.service_role.clone(),
+            resources_to_import: Vec::new(),
         };
         self.before_write()?;
         match self.api.create_change_set(&request).await {
@@ -319,7 +320,7 @@ impl<A: CloudFormationApi, S: TemplateStore> Engine<'_, A, S> {
         planned.report.change_set.clone_from(&planned.change_set);
         planned.report.status = match planned.kind {
             ChangeSetKind::Create => LayerStatus::Create,
-            ChangeSetKind::Update => LayerStatus::Update,
+            ChangeSetKind::Update | ChangeSetKind::Import => LayerStatus::Update,
         };
         Ok(planned)
     }
@@ -392,7 +393,11 @@ impl<A: CloudFormationApi, S: TemplateStore> Engine<'_, A, S> {
         planned.report.change_set = None;
     }
 
-    async fn wait_for_change_set(&mut self, stack: &str, name: &str) -> Result<Vec<ChangeSetPage>, Stop> {
+    pub(super) async fn wait_for_change_set(
+        &mut self,
+        stack: &str,
+        name: &str,
+    ) -> Result<Vec<ChangeSetPage>, Stop> {
         let mut delay = Duration::ZERO;
         loop {
             self.options.interrupt.pause(delay).await?;
