@@ -10,6 +10,7 @@ mod build;
 mod check;
 mod completions;
 mod deploy;
+mod destroy;
 mod environment;
 mod fmt;
 mod graph;
@@ -42,6 +43,8 @@ enum Command {
     Plan(plan::PlanArgs),
     /// Plan, ask, execute and follow each layer's change set, in dependency order.
     Deploy(deploy::DeployArgs),
+    /// Delete the environment's stacks, the last layer first (or its orphan stacks).
+    Destroy(destroy::DestroyArgs),
     /// Rewrite spec files in the canonical layout (`--check` only lists them).
     Fmt(fmt::FmtArgs),
     /// Lower one environment to one CloudFormation template per layer.
@@ -101,6 +104,7 @@ pub fn run() -> ExitCode {
         Command::Check(args) => check::run(&args),
         Command::Plan(args) => plan::run(&args),
         Command::Deploy(args) => deploy::run(&args),
+        Command::Destroy(args) => destroy::run(&args),
         Command::Fmt(args) => fmt::run(&args),
         Command::Build(args) => build::run(&args),
         Command::Graph(args) => graph::run(&args),

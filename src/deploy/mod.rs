@@ -24,6 +24,7 @@ pub mod api;
 mod apply;
 pub mod aws;
 pub mod changes;
+pub mod destroy;
 pub mod diagnose;
 pub mod errors;
 mod execute;
@@ -31,6 +32,7 @@ mod follow;
 pub mod input;
 pub mod interrupt;
 mod layer;
+pub mod orphans;
 pub mod planfile;
 pub mod props;
 pub mod report;
@@ -105,6 +107,8 @@ pub struct Options {
     pub interrupt: Interrupt,
     /// `deploy --plan FILE`: execute exactly these change sets.
     pub reviewed: Option<planfile::PlanFile>,
+    /// After the layers, list the environment's orphan stacks (one more read).
+    pub look_for_orphans: bool,
 }
 
 impl Options {

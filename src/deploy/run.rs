@@ -34,6 +34,8 @@ pub struct RunResult {
     pub caller: Option<Caller>,
     /// Each layer's stack as read (for `plan --out`).
     pub stacks: BTreeMap<String, Option<StackState>>,
+    /// Stacks of the environment that no layer names (W0650).
+    pub orphans: Vec<super::orphans::Orphan>,
 }
 
 impl RunResult {
@@ -66,6 +68,10 @@ pub async fn run<A: CloudFormationApi, S: TemplateStore>(
                 check_identity(engine, environment).await && check_reviewed(engine, environment).await;
             if ready && dependencies_deployed(engine, environment, &selected).await {
                 run_layers(engine, environment, &selected, &mut result).await;
+            }
+            let interrupted = engine.options.interrupt.is_set();
+            if ready && engine.options.look_for_orphans && !interrupted {
+                result.orphans = engine.report_orphans(environment).await;
             }
         }
         Err(Some(usage)) => result.usage = Some(usage),
@@ -106,7 +112,7 @@ fn before_any_call<'i, A: CloudFormationApi, S: TemplateStore>(
 
 /// Ask STS who the credentials belong to; refuse another account than the
 /// one the environment names.
-async fn check_identity<A: CloudFormationApi, S: TemplateStore>(
+pub(super) async fn check_identity<A: CloudFormationApi, S: TemplateStore>(
     engine: &mut Engine<'_, A, S>,
     environment: &EnvironmentInput,
 ) -> bool {
@@ -178,7 +184,7 @@ async fn check_reviewed<A: CloudFormationApi, S: TemplateStore>(
     reasons.is_empty()
 }
 
-fn report_stop<A: CloudFormationApi, S: TemplateStore>(
+pub(super) fn report_stop<A: CloudFormationApi, S: TemplateStore>(
     engine: &mut Engine<'_, A, S>,
     environment: &EnvironmentInput,
     stop: Stop,
