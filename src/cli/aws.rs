@@ -188,9 +188,18 @@ async fn execute(args: &AwsArgs, options: &Options, loaded: &Loaded) -> (Outcome
         }
     };
     let api = Counting::new(cfn);
-    let result = {
+    let (result, deployed) = {
         let mut engine = Engine::new(&api, Some(&s3), &mut ui, options);
-        engine::run(&mut engine, environment).await
+        let result = engine::run(&mut engine, environment).await;
+        // After a deploy, people want to read what is there now (the JSON
+        // document stays the run's; `mdl outputs --format json` has these).
+        let wanted = matches!(options.mode, Mode::Deploy { .. }) && args.format == Format::Human;
+        let deployed = if wanted && result.caller.is_some() && !options.interrupt.is_set() {
+            mdl::deploy::outputs::read_all(&engine, environment).await.ok()
+        } else {
+            None
+        };
+        (result, deployed)
     };
     ui.finish_live();
     if let Some(usage) = &result.usage {
@@ -200,6 +209,9 @@ async fn execute(args: &AwsArgs, options: &Options, loaded: &Loaded) -> (Outcome
     info.account = result.caller.as_ref().map(|c| c.account.clone());
     if args.format == Format::Human {
         print_summary(&info, &result, api.counts(), &loaded.environment.spec_path);
+        if let Some(layers) = deployed.filter(|l| l.iter().any(|l| l.status.is_some())) {
+            println!("\noutputs:\n{}", mdl::deploy::outputs::to_text(&layers));
+        }
     } else {
         print_machine(args.format, &info, &result, &loaded.sources, api.counts());
     }

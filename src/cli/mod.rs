@@ -2,8 +2,8 @@
 //!
 //! Exit codes are shared by every command: 0 success, 1 problems found in the
 //! specs (or a deploy problem), 2 usage or I/O errors (clap also exits 2 on
-//! bad arguments), 3 `plan --detailed-exitcode` found changes, 130 a plan or
-//! deploy was interrupted (SIGINT, SIGTERM).
+//! bad arguments), 3 `plan --detailed-exitcode` found changes or `drift`
+//! found drift, 130 a command talking to AWS was interrupted (SIGINT, SIGTERM).
 
 mod aws;
 mod build;
@@ -11,11 +11,13 @@ mod check;
 mod completions;
 mod deploy;
 mod destroy;
+mod drift;
 mod environment;
 mod fmt;
 mod graph;
 mod init;
 mod lsp;
+mod outputs;
 mod plan;
 mod terminal;
 mod write;
@@ -45,6 +47,10 @@ enum Command {
     Deploy(deploy::DeployArgs),
     /// Delete the environment's stacks, the last layer first (or its orphan stacks).
     Destroy(destroy::DestroyArgs),
+    /// Show what is deployed: each layer's status, published values and service addresses.
+    Outputs(outputs::OutputsArgs),
+    /// Compare what is deployed with the templates and published values (exit 3 on drift).
+    Drift(drift::DriftArgs),
     /// Rewrite spec files in the canonical layout (`--check` only lists them).
     Fmt(fmt::FmtArgs),
     /// Lower one environment to one CloudFormation template per layer.
@@ -67,7 +73,7 @@ pub enum Outcome {
     Problems = 1,
     /// Bad usage, or mdl could not find or read what it was asked to check.
     Usage = 2,
-    /// `plan --detailed-exitcode`: the plan has changes.
+    /// `plan --detailed-exitcode`: the plan has changes; `drift`: something drifted.
     Changes = 3,
     /// A plan or deploy stopped on SIGINT or SIGTERM.
     Interrupted = 130,
@@ -105,6 +111,8 @@ pub fn run() -> ExitCode {
         Command::Plan(args) => plan::run(&args),
         Command::Deploy(args) => deploy::run(&args),
         Command::Destroy(args) => destroy::run(&args),
+        Command::Outputs(args) => outputs::run(&args),
+        Command::Drift(args) => drift::run(&args),
         Command::Fmt(args) => fmt::run(&args),
         Command::Build(args) => build::run(&args),
         Command::Graph(args) => graph::run(&args),
