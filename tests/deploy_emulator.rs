@@ -847,6 +847,21 @@ fn outputs_then_destroy_of_megadolls_dev_leave_no_stack_and_no_published_value(e
     let addresses = services["addresses"].as_array().expect("addresses");
     assert!(addresses.iter().any(|a| a["key"] == "DjangoBalancerDNSName"), "{services}");
 
+    // A published value changed by hand is drift (moto has SSM, so this half
+    // runs for real; its CloudFormation has no drift detection).
+    let body = serde_json::json!({ "Name": "/megadolls/infra/vpc_id", "Value": "vpc-handmade", "Type": "String", "Overwrite": true });
+    post_json(&emulator.url, "us-east-1", "ssm", "AmazonSSM.PutParameter", &body.to_string());
+    let drift = mdl(&emulator.url, root, &["drift", "specs/dev.mdl", "--format", "json"]);
+    assert_eq!(drift.code, 3, "drift found: {}", drift.text());
+    let found = drift.json();
+    let core = layer(&found, "core");
+    assert_eq!(core["status"], "drifted", "{found}");
+    assert_eq!(core["published"][0]["name"], "/megadolls/infra/vpc_id", "{found}");
+    assert_eq!(core["published"][0]["expected"].as_str(), Some(vpc.as_str()));
+    assert_eq!(core["published"][0]["actual"], "vpc-handmade");
+    assert!(drift.stderr.contains("W0651"), "{}", drift.stderr);
+    assert_eq!(layer(&found, "microservices")["published"], serde_json::json!([]), "the rest is in sync");
+
     let unasked = mdl(&emulator.url, root, &["destroy", "specs/dev.mdl"]);
     assert_eq!(unasked.code, 2, "no terminal, no --yes: {}", unasked.text());
     assert!(emulator.stack("us-east-1", "megadolls-dev-core").is_some(), "nothing deleted without --yes");

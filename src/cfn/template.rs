@@ -191,7 +191,7 @@ fn template(
 const ADDRESSES: &[(&str, &str, &str)] = &[
     ("AWS::ElasticLoadBalancingV2::LoadBalancer", "DNSName", "the load balancer's DNS name"),
     ("AWS::CloudFront::Distribution", "DomainName", "the distribution's domain name"),
-    ("AWS::ECR::Repository", "RepositoryUri", "the repository's URI (docker push here)"),
+    ("AWS::ECR::Repository", "RepositoryUri", "the repository's URI, where images are pushed"),
     ("AWS::ECS::Service", "Name", "the ECS service's name"),
 ];
 
@@ -204,7 +204,7 @@ fn address_outputs(layer: &LayerModel) -> Map<String, Json> {
         .filter_map(|resource| {
             let (_, attribute, what) = ADDRESSES.iter().find(|(ty, _, _)| *ty == resource.type_name)?;
             let output = json!({
-                "Description": format!("{what} ({})", resource.logical_id),
+                "Description": format!("{}: {what}", resource.logical_id),
                 "Value": { "Fn::GetAtt": [resource.logical_id, attribute] },
             });
             Some((format!("{}{attribute}", resource.logical_id), output))

@@ -86,8 +86,9 @@ fn print_summary(environment: &mdl::deploy::input::EnvironmentInput, result: &De
         "\ndestroy summary ({} {}, {account}{}):",
         environment.project, environment.environment, environment.region
     );
+    let width = result.stacks.iter().map(|s| s.title().chars().count()).max().unwrap_or(0);
     for stack in &result.stacks {
-        println!("  {:<40} {}", stack.title(), stack.status.word());
+        println!("  {:<width$}  {}", stack.title(), stack.status.word());
     }
 }
 

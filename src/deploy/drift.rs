@@ -163,7 +163,13 @@ async fn detect<A: CloudFormationApi, S: TemplateStore>(
     let started = engine.options.interrupt.race(engine.api.detect_stack_drift(stack)).await?;
     let id = match started {
         Ok(id) => id,
-        Err(error) => return Ok(Err(format!("CloudFormation could not start a drift detection: {error}"))),
+        Err(error) if error.code.is_some() => {
+            return Ok(Err(format!("CloudFormation could not start a drift detection (AWS said: {error})")))
+        }
+        Err(_) => {
+            let why = "the endpoint did not answer DetectStackDrift as AWS does (emulators have no drift detection)";
+            return Ok(Err(why.to_string()));
+        }
     };
     let mut delay = Duration::ZERO;
     loop {

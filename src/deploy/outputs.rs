@@ -137,7 +137,7 @@ pub fn to_text(layers: &[LayerOutputs]) -> String {
         let when = layer.last_updated.as_deref().map(|t| format!(", last updated {t}")).unwrap_or_default();
         lines.push(format!("{} ({}): {status}{when}", layer.layer, layer.stack_name));
         for address in &layer.addresses {
-            let what = address.description.as_deref().map(|d| format!("  ({d})")).unwrap_or_default();
+            let what = address.description.as_deref().map(|d| format!("  # {d}")).unwrap_or_default();
             lines.push(format!("  {} = {}{what}", address.key, address.value));
         }
         for value in &layer.published {
@@ -204,7 +204,7 @@ mod tests {
                 output(
                     "WebBalancerDNSName",
                     "web-123.us-east-1.elb.amazonaws.com",
-                    "the load balancer's DNS name (WebBalancer)",
+                    "WebBalancer: the load balancer's DNS name",
                 ),
             ];
         }
@@ -217,7 +217,7 @@ mod tests {
             text,
             "core (shop-dev-core): not deployed\n\
              app (shop-dev-app): UPDATE_COMPLETE, last updated 2026-12-05T07:00:00Z\n  \
-             WebBalancerDNSName = web-123.us-east-1.elb.amazonaws.com  (the load balancer's DNS name (WebBalancer))\n  \
+             WebBalancerDNSName = web-123.us-east-1.elb.amazonaws.com  # WebBalancer: the load balancer's DNS name\n  \
              /shop/app/site_url = https://shop.example.com\n  \
              /shop/app/api_key = (secret: value not shown)"
         );
