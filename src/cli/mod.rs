@@ -15,6 +15,7 @@ mod drift;
 mod environment;
 mod fmt;
 mod graph;
+mod import;
 mod init;
 mod lsp;
 mod outputs;
@@ -51,6 +52,8 @@ enum Command {
     Outputs(outputs::OutputsArgs),
     /// Compare what is deployed with the templates and published values (exit 3 on drift).
     Drift(drift::DriftArgs),
+    /// Adopt live resources into their layer's stack (a resource-import change set).
+    Import(import::ImportArgs),
     /// Rewrite spec files in the canonical layout (`--check` only lists them).
     Fmt(fmt::FmtArgs),
     /// Lower one environment to one CloudFormation template per layer.
@@ -113,6 +116,7 @@ pub fn run() -> ExitCode {
         Command::Destroy(args) => destroy::run(&args),
         Command::Outputs(args) => outputs::run(&args),
         Command::Drift(args) => drift::run(&args),
+        Command::Import(args) => import::run(&args),
         Command::Fmt(args) => fmt::run(&args),
         Command::Build(args) => build::run(&args),
         Command::Graph(args) => graph::run(&args),

@@ -428,7 +428,11 @@ impl<A: CloudFormationApi, S: TemplateStore> Engine<'_, A, S> {
         Ok(pages)
     }
 
-    async fn template_source(&self, input: &LayerInput, name: &str) -> Result<TemplateSource, Stop> {
+    pub(super) async fn template_source(
+        &self,
+        input: &LayerInput,
+        name: &str,
+    ) -> Result<TemplateSource, Stop> {
         if input.body.len() <= crate::cfn::limits::INLINE_BODY_BYTES {
             return Ok(TemplateSource::Body(input.body.clone()));
         }

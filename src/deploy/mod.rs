@@ -30,6 +30,7 @@ pub mod drift;
 pub mod errors;
 mod execute;
 mod follow;
+pub mod import;
 pub mod input;
 pub mod interrupt;
 mod layer;
