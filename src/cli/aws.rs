@@ -85,6 +85,8 @@ pub enum Format {
 /// What the command adds to the shared flags.
 pub struct Extra {
     pub mode: Mode,
+    /// Layers deployed at once.
+    pub concurrency: usize,
     pub no_rollback: bool,
     pub reviewed: Option<mdl::deploy::planfile::PlanFile>,
 }
@@ -159,6 +161,7 @@ fn options(args: &AwsArgs, loaded: &Loaded, extra: Extra, interrupt: Interrupt) 
         interrupt,
         reviewed: extra.reviewed,
         look_for_orphans: true,
+        concurrency: extra.concurrency.max(1),
     }
 }
 
@@ -328,7 +331,7 @@ pub fn session(args: &AwsArgs, loaded: &Loaded, command: &str, yes: bool) -> Res
         eprintln!("error: cannot listen for interrupts: {e}");
         Outcome::Usage
     })?;
-    let extra = Extra { mode: Mode::Deploy { yes }, no_rollback: false, reviewed: None };
+    let extra = Extra { mode: Mode::Deploy { yes }, concurrency: 1, no_rollback: false, reviewed: None };
     let options = options(args, loaded, extra, interrupt);
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| {
         eprintln!("error: cannot start the async runtime: {e}");

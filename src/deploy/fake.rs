@@ -56,6 +56,10 @@ pub struct FakeCloudFormation {
     pub drifts: RefCell<BTreeMap<String, Vec<ResourceDrift>>>,
     /// GetTemplateSummary's ResourceIdentifierSummaries.
     pub identifiers: RefCell<Vec<ResourceIdentifierSummary>>,
+    /// How many DescribeStacks calls see a stack still in progress after
+    /// ExecuteChangeSet, by stack (default none: it settles at once).
+    pub busy_after_execute: RefCell<BTreeMap<String, usize>>,
+    busy: RefCell<BTreeMap<String, usize>>,
 }
 
 impl FakeCloudFormation {
@@ -110,6 +114,12 @@ impl CloudFormationApi for FakeCloudFormation {
         if let (Some(info), Some(status)) = (info.as_mut(), self.statuses.borrow_mut().pop_front()) {
             info.status = status;
         }
+        if let (Some(info), Some(left)) = (info.as_mut(), self.busy.borrow_mut().get_mut(name)) {
+            if *left > 0 {
+                *left -= 1;
+                info.status = "UPDATE_IN_PROGRESS".into();
+            }
+        }
         Ok(info)
     }
     async fn get_template(&self, name: &str) -> Result<String, ApiError> {
@@ -156,6 +166,9 @@ impl CloudFormationApi for FakeCloudFormation {
     ) -> Result<(), ApiError> {
         self.record("ExecuteChangeSet", stack)?;
         self.executions.borrow_mut().push(options.clone());
+        if let Some(polls) = self.busy_after_execute.borrow().get(stack) {
+            self.busy.borrow_mut().insert(stack.to_string(), *polls);
+        }
         let fresh: Vec<StackEvent> = self.events_on_execute.borrow_mut().drain(..).collect();
         self.events.borrow_mut().splice(0..0, fresh);
         let end = self.execute_ends_in.borrow().clone().unwrap_or_else(|| "CREATE_COMPLETE".into());

@@ -36,6 +36,7 @@ pub mod interrupt;
 mod layer;
 pub mod orphans;
 pub mod outputs;
+mod parallel;
 pub mod planfile;
 pub mod props;
 pub mod report;
@@ -112,6 +113,8 @@ pub struct Options {
     pub reviewed: Option<planfile::PlanFile>,
     /// After the layers, list the environment's orphan stacks (one more read).
     pub look_for_orphans: bool,
+    /// How many layers may deploy at once (`--concurrency`); 1: one after another.
+    pub concurrency: usize,
 }
 
 impl Options {

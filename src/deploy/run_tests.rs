@@ -55,6 +55,7 @@ pub(crate) fn options(mode: Mode) -> Options {
         interrupt: Interrupt::manual(),
         reviewed: None,
         look_for_orphans: false,
+        concurrency: 1,
     }
 }
 
