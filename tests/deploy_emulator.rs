@@ -333,6 +333,8 @@ fn plan_and_deploy_against_the_emulator() {
     a_large_template_goes_through_s3(&emulator);
     aws_errors_are_explained(&emulator);
     every_environment_of_the_examples_deploys(&emulator);
+    outputs_then_destroy_of_megadolls_dev_leave_no_stack_and_no_published_value(&emulator);
+    a_renamed_layer_leaves_an_orphan_that_plan_reports_and_destroy_removes(&emulator);
 }
 
 /// specs/dev.mdl and specs/prod.mdl: three stacks each, in their own regions;
@@ -800,4 +802,115 @@ fn example_project(example: &str) -> &'static str {
         "web-api" => "gallery",
         _ => "ledger",
     }
+}
+
+/// The value of SSM parameter `name` in us-east-1, or None.
+fn ssm_value(url: &str, name: &str) -> Option<String> {
+    let body = serde_json::json!({ "Name": name }).to_string();
+    let answer = post_json(url, "us-east-1", "ssm", "AmazonSSM.GetParameter", &body);
+    answer["Parameter"]["Value"].as_str().map(str::to_string)
+}
+
+/// Every SSM parameter name under `path` in us-east-1.
+fn ssm_names(url: &str, path: &str) -> Vec<String> {
+    let body = serde_json::json!({ "Path": path, "Recursive": true }).to_string();
+    let answer = post_json(url, "us-east-1", "ssm", "AmazonSSM.GetParametersByPath", &body);
+    let found = answer["Parameters"].as_array().cloned().unwrap_or_default();
+    found.iter().filter_map(|p| p["Name"].as_str().map(str::to_string)).collect()
+}
+
+/// specs/dev.mdl: a deploy prints the outputs, `mdl outputs` shows each
+/// layer with its published values, and `mdl destroy` (which asks, or needs
+/// --yes) deletes every stack, and with them every published value.
+fn outputs_then_destroy_of_megadolls_dev_leave_no_stack_and_no_published_value(emulator: &Emulator) {
+    reset(&emulator.url);
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let deploy = mdl(&emulator.url, root, &["deploy", "specs/dev.mdl", "--yes"]);
+    assert_eq!(deploy.code, 0, "{}", deploy.text());
+    assert!(
+        deploy.stdout.contains("\noutputs:\ncore (megadolls-dev-core): CREATE_COMPLETE"),
+        "{}",
+        deploy.stdout
+    );
+    let vpc = ssm_value(&emulator.url, "/megadolls/infra/vpc_id").expect("core published its VPC id");
+
+    let shown = mdl(&emulator.url, root, &["outputs", "specs/dev.mdl", "--format", "json"]);
+    assert_eq!(shown.code, 0, "{}", shown.text());
+    let outputs = shown.json();
+    assert_eq!(outputs["schema"], "mdl.outputs/1");
+    let core = layer(&outputs, "core");
+    assert_eq!(core["status"], "CREATE_COMPLETE");
+    let published = core["published"].as_array().expect("published values");
+    let vpc_id = published.iter().find(|p| p["name"] == "/megadolls/infra/vpc_id").expect("vpc_id");
+    assert_eq!(vpc_id["value"].as_str(), Some(vpc.as_str()), "what the stack wrote is what SSM holds");
+    let services = layer(&outputs, "microservices");
+    let addresses = services["addresses"].as_array().expect("addresses");
+    assert!(addresses.iter().any(|a| a["key"] == "DjangoBalancerDNSName"), "{services}");
+
+    // A published value changed by hand is drift (moto has SSM, so this half
+    // runs for real; its CloudFormation has no drift detection).
+    let body = serde_json::json!({ "Name": "/megadolls/infra/vpc_id", "Value": "vpc-handmade", "Type": "String", "Overwrite": true });
+    post_json(&emulator.url, "us-east-1", "ssm", "AmazonSSM.PutParameter", &body.to_string());
+    let drift = mdl(&emulator.url, root, &["drift", "specs/dev.mdl", "--format", "json"]);
+    assert_eq!(drift.code, 3, "drift found: {}", drift.text());
+    let found = drift.json();
+    let core = layer(&found, "core");
+    assert_eq!(core["status"], "drifted", "{found}");
+    assert_eq!(core["published"][0]["name"], "/megadolls/infra/vpc_id", "{found}");
+    assert_eq!(core["published"][0]["expected"].as_str(), Some(vpc.as_str()));
+    assert_eq!(core["published"][0]["actual"], "vpc-handmade");
+    assert!(drift.stderr.contains("W0651"), "{}", drift.stderr);
+    assert_eq!(layer(&found, "microservices")["published"], serde_json::json!([]), "the rest is in sync");
+
+    let unasked = mdl(&emulator.url, root, &["destroy", "specs/dev.mdl"]);
+    assert_eq!(unasked.code, 2, "no terminal, no --yes: {}", unasked.text());
+    assert!(emulator.stack("us-east-1", "megadolls-dev-core").is_some(), "nothing deleted without --yes");
+
+    let destroy = mdl(&emulator.url, root, &["destroy", "specs/dev.mdl", "--yes", "--format", "json"]);
+    assert_eq!(destroy.code, 0, "{}", destroy.text());
+    let result = destroy.json();
+    let order: Vec<&str> =
+        result["stacks"].as_array().expect("stacks").iter().filter_map(|s| s["layer"].as_str()).collect();
+    assert_eq!(order, ["deployment", "microservices", "core"], "the last layer first");
+    assert!(
+        result["stacks"].as_array().expect("stacks").iter().all(|s| s["status"] == "deleted"),
+        "{result}"
+    );
+    for layer in ["core", "microservices", "deployment"] {
+        let stack = format!("megadolls-dev-{layer}");
+        assert_eq!(
+            emulator.stack("us-east-1", &stack).map(|s| s.0).filter(|s| s != "DELETE_COMPLETE"),
+            None,
+            "{stack}"
+        );
+    }
+    assert_eq!(
+        ssm_names(&emulator.url, "/megadolls"),
+        Vec::<String>::new(),
+        "published values go with their stacks"
+    );
+}
+
+/// A layer renamed in the spec leaves its old stack: plan and deploy report it
+/// (W0650) and delete nothing; `destroy --orphans` removes it.
+fn a_renamed_layer_leaves_an_orphan_that_plan_reports_and_destroy_removes(emulator: &Emulator) {
+    reset(&emulator.url);
+    let dir = spec_copy("orphans", &[]);
+    let run = mdl(&emulator.url, &dir, &["deploy", "dev.mdl", "--yes"]);
+    assert_eq!(run.code, 0, "{}", run.text());
+    let renamed = spec_copy("orphans", &[("layer ops {", "layer operations {")]);
+    let plan = mdl(&emulator.url, &renamed, &["plan", "dev.mdl", "--format", "json"]);
+    assert_eq!(plan.code, 0, "a warning only: {}", plan.text());
+    let result = plan.json();
+    assert_eq!(result["orphans"][0]["stack_name"], "shop-dev-ops", "{result}");
+    assert!(result["diagnostics"].as_array().expect("diagnostics").iter().any(|d| d["code"] == "W0650"));
+    assert!(plan.stderr.contains("mdl destroy dev.mdl --stack shop-dev-ops"), "{}", plan.stderr);
+    assert!(emulator.stack("us-east-1", "shop-dev-ops").is_some(), "nothing deleted implicitly");
+    let destroy = mdl(&emulator.url, &renamed, &["destroy", "dev.mdl", "--orphans", "--yes"]);
+    assert_eq!(destroy.code, 0, "{}", destroy.text());
+    assert_eq!(
+        emulator.stack("us-east-1", "shop-dev-ops").map(|s| s.0).filter(|s| s != "DELETE_COMPLETE"),
+        None
+    );
+    assert!(emulator.stack("us-east-1", "shop-dev-core").is_some(), "only the orphan went");
 }

@@ -1,5 +1,8 @@
 //! One layer → one template: parameters for the SSM values it reads, its
-//! resources, and an SSM parameter resource for each value it publishes.
+//! resources, an SSM parameter resource for each value it publishes, and
+//! `Outputs` for what a person wants to read once it is deployed (each
+//! published value, each service's address). Outputs carry no `Export`:
+//! layers read each other through SSM only.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -62,10 +65,13 @@ pub(super) fn lower_layer(model: &Model, layer: &LayerModel, errors: &mut Vec<Lo
         resources.insert(resource.logical_id.clone(), lower_resource(&mut lowering, resource));
         property_spans.insert(resource.logical_id.clone(), std::mem::take(&mut lowering.spans));
     }
+    let mut outputs = address_outputs(layer);
     for published in &layer.publishes {
         let value =
             lowering.json(&published.value, &format!("publish {}", published.name)).unwrap_or(Json::Null);
         let logical_id = format!("Published{}", camel_case(&published.name));
+        let description = format!("`{}`, published as {}", published.name, published.parameter);
+        outputs.insert(logical_id.clone(), json!({ "Description": description, "Value": value.clone() }));
         lowering.spans.clear();
         property_spans
             .insert(logical_id.clone(), BTreeMap::from([("Value".to_string(), published.value.origin)]));
@@ -75,7 +81,7 @@ pub(super) fn lower_layer(model: &Model, layer: &LayerModel, errors: &mut Vec<Lo
     // A value read only where nothing reaches the template (an output no
     // resource uses) needs no parameter.
     parameters.retain(|name, _| lowering.used.contains(name));
-    let template = template(model, layer, &parameters, resources);
+    let template = template(model, layer, &parameters, resources, outputs);
     Stack {
         layer: layer.name.clone(),
         stack_name: stack_name(model, &layer.name),
@@ -152,6 +158,7 @@ fn template(
     layer: &LayerModel,
     parameters: &BTreeMap<String, String>,
     resources: Map<String, Json>,
+    outputs: Map<String, Json>,
 ) -> Json {
     let mut template = Map::new();
     template.insert("AWSTemplateFormatVersion".into(), json!("2010-09-09"));
@@ -173,5 +180,34 @@ fn template(
         template.insert("Parameters".into(), Json::Object(parameters));
     }
     template.insert("Resources".into(), Json::Object(resources));
+    if !outputs.is_empty() {
+        template.insert("Outputs".into(), Json::Object(outputs));
+    }
     Json::Object(template)
+}
+
+/// Resource types whose address or name a person wants after a deploy: the
+/// attribute that holds it, and what it is.
+const ADDRESSES: &[(&str, &str, &str)] = &[
+    ("AWS::ElasticLoadBalancingV2::LoadBalancer", "DNSName", "the load balancer's DNS name"),
+    ("AWS::CloudFront::Distribution", "DomainName", "the distribution's domain name"),
+    ("AWS::ECR::Repository", "RepositoryUri", "the repository's URI, where images are pushed"),
+    ("AWS::ECS::Service", "Name", "the ECS service's name"),
+];
+
+/// One output per resource that has an address or a name to read:
+/// `<LogicalId><Attribute>`.
+fn address_outputs(layer: &LayerModel) -> Map<String, Json> {
+    layer
+        .resources
+        .iter()
+        .filter_map(|resource| {
+            let (_, attribute, what) = ADDRESSES.iter().find(|(ty, _, _)| *ty == resource.type_name)?;
+            let output = json!({
+                "Description": format!("{}: {what}", resource.logical_id),
+                "Value": { "Fn::GetAtt": [resource.logical_id, attribute] },
+            });
+            Some((format!("{}{attribute}", resource.logical_id), output))
+        })
+        .collect()
 }

@@ -85,6 +85,8 @@ pub enum Format {
 /// What the command adds to the shared flags.
 pub struct Extra {
     pub mode: Mode,
+    /// Layers deployed at once.
+    pub concurrency: usize,
     pub no_rollback: bool,
     pub reviewed: Option<mdl::deploy::planfile::PlanFile>,
 }
@@ -107,7 +109,8 @@ pub fn load(args: &AwsArgs) -> Result<Loaded, Outcome> {
         return Err(Outcome::Usage);
     }
     let lowered = mdl::cfn::lower(&model);
-    let environment = environment_input(&model, &lowered.stacks, &report.workspace.sources);
+    let mut environment = environment_input(&model, &lowered.stacks, &report.workspace.sources);
+    environment.spec_path = args.spec.display().to_string();
     Ok(Loaded { environment, sources: report.workspace.sources, model })
 }
 
@@ -157,6 +160,8 @@ fn options(args: &AwsArgs, loaded: &Loaded, extra: Extra, interrupt: Interrupt) 
         poll: poll_from_env(),
         interrupt,
         reviewed: extra.reviewed,
+        look_for_orphans: true,
+        concurrency: extra.concurrency.max(1),
     }
 }
 
@@ -186,9 +191,18 @@ async fn execute(args: &AwsArgs, options: &Options, loaded: &Loaded) -> (Outcome
         }
     };
     let api = Counting::new(cfn);
-    let result = {
+    let (result, deployed) = {
         let mut engine = Engine::new(&api, Some(&s3), &mut ui, options);
-        engine::run(&mut engine, environment).await
+        let result = engine::run(&mut engine, environment).await;
+        // After a deploy, people want to read what is there now (the JSON
+        // document stays the run's; `mdl outputs --format json` has these).
+        let wanted = matches!(options.mode, Mode::Deploy { .. }) && args.format == Format::Human;
+        let deployed = if wanted && result.caller.is_some() && !options.interrupt.is_set() {
+            mdl::deploy::outputs::read_all(&engine, environment).await.ok()
+        } else {
+            None
+        };
+        (result, deployed)
     };
     ui.finish_live();
     if let Some(usage) = &result.usage {
@@ -197,7 +211,10 @@ async fn execute(args: &AwsArgs, options: &Options, loaded: &Loaded) -> (Outcome
     }
     info.account = result.caller.as_ref().map(|c| c.account.clone());
     if args.format == Format::Human {
-        print_summary(&info, &result, api.counts());
+        print_summary(&info, &result, api.counts(), &loaded.environment.spec_path);
+        if let Some(layers) = deployed.filter(|l| l.iter().any(|l| l.status.is_some())) {
+            println!("\noutputs:\n{}", mdl::deploy::outputs::to_text(&layers));
+        }
     } else {
         print_machine(args.format, &info, &result, &loaded.sources, api.counts());
     }
@@ -231,7 +248,7 @@ fn outcome(result: &RunResult) -> Outcome {
     }
 }
 
-fn print_summary(info: &RunInfo, result: &RunResult, calls: mdl::deploy::api::CallCounts) {
+fn print_summary(info: &RunInfo, result: &RunResult, calls: mdl::deploy::api::CallCounts, spec: &str) {
     if result.layers.is_empty() {
         return;
     }
@@ -257,6 +274,14 @@ fn print_summary(info: &RunInfo, result: &RunResult, calls: mdl::deploy::api::Ca
         n => format!("{n} change sets"),
     };
     println!("  AWS calls: {} reads, {} writes, {created} created", calls.reads, calls.writes);
+    if !result.orphans.is_empty() {
+        let names: Vec<&str> = result.orphans.iter().map(|o| o.stack_name.as_str()).collect();
+        println!(
+            "  orphan stacks (no layer of the spec names them; nothing deleted): {}\n  remove them with `mdl destroy {} --orphans`",
+            names.join(", "),
+            spec
+        );
+    }
 }
 
 fn print_machine(
@@ -270,7 +295,7 @@ fn print_machine(
         Format::Human => {}
         Format::Json => {
             let diagnostics = JsonReport::new(&result.diagnostics, sources).diagnostics;
-            print!("{}", report::to_json(info, &result.layers, calls, &diagnostics));
+            print!("{}", report::to_json(info, &result.layers, calls, &diagnostics, &result.orphans));
         }
         Format::Markdown => print!("{}", report::to_markdown(info, &result.layers)),
         Format::Sarif => print!("{}", render::render_sarif(&result.diagnostics, sources)),
@@ -284,4 +309,61 @@ fn poll_from_env() -> Poll {
     let first = parts.next().unwrap_or(1000);
     let max = parts.next().unwrap_or(first.max(10_000));
     Poll { first: Duration::from_millis(first), max: Duration::from_millis(max) }
+}
+
+/// A connected session for the commands past plan and deploy (destroy,
+/// outputs, drift, import): the options, the clients and the runtime.
+pub struct Session {
+    pub runtime: tokio::runtime::Runtime,
+    pub options: Options,
+    pub api: Counting<mdl::deploy::aws::SdkCloudFormation>,
+    pub store: mdl::deploy::aws::SdkTemplateStore,
+}
+
+/// Connect for `command`, which prints `human` or `json` only. A failure is
+/// printed here (credentials as a diagnostic) and returned as the exit code.
+pub fn session(args: &AwsArgs, loaded: &Loaded, command: &str, yes: bool) -> Result<Session, Outcome> {
+    if matches!(args.format, Format::Markdown | Format::Sarif) {
+        eprintln!("error: `mdl {command}` prints --format human or json");
+        return Err(Outcome::Usage);
+    }
+    let interrupt = Interrupt::on_signals().map_err(|e| {
+        eprintln!("error: cannot listen for interrupts: {e}");
+        Outcome::Usage
+    })?;
+    let extra = Extra { mode: Mode::Deploy { yes }, concurrency: 1, no_rollback: false, reviewed: None };
+    let options = options(args, loaded, extra, interrupt);
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| {
+        eprintln!("error: cannot start the async runtime: {e}");
+        Outcome::Usage
+    })?;
+    match runtime.block_on(connect(&options.target, &options.interrupt)) {
+        Ok((cfn, store)) => Ok(Session { runtime, options, api: Counting::new(cfn), store }),
+        Err(error) => {
+            let (outcome, result) = not_connected(&error, &options, &loaded.environment);
+            let color = args.color.for_stderr();
+            for diagnostic in &result.diagnostics {
+                eprintln!("{}", render::render_human(diagnostic, &loaded.sources, color));
+            }
+            Err(outcome)
+        }
+    }
+}
+
+/// The diagnostics as the JSON documents carry them.
+pub fn diagnostics_json(diagnostics: &[mdl::diag::Diagnostic], sources: &Sources) -> serde_json::Value {
+    serde_json::to_value(JsonReport::new(diagnostics, sources).diagnostics).unwrap_or_default()
+}
+
+/// The exit code of a command past plan and deploy.
+pub fn exit_code(usage: bool, diagnostics: &[mdl::diag::Diagnostic], succeeded: bool) -> Outcome {
+    if usage {
+        Outcome::Usage
+    } else if diagnostics.iter().any(|d| d.code == mdl::diag::Code::DeployInterrupted) {
+        Outcome::Interrupted
+    } else if succeeded {
+        Outcome::Ok
+    } else {
+        Outcome::Problems
+    }
 }

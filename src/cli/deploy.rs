@@ -25,6 +25,10 @@ pub struct DeployArgs {
     /// Execute exactly the change sets this plan file (from `mdl plan --out`) kept.
     #[arg(long, value_name = "FILE")]
     plan: Option<PathBuf>,
+    /// Deploy up to N layers at once: a layer starts as soon as every layer it
+    /// reads is deployed; a failure starts nothing new and lets running ones finish.
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=16))]
+    concurrency: u16,
     /// Keep what a failed change set created instead of rolling back (for debugging a failed create).
     #[arg(long)]
     no_rollback: bool,
@@ -48,7 +52,12 @@ pub fn run(args: &DeployArgs) -> Outcome {
         Ok(loaded) => loaded,
         Err(outcome) => return outcome,
     };
-    let extra = Extra { mode: Mode::Deploy { yes: args.yes }, no_rollback: args.no_rollback, reviewed };
+    let extra = Extra {
+        mode: Mode::Deploy { yes: args.yes },
+        concurrency: usize::from(args.concurrency),
+        no_rollback: args.no_rollback,
+        reviewed,
+    };
     aws::run(&args.aws, &loaded, extra).0
 }
 

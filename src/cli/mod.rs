@@ -2,19 +2,23 @@
 //!
 //! Exit codes are shared by every command: 0 success, 1 problems found in the
 //! specs (or a deploy problem), 2 usage or I/O errors (clap also exits 2 on
-//! bad arguments), 3 `plan --detailed-exitcode` found changes, 130 a plan or
-//! deploy was interrupted (SIGINT, SIGTERM).
+//! bad arguments), 3 `plan --detailed-exitcode` found changes or `drift`
+//! found drift, 130 a command talking to AWS was interrupted (SIGINT, SIGTERM).
 
 mod aws;
 mod build;
 mod check;
 mod completions;
 mod deploy;
+mod destroy;
+mod drift;
 mod environment;
 mod fmt;
 mod graph;
+mod import;
 mod init;
 mod lsp;
+mod outputs;
 mod plan;
 mod terminal;
 mod write;
@@ -42,6 +46,14 @@ enum Command {
     Plan(plan::PlanArgs),
     /// Plan, ask, execute and follow each layer's change set, in dependency order.
     Deploy(deploy::DeployArgs),
+    /// Delete the environment's stacks, the last layer first (or its orphan stacks).
+    Destroy(destroy::DestroyArgs),
+    /// Show what is deployed: each layer's status, published values and service addresses.
+    Outputs(outputs::OutputsArgs),
+    /// Compare what is deployed with the templates and published values (exit 3 on drift).
+    Drift(drift::DriftArgs),
+    /// Adopt live resources into their layer's stack (a resource-import change set).
+    Import(import::ImportArgs),
     /// Rewrite spec files in the canonical layout (`--check` only lists them).
     Fmt(fmt::FmtArgs),
     /// Lower one environment to one CloudFormation template per layer.
@@ -64,7 +76,7 @@ pub enum Outcome {
     Problems = 1,
     /// Bad usage, or mdl could not find or read what it was asked to check.
     Usage = 2,
-    /// `plan --detailed-exitcode`: the plan has changes.
+    /// `plan --detailed-exitcode`: the plan has changes; `drift`: something drifted.
     Changes = 3,
     /// A plan or deploy stopped on SIGINT or SIGTERM.
     Interrupted = 130,
@@ -101,6 +113,10 @@ pub fn run() -> ExitCode {
         Command::Check(args) => check::run(&args),
         Command::Plan(args) => plan::run(&args),
         Command::Deploy(args) => deploy::run(&args),
+        Command::Destroy(args) => destroy::run(&args),
+        Command::Outputs(args) => outputs::run(&args),
+        Command::Drift(args) => drift::run(&args),
+        Command::Import(args) => import::run(&args),
         Command::Fmt(args) => fmt::run(&args),
         Command::Build(args) => build::run(&args),
         Command::Graph(args) => graph::run(&args),

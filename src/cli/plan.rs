@@ -34,7 +34,7 @@ pub fn run(args: &PlanArgs) -> Outcome {
         Err(outcome) => return outcome,
     };
     let keep = args.keep || args.out.is_some();
-    let extra = Extra { mode: Mode::Plan { keep }, no_rollback: false, reviewed: None };
+    let extra = Extra { mode: Mode::Plan { keep }, concurrency: 1, no_rollback: false, reviewed: None };
     let (outcome, result) = aws::run(&args.aws, &loaded, extra);
     let Some(result) = result else { return outcome };
     if outcome != Outcome::Ok {

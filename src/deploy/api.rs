@@ -28,14 +28,93 @@ pub struct StackInfo {
     pub termination_protection: bool,
     /// The stack's tags, as key and value.
     pub tags: Vec<(String, String)>,
+    /// The template's `Outputs` as CloudFormation resolved them.
+    pub outputs: Vec<StackOutput>,
 }
 
-/// CREATE for a new stack, UPDATE for an existing one.
+/// One entry of a stack's `Outputs` (`DescribeStacks`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct StackOutput {
+    pub output_key: String,
+    pub output_value: String,
+    pub description: Option<String>,
+}
+
+/// One resource of a stack (`DescribeStackResources`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct StackResource {
+    pub logical_resource_id: String,
+    /// The live resource's name or id (an SSM parameter's name, a bucket's name).
+    pub physical_resource_id: Option<String>,
+    pub resource_type: String,
+    pub resource_status: String,
+}
+
+/// Where a drift detection is (`DescribeStackDriftDetectionStatus`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct DriftDetection {
+    /// `DETECTION_IN_PROGRESS`, `DETECTION_COMPLETE`, `DETECTION_FAILED`.
+    pub detection_status: String,
+    /// `DRIFTED`, `IN_SYNC`, `UNKNOWN`, `NOT_CHECKED`.
+    pub stack_drift_status: Option<String>,
+    pub detection_status_reason: Option<String>,
+}
+
+/// One resource's drift (`DescribeStackResourceDrifts`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct ResourceDrift {
+    pub logical_resource_id: String,
+    pub physical_resource_id: Option<String>,
+    pub resource_type: String,
+    /// `IN_SYNC`, `MODIFIED`, `DELETED`, `NOT_CHECKED`.
+    pub stack_resource_drift_status: String,
+    pub property_differences: Vec<PropertyDifference>,
+}
+
+/// One property that differs from the template.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct PropertyDifference {
+    /// A JSON pointer: `/LogGroupName`, `/Tags/0/Value`.
+    pub property_path: String,
+    pub expected_value: String,
+    pub actual_value: String,
+    /// `ADD`, `REMOVE`, `NOT_EQUAL`.
+    pub difference_type: String,
+}
+
+/// Which properties identify the live resources of a type
+/// (`GetTemplateSummary`'s `ResourceIdentifierSummaries`): only types that
+/// CloudFormation can import are listed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct ResourceIdentifierSummary {
+    pub resource_type: String,
+    pub logical_resource_ids: Vec<String>,
+    /// The identifier properties (`RepositoryName`; two for some types).
+    pub resource_identifiers: Vec<String>,
+}
+
+/// One live resource to adopt (`ResourcesToImport`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ResourceToImport {
+    pub resource_type: String,
+    pub logical_resource_id: String,
+    /// Identifier property → the live resource's value.
+    pub resource_identifier: BTreeMap<String, String>,
+}
+
+/// CREATE for a new stack, UPDATE for an existing one, IMPORT to adopt live resources.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum ChangeSetKind {
     Create,
     Update,
+    Import,
 }
 
 /// Where CloudFormation reads the template from.
@@ -59,6 +138,8 @@ pub struct ChangeSetRequest {
     pub description: String,
     /// The CloudFormation service role the stack operates with.
     pub role_arn: Option<String>,
+    /// With [`ChangeSetKind::Import`]: the live resources to adopt.
+    pub resources_to_import: Vec<ResourceToImport>,
 }
 
 /// How `ExecuteChangeSet` runs.
@@ -158,8 +239,9 @@ pub struct StackEvent {
     pub client_request_token: Option<String>,
 }
 
-/// The AWS calls deploy makes (CloudFormation, and STS for the caller's
-/// identity). Reads are `describe_*`/`get_*`/`caller_identity`.
+/// The AWS calls deploy makes (CloudFormation, STS for the caller's
+/// identity, SSM for published values). Reads are
+/// `describe_*`/`get_*`/`list_*`/`caller_identity`.
 #[allow(async_fn_in_trait)]
 pub trait CloudFormationApi {
     /// STS `GetCallerIdentity`: the account and ARN of the credentials in use.
@@ -190,8 +272,26 @@ pub trait CloudFormationApi {
     async fn describe_stack_events(&self, stack: &str) -> Result<Vec<StackEvent>, ApiError>;
     /// `UpdateTerminationProtection`.
     async fn set_termination_protection(&self, stack: &str, enabled: bool) -> Result<(), ApiError>;
-    /// `DeleteStack`: only for the empty stack a plan's CREATE change set left.
+    /// `DeleteStack`: the empty stack a plan's CREATE change set left, or a
+    /// stack `mdl destroy` removes.
     async fn delete_stack(&self, stack: &str) -> Result<(), ApiError>;
+    /// `DescribeStacks` without a name, every page: the region's live stacks.
+    async fn list_stacks(&self) -> Result<Vec<StackInfo>, ApiError>;
+    /// `DescribeStackResources`: the stack's resources and their physical ids.
+    async fn list_stack_resources(&self, stack: &str) -> Result<Vec<StackResource>, ApiError>;
+    /// `DetectStackDrift`; returns the detection's id.
+    async fn detect_stack_drift(&self, stack: &str) -> Result<String, ApiError>;
+    /// `DescribeStackDriftDetectionStatus`.
+    async fn describe_drift_detection(&self, detection_id: &str) -> Result<DriftDetection, ApiError>;
+    /// `DescribeStackResourceDrifts`, every page, drifted resources only.
+    async fn describe_resource_drifts(&self, stack: &str) -> Result<Vec<ResourceDrift>, ApiError>;
+    /// `GetTemplateSummary`: the identifier properties of the importable resources.
+    async fn resource_identifiers(
+        &self,
+        template: &TemplateSource,
+    ) -> Result<Vec<ResourceIdentifierSummary>, ApiError>;
+    /// SSM `GetParameter` (decrypted); `None` when there is no such parameter.
+    async fn get_parameter(&self, name: &str) -> Result<Option<String>, ApiError>;
 }
 
 /// Uploads templates too large to send inline.
@@ -305,5 +405,37 @@ impl<A: CloudFormationApi> CloudFormationApi for Counting<A> {
     async fn delete_stack(&self, stack: &str) -> Result<(), ApiError> {
         self.write();
         self.inner.delete_stack(stack).await
+    }
+    async fn list_stacks(&self) -> Result<Vec<StackInfo>, ApiError> {
+        self.read();
+        self.inner.list_stacks().await
+    }
+    async fn list_stack_resources(&self, stack: &str) -> Result<Vec<StackResource>, ApiError> {
+        self.read();
+        self.inner.list_stack_resources(stack).await
+    }
+    async fn detect_stack_drift(&self, stack: &str) -> Result<String, ApiError> {
+        // Starts work on AWS's side, but changes nothing: counted as a read.
+        self.read();
+        self.inner.detect_stack_drift(stack).await
+    }
+    async fn describe_drift_detection(&self, detection_id: &str) -> Result<DriftDetection, ApiError> {
+        self.read();
+        self.inner.describe_drift_detection(detection_id).await
+    }
+    async fn describe_resource_drifts(&self, stack: &str) -> Result<Vec<ResourceDrift>, ApiError> {
+        self.read();
+        self.inner.describe_resource_drifts(stack).await
+    }
+    async fn resource_identifiers(
+        &self,
+        template: &TemplateSource,
+    ) -> Result<Vec<ResourceIdentifierSummary>, ApiError> {
+        self.read();
+        self.inner.resource_identifiers(template).await
+    }
+    async fn get_parameter(&self, name: &str) -> Result<Option<String>, ApiError> {
+        self.read();
+        self.inner.get_parameter(name).await
     }
 }

@@ -233,3 +233,105 @@ pub fn deferred_differs(layer: &LayerInput, differences: &[String]) -> Diagnosti
     }
     diagnostic.with_help("its inputs changed through SSM; review the changes shown before answering")
 }
+
+/// A stack of this project and environment that no layer of the spec names.
+pub fn orphan_stack(environment: &EnvironmentInput, orphan: &super::orphans::Orphan) -> Diagnostic {
+    Diagnostic::new(
+        Code::OrphanStack,
+        format!(
+            "{} ({}) belongs to environment {} but no layer of the spec names it (its tags say layer `{}`)",
+            orphan.stack_name, orphan.status, environment.environment, orphan.layer
+        ),
+        environment.span,
+        "this environment",
+    )
+    .with_note("a layer was removed or renamed: its stack and its resources stay until deleted; nothing is deleted implicitly")
+    .with_help(format!(
+        "remove it with `mdl destroy {} --stack {}` (or every orphan: `--orphans`), or put the layer back in the spec",
+        spec_or_placeholder(environment),
+        orphan.stack_name
+    ))
+}
+
+fn spec_or_placeholder(environment: &EnvironmentInput) -> &str {
+    if environment.spec_path.is_empty() {
+        "ENV.mdl"
+    } else {
+        &environment.spec_path
+    }
+}
+
+/// `mdl destroy` of a protected environment without `--force-protected`.
+pub fn destroy_protected(environment: &EnvironmentInput, stacks: &[String]) -> Diagnostic {
+    Diagnostic::new(
+        Code::DestroyRefused,
+        format!("environment {} is protected: its stacks are not destroyed", environment.environment),
+        environment.span,
+        "protect = true, or termination protection on a stack",
+    )
+    .with_note(format!("protected: {}", stacks.join(", ")))
+    .with_help(format!(
+        "nothing was deleted; if the environment must really go, run `mdl destroy {} --force-protected`: it turns termination protection off on each stack, then deletes it",
+        spec_or_placeholder(environment)
+    ))
+}
+
+/// `mdl destroy --layer L` while a layer that stays still reads L.
+pub fn destroy_still_read(layer: &LayerInput, readers: &[String]) -> Diagnostic {
+    Diagnostic::new(
+        Code::DestroyRefused,
+        format!("layer `{}` is read by {}, which stays deployed", layer.layer, readers.join(", ")),
+        layer.span,
+        "the values this layer publishes are still read",
+    )
+    .with_help(format!(
+        "nothing was deleted; destroy the readers first (`--layer {}` too), or the whole environment",
+        readers.join(" --layer ")
+    ))
+}
+
+/// A `--stack` that is not a stack of this environment.
+pub fn destroy_foreign(environment: &EnvironmentInput, stack: &str, why: &str) -> Diagnostic {
+    Diagnostic::new(Code::DestroyRefused, format!("{stack} {why}"), environment.span, "this environment")
+        .with_help("nothing was deleted; `--stack` takes the stacks mdl's tags give to this project and environment (the orphans plan and deploy list)")
+}
+
+/// A stack whose delete failed: each failing resource and how to go on.
+pub fn destroy_failed(
+    span: Span,
+    stack: &str,
+    status: &str,
+    failures: &[String],
+    help: String,
+) -> Diagnostic {
+    let mut diagnostic = Diagnostic::new(
+        Code::DestroyFailed,
+        format!("{stack} could not be deleted: it ended in {status}"),
+        span,
+        "this stack",
+    );
+    for failure in failures {
+        diagnostic = diagnostic.with_note(failure.clone());
+    }
+    diagnostic.with_help(help)
+}
+
+/// A resource or published value that differs from what its stack wrote.
+pub fn drifted(span: Span, message: String, notes: &[String], help: String) -> Diagnostic {
+    let mut diagnostic = Diagnostic::new(Code::Drifted, message, span, "declared here");
+    for note in notes {
+        diagnostic = diagnostic.with_note(note.clone());
+    }
+    diagnostic.with_help(help)
+}
+
+/// A resource `mdl import` cannot adopt, and why.
+pub fn import_refused(span: Span, logical_id: &str, why: &str, help: &str) -> Diagnostic {
+    Diagnostic::new(
+        Code::ImportRefused,
+        format!("{logical_id} cannot be imported: {why}"),
+        span,
+        "this resource",
+    )
+    .with_help(format!("nothing was imported; {help}"))
+}

@@ -37,7 +37,7 @@ layer ops {
 "#;
 
 /// The spec above, and the environment input whose spans point into it.
-fn spec(inputs: Vec<LayerInput>) -> (Sources, EnvironmentInput) {
+pub(crate) fn spec(inputs: Vec<LayerInput>) -> (Sources, EnvironmentInput) {
     let mut sources = Sources::default();
     let file = sources.add("dev.mdl".into(), None, SPEC.into());
     let span = |needle: &str| {
@@ -66,8 +66,16 @@ fn spec(inputs: Vec<LayerInput>) -> (Sources, EnvironmentInput) {
 }
 
 fn rendered(result: &RunResult, sources: &Sources, code: &str) -> String {
-    let found: Vec<String> = result
-        .diagnostics
+    rendered_list(&result.diagnostics, sources, code)
+}
+
+/// The diagnostics `code` among `diagnostics`, rendered as a user sees them.
+pub(crate) fn rendered_list(
+    diagnostics: &[crate::diag::Diagnostic],
+    sources: &Sources,
+    code: &str,
+) -> String {
+    let found: Vec<String> = diagnostics
         .iter()
         .filter(|d| d.code.as_str() == code)
         .map(|d| render_human(d, sources, false))
@@ -75,12 +83,12 @@ fn rendered(result: &RunResult, sources: &Sources, code: &str) -> String {
     assert!(
         !found.is_empty(),
         "no {code} among {:?}",
-        result.diagnostics.iter().map(|d| d.code).collect::<Vec<_>>()
+        diagnostics.iter().map(|d| d.code).collect::<Vec<_>>()
     );
     found.join("\n")
 }
 
-fn snapshot(code: &str, what: &str, text: &str) {
+pub(crate) fn snapshot(code: &str, what: &str, text: &str) {
     insta::with_settings!({
         snapshot_path => "../../tests/deploy/snapshots",
         prepend_module_to_snapshot => false,

@@ -38,14 +38,14 @@ impl<A: CloudFormationApi, S: TemplateStore> Engine<'_, A, S> {
             .await
             .map_err(|e| self.api_stop(e, "executing the change set"))?;
         planned.executed = true;
-        let (status, failures) = self.follow(input, seen, &name).await?;
+        let (status, failures) = self.follow(&input.layer, stack, seen, &name).await?;
         planned.report.change_set = None;
         planned.change_set = None;
         if is_success(&status) {
             planned.report.applied = true;
             planned.report.status = match planned.kind {
                 ChangeSetKind::Create => LayerStatus::Created,
-                ChangeSetKind::Update => LayerStatus::Updated,
+                ChangeSetKind::Update | ChangeSetKind::Import => LayerStatus::Updated,
             };
             self.protect_stack(stack).await?;
         } else {
@@ -59,14 +59,15 @@ impl<A: CloudFormationApi, S: TemplateStore> Engine<'_, A, S> {
     }
 
     /// Poll events and status with backoff until the stack settles; returns
-    /// the final status and the failure events seen.
-    async fn follow(
+    /// the final status (`DELETE_COMPLETE` once the stack is gone) and the
+    /// failure events seen. Progress lines carry `label` (the layer).
+    pub(super) async fn follow(
         &mut self,
-        input: &LayerInput,
+        label: &str,
+        stack: &str,
         mut seen: HashSet<String>,
         token: &str,
     ) -> Result<(String, Vec<StackEvent>), Stop> {
-        let stack = &input.stack_name;
         let mut failures = Vec::new();
         let mut delay = Duration::ZERO;
         loop {
@@ -76,7 +77,7 @@ impl<A: CloudFormationApi, S: TemplateStore> Engine<'_, A, S> {
                 events.into_iter().filter(|e| seen.insert(e.event_id.clone()) && is_ours(e, token)).collect();
             fresh.reverse();
             for event in &fresh {
-                self.ui.progress(&input.layer, &event_line(event));
+                self.ui.progress(label, &event_line(event));
             }
             failures.extend(fresh.into_iter().filter(|e| is_failure_event(&e.resource_status)));
             let status = self.read(self.api.describe_stack(stack), "reading the stack").await?;

@@ -6,8 +6,9 @@ use std::cell::RefCell;
 use std::collections::{BTreeMap, VecDeque};
 
 use super::api::{
-    Caller, ChangeSetPage, ChangeSetRequest, CloudFormationApi, ExecuteOptions, StackEvent, StackInfo,
-    TemplateSource, TemplateStore,
+    Caller, ChangeSetPage, ChangeSetRequest, CloudFormationApi, DriftDetection, ExecuteOptions,
+    ResourceDrift, ResourceIdentifierSummary, StackEvent, StackInfo, StackResource, TemplateSource,
+    TemplateStore,
 };
 use super::errors::ApiError;
 use super::interrupt::Interrupt;
@@ -41,6 +42,24 @@ pub struct FakeCloudFormation {
     pub events_on_execute: RefCell<Vec<StackEvent>>,
     /// Template bodies of change sets not executed yet, by stack.
     pub pending: RefCell<BTreeMap<String, Pending>>,
+    /// Each stack's resources (DescribeStackResources), by stack.
+    pub resources: RefCell<BTreeMap<String, Vec<StackResource>>>,
+    /// SSM parameters by name.
+    pub parameters: RefCell<BTreeMap<String, String>>,
+    /// Status DeleteStack leaves a stack in (default: the stack is gone).
+    pub delete_ends_in: RefCell<Option<String>>,
+    /// Events that appear once DeleteStack is called.
+    pub events_on_delete: RefCell<Vec<StackEvent>>,
+    /// Drift detection answers, one per DescribeStackDriftDetectionStatus call.
+    pub detections: RefCell<VecDeque<DriftDetection>>,
+    /// Drifted resources by stack.
+    pub drifts: RefCell<BTreeMap<String, Vec<ResourceDrift>>>,
+    /// GetTemplateSummary's ResourceIdentifierSummaries.
+    pub identifiers: RefCell<Vec<ResourceIdentifierSummary>>,
+    /// How many DescribeStacks calls see a stack still in progress after
+    /// ExecuteChangeSet, by stack (default none: it settles at once).
+    pub busy_after_execute: RefCell<BTreeMap<String, usize>>,
+    busy: RefCell<BTreeMap<String, usize>>,
 }
 
 impl FakeCloudFormation {
@@ -95,6 +114,12 @@ impl CloudFormationApi for FakeCloudFormation {
         if let (Some(info), Some(status)) = (info.as_mut(), self.statuses.borrow_mut().pop_front()) {
             info.status = status;
         }
+        if let (Some(info), Some(left)) = (info.as_mut(), self.busy.borrow_mut().get_mut(name)) {
+            if *left > 0 {
+                *left -= 1;
+                info.status = "UPDATE_IN_PROGRESS".into();
+            }
+        }
         Ok(info)
     }
     async fn get_template(&self, name: &str) -> Result<String, ApiError> {
@@ -141,6 +166,9 @@ impl CloudFormationApi for FakeCloudFormation {
     ) -> Result<(), ApiError> {
         self.record("ExecuteChangeSet", stack)?;
         self.executions.borrow_mut().push(options.clone());
+        if let Some(polls) = self.busy_after_execute.borrow().get(stack) {
+            self.busy.borrow_mut().insert(stack.to_string(), *polls);
+        }
         let fresh: Vec<StackEvent> = self.events_on_execute.borrow_mut().drain(..).collect();
         self.events.borrow_mut().splice(0..0, fresh);
         let end = self.execute_ends_in.borrow().clone().unwrap_or_else(|| "CREATE_COMPLETE".into());
@@ -168,8 +196,60 @@ impl CloudFormationApi for FakeCloudFormation {
     }
     async fn delete_stack(&self, stack: &str) -> Result<(), ApiError> {
         self.record("DeleteStack", stack)?;
-        self.stacks.borrow_mut().remove(stack);
+        let fresh: Vec<StackEvent> = self.events_on_delete.borrow_mut().drain(..).collect();
+        self.events.borrow_mut().splice(0..0, fresh);
+        match self.delete_ends_in.borrow().clone() {
+            Some(status) => {
+                if let Some((info, _)) = self.stacks.borrow_mut().get_mut(stack) {
+                    info.status = status;
+                }
+            }
+            None => {
+                self.stacks.borrow_mut().remove(stack);
+                let gone = self.resources.borrow_mut().remove(stack).unwrap_or_default();
+                let mut parameters = self.parameters.borrow_mut();
+                for resource in gone.iter().filter(|r| r.resource_type == "AWS::SSM::Parameter") {
+                    parameters.remove(resource.physical_resource_id.as_deref().unwrap_or_default());
+                }
+            }
+        }
         Ok(())
+    }
+    async fn list_stacks(&self) -> Result<Vec<StackInfo>, ApiError> {
+        self.record("DescribeStacks", "*")?;
+        Ok(self.stacks.borrow().values().map(|(info, _)| info.clone()).collect())
+    }
+    async fn list_stack_resources(&self, stack: &str) -> Result<Vec<StackResource>, ApiError> {
+        self.record("DescribeStackResources", stack)?;
+        Ok(self.resources.borrow().get(stack).cloned().unwrap_or_default())
+    }
+    async fn detect_stack_drift(&self, stack: &str) -> Result<String, ApiError> {
+        self.record("DetectStackDrift", stack)?;
+        Ok(format!("detection-{stack}"))
+    }
+    async fn describe_drift_detection(&self, detection_id: &str) -> Result<DriftDetection, ApiError> {
+        self.record("DescribeStackDriftDetectionStatus", detection_id)?;
+        let done = DriftDetection {
+            detection_status: "DETECTION_COMPLETE".into(),
+            stack_drift_status: Some("IN_SYNC".into()),
+            detection_status_reason: None,
+        };
+        Ok(self.detections.borrow_mut().pop_front().unwrap_or(done))
+    }
+    async fn describe_resource_drifts(&self, stack: &str) -> Result<Vec<ResourceDrift>, ApiError> {
+        self.record("DescribeStackResourceDrifts", stack)?;
+        Ok(self.drifts.borrow().get(stack).cloned().unwrap_or_default())
+    }
+    async fn resource_identifiers(
+        &self,
+        _: &TemplateSource,
+    ) -> Result<Vec<ResourceIdentifierSummary>, ApiError> {
+        self.record("GetTemplateSummary", "")?;
+        Ok(self.identifiers.borrow().clone())
+    }
+    async fn get_parameter(&self, name: &str) -> Result<Option<String>, ApiError> {
+        self.record("GetParameter", name)?;
+        Ok(self.parameters.borrow().get(name).cloned())
     }
 }
 

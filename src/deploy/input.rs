@@ -33,6 +33,10 @@ pub struct EnvironmentInput {
     /// User tags on every stack, with where they were written.
     pub user_tags: Vec<Tag>,
     pub layers: Vec<LayerInput>,
+    /// The spec file as the user named it (for the commands mdl suggests).
+    pub spec_path: String,
+    /// The SSM names of the secrets each layer declares (set outside mdl), by layer.
+    pub secrets: BTreeMap<String, Vec<String>>,
 }
 
 /// Everything deploy needs about one layer.
@@ -83,6 +87,12 @@ pub fn environment_input(model: &Model, stacks: &[Stack], sources: &Sources) -> 
         span: model.environment_span,
         user_tags: deployment.tags.clone(),
         layers,
+        spec_path: String::new(),
+        secrets: model
+            .layers
+            .iter()
+            .map(|l| (l.name.clone(), l.secrets.iter().map(|s| s.parameter.clone()).collect()))
+            .collect(),
     }
 }
 

@@ -261,6 +261,7 @@ impl<A: CloudFormationApi, S: TemplateStore> Engine<'_, A, S> {
             tags: input.tags.clone(),
             description: format!("mdl {} of layer {}", self.options.command(), input.layer),
             role_arn: self.options.service_role.clone(),
+            resources_to_import: Vec::new(),
         };
         self.before_write()?;
         match self.api.create_change_set(&request).await {
@@ -320,7 +321,7 @@ impl<A: CloudFormationApi, S: TemplateStore> Engine<'_, A, S> {
         planned.report.change_set.clone_from(&planned.change_set);
         planned.report.status = match planned.kind {
             ChangeSetKind::Create => LayerStatus::Create,
-            ChangeSetKind::Update => LayerStatus::Update,
+            ChangeSetKind::Update | ChangeSetKind::Import => LayerStatus::Update,
         };
         Ok(planned)
     }
@@ -393,7 +394,11 @@ impl<A: CloudFormationApi, S: TemplateStore> Engine<'_, A, S> {
         planned.report.change_set = None;
     }
 
-    async fn wait_for_change_set(&mut self, stack: &str, name: &str) -> Result<Vec<ChangeSetPage>, Stop> {
+    pub(super) async fn wait_for_change_set(
+        &mut self,
+        stack: &str,
+        name: &str,
+    ) -> Result<Vec<ChangeSetPage>, Stop> {
         let mut delay = Duration::ZERO;
         loop {
             self.options.interrupt.pause(delay).await?;
@@ -424,7 +429,11 @@ impl<A: CloudFormationApi, S: TemplateStore> Engine<'_, A, S> {
         Ok(pages)
     }
 
-    async fn template_source(&self, input: &LayerInput, name: &str) -> Result<TemplateSource, Stop> {
+    pub(super) async fn template_source(
+        &self,
+        input: &LayerInput,
+        name: &str,
+    ) -> Result<TemplateSource, Stop> {
         if input.body.len() <= crate::cfn::limits::INLINE_BODY_BYTES {
             return Ok(TemplateSource::Body(input.body.clone()));
         }

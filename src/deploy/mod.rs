@@ -24,13 +24,19 @@ pub mod api;
 mod apply;
 pub mod aws;
 pub mod changes;
+pub mod destroy;
 pub mod diagnose;
+pub mod drift;
 pub mod errors;
 mod execute;
 mod follow;
+pub mod import;
 pub mod input;
 pub mod interrupt;
 mod layer;
+pub mod orphans;
+pub mod outputs;
+mod parallel;
 pub mod planfile;
 pub mod props;
 pub mod report;
@@ -105,6 +111,10 @@ pub struct Options {
     pub interrupt: Interrupt,
     /// `deploy --plan FILE`: execute exactly these change sets.
     pub reviewed: Option<planfile::PlanFile>,
+    /// After the layers, list the environment's orphan stacks (one more read).
+    pub look_for_orphans: bool,
+    /// How many layers may deploy at once (`--concurrency`); 1: one after another.
+    pub concurrency: usize,
 }
 
 impl Options {

@@ -413,6 +413,7 @@ pub fn to_json(
     layers: &[LayerReport],
     calls: CallCounts,
     diagnostics: &[crate::diag::render::JsonDiagnostic],
+    orphans: &[super::orphans::Orphan],
 ) -> String {
     let value = json!({
         "schema": "mdl.plan/2",
@@ -424,6 +425,7 @@ pub fn to_json(
         "totals": Totals::of(layers),
         "layers": layers,
         "diagnostics": diagnostics,
+        "orphans": orphans,
         "api_calls": calls,
     });
     let mut text = serde_json::to_string_pretty(&value).unwrap_or_default();

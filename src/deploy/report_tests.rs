@@ -69,7 +69,7 @@ fn the_json_plan_has_its_schema_account_totals_and_stable_words() {
         parameters: vec!["/shop/db_url".into()],
         readers: vec!["Web".into()],
     });
-    let text = to_json(&info(), &[report, later], CallCounts::default(), &[]);
+    let text = to_json(&info(), &[report, later], CallCounts::default(), &[], &[]);
     let value: serde_json::Value = serde_json::from_str(&text).expect("json");
     assert_eq!(value["schema"], "mdl.plan/2");
     assert_eq!(value["account"], "123456789012");

@@ -34,6 +34,8 @@ pub struct RunResult {
     pub caller: Option<Caller>,
     /// Each layer's stack as read (for `plan --out`).
     pub stacks: BTreeMap<String, Option<StackState>>,
+    /// Stacks of the environment that no layer names (W0650).
+    pub orphans: Vec<super::orphans::Orphan>,
 }
 
 impl RunResult {
@@ -66,6 +68,10 @@ pub async fn run<A: CloudFormationApi, S: TemplateStore>(
                 check_identity(engine, environment).await && check_reviewed(engine, environment).await;
             if ready && dependencies_deployed(engine, environment, &selected).await {
                 run_layers(engine, environment, &selected, &mut result).await;
+            }
+            let interrupted = engine.options.interrupt.is_set();
+            if ready && engine.options.look_for_orphans && !interrupted {
+                result.orphans = engine.report_orphans(environment).await;
             }
         }
         Err(Some(usage)) => result.usage = Some(usage),
@@ -106,7 +112,7 @@ fn before_any_call<'i, A: CloudFormationApi, S: TemplateStore>(
 
 /// Ask STS who the credentials belong to; refuse another account than the
 /// one the environment names.
-async fn check_identity<A: CloudFormationApi, S: TemplateStore>(
+pub(super) async fn check_identity<A: CloudFormationApi, S: TemplateStore>(
     engine: &mut Engine<'_, A, S>,
     environment: &EnvironmentInput,
 ) -> bool {
@@ -178,7 +184,7 @@ async fn check_reviewed<A: CloudFormationApi, S: TemplateStore>(
     reasons.is_empty()
 }
 
-fn report_stop<A: CloudFormationApi, S: TemplateStore>(
+pub(super) fn report_stop<A: CloudFormationApi, S: TemplateStore>(
     engine: &mut Engine<'_, A, S>,
     environment: &EnvironmentInput,
     stop: Stop,
@@ -268,7 +274,7 @@ async fn dependencies_deployed<A: CloudFormationApi, S: TemplateStore>(
 
 /// What earlier layers of the run did.
 #[derive(Default)]
-struct Progress {
+pub(super) struct Progress {
     changed: BTreeSet<String>,
     missing: BTreeSet<String>,
     published: follow::Changed,
@@ -281,16 +287,22 @@ async fn run_layers<A: CloudFormationApi, S: TemplateStore>(
     selected: &[&LayerInput],
     result: &mut RunResult,
 ) {
-    let mut state = Progress::default();
-    for input in selected {
-        if state.stopped {
-            result.layers.push(LayerReport::new(&input.layer, &input.stack_name));
-            continue;
+    if engine.options.concurrency > 1 {
+        super::parallel::run_layers(engine, selected, result).await;
+    } else {
+        let mut state = Progress::default();
+        for input in selected {
+            if state.stopped {
+                result.layers.push(LayerReport::new(&input.layer, &input.stack_name));
+                continue;
+            }
+            let upstream = state.upstream(input, engine.options.mode);
+            let (report, stack) = one_layer(engine, input, upstream).await;
+            state.record(input, &report);
+            state.stopped = report.status.stops_the_run();
+            result.stacks.insert(input.layer.clone(), stack);
+            result.layers.push(report);
         }
-        let (report, stack) = one_layer(engine, input, &mut state).await;
-        state.stopped = report.status.stops_the_run();
-        result.stacks.insert(input.layer.clone(), stack);
-        result.layers.push(report);
     }
     if result.layers.iter().any(|l| l.status == LayerStatus::Interrupted) {
         let diagnostic = interrupted_after(engine, environment, &result.layers);
@@ -298,14 +310,14 @@ async fn run_layers<A: CloudFormationApi, S: TemplateStore>(
     }
 }
 
-async fn one_layer<A: CloudFormationApi, S: TemplateStore>(
+/// Plan (and in a deploy, apply) one layer, given what earlier layers did.
+pub(super) async fn one_layer<A: CloudFormationApi, S: TemplateStore>(
     engine: &mut Engine<'_, A, S>,
     input: &LayerInput,
-    state: &mut Progress,
+    upstream: Upstream,
 ) -> (LayerReport, Option<StackState>) {
     let started = Instant::now();
     let prompts_before = engine.prompt_time;
-    let upstream = state.upstream(input, engine.options.mode);
     engine.ui.progress(&input.layer, &format!("{}: planning", input.stack_name));
     let (mut report, stack) = match engine.plan_layer(input, upstream).await {
         Ok(planned) => {
@@ -314,7 +326,6 @@ async fn one_layer<A: CloudFormationApi, S: TemplateStore>(
         }
         Err(stop) => (stopped(engine, input, stop), None),
     };
-    state.record(input, &report);
     let prompts = engine.prompt_time.saturating_sub(prompts_before);
     report.seconds = started.elapsed().saturating_sub(prompts).as_secs_f64();
     (report, stack)
@@ -322,7 +333,7 @@ async fn one_layer<A: CloudFormationApi, S: TemplateStore>(
 
 impl Progress {
     /// What this run's earlier layers mean for `input`.
-    fn upstream(&self, input: &LayerInput, mode: Mode) -> Upstream {
+    pub(super) fn upstream(&self, input: &LayerInput, mode: Mode) -> Upstream {
         match mode {
             Mode::Plan { .. } => Upstream {
                 changed: false,
@@ -336,7 +347,8 @@ impl Progress {
         }
     }
 
-    fn record(&mut self, input: &LayerInput, report: &LayerReport) {
+    /// Remember what `input`'s layer did, for the layers after it.
+    pub(super) fn record(&mut self, input: &LayerInput, report: &LayerReport) {
         use LayerStatus::{Create, Created, FromTemplate, Update, Updated};
         if matches!(report.status, Create | FromTemplate) {
             self.missing.insert(report.layer.clone());

@@ -54,6 +54,8 @@ pub(crate) fn options(mode: Mode) -> Options {
         poll: Poll { first: Duration::from_millis(1), max: Duration::from_millis(2) },
         interrupt: Interrupt::manual(),
         reviewed: None,
+        look_for_orphans: false,
+        concurrency: 1,
     }
 }
 

@@ -120,6 +120,10 @@ codes! {
     TemplateNeedsBucket = "E0612", Error, "template too large to send without a bucket";
     DependencyNotDeployed = "E0613", Error, "layer depends on a layer not deployed";
     InvalidDeploySetting = "E0614", Error, "invalid deploy setting";
+    // E065x: the rest of an environment's life (destroy, import).
+    DestroyRefused = "E0650", Error, "destroy refused";
+    DestroyFailed = "E0651", Error, "stack could not be deleted";
+    ImportRefused = "E0652", Error, "resource cannot be imported";
 
     // Warnings.
     InvisibleCharacter = "W0101", Warning, "invisible character";
@@ -128,6 +132,8 @@ codes! {
     TemplateNeedsS3 = "W0501", Warning, "template too large to deploy inline";
     DataNotRetained = "W0601", Warning, "resource that holds data without a retain policy";
     DeferredPlanDiffers = "W0602", Warning, "deferred layer differs from the reviewed plan";
+    OrphanStack = "W0650", Warning, "stack that no layer of the spec names";
+    Drifted = "W0651", Warning, "deployed resource or published value drifted";
 }
 
 impl Code {

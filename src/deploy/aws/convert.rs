@@ -4,7 +4,10 @@ use std::collections::BTreeMap;
 
 use aws_sdk_cloudformation as cfn;
 
-use crate::deploy::api::{ChangeDetail, ChangeTarget, ResourceChange, StackEvent, StackInfo};
+use crate::deploy::api::{
+    ChangeDetail, ChangeTarget, PropertyDifference, ResourceChange, ResourceDrift, ResourceIdentifierSummary,
+    ResourceToImport, StackEvent, StackInfo, StackOutput, StackResource,
+};
 
 pub(super) fn stack_info(stack: &cfn::types::Stack) -> StackInfo {
     let parameters: BTreeMap<String, String> = stack
@@ -26,7 +29,62 @@ pub(super) fn stack_info(stack: &cfn::types::Stack) -> StackInfo {
             .iter()
             .map(|t| (t.key().unwrap_or("").to_string(), t.value().unwrap_or("").to_string()))
             .collect(),
+        outputs: stack
+            .outputs()
+            .iter()
+            .map(|o| StackOutput {
+                output_key: o.output_key().unwrap_or("").to_string(),
+                output_value: o.output_value().unwrap_or("").to_string(),
+                description: o.description().map(str::to_string),
+            })
+            .collect(),
     }
+}
+
+pub(super) fn stack_resource(r: &cfn::types::StackResource) -> StackResource {
+    StackResource {
+        logical_resource_id: r.logical_resource_id().unwrap_or("").to_string(),
+        physical_resource_id: r.physical_resource_id().map(str::to_string),
+        resource_type: r.resource_type().unwrap_or("").to_string(),
+        resource_status: r.resource_status().map_or("", |s| s.as_str()).to_string(),
+    }
+}
+
+pub(super) fn resource_drift(d: &cfn::types::StackResourceDrift) -> ResourceDrift {
+    ResourceDrift {
+        logical_resource_id: d.logical_resource_id().unwrap_or("").to_string(),
+        physical_resource_id: d.physical_resource_id().map(str::to_string),
+        resource_type: d.resource_type().unwrap_or("").to_string(),
+        stack_resource_drift_status: d.stack_resource_drift_status().map_or("", |s| s.as_str()).to_string(),
+        property_differences: d
+            .property_differences()
+            .iter()
+            .map(|p| PropertyDifference {
+                property_path: p.property_path().unwrap_or("").to_string(),
+                expected_value: p.expected_value().unwrap_or("").to_string(),
+                actual_value: p.actual_value().unwrap_or("").to_string(),
+                difference_type: p.difference_type().map_or("", |s| s.as_str()).to_string(),
+            })
+            .collect(),
+    }
+}
+
+pub(super) fn identifier_summary(s: &cfn::types::ResourceIdentifierSummary) -> ResourceIdentifierSummary {
+    ResourceIdentifierSummary {
+        resource_type: s.resource_type().unwrap_or("").to_string(),
+        logical_resource_ids: s.logical_resource_ids().to_vec(),
+        resource_identifiers: s.resource_identifiers().to_vec(),
+    }
+}
+
+pub(super) fn resource_to_import(r: &ResourceToImport) -> cfn::types::ResourceToImport {
+    let mut builder = cfn::types::ResourceToImport::builder()
+        .resource_type(&r.resource_type)
+        .logical_resource_id(&r.logical_resource_id);
+    for (key, value) in &r.resource_identifier {
+        builder = builder.resource_identifier(key, value);
+    }
+    builder.build()
 }
 
 pub(super) fn resource_change(rc: &cfn::types::ResourceChange) -> ResourceChange {

@@ -18,8 +18,9 @@ use aws_sdk_cloudformation as cfn;
 use aws_sdk_cloudformation::types::{Capability, ChangeSetType, Parameter, Tag, TemplateStage};
 
 use super::api::{
-    Caller, Change, ChangeSetKind, ChangeSetPage, ChangeSetRequest, CloudFormationApi, ExecuteOptions,
-    StackEvent, StackInfo, TemplateSource, TemplateStore,
+    Caller, Change, ChangeSetKind, ChangeSetPage, ChangeSetRequest, CloudFormationApi, DriftDetection,
+    ExecuteOptions, ResourceDrift, ResourceIdentifierSummary, StackEvent, StackInfo, StackResource,
+    TemplateSource, TemplateStore,
 };
 use super::errors::{ApiError, CredentialCause, Failure, Target};
 use super::interrupt::Interrupt;
@@ -28,10 +29,11 @@ pub use classify::concise;
 use classify::{api_error, is_missing_stack};
 pub use profile::ProfileInfo;
 
-/// CloudFormation (and STS) through the SDK.
+/// CloudFormation (and STS, and SSM) through the SDK.
 pub struct SdkCloudFormation {
     client: cfn::Client,
     sts: aws_sdk_sts::Client,
+    ssm: aws_sdk_ssm::Client,
     profile: ProfileInfo,
 }
 
@@ -63,6 +65,7 @@ pub async fn connect(
         SdkCloudFormation {
             client: cfn::Client::new(&config),
             sts: aws_sdk_sts::Client::new(&config),
+            ssm: aws_sdk_ssm::Client::new(&config),
             profile: profile.clone(),
         },
         SdkTemplateStore {
@@ -174,6 +177,7 @@ impl CloudFormationApi for SdkCloudFormation {
         let kind = match request.kind {
             ChangeSetKind::Create => ChangeSetType::Create,
             ChangeSetKind::Update => ChangeSetType::Update,
+            ChangeSetKind::Import => ChangeSetType::Import,
         };
         let mut call = self
             .client
@@ -195,6 +199,9 @@ impl CloudFormationApi for SdkCloudFormation {
         }
         for (key, value) in &request.tags {
             call = call.tags(Tag::builder().key(key).value(value).build());
+        }
+        for resource in &request.resources_to_import {
+            call = call.resources_to_import(convert::resource_to_import(resource));
         }
         Ok(call.send().await.map_err(|e| api_error(e, &self.profile))?.id().unwrap_or("").to_string())
     }
@@ -273,6 +280,83 @@ impl CloudFormationApi for SdkCloudFormation {
     async fn delete_stack(&self, stack: &str) -> Result<(), ApiError> {
         self.client.delete_stack().stack_name(stack).send().await.map_err(|e| api_error(e, &self.profile))?;
         Ok(())
+    }
+
+    async fn list_stacks(&self) -> Result<Vec<StackInfo>, ApiError> {
+        let mut stacks = Vec::new();
+        let mut token: Option<String> = None;
+        loop {
+            let call = self.client.describe_stacks().set_next_token(token.take());
+            let out = call.send().await.map_err(|e| api_error(e, &self.profile))?;
+            stacks.extend(out.stacks().iter().map(convert::stack_info));
+            match out.next_token() {
+                Some(next) => token = Some(next.to_string()),
+                None => return Ok(stacks),
+            }
+        }
+    }
+
+    async fn list_stack_resources(&self, stack: &str) -> Result<Vec<StackResource>, ApiError> {
+        let call = self.client.describe_stack_resources().stack_name(stack);
+        let out = call.send().await.map_err(|e| api_error(e, &self.profile))?;
+        Ok(out.stack_resources().iter().map(convert::stack_resource).collect())
+    }
+
+    async fn detect_stack_drift(&self, stack: &str) -> Result<String, ApiError> {
+        let out = self.client.detect_stack_drift().stack_name(stack).send().await;
+        Ok(out.map_err(|e| api_error(e, &self.profile))?.stack_drift_detection_id().unwrap_or("").to_string())
+    }
+
+    async fn describe_drift_detection(&self, detection_id: &str) -> Result<DriftDetection, ApiError> {
+        let call = self.client.describe_stack_drift_detection_status().stack_drift_detection_id(detection_id);
+        let out = call.send().await.map_err(|e| api_error(e, &self.profile))?;
+        Ok(DriftDetection {
+            detection_status: out.detection_status().map_or("", |s| s.as_str()).to_string(),
+            stack_drift_status: out.stack_drift_status().map(|s| s.as_str().to_string()),
+            detection_status_reason: out.detection_status_reason().map(str::to_string),
+        })
+    }
+
+    async fn describe_resource_drifts(&self, stack: &str) -> Result<Vec<ResourceDrift>, ApiError> {
+        use cfn::types::StackResourceDriftStatus as Status;
+        let mut drifts = Vec::new();
+        let mut token: Option<String> = None;
+        loop {
+            let call = self
+                .client
+                .describe_stack_resource_drifts()
+                .stack_name(stack)
+                .stack_resource_drift_status_filters(Status::Modified)
+                .stack_resource_drift_status_filters(Status::Deleted)
+                .set_next_token(token.take());
+            let out = call.send().await.map_err(|e| api_error(e, &self.profile))?;
+            drifts.extend(out.stack_resource_drifts().iter().map(convert::resource_drift));
+            match out.next_token() {
+                Some(next) => token = Some(next.to_string()),
+                None => return Ok(drifts),
+            }
+        }
+    }
+
+    async fn resource_identifiers(
+        &self,
+        template: &TemplateSource,
+    ) -> Result<Vec<ResourceIdentifierSummary>, ApiError> {
+        let call = match template {
+            TemplateSource::Body(body) => self.client.get_template_summary().template_body(body),
+            TemplateSource::Url(url) => self.client.get_template_summary().template_url(url),
+        };
+        let out = call.send().await.map_err(|e| api_error(e, &self.profile))?;
+        Ok(out.resource_identifier_summaries().iter().map(convert::identifier_summary).collect())
+    }
+
+    async fn get_parameter(&self, name: &str) -> Result<Option<String>, ApiError> {
+        let call = self.ssm.get_parameter().name(name).with_decryption(true);
+        match call.send().await {
+            Ok(out) => Ok(out.parameter().and_then(|p| p.value()).map(str::to_string)),
+            Err(error) if error.as_service_error().is_some_and(|e| e.is_parameter_not_found()) => Ok(None),
+            Err(error) => Err(api_error(error, &self.profile)),
+        }
     }
 }
 
