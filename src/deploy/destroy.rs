@@ -22,7 +22,7 @@ use serde::Serialize;
 use serde_json::Value as Json;
 
 use super::api::{Caller, CloudFormationApi, StackEvent, StackInfo, StackResource, TemplateStore};
-use super::changes::{knowledge, Fate};
+use super::changes::{type_holds_data, Fate};
 use super::diagnose;
 use super::execute::event_line;
 use super::input::{owner, EnvironmentInput, LayerInput};
@@ -376,12 +376,6 @@ async fn still_read<A: CloudFormationApi, S: TemplateStore>(
     Ok(true)
 }
 
-/// Whether a resource type holds data: the resource schemas' answer, else mdl's list.
-fn holds_data(resource_type: &str) -> bool {
-    crate::cfn::schema::resource_facts(resource_type)
-        .map_or_else(|| knowledge::is_stateful(resource_type), |facts| facts.is_stateful())
-}
-
 /// The stack's resources and deployed template: what holds data, what it publishes.
 async fn read_contents<A: CloudFormationApi, S: TemplateStore>(
     engine: &Engine<'_, A, S>,
@@ -406,7 +400,7 @@ async fn read_contents<A: CloudFormationApi, S: TemplateStore>(
         if resource_type == "AWS::SSM::Parameter" {
             let name = body.pointer("/Properties/Name").and_then(Json::as_str).map(str::to_string);
             published.extend(physical(id).or(name));
-        } else if holds_data(resource_type) {
+        } else if type_holds_data(resource_type) {
             data.push(DataFate {
                 logical_id: id.clone(),
                 resource_type: resource_type.to_string(),
