@@ -12,7 +12,7 @@ use crate::check::checker::{member_name, Body, Ctx};
 use crate::check::error::CheckError;
 use crate::check::lookup;
 use crate::check::records::Owner;
-use crate::check::scope::DeclRef;
+use crate::check::scope::{DeclRef, Entry};
 use crate::check::table::Def;
 use crate::check::types::Type;
 use crate::check::Checker;
@@ -306,7 +306,10 @@ impl<'w> Checker<'w> {
                 continue;
             }
             for (binding, _) in &module.namespaces {
-                let used = self.used_namespaces.contains(&(id, binding.text.clone()))
+                // A binding a declaration hides is reported as E0240 instead.
+                let hidden = matches!(self.scopes.of(id).get(&binding.text), Some(Entry::Hidden { .. }));
+                let used = hidden
+                    || self.used_namespaces.contains(&(id, binding.text.clone()))
                     || users.get(binding.text.as_str()).is_some_and(|list| {
                         list.iter()
                             .any(|&user| user == id || self.scopes.of(user).visible_modules.contains(&id))

@@ -60,6 +60,7 @@ codes! {
     DuplicateLogicalId = "E0212", Error, "duplicate logical id in a layer";
     ImportOutsideRoot = "E0220", Error, "import outside the project root";
     ImportNotSpec = "E0221", Error, "import of something that is not a spec file";
+    HidesModule = "E0240", Error, "declaration hides an imported module";
 
     // E03xx: types and units.
     TypeMismatch = "E0301", Error, "type mismatch";
