@@ -13,6 +13,7 @@
 mod error;
 pub mod graph;
 pub mod limits;
+pub mod names;
 pub mod output;
 pub mod schema;
 mod template;
@@ -40,12 +41,20 @@ pub fn lower(model: &Model) -> Lowered {
         lowered.diagnostics.append(&mut diagnostics);
         lowered.stacks.push(stack);
     }
+    lowered.diagnostics.extend(check_names(model));
     lowered
 }
 
 /// What lowering `model` would report, keeping one template at a time.
 pub fn check(model: &Model) -> Vec<Diagnostic> {
-    model.layers.iter().flat_map(|layer| lower_and_check(model, layer).1).collect()
+    let templates = model.layers.iter().flat_map(|layer| lower_and_check(model, layer).1);
+    templates.chain(check_names(model)).collect()
+}
+
+/// Stack names, logical ids and SSM names AWS would refuse ([`names`]).
+fn check_names(model: &Model) -> Vec<Diagnostic> {
+    let note = format!("while lowering environment `{}` ({})", model.environment, model.region);
+    names::check(model).iter().map(|e| e.diagnostic().with_note(note.clone())).collect()
 }
 
 fn lower_and_check(model: &Model, layer: &crate::eval::LayerModel) -> (Stack, Vec<Diagnostic>) {

@@ -6,7 +6,7 @@
 //! each declaration is visited once; members are typed through `type_member`
 //! so a member reached earlier by a reference is not checked twice.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use crate::check::checker::{member_name, Body, Ctx};
 use crate::check::error::CheckError;
@@ -267,31 +267,32 @@ impl<'w> Checker<'w> {
         }
     }
 
-    /// Two `environment` declarations of one name seen from one module.
+    /// Two `environment` declarations of one name for one project, whether
+    /// one file sees both or they sit in two files that each import the
+    /// project (both would deploy the same stacks, each overwriting the other).
     fn duplicate_environments(&mut self) {
-        let mut reported: HashSet<(Span, Span)> = HashSet::new();
-        for (module, _) in self.ws.iter_modules() {
-            let mut first: HashMap<&str, Span> = HashMap::new();
-            for decl in &self.scopes.of(module).environments {
-                let ItemKind::Environment(environment) = &self.item(*decl).kind else { continue };
+        let sole = lookup::only_project_in_workspace(self.ws);
+        let mut first: HashMap<(DeclRef, &str), Span> = HashMap::new();
+        let mut errors = Vec::new();
+        for (module, m) in self.ws.iter_modules() {
+            let Some(project) = lookup::project_of(self.scopes, module, sole) else { continue };
+            for item in &m.ast.items {
+                let ItemKind::Environment(environment) = &item.kind else { continue };
                 let name = &environment.name;
-                match first.get(name.text.as_str()) {
-                    Some(&earlier) if earlier != name.span && reported.insert((earlier, name.span)) => {
-                        let error = CheckError::Duplicate {
-                            name: name.text.clone(),
-                            what: "environment",
-                            first: earlier,
-                            second: name.span,
-                        };
-                        self.report(error);
-                    }
-                    Some(_) => {}
+                match first.get(&(project, name.text.as_str())) {
+                    Some(&earlier) => errors.push(CheckError::Duplicate {
+                        name: name.text.clone(),
+                        what: "environment",
+                        first: earlier,
+                        second: name.span,
+                    }),
                     None => {
-                        first.insert(&name.text, name.span);
+                        first.insert((project, &name.text), name.span);
                     }
                 }
             }
         }
+        errors.into_iter().for_each(|error| self.report(error));
     }
 
     /// W0201: a stdlib import that neither its file nor a file including it uses.

@@ -101,6 +101,12 @@ codes! {
     PropertyLength = "E0512", Error, "resource property string too short or too long";
     PropertyPattern = "E0513", Error, "resource property string not matching its pattern";
     PropertyItemCount = "E0514", Error, "resource property list with too few or too many items";
+    InvalidStackName = "E0525", Error, "stack name CloudFormation refuses";
+    InvalidLogicalId = "E0526", Error, "logical id CloudFormation refuses";
+    InvalidParameterName = "E0527", Error, "SSM parameter name SSM refuses";
+    EmptyPublishedValue = "E0528", Error, "empty published value";
+    DuplicateParameter = "E0529", Error, "SSM parameter written twice in one environment";
+    ParameterCollision = "E0530", Error, "SSM parameter written by two environments";
 
     // E06xx: plan and deploy, found while talking to AWS.
     AccountMismatch = "E0601", Error, "credentials of another account";

@@ -23,8 +23,12 @@ pub struct Model {
     pub environment_span: Span,
     /// The AWS region, as the `Region` variant's text (`af-south-1`).
     pub region: String,
-    /// Prefix of every published SSM parameter, without a trailing slash (`/megadolls/infra`).
+    /// Prefix of every published SSM parameter, without a trailing slash
+    /// (`/megadolls/infra`; `/<project>/<environment>` when `params` is not set).
     pub params_prefix: String,
+    /// The project's `params` value, when it sets one.
+    #[serde(skip)]
+    pub params_span: Option<Span>,
     /// How it deploys: account, protection, credentials, tags.
     pub deployment: Deployment,
     /// Every layer, in deploy order.
@@ -88,6 +92,9 @@ pub struct LayerModel {
     /// The layer declaration.
     #[serde(serialize_with = "serialize_span")]
     pub span: Span,
+    /// The layer's name in its declaration.
+    #[serde(skip)]
+    pub name_span: Span,
     /// Layers this one reads published values or secrets from, in deploy order.
     pub depends_on: Vec<String>,
     /// Every resource of the layer, its own and those of the construct instances it binds.
