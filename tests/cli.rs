@@ -107,7 +107,11 @@ fn one_environment_in_two_files_is_an_error_naming_both() {
     let run = mdl(&dir.0, &["check", "--color", "never"]);
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert!(run.stderr.contains("error[E0203]: environment `prod` is defined twice"), "{}", run.stderr);
-    assert!(run.stderr.contains("prod.mdl:3:13") && run.stderr.contains("prod-copy.mdl:3:13"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("prod.mdl:3:13") && run.stderr.contains("prod-copy.mdl:3:13"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]

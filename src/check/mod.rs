@@ -15,8 +15,9 @@
 //! `checker` (state and caches), `types` (the type language), `resolve`
 //! (declaration signatures), `expr`/`access`/`records`/`ops`/`flow`/`matches`
 //! (expressions), `builtins`, `members` and `decls` (declarations), `layers`
-//! (layer graph and deploy order), `error` (the one conversion to
-//! diagnostics), `tests/` (one file per topic).
+//! (layer graph and deploy order), `secret_literals` (strings that look
+//! like secrets), `error` (the one conversion to diagnostics), `tests/`
+//! (one file per topic).
 
 mod access;
 mod builtins;
@@ -35,6 +36,7 @@ mod query;
 mod records;
 pub(crate) mod resolve;
 pub mod scope;
+mod secret_literals;
 pub mod table;
 pub mod types;
 
@@ -97,6 +99,7 @@ pub fn check(workspace: &Workspace) -> Checked {
         (layers, errors, table)
     };
     diagnostics.extend(errors.into_iter().map(error::CheckError::into_diagnostic));
+    diagnostics.extend(secret_literals::check(workspace));
     crate::diag::sort_and_dedup(&mut diagnostics);
     Checked { scopes, table, layers, diagnostics }
 }
