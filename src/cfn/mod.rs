@@ -11,6 +11,7 @@
 //! logical id depends only on its name, never on what else the layer holds.
 
 mod error;
+mod exposure;
 pub mod graph;
 pub mod limits;
 pub mod names;
@@ -51,10 +52,12 @@ pub fn check(model: &Model) -> Vec<Diagnostic> {
     templates.chain(check_names(model)).collect()
 }
 
-/// Stack names, logical ids and SSM names AWS would refuse ([`names`]).
+/// Stack names, logical ids and SSM names AWS would refuse ([`names`]), and
+/// plain HTTP served publicly by a protected environment ([`exposure`]).
 fn check_names(model: &Model) -> Vec<Diagnostic> {
     let note = format!("while lowering environment `{}` ({})", model.environment, model.region);
-    names::check(model).iter().map(|e| e.diagnostic().with_note(note.clone())).collect()
+    let names = names::check(model).into_iter().map(|e| e.diagnostic().with_note(note.clone()));
+    names.chain(exposure::check(model)).collect()
 }
 
 fn lower_and_check(model: &Model, layer: &crate::eval::LayerModel) -> (Stack, Vec<Diagnostic>) {
@@ -65,5 +68,7 @@ fn lower_and_check(model: &Model, layer: &crate::eval::LayerModel) -> (Stack, Ve
     (stack, errors.iter().map(|e| e.to_diagnostic(model)).collect())
 }
 
+#[cfg(test)]
+mod names_tests;
 #[cfg(test)]
 mod tests;

@@ -95,7 +95,7 @@ pub fn check(model: &Model) -> Vec<NameError> {
         }
         for resource in &layer.resources {
             if let Some(problem) = limits::logical_id_problem(&resource.logical_id) {
-                let span = resource.instance_span.unwrap_or(resource.span);
+                let span = resource.user_line();
                 errors.push(NameError::LogicalId { span, id: resource.logical_id.clone(), problem });
             }
         }

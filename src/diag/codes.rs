@@ -129,6 +129,7 @@ codes! {
     UnreachableArm = "W0301", Warning, "unreachable match arm";
     SecretLiteral = "W0320", Warning, "literal that looks like a secret";
     TemplateNeedsS3 = "W0501", Warning, "template too large to deploy inline";
+    PlainHttpWhileProtected = "W0520", Warning, "protected environment serving plain HTTP to the internet";
     DataNotRetained = "W0601", Warning, "resource that holds data without a retain policy";
     DeferredPlanDiffers = "W0602", Warning, "deferred layer differs from the reviewed plan";
 }

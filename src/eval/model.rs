@@ -131,6 +131,18 @@ pub struct ResourceModel {
     /// Where the construct that declares it was instantiated, for layer-level resources `None`.
     #[serde(serialize_with = "serialize_optional_span")]
     pub instance_span: Option<Span>,
+    /// The innermost instantiation written in a spec file (not the stdlib):
+    /// the user's line for a resource deep inside stdlib constructs.
+    #[serde(skip)]
+    pub user_span: Option<Span>,
+}
+
+impl ResourceModel {
+    /// The line a finding about this resource is shown at: the user's
+    /// instantiation, else the resource's own declaration.
+    pub fn user_line(&self) -> Span {
+        self.user_span.unwrap_or(self.span)
+    }
 }
 
 /// A value written to SSM by its layer.
