@@ -255,7 +255,7 @@ impl NameError {
                 .with_label(*first_span, format!("`{first}` writes it too, in the same region"))
                 .with_label(*published, "published here")
                 .with_help(
-                    "the second environment's first deploy would fail with \"The parameter already exists\": leave `params` out of the project (each environment then publishes under `/<project>/<environment>`), or give the environments different regions or `account`s",
+                    "the second environment's first deploy would fail with \"The parameter already exists\": leave `params` out of the project (each environment then publishes under `/<project>/<environment>`) or name the environment in it (`params = \"/shop/${env.name}\"`), or give the environments different regions or `account`s",
                 )
             }
         }

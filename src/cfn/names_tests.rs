@@ -111,3 +111,18 @@ fn a_protected_environment_serving_plain_http_is_warned_unless_it_says_why() {
     assert!(codes(&report(&listener(true, "internal", serve, ""))).is_empty());
     assert!(codes(&report(&listener(false, "internet-facing", serve, ""))).is_empty());
 }
+
+#[test]
+fn params_may_name_the_environment() {
+    let text = format!(
+        "project shop {{ environments {{ dev, staging }}\n params = \"/shop/${{env.name}}/infra\" }}\nenvironment dev {{ region = us_east_1 }}\nenvironment staging {{ region = us_east_1 }}\n{TOPIC_LAYER}"
+    );
+    let checked = report(&text);
+    assert!(checked.diagnostics.is_empty(), "{:#?}", checked.diagnostics);
+    let names: Vec<&str> =
+        checked.models.iter().map(|m| m.layers[0].publishes[0].parameter.as_str()).collect();
+    assert_eq!(names, ["/shop/dev/infra/topic", "/shop/staging/infra/topic"]);
+    // Only `params` sees `env`: another project field does not.
+    let tags = "project shop { environments { dev }\n tags = { stage = \"${env.name}\" } }\nenvironment dev { region = us_east_1 }";
+    assert_eq!(codes(&report(tags)), [Code::UnknownName]);
+}

@@ -106,11 +106,19 @@ impl<'w> Checker<'w> {
         }
     }
 
-    /// `params = "/prefix"`: the SSM prefix of published values.
+    /// `params = "/prefix"`: the SSM prefix of published values. It may
+    /// name the environment being evaluated (`"/shop/${env.name}"`): `env`
+    /// is visible there, as in a layer.
     fn check_params_prefix(&mut self, value: &'w crate::syntax::ast::Expr) -> Type {
-        let ty = self.check_expr(value, &Type::String, None);
+        let mut ctx = self.ctx.clone();
+        ctx.locals.push(("env".into(), Type::Env, Def::Env));
+        let ty = self.with_ctx(ctx, |checker| checker.check_expr(value, &Type::String, None));
         if let crate::syntax::ast::ExprKind::String(lit) = &value.kind {
-            if lit.as_plain().is_some_and(|text| !text.starts_with('/')) {
+            let head = match lit.parts.first() {
+                Some(crate::syntax::ast::StringPart::Text(text)) => Some(text.as_str()),
+                _ => None,
+            };
+            if !head.is_some_and(|text| text.starts_with('/')) {
                 self.report(CheckError::Type {
                     message: "`params` must be an SSM path starting with `/`".into(),
                     label: "does not start with `/`".into(),

@@ -35,8 +35,9 @@ impl<'a> Evaluator<'a> {
             self.report(EvalError::internal("not a project declaration", env.name.span));
             return None;
         };
-        self.eval_project(project, project_decl, &env.name.text);
+        // The environment first: the project's `params` may name it.
         self.eval_environment(env, project, environment, project_decl);
+        self.eval_project(project, project_decl, &env.name.text);
         let layers = self.eval_layers(&scope.layers);
         let region = self.env_value.as_ref().and_then(|e| e.field("region")).and_then(display_text);
         Some(Model {
