@@ -114,6 +114,7 @@ fn build_one(
     let mut scope = Scope::default();
     let visible = visible_modules(workspace, id);
     let namespaces = namespaces_in_view(workspace, id, &visible);
+    rebound_names(workspace, id, diagnostics, reported);
     let mut declared_at: HashMap<String, Span> = HashMap::new();
     for &module_id in &visible {
         let module = workspace.module(module_id);
@@ -178,6 +179,30 @@ fn namespaces_in_view<'w>(
         }
     }
     bound
+}
+
+/// E0203: one name bound to two modules by the imports of one file
+/// (`import std/aws/{network as net, ecs as net}`).
+fn rebound_names(
+    workspace: &Workspace,
+    id: ModuleId,
+    diagnostics: &mut Vec<Diagnostic>,
+    reported: &mut BTreeSet<(Span, Span)>,
+) {
+    let mut first: HashMap<&str, (Span, ModuleId)> = HashMap::new();
+    for (binding, target) in &workspace.module(id).namespaces {
+        match first.get(binding.text.as_str()) {
+            Some(&(earlier, module)) if module != *target => {
+                if reported.insert((earlier, binding.span)) {
+                    diagnostics.push(duplicate(&binding.text, earlier, binding.span));
+                }
+            }
+            Some(_) => {}
+            None => {
+                first.insert(&binding.text, (binding.span, *target));
+            }
+        }
+    }
 }
 
 /// The module itself, what it includes (transitively), and the prelude.

@@ -276,3 +276,16 @@ fn a_renamed_module_and_a_layer_of_its_name_coexist() {
     )
     .clean();
 }
+
+#[test]
+fn one_name_bound_to_two_modules_is_a_duplicate() {
+    let run = with_std(
+        "import std/aws/{network as net, ecs as net}\nlayer l {\n  v = net.vpc { name = \"a\" }\n}",
+        &[
+            ("std/aws/network", "construct vpc { name: string }"),
+            ("std/aws/ecs", "construct cluster { name: string }"),
+        ],
+    );
+    let d = run.only("E0203");
+    assert_eq!(d.message, "`net` is defined twice");
+}
