@@ -102,6 +102,11 @@ pub fn looks_like_secret(text: &str) -> Option<&'static str> {
     if text.contains("-----BEGIN") && text.contains("PRIVATE KEY") {
         return Some("a PEM private key");
     }
+    // Certificates and public keys are base64 too, and meant to be shared.
+    let public = ["-----BEGIN", "ssh-rsa ", "ssh-ed25519 ", "ecdsa-sha2-"];
+    if public.iter().any(|marker| text.contains(marker)) {
+        return None;
+    }
     let separators = |c: char| c.is_whitespace() || "\"'`,;:=()[]{}<>".contains(c);
     text.split(separators).filter(|t| !t.is_empty()).find_map(token_kind)
 }
@@ -190,6 +195,8 @@ mod tests {
             "ThisIsAVeryLongCamelCaseNameWithoutDigits",
             "DjangoServiceTaskDefinitionExecutionRole2",
             "MegadollsProdMicroservicesDjangoBlueTargetGroup1",
+            "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGb2X7kq9mJv3QFhTzX8cY1pL0w2nR4sV6tU8yZ0aB1c ops@example",
+            "-----BEGIN CERTIFICATE-----\nMIIDdzCCAl+gAwIBAgIEAgAAuTANBgkqhkiG9w0BAQUFADBaMQswCQYDVQQGEwJJ\n-----END CERTIFICATE-----",
         ] {
             assert_eq!(looks_like_secret(text), None, "{text}");
         }
