@@ -112,16 +112,20 @@ fn run_stages(workspace: Workspace, keep_models: bool) -> Report {
         checked = check::check(&workspace);
         diagnostics.extend(checked.diagnostics.iter().cloned());
         if !diagnostics.iter().any(Diagnostic::is_error) {
+            let mut published = Vec::new();
             for environment in entry_environments(&workspace, &checked) {
                 let (model, mut found) = eval::evaluate(&workspace, &checked, environment);
                 diagnostics.append(&mut found);
                 if let Some(model) = model {
                     diagnostics.extend(cfn::check(&model));
+                    published.push(cfn::names::PublishedNames::of(&model));
                     if keep_models {
                         models.push(model);
                     }
                 }
             }
+            let collisions = cfn::names::collisions(&published);
+            diagnostics.extend(collisions.iter().map(cfn::names::NameError::diagnostic));
         }
     }
     diag::sort_and_dedup(&mut diagnostics);

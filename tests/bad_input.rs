@@ -57,6 +57,19 @@ fn invalid_utf8_is_e0102() {
 }
 
 #[test]
+fn malformed_import_renamings_are_syntax_errors() {
+    for (name, text) in [
+        ("as-nothing", "import std/aws/{network as}\n"),
+        ("as-first", "import std/aws/{as net}\n"),
+        ("as-twice", "import std/aws/{network as net as n}\n"),
+        ("as-outside-braces", "import std/aws/network as net\n"),
+        ("as-keyword", "import std/aws/{network as if}\n"),
+    ] {
+        assert_error(&check_text(name, text), "E0101");
+    }
+}
+
+#[test]
 fn deep_nesting_is_an_error_not_a_crash() {
     const DEPTH: usize = 100_000;
     for (name, open, close) in [("brackets", "[", "]"), ("braces", "{", "}"), ("parens", "(", ")")] {

@@ -12,7 +12,6 @@ const PLATFORM: &str = r#"project shop {
   settings {
     replicas: int in 1..10
   }
-  params = "/shop/infra"
 }
 
 layer core {
@@ -99,6 +98,38 @@ fn files_and_directories_are_found_once_in_order() {
     let run = mdl(&dir.0, &["check", "specs/prod.mdl", "specs", "./specs/dev.mdl"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(run.stderr, "ok: checked 3 files, 2 environments (prod, dev)\n");
+}
+
+#[test]
+fn one_environment_in_two_files_is_an_error_naming_both() {
+    let dir = TempDir::with_specs("twice", 3);
+    dir.write("specs/prod-copy.mdl", &environment("prod", 2));
+    let run = mdl(&dir.0, &["check", "--color", "never"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("error[E0203]: environment `prod` is defined twice"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("prod.mdl:3:13") && run.stderr.contains("prod-copy.mdl:3:13"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn environments_sharing_a_region_publish_under_their_own_names() {
+    // Without `params`, dev and prod (both in us-east-1) publish
+    // `/shop/dev/alerts_arn` and `/shop/prod/alerts_arn`: no clash.
+    let dir = TempDir::with_specs("shared-region", 3);
+    assert_eq!(mdl(&dir.0, &["check"]).code, 0);
+    let run = mdl(&dir.0, &["build", "specs/prod.mdl", "-o", "out"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let template = fs::read_to_string(dir.0.join("out/shop-prod-core.template.json")).expect("template");
+    assert!(template.contains("\"/shop/prod/alerts_arn\""), "{template}");
+    // One prefix for the whole project: the second environment is the error.
+    dir.write("specs/platform.mdl", &PLATFORM.replace("  }\n}", "  }\n  params = \"/shop/infra\"\n}"));
+    let run = mdl(&dir.0, &["check", "--color", "never"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let expected = "error[E0530]: environments `dev` and `prod` would both write the SSM parameter `/shop/infra/alerts_arn` in us-east-1";
+    assert!(run.stderr.contains(expected), "{}", run.stderr);
 }
 
 #[test]

@@ -21,11 +21,19 @@ fn build(env: &str) -> Vec<(String, String)> {
 }
 
 fn stacks_of(report: mdl::Report) -> Vec<(String, String)> {
+    let (stacks, warnings) = stacks_and_warnings(report);
+    assert!(warnings.is_empty(), "{warnings:?}");
+    stacks
+}
+
+/// The stacks, and the codes of the warnings lowering gave (errors fail the test).
+fn stacks_and_warnings(report: mdl::Report) -> (Vec<(String, String)>, Vec<mdl::diag::Code>) {
     assert_eq!(report.errors(), 0, "{:#?}", report.diagnostics);
     assert_eq!(report.models.len(), 1, "one environment per entry file");
     let lowered = mdl::cfn::lower(&report.models[0]);
-    assert!(lowered.diagnostics.is_empty(), "{:#?}", lowered.diagnostics);
-    lowered.stacks.iter().map(|stack| (stack.stack_name.clone(), stack.template_body())).collect()
+    assert!(lowered.diagnostics.iter().all(|d| !d.is_error()), "{:#?}", lowered.diagnostics);
+    let warnings = lowered.diagnostics.iter().map(|d| d.code).collect();
+    (lowered.stacks.iter().map(|stack| (stack.stack_name.clone(), stack.template_body())).collect(), warnings)
 }
 
 /// Every resource of every stack, by `(stack name, logical id)`.
@@ -184,6 +192,17 @@ fn checkov_skips_stay_as_narrow_as_their_reasons() {
 
 /// `(stacks of specs/<env>.mdl, with `edit` applied to one spec file)`.
 fn build_edited(env: &str, file: &str, from: &str, to: &str) -> Vec<(String, String)> {
+    let (stacks, warnings) = build_edited_with_warnings(env, file, from, to);
+    assert!(warnings.is_empty(), "{warnings:?}");
+    stacks
+}
+
+fn build_edited_with_warnings(
+    env: &str,
+    file: &str,
+    from: &str,
+    to: &str,
+) -> (Vec<(String, String)>, Vec<mdl::diag::Code>) {
     let mut files: Vec<(String, String)> = ["platform", env]
         .iter()
         .map(|name| (format!("specs/{name}.mdl"), read(&format!("specs/{name}.mdl"))))
@@ -192,23 +211,24 @@ fn build_edited(env: &str, file: &str, from: &str, to: &str) -> Vec<(String, Str
     assert_eq!(target.1.matches(from).count(), 1, "the edit point moved in {file}");
     target.1 = target.1.replacen(from, to, 1);
     let borrowed: Vec<(&str, &str)> = files.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
-    stacks_of(mdl::run_pipeline(mdl::workspace::Workspace::from_memory(&borrowed)))
+    stacks_and_warnings(mdl::run_pipeline(mdl::workspace::Workspace::from_memory(&borrowed)))
 }
 
 /// A skip needs its reason: without the spec's `single_az_because`, dev's
 /// single-zone database is reported; without `plain_http_because`, the plain
-/// HTTP load balancer is.
+/// HTTP load balancer is, by checkov and, prod being protected, by mdl (W0520).
 #[test]
 fn a_skip_whose_reason_the_spec_gives_goes_with_the_reason() {
     let dev =
         build_edited("dev", "specs/dev.mdl", "    single_az_because   = \"dev's data can be rebuilt\"\n", "");
     assert!(!checkov_skips(&dev).keys().any(|(_, _, check)| check == "CKV_AWS_157"));
-    let prod = build_edited(
+    let (prod, warnings) = build_edited_with_warnings(
         "prod",
         "specs/platform.mdl",
         "      plain_http_because = \"megadolls has no domain, hence no certificate, yet\"\n",
         "",
     );
+    assert_eq!(warnings, [mdl::diag::Code::PlainHttpWhileProtected]);
     let http: Vec<_> = checkov_skips(&prod)
         .into_keys()
         .filter(|(_, id, _)| id.starts_with("DjangoListener") || id == "DjangoBalancerFirewall")

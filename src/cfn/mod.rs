@@ -11,8 +11,10 @@
 //! logical id depends only on its name, never on what else the layer holds.
 
 mod error;
+mod exposure;
 pub mod graph;
 pub mod limits;
+pub mod names;
 pub mod output;
 pub mod schema;
 mod template;
@@ -40,12 +42,22 @@ pub fn lower(model: &Model) -> Lowered {
         lowered.diagnostics.append(&mut diagnostics);
         lowered.stacks.push(stack);
     }
+    lowered.diagnostics.extend(check_names(model));
     lowered
 }
 
 /// What lowering `model` would report, keeping one template at a time.
 pub fn check(model: &Model) -> Vec<Diagnostic> {
-    model.layers.iter().flat_map(|layer| lower_and_check(model, layer).1).collect()
+    let templates = model.layers.iter().flat_map(|layer| lower_and_check(model, layer).1);
+    templates.chain(check_names(model)).collect()
+}
+
+/// Stack names, logical ids and SSM names AWS would refuse ([`names`]), and
+/// plain HTTP served publicly by a protected environment ([`exposure`]).
+fn check_names(model: &Model) -> Vec<Diagnostic> {
+    let note = format!("while lowering environment `{}` ({})", model.environment, model.region);
+    let names = names::check(model).into_iter().map(|e| e.diagnostic().with_note(note.clone()));
+    names.chain(exposure::check(model)).collect()
 }
 
 fn lower_and_check(model: &Model, layer: &crate::eval::LayerModel) -> (Stack, Vec<Diagnostic>) {
@@ -56,5 +68,7 @@ fn lower_and_check(model: &Model, layer: &crate::eval::LayerModel) -> (Stack, Ve
     (stack, errors.iter().map(|e| e.to_diagnostic(model)).collect())
 }
 
+#[cfg(test)]
+mod names_tests;
 #[cfg(test)]
 mod tests;

@@ -85,6 +85,8 @@ impl<'w> Checker<'w> {
                 let def = Def::Environment { project, index: index as u32 };
                 self.resolved(name, def, Type::Environment)
             }
+            // Reported once where it is declared (E0240).
+            Global::Entry(Entry::Hidden { .. }) => Type::Unknown,
             Global::Unknown => self.unknown_name(name, hint),
         }
     }

@@ -6,13 +6,13 @@
 //! each declaration is visited once; members are typed through `type_member`
 //! so a member reached earlier by a reference is not checked twice.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use crate::check::checker::{member_name, Body, Ctx};
 use crate::check::error::CheckError;
 use crate::check::lookup;
 use crate::check::records::Owner;
-use crate::check::scope::DeclRef;
+use crate::check::scope::{DeclRef, Entry};
 use crate::check::table::Def;
 use crate::check::types::Type;
 use crate::check::Checker;
@@ -106,11 +106,19 @@ impl<'w> Checker<'w> {
         }
     }
 
-    /// `params = "/prefix"`: the SSM prefix of published values.
+    /// `params = "/prefix"`: the SSM prefix of published values. It may
+    /// name the environment being evaluated (`"/shop/${env.name}"`): `env`
+    /// is visible there, as in a layer.
     fn check_params_prefix(&mut self, value: &'w crate::syntax::ast::Expr) -> Type {
-        let ty = self.check_expr(value, &Type::String, None);
+        let mut ctx = self.ctx.clone();
+        ctx.locals.push(("env".into(), Type::Env, Def::Env));
+        let ty = self.with_ctx(ctx, |checker| checker.check_expr(value, &Type::String, None));
         if let crate::syntax::ast::ExprKind::String(lit) = &value.kind {
-            if lit.as_plain().is_some_and(|text| !text.starts_with('/')) {
+            let head = match lit.parts.first() {
+                Some(crate::syntax::ast::StringPart::Text(text)) => Some(text.as_str()),
+                _ => None,
+            };
+            if !head.is_some_and(|text| text.starts_with('/')) {
                 self.report(CheckError::Type {
                     message: "`params` must be an SSM path starting with `/`".into(),
                     label: "does not start with `/`".into(),
@@ -267,31 +275,32 @@ impl<'w> Checker<'w> {
         }
     }
 
-    /// Two `environment` declarations of one name seen from one module.
+    /// Two `environment` declarations of one name for one project, whether
+    /// one file sees both or they sit in two files that each import the
+    /// project (both would deploy the same stacks, each overwriting the other).
     fn duplicate_environments(&mut self) {
-        let mut reported: HashSet<(Span, Span)> = HashSet::new();
-        for (module, _) in self.ws.iter_modules() {
-            let mut first: HashMap<&str, Span> = HashMap::new();
-            for decl in &self.scopes.of(module).environments {
-                let ItemKind::Environment(environment) = &self.item(*decl).kind else { continue };
+        let sole = lookup::only_project_in_workspace(self.ws);
+        let mut first: HashMap<(DeclRef, &str), Span> = HashMap::new();
+        let mut errors = Vec::new();
+        for (module, m) in self.ws.iter_modules() {
+            let Some(project) = lookup::project_of(self.scopes, module, sole) else { continue };
+            for item in &m.ast.items {
+                let ItemKind::Environment(environment) = &item.kind else { continue };
                 let name = &environment.name;
-                match first.get(name.text.as_str()) {
-                    Some(&earlier) if earlier != name.span && reported.insert((earlier, name.span)) => {
-                        let error = CheckError::Duplicate {
-                            name: name.text.clone(),
-                            what: "environment",
-                            first: earlier,
-                            second: name.span,
-                        };
-                        self.report(error);
-                    }
-                    Some(_) => {}
+                match first.get(&(project, name.text.as_str())) {
+                    Some(&earlier) => errors.push(CheckError::Duplicate {
+                        name: name.text.clone(),
+                        what: "environment",
+                        first: earlier,
+                        second: name.span,
+                    }),
                     None => {
-                        first.insert(&name.text, name.span);
+                        first.insert((project, &name.text), name.span);
                     }
                 }
             }
         }
+        errors.into_iter().for_each(|error| self.report(error));
     }
 
     /// W0201: a stdlib import that neither its file nor a file including it uses.
@@ -306,7 +315,10 @@ impl<'w> Checker<'w> {
                 continue;
             }
             for (binding, _) in &module.namespaces {
-                let used = self.used_namespaces.contains(&(id, binding.text.clone()))
+                // A binding a declaration hides is reported as E0240 instead.
+                let hidden = matches!(self.scopes.of(id).get(&binding.text), Some(Entry::Hidden { .. }));
+                let used = hidden
+                    || self.used_namespaces.contains(&(id, binding.text.clone()))
                     || users.get(binding.text.as_str()).is_some_and(|list| {
                         list.iter()
                             .any(|&user| user == id || self.scopes.of(user).visible_modules.contains(&id))

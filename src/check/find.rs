@@ -34,7 +34,7 @@ fn innermost<'a>(expr: &'a Expr, offset: u32, found: &mut Option<&'a Expr>) {
 }
 
 /// The expressions directly inside `expr`.
-fn children(expr: &Expr) -> Vec<&Expr> {
+pub(super) fn children(expr: &Expr) -> Vec<&Expr> {
     match &expr.kind {
         ExprKind::Field { target, .. }
         | ExprKind::Unary { operand: target, .. }
@@ -76,7 +76,7 @@ fn string_exprs(lit: &StringLit) -> impl Iterator<Item = &Expr> {
 }
 
 /// The outermost expressions written in an item.
-fn item_exprs(item: &Item) -> Vec<&Expr> {
+pub(super) fn item_exprs(item: &Item) -> Vec<&Expr> {
     let mut out = Vec::new();
     match &item.kind {
         ItemKind::Import(_) => {}

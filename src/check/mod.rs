@@ -15,9 +15,10 @@
 //! `checker` (state and caches), `types` (the type language), `resolve`
 //! (declaration signatures), `expr`/`access`/`records`/`ops`/`flow`/`matches`
 //! (expressions), `builtins`, `members` and `decls` (declarations), `layers`
-//! (layer graph and deploy order), `error` (the one conversion to
-//! diagnostics), `broken` (errors that only follow from a syntax error),
-//! `tests/` (one file per topic).
+//! (layer graph and deploy order), `secret_literals` (strings that look
+//! like secrets), `error` (the one conversion to diagnostics), `broken`
+//! (errors that only follow from a syntax error), `tests/` (one file per
+//! topic).
 
 mod access;
 mod broken;
@@ -37,6 +38,7 @@ mod query;
 mod records;
 pub(crate) mod resolve;
 pub mod scope;
+mod secret_literals;
 pub mod table;
 pub mod types;
 
@@ -102,6 +104,7 @@ pub fn check(workspace: &Workspace) -> Checked {
         (layers, errors, table)
     };
     diagnostics.extend(errors.into_iter().map(error::CheckError::into_diagnostic));
+    diagnostics.extend(secret_literals::check(workspace));
     crate::diag::sort_and_dedup(&mut diagnostics);
     Checked { scopes, table, layers, diagnostics }
 }

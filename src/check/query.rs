@@ -199,7 +199,7 @@ fn entry_def(ws: &Workspace, entry: &Entry, body: Body) -> Option<Def> {
         }
         Entry::Namespace(module) => Some(Def::Namespace(*module)),
         Entry::Variant { decl, variant } => Some(Def::Variant { decl: *decl, index: *variant as u32 }),
-        Entry::AmbiguousVariant(_) => None,
+        Entry::AmbiguousVariant(_) | Entry::Hidden { .. } => None,
     }
 }
 

@@ -82,6 +82,7 @@ impl<'w> Checker<'w> {
                         None => self.unknown_in_namespace(namespace, name, target),
                     }
                 }
+                Some(Entry::Hidden { .. }) => Type::Unknown,
                 _ => self.unknown_type(namespace, module),
             },
             _ => {
@@ -107,6 +108,8 @@ impl<'w> Checker<'w> {
             Some(Entry::Variant { .. } | Entry::AmbiguousVariant(_)) => {
                 return self.not_a_type(name, "an enum variant")
             }
+            // Reported once where it is declared (E0240).
+            Some(Entry::Hidden { .. }) => return Type::Unknown,
             None => return self.unknown_type(name, module),
         };
         let ty = match &self.item(decl).kind {

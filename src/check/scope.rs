@@ -31,6 +31,10 @@ pub enum Entry {
     Variant { decl: DeclRef, variant: usize },
     /// A bare variant name that more than one enum in scope has.
     AmbiguousVariant(Vec<DeclRef>),
+    /// A declaration named like a module an import binds (`layer network`
+    /// with `import std/aws/network`), reported once (E0240): every use of
+    /// the name is left unresolved without a further error.
+    Hidden { decl: DeclRef, module: ModuleId },
 }
 
 /// The names one module sees.
@@ -109,6 +113,8 @@ fn build_one(
 ) -> Scope {
     let mut scope = Scope::default();
     let visible = visible_modules(workspace, id);
+    let namespaces = namespaces_in_view(workspace, id, &visible);
+    rebound_names(workspace, id, diagnostics, reported);
     let mut declared_at: HashMap<String, Span> = HashMap::new();
     for &module_id in &visible {
         let module = workspace.module(module_id);
@@ -122,9 +128,10 @@ fn build_one(
             }
             let Some(name) = declared_name(item) else { continue };
             // The prelude comes last and gives way: a spec or stdlib module may
-            // declare its own `Capacity` without clashing with the prelude's.
-            if Some(module_id) == workspace.prelude && module_id != id && declared_at.contains_key(&name.text)
-            {
+            // declare its own `Capacity`, or bind a module to that name,
+            // without clashing with the prelude's.
+            let taken = declared_at.contains_key(&name.text) || namespaces.contains_key(&name.text);
+            if Some(module_id) == workspace.prelude && module_id != id && taken {
                 continue;
             }
             if let Some(first) = declared_at.get(&name.text) {
@@ -136,15 +143,66 @@ fn build_one(
             declared_at.insert(name.text.clone(), name.span);
             scope.names.insert(name.text.clone(), Entry::Decl(decl));
         }
-        for (binding, target) in &module.namespaces {
-            if module_id == id || !scope.names.contains_key(&binding.text) {
-                scope.names.entry(binding.text.clone()).or_insert(Entry::Namespace(*target));
+    }
+    for (name, (binding, target)) in namespaces {
+        let entry = match scope.names.get(&name) {
+            Some(Entry::Decl(decl)) => {
+                let declared = declared_name(item(workspace, *decl)).map_or(binding.span, |n| n.span);
+                if reported.insert((declared, binding.span)) {
+                    diagnostics.push(hides_module(workspace, *decl, declared, binding, target));
+                }
+                Entry::Hidden { decl: *decl, module: target }
             }
-        }
+            _ => Entry::Namespace(target),
+        };
+        scope.names.insert(name, entry);
     }
     add_variants(workspace, &mut scope);
     scope.visible_modules = visible.into_iter().collect();
     scope
+}
+
+/// The stdlib modules bound by the imports of the visible modules, by the
+/// name they bind; the module's own imports first, then the first binding of
+/// a name among the files it includes.
+fn namespaces_in_view<'w>(
+    workspace: &'w Workspace,
+    id: ModuleId,
+    visible: &[ModuleId],
+) -> HashMap<String, (&'w ast::Name, ModuleId)> {
+    let mut bound: HashMap<String, (&ast::Name, ModuleId)> = HashMap::new();
+    for &module_id in visible {
+        for (binding, target) in &workspace.module(module_id).namespaces {
+            if module_id == id || !bound.contains_key(&binding.text) {
+                bound.entry(binding.text.clone()).or_insert((binding, *target));
+            }
+        }
+    }
+    bound
+}
+
+/// E0203: one name bound to two modules by the imports of one file
+/// (`import std/aws/{network as net, ecs as net}`).
+fn rebound_names(
+    workspace: &Workspace,
+    id: ModuleId,
+    diagnostics: &mut Vec<Diagnostic>,
+    reported: &mut BTreeSet<(Span, Span)>,
+) {
+    let mut first: HashMap<&str, (Span, ModuleId)> = HashMap::new();
+    for (binding, target) in &workspace.module(id).namespaces {
+        match first.get(binding.text.as_str()) {
+            Some(&(earlier, module)) if module != *target => {
+                if reported.insert((earlier, binding.span)) {
+                    diagnostics.push(duplicate(&binding.text, earlier, binding.span));
+                }
+            }
+            Some(_) => {}
+            None => {
+                first.insert(&binding.text, (binding.span, *target));
+            }
+        }
+    }
 }
 
 /// The module itself, what it includes (transitively), and the prelude.
@@ -189,6 +247,46 @@ fn add_variants(workspace: &Workspace, scope: &mut Scope) {
         };
         scope.names.insert(name, entry);
     }
+}
+
+/// E0240: `layer network` where an import binds `network` to a module.
+fn hides_module(
+    workspace: &Workspace,
+    decl: DeclRef,
+    declared: Span,
+    binding: &ast::Name,
+    target: ModuleId,
+) -> Diagnostic {
+    let kind = match item(workspace, decl).kind {
+        ItemKind::Layer(_) => "layer",
+        ItemKind::Construct(_) => "construct",
+        ItemKind::Type(_) => "type",
+        ItemKind::Enum(_) => "enum",
+        ItemKind::Import(_) | ItemKind::Project(_) | ItemKind::Environment(_) => "declaration",
+    };
+    let name = &binding.text;
+    let path = match &workspace.module(target).origin {
+        crate::workspace::ModuleOrigin::Std(path) => path.clone(),
+        _ => name.clone(),
+    };
+    Diagnostic::new(
+        Code::HidesModule,
+        format!("{kind} `{name}` hides the imported module `{path}`"),
+        declared,
+        "hides the module imported under the same name",
+    )
+    .with_label(binding.span, "the module is bound to this name")
+    .with_help(rename_help(&path, name, kind))
+}
+
+/// "bind the module to another name: `import std/aws/{network as aws_network}` ..."
+fn rename_help(path: &str, name: &str, kind: &str) -> String {
+    let (folder, module) = path.rsplit_once('/').unwrap_or(("std", path));
+    let parent = folder.rsplit('/').next().unwrap_or("std");
+    let alias = format!("{parent}_{module}");
+    format!(
+        "bind the module to another name, `import {folder}/{{{module} as {alias}}}`, and write `{alias}.…` where the module is meant; or rename the {kind} `{name}`"
+    )
 }
 
 fn duplicate(name: &str, first: Span, second: Span) -> Diagnostic {

@@ -64,6 +64,7 @@ codes! {
     DuplicateLogicalId = "E0212", Error, "duplicate logical id in a layer";
     ImportOutsideRoot = "E0220", Error, "import outside the project root";
     ImportNotSpec = "E0221", Error, "import of something that is not a spec file";
+    HidesModule = "E0240", Error, "declaration hides an imported module";
 
     // E03xx: types and units.
     TypeMismatch = "E0301", Error, "type mismatch";
@@ -104,6 +105,12 @@ codes! {
     PropertyLength = "E0512", Error, "resource property string too short or too long";
     PropertyPattern = "E0513", Error, "resource property string not matching its pattern";
     PropertyItemCount = "E0514", Error, "resource property list with too few or too many items";
+    InvalidStackName = "E0525", Error, "stack name CloudFormation refuses";
+    InvalidLogicalId = "E0526", Error, "logical id CloudFormation refuses";
+    InvalidParameterName = "E0527", Error, "SSM parameter name SSM refuses";
+    EmptyPublishedValue = "E0528", Error, "empty published value";
+    DuplicateParameter = "E0529", Error, "SSM parameter written twice in one environment";
+    ParameterCollision = "E0530", Error, "SSM parameter written by two environments";
 
     // E06xx: plan and deploy, found while talking to AWS.
     AccountMismatch = "E0601", Error, "credentials of another account";
@@ -129,7 +136,9 @@ codes! {
     InvisibleCharacter = "W0101", Warning, "invisible character";
     UnusedImport = "W0201", Warning, "unused import";
     UnreachableArm = "W0301", Warning, "unreachable match arm";
+    SecretLiteral = "W0320", Warning, "literal that looks like a secret";
     TemplateNeedsS3 = "W0501", Warning, "template too large to deploy inline";
+    PlainHttpWhileProtected = "W0520", Warning, "protected environment serving plain HTTP to the internet";
     DataNotRetained = "W0601", Warning, "resource that holds data without a retain policy";
     DeferredPlanDiffers = "W0602", Warning, "deferred layer differs from the reviewed plan";
     OrphanStack = "W0650", Warning, "stack that no layer of the spec names";

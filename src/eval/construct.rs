@@ -313,7 +313,8 @@ impl<'a> Evaluator<'a> {
             return Ok(None);
         }
         let properties = self.eval_record(&resource.properties, ctx)?;
-        Ok(Some(ResourceModel { logical_id, type_name, properties, options, span, instance_span }))
+        let user_span = self.user_site();
+        Ok(Some(ResourceModel { logical_id, type_name, properties, options, span, instance_span, user_span }))
     }
 }
 

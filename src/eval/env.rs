@@ -35,8 +35,9 @@ impl<'a> Evaluator<'a> {
             self.report(EvalError::internal("not a project declaration", env.name.span));
             return None;
         };
-        self.eval_project(project, project_decl);
+        // The environment first: the project's `params` may name it.
         self.eval_environment(env, project, environment, project_decl);
+        self.eval_project(project, project_decl, &env.name.text);
         let layers = self.eval_layers(&scope.layers);
         let region = self.env_value.as_ref().and_then(|e| e.field("region")).and_then(display_text);
         Some(Model {
@@ -45,12 +46,13 @@ impl<'a> Evaluator<'a> {
             environment_span: env.name.span,
             region: region.unwrap_or_default(),
             params_prefix: self.params_prefix.clone(),
+            params_span: self.params_span,
             deployment: deployment(self.env_value.as_ref(), self.project_value.as_ref()),
             layers,
         })
     }
 
-    fn eval_project(&mut self, project: &'a ast::Project, decl: DeclRef) {
+    fn eval_project(&mut self, project: &'a ast::Project, decl: DeclRef, environment: &str) {
         let ctx = Ctx::module(decl.module);
         let mut fields =
             vec![("name".to_string(), Value::string(project.name.text.clone(), project.name.span))];
@@ -60,11 +62,14 @@ impl<'a> Evaluator<'a> {
                 Err(error) => self.report(error),
             }
         }
-        let params = fields.iter().find(|(k, _)| k == "params").and_then(|(_, v)| v.as_str());
-        self.params_prefix = match params {
+        let params = fields.iter().find(|(k, _)| k == "params").map(|(_, v)| v);
+        self.params_span = params.map(|v| v.origin);
+        self.params_prefix = match params.and_then(Value::as_str) {
             Some(prefix) => prefix.trim_end_matches('/').to_string(),
-            // Without `params`, publish under the project's name.
-            None => format!("/{}", project.name.text),
+            // Without `params`, each environment publishes under its own
+            // prefix, so environments sharing a region and an account never
+            // write the same SSM names.
+            None => format!("/{}/{environment}", project.name.text),
         };
         self.project_value = Some(Value::new(ValueKind::Record(fields), project.name.span));
     }

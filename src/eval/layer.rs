@@ -61,7 +61,16 @@ impl<'a> Evaluator<'a> {
             None => (Vec::new(), Vec::new(), Vec::new()),
         };
         let name = layer.name.text.clone();
-        let model = LayerModel { name, span, depends_on: Vec::new(), resources, publishes, imports, secrets };
+        let model = LayerModel {
+            name,
+            span,
+            name_span: layer.name.span,
+            depends_on: Vec::new(),
+            resources,
+            publishes,
+            imports,
+            secrets,
+        };
         (model, depends_on)
     }
 

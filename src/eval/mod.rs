@@ -124,6 +124,8 @@ pub(crate) struct Evaluator<'a> {
     pub(crate) project_value: Option<Value>,
     /// `<project.params>` without a trailing slash.
     pub(crate) params_prefix: String,
+    /// Where `params` was written (none: the per-environment default).
+    pub(crate) params_span: Option<Span>,
     /// Every layer and construct instance evaluated so far, by [`scope::BodyId`].
     pub(crate) bodies: Vec<Body<'a>>,
     /// The layer being evaluated.
@@ -158,6 +160,7 @@ impl<'a> Evaluator<'a> {
             env_value: None,
             project_value: None,
             params_prefix: String::new(),
+            params_span: None,
             bodies: Vec::new(),
             layer: None,
             sites: Vec::new(),

@@ -23,8 +23,12 @@ pub struct Model {
     pub environment_span: Span,
     /// The AWS region, as the `Region` variant's text (`af-south-1`).
     pub region: String,
-    /// Prefix of every published SSM parameter, without a trailing slash (`/megadolls/infra`).
+    /// Prefix of every published SSM parameter, without a trailing slash
+    /// (`/megadolls/infra`; `/<project>/<environment>` when `params` is not set).
     pub params_prefix: String,
+    /// The project's `params` value, when it sets one.
+    #[serde(skip)]
+    pub params_span: Option<Span>,
     /// How it deploys: account, protection, credentials, tags.
     pub deployment: Deployment,
     /// Every layer, in deploy order.
@@ -88,6 +92,9 @@ pub struct LayerModel {
     /// The layer declaration.
     #[serde(serialize_with = "serialize_span")]
     pub span: Span,
+    /// The layer's name in its declaration.
+    #[serde(skip)]
+    pub name_span: Span,
     /// Layers this one reads published values or secrets from, in deploy order.
     pub depends_on: Vec<String>,
     /// Every resource of the layer, its own and those of the construct instances it binds.
@@ -124,6 +131,18 @@ pub struct ResourceModel {
     /// Where the construct that declares it was instantiated, for layer-level resources `None`.
     #[serde(serialize_with = "serialize_optional_span")]
     pub instance_span: Option<Span>,
+    /// The innermost instantiation written in a spec file (not the stdlib):
+    /// the user's line for a resource deep inside stdlib constructs.
+    #[serde(skip)]
+    pub user_span: Option<Span>,
+}
+
+impl ResourceModel {
+    /// The line a finding about this resource is shown at: the user's
+    /// instantiation, else the resource's own declaration.
+    pub fn user_line(&self) -> Span {
+        self.user_span.unwrap_or(self.span)
+    }
 }
 
 /// A value written to SSM by its layer.

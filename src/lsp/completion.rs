@@ -243,7 +243,7 @@ fn names_in_scope(place: &Place) -> Vec<CompletionItem> {
         .names
         .iter()
         .map(|(name, entry)| match entry {
-            Entry::Decl(decl) => decl_item(ws, *decl),
+            Entry::Decl(decl) | Entry::Hidden { decl, .. } => decl_item(ws, *decl),
             Entry::Namespace(_) => simple(name, CompletionItemKind::MODULE),
             Entry::Variant { .. } | Entry::AmbiguousVariant(_) => {
                 simple(name, CompletionItemKind::ENUM_MEMBER)

@@ -45,7 +45,8 @@ pub enum ItemKind {
 pub enum Import {
     /// A spec file, relative to the importing file.
     File { path: String, span: Span },
-    /// Stdlib modules, each bound by its last segment (`std/aws/ecs` binds `ecs`).
+    /// Stdlib modules, each bound by its last segment (`std/aws/ecs` binds
+    /// `ecs`) or by the name after `as` (`std/aws/{network as net}`).
     Modules(Vec<ModulePath>),
 }
 
@@ -53,7 +54,11 @@ pub enum Import {
 #[derive(Debug, Clone)]
 pub struct ModulePath {
     pub segments: Vec<String>,
+    /// The name the module is bound to in the importing file.
     pub binding: Name,
+    /// `network` in `{network as net}`: the last segment, when `as` binds
+    /// the module to another name (`binding` is then `net`).
+    pub renamed_from: Option<Name>,
     pub span: Span,
 }
 

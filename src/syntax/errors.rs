@@ -91,6 +91,7 @@ fn token_name(rule: Rule) -> Option<&'static str> {
         Rule::kw_with => "`with`",
         Rule::kw_where => "`where`",
         Rule::kw_when => "`when`",
+        Rule::kw_as => "`as`",
         Rule::kw_if => "`if`",
         Rule::kw_for => "`for`",
         Rule::comprehension => "`for`",

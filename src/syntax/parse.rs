@@ -242,6 +242,7 @@ fn is_keyword(rule: Rule) -> bool {
             | Rule::kw_match
             | Rule::kw_stage
             | Rule::kw_when
+            | Rule::kw_as
     )
 }
 
@@ -360,7 +361,9 @@ impl Builder {
                         prefix.push(previous);
                     }
                 }
-                Rule::module_group => group = Children::of(child).rest().map(|p| self.name(p)).collect(),
+                Rule::module_group => {
+                    group = Children::of(child).rest().filter_map(|entry| self.module_entry(entry)).collect()
+                }
                 _ => self.unexpected(&child),
             }
         }
@@ -368,17 +371,30 @@ impl Builder {
             let Some(binding) = last else { return Vec::new() };
             let mut segments: Vec<String> = prefix.iter().map(|n| n.text.clone()).collect();
             segments.push(binding.text.clone());
-            return vec![ModulePath { segments, binding, span }];
+            return vec![ModulePath { segments, binding, renamed_from: None, span }];
         }
         prefix.extend(last);
         group
             .into_iter()
-            .map(|binding| {
+            .map(|(module, alias, span)| {
                 let mut segments: Vec<String> = prefix.iter().map(|n| n.text.clone()).collect();
-                segments.push(binding.text.clone());
-                ModulePath { segments, span: binding.span, binding }
+                segments.push(module.text.clone());
+                match alias {
+                    Some(binding) => ModulePath { segments, binding, renamed_from: Some(module), span },
+                    None => ModulePath { segments, binding: module, renamed_from: None, span },
+                }
             })
             .collect()
+    }
+
+    /// `network` or `network as net` in a module group (rule `module_entry`:
+    /// an ident, then optionally `as` and an ident).
+    fn module_entry(&mut self, pair: Pair<Rule>) -> Option<(Name, Option<Name>, Span)> {
+        let span = self.span(&pair);
+        let mut children = Children::of(pair);
+        let module = self.name(children.expect()?);
+        let alias = children.rest().find(|p| p.as_rule() == Rule::ident).map(|p| self.name(p));
+        Some((module, alias, span))
     }
 
     fn project(&mut self, pair: Pair<Rule>) -> Option<Project> {

@@ -99,6 +99,22 @@ fn module_groups_bind_each_module() {
 }
 
 #[test]
+fn a_module_in_a_group_may_be_bound_to_another_name() {
+    let file = parse_ok("import std/aws/{ecs, network as net}");
+    let ItemKind::Import(Import::Modules(group)) = &file.items[0].kind else { panic!("modules") };
+    assert_eq!(group[1].joined(), "std/aws/network");
+    assert_eq!(group[1].binding.text, "net");
+    assert_eq!(group[1].renamed_from.as_ref().map(|n| n.text.as_str()), Some("network"));
+    assert!(group[0].renamed_from.is_none());
+    // `as` is contextual: a module may still be named `as`, and a rename needs a name.
+    parse_ok("import std/{as}");
+    assert!(parse(FileId(0), "import std/aws/{network as}")
+        .diagnostics
+        .iter()
+        .any(|d| d.code == Code::SyntaxError));
+}
+
+#[test]
 fn keywords_end_at_word_boundaries() {
     // `services = ..` is a binding named `services`, not `service s = ..`.
     let file = parse_ok("layer l { services = 1 }");

@@ -252,3 +252,40 @@ fn a_duplicate_field_after_another_duplicate_points_at_its_own_first_declaration
     let text = run.workspace.sources.get(first.span.file).map_or("", |f| f.text.as_str());
     assert!(text[first.span.start as usize..].starts_with("b: string, b"), "points at the second `a` or `b`");
 }
+
+#[test]
+fn a_declaration_named_like_an_imported_module_is_one_error() {
+    let network = "construct vpc { name: string }";
+    let run = with_std(
+        "import std/aws/{network}\nlayer network {\n  v = network.vpc { name = \"a\" }\n  publish id = \"x\"\n}\nlayer app {\n  y = network.id\n}",
+        &[("std/aws/network", network)],
+    );
+    let d = run.only("E0240");
+    assert_eq!(d.message, "layer `network` hides the imported module `std/aws/network`");
+    assert_eq!(run.primary_text(d), "network");
+    assert!(d.help.as_deref().is_some_and(|h| h.contains("{network as aws_network}")), "{d:#?}");
+    assert_eq!(run.diagnostics().len(), 1, "no unused import, no self reference: {:#?}", run.diagnostics());
+}
+
+#[test]
+fn a_renamed_module_and_a_layer_of_its_name_coexist() {
+    let network = "construct vpc { name: string }";
+    with_std(
+        "import std/aws/{network as net}\nlayer network {\n  v = net.vpc { name = \"a\" }\n  publish id = \"x\"\n}\nlayer app {\n  y = network.id\n}",
+        &[("std/aws/network", network)],
+    )
+    .clean();
+}
+
+#[test]
+fn one_name_bound_to_two_modules_is_a_duplicate() {
+    let run = with_std(
+        "import std/aws/{network as net, ecs as net}\nlayer l {\n  v = net.vpc { name = \"a\" }\n}",
+        &[
+            ("std/aws/network", "construct vpc { name: string }"),
+            ("std/aws/ecs", "construct cluster { name: string }"),
+        ],
+    );
+    let d = run.only("E0203");
+    assert_eq!(d.message, "`net` is defined twice");
+}

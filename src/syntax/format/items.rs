@@ -115,7 +115,8 @@ impl Printer<'_> {
             Import::Modules(paths) => paths,
         };
         let first = paths.first()?;
-        let grouped = paths.len() > 1 || (first.segments.len() > 1 && first.span == first.binding.span);
+        let in_braces = first.span == first.binding.span || first.renamed_from.is_some();
+        let grouped = paths.len() > 1 || (first.segments.len() > 1 && in_braces);
         if !grouped {
             return Some(prefix + self.slice(first.span));
         }
@@ -129,9 +130,22 @@ impl Printer<'_> {
             self.flat_ok(open, end),
             open + 1,
             end.saturating_sub(1),
-            paths.iter().map(|p| self.name_elem(&p.binding)).collect(),
+            paths.iter().map(|p| self.module_elem(p)).collect(),
         );
         Some(head.clone() + &self.seq(&seq, Ctx::line(0).after(&head), Mode::Fit)?)
+    }
+
+    /// `ecs` or `network as net` in a module group; a renaming with comments
+    /// inside stays as written.
+    fn module_elem<'p>(&'p self, path: &'p ModulePath) -> Elem<'p> {
+        let Some(module) = &path.renamed_from else { return self.name_elem(&path.binding) };
+        let (start, end) = bounds(path.span);
+        let text = if self.comments.any_between(start, end) {
+            self.text(start, end).to_string()
+        } else {
+            format!("{} as {}", module.text, path.binding.text)
+        };
+        Elem { start, end, head: None, body: Box::new(move |_, _| Some(text.clone())) }
     }
 
     /// `layer name { members }` / `construct name { members }`.

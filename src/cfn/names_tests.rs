@@ -1,0 +1,128 @@
+//! Names AWS would refuse ([`super::names`]) and plain HTTP in protected
+//! environments ([`super::exposure`]): small specs through the whole pipeline.
+
+use crate::diag::Code;
+use crate::{run_pipeline, workspace::Workspace};
+
+fn report(text: &str) -> crate::Report {
+    run_pipeline(Workspace::from_memory(&[("spec.mdl", text)]))
+}
+
+fn codes(report: &crate::Report) -> Vec<Code> {
+    report.diagnostics.iter().map(|d| d.code).collect()
+}
+
+const TOPIC_LAYER: &str = r#"
+layer alerts {
+  resource "AWS::SNS::Topic" ops {}
+  publish topic = ops.TopicArn
+}
+"#;
+
+#[test]
+fn without_params_each_environment_publishes_under_its_own_prefix() {
+    let text = format!(
+        "project shop {{ environments {{ dev, staging }} }}\nenvironment dev {{ region = us_east_1 }}\nenvironment staging {{ region = us_east_1 }}\n{TOPIC_LAYER}"
+    );
+    let report = report(&text);
+    assert!(report.diagnostics.is_empty(), "{:#?}", report.diagnostics);
+    let names: Vec<&str> =
+        report.models.iter().map(|m| m.layers[0].publishes[0].parameter.as_str()).collect();
+    assert_eq!(names, ["/shop/dev/topic", "/shop/staging/topic"]);
+}
+
+#[test]
+fn one_prefix_collides_unless_the_accounts_differ() {
+    let with_accounts = |dev: &str, staging: &str| {
+        format!(
+            "project shop {{ environments {{ dev, staging }}\n params = \"/shop\" }}\nenvironment dev {{ region = us_east_1{dev} }}\nenvironment staging {{ region = us_east_1{staging} }}\n{TOPIC_LAYER}"
+        )
+    };
+    let one = r#", account = "111111111111""#;
+    let other = r#", account = "222222222222""#;
+    assert_eq!(codes(&report(&with_accounts("", ""))), [Code::ParameterCollision]);
+    assert_eq!(
+        codes(&report(&with_accounts(one, ""))),
+        [Code::ParameterCollision],
+        "an unnamed account may be the same"
+    );
+    assert_eq!(codes(&report(&with_accounts(one, one))), [Code::ParameterCollision]);
+    assert!(codes(&report(&with_accounts(one, other))).is_empty());
+    let regions =
+        with_accounts("", "").replace("staging { region = us_east_1", "staging { region = us_east_2");
+    assert!(codes(&report(&regions)).is_empty(), "different regions");
+}
+
+#[test]
+fn a_secret_and_a_publish_of_one_name_in_two_layers_clash() {
+    let text = "project shop { environments { dev } }\nenvironment dev { region = us_east_1 }\nlayer a { secret key = \"k\" }\nlayer b {\n  resource \"AWS::SNS::Topic\" t {}\n  publish key = t.TopicArn\n}";
+    let report = report(text);
+    assert_eq!(codes(&report), [Code::DuplicateParameter]);
+    assert_eq!(report.diagnostics[0].message, "two members write the SSM parameter `/shop/dev/key`");
+}
+
+#[test]
+fn a_bad_prefix_is_reported_once_not_per_name() {
+    let text = format!(
+        "project shop {{ environments {{ dev }}\n params = \"/my shop\" }}\nenvironment dev {{ region = us_east_1 }}\n{TOPIC_LAYER}\nlayer more {{ secret key = \"k\" }}"
+    );
+    let report = report(&text);
+    assert_eq!(codes(&report), [Code::InvalidParameterName]);
+    assert!(report.diagnostics[0].message.contains("a space"), "{:#?}", report.diagnostics);
+}
+
+/// A raw internet-facing balancer with an HTTP listener; `{protect}`,
+/// `{actions}` and `{metadata}` vary.
+fn listener(protect: bool, scheme: &str, actions: &str, metadata: &str) -> String {
+    format!(
+        r#"project shop {{ environments {{ prod }} }}
+environment prod {{ region = us_east_1, protect = {protect} }}
+layer web {{
+  resource "AWS::ElasticLoadBalancingV2::LoadBalancer" balancer {{
+    Scheme  = "{scheme}"
+    Subnets = ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"]
+  }}
+  resource "AWS::ElasticLoadBalancingV2::Listener" http {{
+    LoadBalancerArn = balancer.ref
+    Port            = 80
+    Protocol        = "HTTP"
+    DefaultActions  = [{actions}]
+  }} with {{ {metadata} }}
+}}
+"#
+    )
+}
+
+#[test]
+fn a_protected_environment_serving_plain_http_is_warned_unless_it_says_why() {
+    let serve = r#"{ Type = "fixed-response", FixedResponseConfig = { StatusCode = "404" } }"#;
+    let redirect = r#"{ Type = "redirect", RedirectConfig = { Protocol = "HTTPS", Port = "443", StatusCode = "HTTP_301" } }"#;
+    let reason = r#"Metadata = { checkov = { skip = [{ id = "CKV_AWS_2", comment = "no domain yet" }] } }"#;
+    let no_reason = r#"Metadata = { checkov = { skip = [{ id = "CKV_AWS_2", comment = " " }] } }"#;
+    let warned = report(&listener(true, "internet-facing", serve, ""));
+    assert_eq!(codes(&warned), [Code::PlainHttpWhileProtected]);
+    assert_eq!(warned.diagnostics[0].secondary.len(), 1, "the protect setting");
+    assert_eq!(
+        codes(&report(&listener(true, "internet-facing", serve, no_reason))),
+        [Code::PlainHttpWhileProtected]
+    );
+    assert!(codes(&report(&listener(true, "internet-facing", serve, reason))).is_empty());
+    assert!(codes(&report(&listener(true, "internet-facing", redirect, ""))).is_empty());
+    assert!(codes(&report(&listener(true, "internal", serve, ""))).is_empty());
+    assert!(codes(&report(&listener(false, "internet-facing", serve, ""))).is_empty());
+}
+
+#[test]
+fn params_may_name_the_environment() {
+    let text = format!(
+        "project shop {{ environments {{ dev, staging }}\n params = \"/shop/${{env.name}}/infra\" }}\nenvironment dev {{ region = us_east_1 }}\nenvironment staging {{ region = us_east_1 }}\n{TOPIC_LAYER}"
+    );
+    let checked = report(&text);
+    assert!(checked.diagnostics.is_empty(), "{:#?}", checked.diagnostics);
+    let names: Vec<&str> =
+        checked.models.iter().map(|m| m.layers[0].publishes[0].parameter.as_str()).collect();
+    assert_eq!(names, ["/shop/dev/infra/topic", "/shop/staging/infra/topic"]);
+    // Only `params` sees `env`: another project field does not.
+    let tags = "project shop { environments { dev }\n tags = { stage = \"${env.name}\" } }\nenvironment dev { region = us_east_1 }";
+    assert_eq!(codes(&report(tags)), [Code::UnknownName]);
+}
