@@ -896,8 +896,10 @@ fn outputs_then_destroy_of_megadolls_dev_leave_no_stack_and_no_published_value(e
 fn a_renamed_layer_leaves_an_orphan_that_plan_reports_and_destroy_removes(emulator: &Emulator) {
     reset(&emulator.url);
     let dir = spec_copy("orphans", &[]);
-    let run = mdl(&emulator.url, &dir, &["deploy", "dev.mdl", "--yes"]);
+    // The layers form a chain: with --concurrency each still waits for the one it reads.
+    let run = mdl(&emulator.url, &dir, &["deploy", "dev.mdl", "--yes", "--concurrency", "3"]);
     assert_eq!(run.code, 0, "{}", run.text());
+    assert!(run.stdout.contains("applied: core (created), app (created), ops (created)"), "{}", run.stdout);
     let renamed = spec_copy("orphans", &[("layer ops {", "layer operations {")]);
     let plan = mdl(&emulator.url, &renamed, &["plan", "dev.mdl", "--format", "json"]);
     assert_eq!(plan.code, 0, "a warning only: {}", plan.text());

@@ -311,9 +311,9 @@ fn poll_from_env() -> Poll {
     Poll { first: Duration::from_millis(first), max: Duration::from_millis(max) }
 }
 
-/// A connected session for the commands past plan and deploy (destroy,
+/// Connected clients for the commands past plan and deploy (destroy,
 /// outputs, drift, import): the options, the clients and the runtime.
-pub struct Session {
+pub struct Connected {
     pub runtime: tokio::runtime::Runtime,
     pub options: Options,
     pub api: Counting<mdl::deploy::aws::SdkCloudFormation>,
@@ -322,7 +322,7 @@ pub struct Session {
 
 /// Connect for `command`, which prints `human` or `json` only. A failure is
 /// printed here (credentials as a diagnostic) and returned as the exit code.
-pub fn session(args: &AwsArgs, loaded: &Loaded, command: &str, yes: bool) -> Result<Session, Outcome> {
+pub fn connected(args: &AwsArgs, loaded: &Loaded, command: &str, yes: bool) -> Result<Connected, Outcome> {
     if matches!(args.format, Format::Markdown | Format::Sarif) {
         eprintln!("error: `mdl {command}` prints --format human or json");
         return Err(Outcome::Usage);
@@ -338,7 +338,7 @@ pub fn session(args: &AwsArgs, loaded: &Loaded, command: &str, yes: bool) -> Res
         Outcome::Usage
     })?;
     match runtime.block_on(connect(&options.target, &options.interrupt)) {
-        Ok((cfn, store)) => Ok(Session { runtime, options, api: Counting::new(cfn), store }),
+        Ok((cfn, store)) => Ok(Connected { runtime, options, api: Counting::new(cfn), store }),
         Err(error) => {
             let (outcome, result) = not_connected(&error, &options, &loaded.environment);
             let color = args.color.for_stderr();

@@ -49,8 +49,8 @@ pub fn run(args: &DestroyArgs) -> Outcome {
         Ok(loaded) => loaded,
         Err(outcome) => return outcome,
     };
-    let session = match aws::session(&args.aws, &loaded, "destroy", args.yes) {
-        Ok(session) => session,
+    let clients = match aws::connected(&args.aws, &loaded, "destroy", args.yes) {
+        Ok(clients) => clients,
         Err(outcome) => return outcome,
     };
     let request = DestroyRequest {
@@ -62,8 +62,8 @@ pub fn run(args: &DestroyArgs) -> Outcome {
     };
     let human = args.aws.format == Format::Human;
     let mut ui = TerminalUi::new(human, &loaded.sources, args.aws.color.for_stderr());
-    let result = session.runtime.block_on(async {
-        let mut engine = Engine::new(&session.api, Some(&session.store), &mut ui, &session.options);
+    let result = clients.runtime.block_on(async {
+        let mut engine = Engine::new(&clients.api, Some(&clients.store), &mut ui, &clients.options);
         destroy(&mut engine, &loaded.environment, &request).await
     });
     ui.finish_live();

@@ -305,7 +305,16 @@ async fn targets<A: CloudFormationApi, S: TemplateStore>(
             }
         }
         Which::Stacks(names) => {
-            for name in names {
+            // A layer's stack named here is a layer: the layers that stay must
+            // not read it, and layers go the last first (after other stacks).
+            let layers: Vec<&LayerInput> =
+                environment.layers.iter().rev().filter(|l| names.contains(&l.stack_name)).collect();
+            if !still_read(engine, environment, &layers).await? {
+                return Ok(None);
+            }
+            let others = names.iter().filter(|n| !layers.iter().any(|l| &l.stack_name == *n)).cloned();
+            let ordered: Vec<String> = others.chain(layers.iter().map(|l| l.stack_name.clone())).collect();
+            for name in ordered {
                 let info = engine.read(engine.api.describe_stack(&name), "reading the stack").await?;
                 if let Some(why) = not_ours(environment, info.as_ref()) {
                     engine.report(diagnose::destroy_foreign(environment, &name, &why));

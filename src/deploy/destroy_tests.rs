@@ -175,6 +175,15 @@ fn a_layer_that_a_remaining_layer_reads_is_refused() {
         result.diagnostics
     );
     assert!(deletes(&api).is_empty());
+    let by_stack =
+        DestroyRequest { yes: true, stacks: vec!["shop-dev-core".into()], ..DestroyRequest::default() };
+    let result = go(&api, &mut ui, &environment, &by_stack, None);
+    assert_eq!(
+        result.diagnostics[0].code,
+        Code::DestroyRefused,
+        "a layer's stack named by --stack is that layer"
+    );
+    assert!(deletes(&api).is_empty());
     let last = DestroyRequest { yes: true, layers: vec!["ops".into()], ..DestroyRequest::default() };
     let result = go(&api, &mut ui, &environment, &last, None);
     assert!(result.succeeded());
@@ -197,6 +206,8 @@ fn a_bucket_that_is_not_empty_stops_the_destroy_with_how_to_recover() {
     let (sources, mut environment) = spec(layers());
     environment.spec_path = "dev.mdl".into();
     let api = deployed_account(&environment.layers);
+    // The layers that read core are gone already.
+    api.stacks.borrow_mut().retain(|name, _| name == "shop-dev-core");
     let mut ui = RecordingUi::default();
     let core =
         DestroyRequest { yes: true, stacks: vec!["shop-dev-core".into()], ..DestroyRequest::default() };

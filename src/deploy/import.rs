@@ -172,74 +172,81 @@ async fn run<A: CloudFormationApi, S: TemplateStore>(
     request: &ImportRequest,
     imported: &mut Vec<ResourceToImport>,
 ) -> Result<ImportStatus, Stop> {
-    let stack = &input.stack_name;
-    let info = engine.read(engine.api.describe_stack(stack), "reading the stack").await?;
-    let region = engine.options.target.region.clone();
-    let base = match classify(info.as_ref().map(|i| i.status.as_str()), stack, &region) {
-        StackState::Stable => {
-            let body = engine.read(engine.api.get_template(stack), "reading the deployed template").await?;
-            serde_json::from_str(&body).unwrap_or(Json::Null)
-        }
-        StackState::Missing | StackState::NeverExecuted => Json::Null,
-        StackState::Blocked(blocked) => {
-            engine.report(diagnose::blocked(input, &blocked));
-            return Ok(ImportStatus::Refused);
-        }
-    };
-    let yes = request.yes;
+    let Some(base) = deployed(engine, input).await? else { return Ok(ImportStatus::Refused) };
     let ids: Vec<&str> = request.resources.iter().map(|(id, _)| id.as_str()).collect();
     let Some(template) = import_template(engine, input, &base, &ids) else {
         return Ok(ImportStatus::Refused);
     };
+    let Some(change) = change_set(engine, input, request, template).await? else {
+        return Ok(ImportStatus::Refused);
+    };
+    imported.clone_from(&change.resources_to_import);
+    let stack = &input.stack_name;
+    engine.before_write()?;
+    let created = engine.api.create_change_set(&change).await;
+    created.map_err(|e| engine.api_stop(e, "creating the import change set"))?;
+    let pages = engine.wait_for_change_set(stack, &change.change_set_name).await?;
+    let first = pages.first().cloned().unwrap_or_default();
+    if first.status == "FAILED" {
+        let reason = first.status_reason.unwrap_or_default();
+        engine.report(diagnose::change_set_failed(input, &reason));
+        let _ = engine.api.delete_change_set(stack, &change.change_set_name).await;
+        return Ok(ImportStatus::Failed);
+    }
+    execute(engine, input, &change, request.yes).await
+}
+
+/// The deployed template (`Null` for a stack not deployed yet); `None` when
+/// the stack is in a state that needs a hand (reported).
+async fn deployed<A: CloudFormationApi, S: TemplateStore>(
+    engine: &mut Engine<'_, A, S>,
+    input: &LayerInput,
+) -> Result<Option<Json>, Stop> {
+    let stack = &input.stack_name;
+    let info = engine.read(engine.api.describe_stack(stack), "reading the stack").await?;
+    let region = engine.options.target.region.clone();
+    match classify(info.as_ref().map(|i| i.status.as_str()), stack, &region) {
+        StackState::Stable => {
+            let body = engine.read(engine.api.get_template(stack), "reading the deployed template").await?;
+            Ok(Some(serde_json::from_str(&body).unwrap_or(Json::Null)))
+        }
+        StackState::Missing | StackState::NeverExecuted => Ok(Some(Json::Null)),
+        StackState::Blocked(blocked) => {
+            engine.report(diagnose::blocked(input, &blocked));
+            Ok(None)
+        }
+    }
+}
+
+/// The import change set for `template`, each resource with its identifier;
+/// `None` when one cannot be imported (reported).
+async fn change_set<A: CloudFormationApi, S: TemplateStore>(
+    engine: &mut Engine<'_, A, S>,
+    input: &LayerInput,
+    request: &ImportRequest,
+    template: Json,
+) -> Result<Option<ChangeSetRequest>, Stop> {
     let mut change = input.clone();
     change.body = serde_json::to_string(&template).unwrap_or_default();
     change.template = template;
     let name = engine.change_set_name(&input.layer);
     let source = engine.template_source(&change, &name).await?;
-    let summaries = engine
-        .read(engine.api.resource_identifiers(&source), "reading which resources CloudFormation can import")
-        .await?;
-    let Some(resources) = identifiers(engine, input, request, &summaries) else {
-        return Ok(ImportStatus::Refused);
-    };
-    *imported = resources.clone();
-    let used: BTreeSet<&String> = change
-        .template
-        .get("Parameters")
-        .and_then(Json::as_object)
-        .map(|p| p.keys().collect())
-        .unwrap_or_default();
-    let request = ChangeSetRequest {
-        stack_name: stack.clone(),
-        change_set_name: name.clone(),
+    let doing = "reading which resources CloudFormation can import";
+    let summaries = engine.read(engine.api.resource_identifiers(&source), doing).await?;
+    let Some(resources) = identifiers(engine, input, request, &summaries) else { return Ok(None) };
+    let declared = change.template.get("Parameters").and_then(Json::as_object);
+    let parameters = input.parameters.iter().filter(|(k, _)| declared.is_some_and(|d| d.contains_key(*k)));
+    Ok(Some(ChangeSetRequest {
+        stack_name: input.stack_name.clone(),
+        change_set_name: name,
         kind: ChangeSetKind::Import,
         template: source,
-        parameters: input
-            .parameters
-            .iter()
-            .filter(|(k, _)| used.contains(k))
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect(),
+        parameters: parameters.map(|(k, v)| (k.clone(), v.clone())).collect(),
         tags: input.tags.clone(),
         description: format!("mdl import into layer {}", input.layer),
         role_arn: engine.options.service_role.clone(),
         resources_to_import: resources,
-    };
-    engine.before_write()?;
-    engine
-        .api
-        .create_change_set(&request)
-        .await
-        .map_err(|e| engine.api_stop(e, "creating the import change set"))?;
-    let pages = engine.wait_for_change_set(stack, &name).await?;
-    let first = pages.first().cloned().unwrap_or_default();
-    if first.status == "FAILED" {
-        let reason = first.status_reason.unwrap_or_default();
-        engine.report(diagnose::change_set_failed(input, &reason));
-        let _ = engine.api.delete_change_set(stack, &name).await;
-        return Ok(ImportStatus::Failed);
-    }
-    execute(engine, input, &request, yes).await
+    }))
 }
 
 /// Show, ask, execute and follow the import change set.

@@ -59,47 +59,7 @@ pub(super) async fn run_layers<A: CloudFormationApi, S: TemplateStore>(
     selected: &[&LayerInput],
     result: &mut RunResult,
 ) {
-    let (api, store, options) = (engine.api, engine.store, engine.options);
-    let (caller, protect) = (engine.caller.clone(), engine.protect);
-    let mut finished: Vec<Option<Done>> = selected.iter().map(|_| None).collect();
-    {
-        let ui = RefCell::new(&mut *engine.ui);
-        let ui = &ui;
-        let mut state = Progress::default();
-        let mut started = vec![false; selected.len()];
-        let mut running: Running<'_> = Vec::new();
-        loop {
-            let stopping = state_stopped(&finished) || options.interrupt.is_set();
-            for index in 0..selected.len() {
-                if stopping || running.len() >= options.concurrency.max(1) {
-                    break;
-                }
-                if started[index] || !ready(selected, index, &finished) {
-                    continue;
-                }
-                started[index] = true;
-                let input = selected[index];
-                let upstream = state.upstream(input, options.mode);
-                let caller = caller.clone();
-                running.push(Box::pin(async move {
-                    let mut shared = SharedUi(ui);
-                    let mut engine = Engine::new(api, store, &mut shared, options);
-                    engine.caller = caller;
-                    engine.protect = protect;
-                    let (report, stack) = one_layer(&mut engine, input, upstream).await;
-                    let diagnostics = std::mem::take(&mut engine.diagnostics);
-                    Done { index, report, stack, diagnostics, prompt_time: engine.prompt_time }
-                }));
-            }
-            if running.is_empty() {
-                break;
-            }
-            let done = next_done(&mut running).await;
-            state.record(selected[done.index], &done.report);
-            let index = done.index;
-            finished[index] = Some(done);
-        }
-    }
+    let finished = schedule(engine, selected).await;
     for (input, done) in selected.iter().zip(finished) {
         match done {
             Some(done) => {
@@ -110,6 +70,52 @@ pub(super) async fn run_layers<A: CloudFormationApi, S: TemplateStore>(
             }
             None => result.layers.push(LayerReport::new(&input.layer, &input.stack_name)),
         }
+    }
+}
+
+/// Start each layer once what it reads is done, up to the limit, until
+/// nothing more can start; what each layer did, by position (`None`: not run).
+async fn schedule<A: CloudFormationApi, S: TemplateStore>(
+    engine: &mut Engine<'_, A, S>,
+    selected: &[&LayerInput],
+) -> Vec<Option<Done>> {
+    let (api, store, options) = (engine.api, engine.store, engine.options);
+    let (caller, protect) = (engine.caller.clone(), engine.protect);
+    let ui = RefCell::new(&mut *engine.ui);
+    let ui = &ui;
+    let mut finished: Vec<Option<Done>> = selected.iter().map(|_| None).collect();
+    let mut state = Progress::default();
+    let mut started = vec![false; selected.len()];
+    let mut running: Running<'_> = Vec::new();
+    loop {
+        let stopping = state_stopped(&finished) || options.interrupt.is_set();
+        for index in 0..selected.len() {
+            if stopping || running.len() >= options.concurrency.max(1) {
+                break;
+            }
+            if started[index] || !ready(selected, index, &finished) {
+                continue;
+            }
+            started[index] = true;
+            let (input, upstream) = (selected[index], state.upstream(selected[index], options.mode));
+            let caller = caller.clone();
+            running.push(Box::pin(async move {
+                let mut shared = SharedUi(ui);
+                let mut engine = Engine::new(api, store, &mut shared, options);
+                engine.caller = caller;
+                engine.protect = protect;
+                let (report, stack) = one_layer(&mut engine, input, upstream).await;
+                let diagnostics = std::mem::take(&mut engine.diagnostics);
+                Done { index, report, stack, diagnostics, prompt_time: engine.prompt_time }
+            }));
+        }
+        if running.is_empty() {
+            return finished;
+        }
+        let done = next_done(&mut running).await;
+        state.record(selected[done.index], &done.report);
+        let index = done.index;
+        finished[index] = Some(done);
     }
 }
 
