@@ -336,9 +336,13 @@ impl<'w> Checker<'w> {
             let owner = format!("published value or secret of layer `{layer_name}`");
             return self.unknown_field(field, owner, shared.collect(), None);
         };
-        let def = Def::Shared { layer, index: index.get(&field.text).copied().unwrap_or_default() as u32 };
+        let position = index.get(&field.text).copied().unwrap_or_default();
+        let def = Def::Shared { layer, index: position as u32 };
         match &member.kind {
-            MemberKind::Publish(_) => self.resolved(field, def, Type::Deploy(Box::new(Type::String))),
+            MemberKind::Publish(_) => {
+                let ty = self.published_type(layer, position, field.span);
+                self.resolved(field, def, ty)
+            }
             MemberKind::Secret { .. } => self.resolved(field, def, Type::Secret),
             _ => {
                 let declared = crate::check::checker::member_name(member).map_or(member.span, |n| n.span);

@@ -79,6 +79,7 @@ impl<'w> Checker<'w> {
             ExprKind::Name(name) => self.name(name, hint),
             ExprKind::Field { target, field } => self.field(target, field),
             ExprKind::Call { callee, args } => self.call(callee, args, expr.span),
+            ExprKind::Index { target, index } => self.index(target, index),
             ExprKind::Apply { target, body } => self.apply(expr, target, body, hint),
             ExprKind::List(items) => self.list(items, hint),
             ExprKind::Record(lit) => self.record_literal(lit, hint),

@@ -44,7 +44,9 @@ fn children(expr: &Expr) -> Vec<&Expr> {
         ExprKind::Call { args, .. } | ExprKind::List(args) => args.iter().collect(),
         ExprKind::Apply { target, body } => std::iter::once(&**target).chain(record_exprs(body)).collect(),
         ExprKind::Record(record) => record_exprs(record).collect(),
-        ExprKind::Binary { left, right, .. } => vec![left, right],
+        ExprKind::Binary { left, right, .. } | ExprKind::Index { target: left, index: right } => {
+            vec![left, right]
+        }
         ExprKind::If { condition, then, otherwise } => vec![condition, then, otherwise],
         ExprKind::Match { scrutinee, arms } => {
             std::iter::once(&**scrutinee).chain(arms.iter().map(|arm| &arm.body)).collect()

@@ -99,10 +99,33 @@ impl<'w> Checker<'w> {
         ty
     }
 
-    /// `publish name = expr`: a string, check-time or deploy-time.
+    /// `publish name = expr`: a string, check-time or deploy-time (an SSM
+    /// `String`), or a list of them (an SSM `StringList`). The member's type
+    /// is what a later layer reads: `deploy<string>` or `[deploy<string>]`.
     fn publish(&mut self, binding: &'w Binding) -> Type {
-        let expected = Type::Deploy(Box::new(Type::String));
-        self.check_expr(&binding.value, &expected, None)
+        let text = Type::Deploy(Box::new(Type::String));
+        let found = self.expr(&binding.value, Some(&text));
+        if let Type::List(_) = found.unwrapped() {
+            let list = Type::List(Box::new(text));
+            self.expect_type(&list, &found, &binding.value, None);
+            return list;
+        }
+        self.expect_type(&text, &found, &binding.value, None);
+        text
+    }
+
+    /// What another layer reads from the published member `index` of
+    /// `layer`. A member still being typed (layers reading each other, a
+    /// cycle reported as E0206) reads as a string.
+    pub fn published_type(&mut self, layer: DeclRef, index: usize, span: Span) -> Type {
+        let text = Type::Deploy(Box::new(Type::String));
+        if let Some(MemberState::InProgress) = self.members.get(&(layer, index)) {
+            return text;
+        }
+        match self.member_ref(layer, index, span) {
+            list @ Type::List(_) => list,
+            _ => text,
+        }
     }
 
     /// `resource "AWS::X::Y" name { .. } with { .. }`: properties are json,

@@ -84,6 +84,8 @@ codes! {
     TooManyElements = "E0409", Error, "list or map too large";
     TooManySteps = "E0410", Error, "evaluation takes too many steps";
     EvaluationTooDeep = "E0411", Error, "evaluation nests too deeply";
+    IndexOutOfRange = "E0420", Error, "list index out of range";
+    InvalidPublishedList = "E0421", Error, "published list SSM cannot hold";
 
     // E05xx: lowering to CloudFormation.
     QuantityInTemplate = "E0501", Error, "quantity in a CloudFormation property";

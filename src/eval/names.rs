@@ -233,8 +233,16 @@ impl<'a> Evaluator<'a> {
                 Ok(Value::new(ValueKind::Secret { parameter }, span))
             }
             Some(ast::MemberKind::Publish(_)) => {
-                self.record_import(layer, &layer_name, &field.text, &parameter, span);
-                Ok(Value::deploy(DeployExpr::Ssm(parameter), span))
+                // Layers are evaluated producers first, so what this
+                // environment publishes under the name is known here.
+                let Some(&published) = self.published.get(&parameter) else {
+                    return Err(EvalError::Reported);
+                };
+                self.record_import(layer, &layer_name, &field.text, &parameter, published.is_some(), span);
+                Ok(match published {
+                    None => Value::deploy(DeployExpr::Ssm(parameter), span),
+                    Some(length) => imported_list(parameter, length, span),
+                })
             }
             _ => Err(EvalError::internal(
                 format!("`{}` is not published by layer `{layer_name}`", field.text),
@@ -242,6 +250,16 @@ impl<'a> Evaluator<'a> {
             )),
         }
     }
+}
+
+/// A list another layer published, read element by element: its length is
+/// known at check time, its elements only when CloudFormation runs.
+fn imported_list(parameter: String, length: usize, span: Span) -> Value {
+    let item = |index| {
+        let expr = DeployExpr::SsmItem { parameter: parameter.clone(), index, length };
+        Value::deploy(expr, span)
+    };
+    Value::new(ValueKind::List((0..length).map(item).collect()), span)
 }
 
 /// `r.ref` is the resource's `Ref`; any other field is a `Fn::GetAtt` attribute.

@@ -234,6 +234,11 @@ pub enum ExprKind {
         target: Box<Expr>,
         field: Name,
     },
+    /// `list[index]`: one element of a list, by a check-time position.
+    Index {
+        target: Box<Expr>,
+        index: Box<Expr>,
+    },
     /// `name(args)`: a built-in function.
     Call {
         callee: Name,

@@ -245,3 +245,16 @@ fn triple_slash_after_an_expression_is_a_doc_comment() {
     let MemberKind::Binding(binding) = &layer.members[0].kind else { panic!("binding") };
     assert!(matches!(binding.value.kind, ExprKind::Binary { op: BinaryOp::Div, .. }));
 }
+
+#[test]
+fn an_index_follows_its_list() {
+    let file = parse_ok("layer l {\n  x = core.subnets[0]\n  y = [a, b][i + 1].id\n}");
+    let ItemKind::Layer(layer) = &file.items[0].kind else { panic!("layer") };
+    let MemberKind::Binding(x) = &layer.members[0].kind else { panic!("binding") };
+    let ExprKind::Index { target, index } = &x.value.kind else { panic!("index: {:?}", x.value.kind) };
+    assert!(matches!(target.kind, ExprKind::Field { .. }));
+    assert!(matches!(index.kind, ExprKind::Int(0)));
+    let MemberKind::Binding(y) = &layer.members[1].kind else { panic!("binding") };
+    let ExprKind::Field { target, .. } = &y.value.kind else { panic!("field") };
+    assert!(matches!(target.kind, ExprKind::Index { .. }));
+}

@@ -27,6 +27,31 @@ fn publish_needs_a_string() {
 }
 
 #[test]
+fn publish_takes_a_list_of_strings_which_later_layers_read_as_a_list() {
+    let run = run_spec("layer l {\n  publish n = [1, 2]\n}");
+    assert_eq!(run.only("E0301").message, "expected `[deploy<string>]`, found `[int]`");
+    let text = "layer a {\n  publish xs = [\"x\", aws.region]\n}\nlayer b {\n  n: int = 1\n}";
+    run_spec(text.replace("  n: int = 1\n", "  first = a.xs[0]\n  n = len(a.xs)\n").as_str()).clean();
+    let run = run_spec("layer a {\n  publish xs = [\"x\"]\n}\nlayer b {\n  y = a.xs + 1\n}");
+    assert!(
+        run.diagnostics().iter().any(|d| d.message.contains("[deploy<string>]")),
+        "{:?}",
+        run.diagnostics()
+    );
+}
+
+#[test]
+fn only_lists_are_indexed_and_only_by_an_int() {
+    let run = run_spec("layer l {\n  m = { a = 1 }\n  x = m[0]\n}");
+    let d = run.only("E0301");
+    assert_eq!(d.message, "only a list can be indexed, found `{ a: int }`");
+    assert_eq!(d.help.as_deref(), Some("read a field by name: `x.field`"));
+    let run = run_spec("layer l {\n  xs = [1]\n  x = xs[\"0\"]\n}");
+    assert_eq!(run.only("E0301").message, "expected `int`, found `string`");
+    run_spec("layer l {\n  xs = [1, 2]\n  x = xs[1] + 1\n}").clean();
+}
+
+#[test]
 fn if_branches_must_agree() {
     let run = run_spec("layer l {\n  x = if env.approval { 1 } else { \"a\" }\n}");
     let d = run.only("E0301");
