@@ -12,7 +12,7 @@ use crate::check::scope::DeclRef;
 use crate::check::types::Type;
 use crate::check::Checker;
 use crate::source::Span;
-use crate::syntax::ast::{Binding, ItemKind, Member, MemberKind, RecordLit, ResourceDecl};
+use crate::syntax::ast::{Binding, FieldDecl, ItemKind, Member, MemberKind, RecordLit, ResourceDecl};
 
 /// How deep on-demand typing of members may nest before giving up on precision
 /// (not on correctness: an untyped reference is `Unknown`, which reports nothing).
@@ -65,6 +65,9 @@ impl<'w> Checker<'w> {
 
     fn member_type(&mut self, body: DeclRef, member: &'w Member) -> Type {
         match &member.kind {
+            MemberKind::Param(field) if matches!(self.item(body).kind, ItemKind::Layer(_)) => {
+                self.typed_binding(body, field)
+            }
             MemberKind::Param(field) => {
                 let params = self.construct_params(body);
                 params.field(&field.name.text).map_or(Type::Unknown, |f| f.ty.clone())
@@ -97,6 +100,19 @@ impl<'w> Checker<'w> {
         let ty = self.infer(&binding.value);
         self.ctx.instance_ok = None;
         ty
+    }
+
+    /// `name: T = value` in a layer: the value checked against `T`, which is
+    /// the name's type (`rules: json = [..]` passes raw CloudFormation through
+    /// unchecked; without a value it is a misplaced parameter, E0105).
+    fn typed_binding(&mut self, body: DeclRef, field: &'w FieldDecl) -> Type {
+        let declared = self.resolve_type(&field.ty, body.module);
+        if let Some(value) = &field.default {
+            self.ctx.instance_ok = Some(value.span);
+            self.check_expr(value, &declared, Some(field.ty.span));
+            self.ctx.instance_ok = None;
+        }
+        declared
     }
 
     /// `publish name = expr`: a string, check-time or deploy-time (an SSM

@@ -141,7 +141,14 @@ impl<'a> Evaluator<'a> {
                     let value = Value::new(ValueKind::Secret { parameter }, name.span);
                     body.set(index, name, SlotSource::Fixed, SlotState::Done(value));
                 }
-                MemberKind::Param(_) | MemberKind::Require(_) => {}
+                // `name: T = value`: a typed binding (the checker refuses a
+                // layer param without a value).
+                MemberKind::Param(field) => {
+                    if let Some(value) = &field.default {
+                        body.set(index, &field.name, SlotSource::Expr(value), SlotState::Pending)
+                    }
+                }
+                MemberKind::Require(_) => {}
             }
         }
         self.push_body(body)

@@ -14,7 +14,7 @@ use super::error::{EvalError, EvalResult};
 use super::model::{DeployExpr, Value, ValueKind};
 use super::scope::{BodyKind, Ctx};
 use super::Evaluator;
-use crate::check::{DeclRef, Def, Scope};
+use crate::check::{DeclRef, Def, Scope, Type};
 use crate::source::Span;
 use crate::syntax::ast::{self, ExprKind, ItemKind};
 use crate::workspace::ModuleId;
@@ -177,7 +177,17 @@ impl<'a> Evaluator<'a> {
             // resource attributes: read from the target's value.
             _ => {
                 let value = self.eval(target, ctx)?;
-                self.field_of(value, field, expr.span)
+                // A record of a list whose elements differ in shape lacks the
+                // fields the others have: the checker typed them optional.
+                let may_lack = matches!(self.checked.type_of(expr), Some(Type::Optional(_)));
+                match value.kind {
+                    ValueKind::Record(ref fields)
+                        if may_lack && !fields.iter().any(|(k, _)| *k == field.text) =>
+                    {
+                        Ok(Value::new(ValueKind::Null, expr.span))
+                    }
+                    _ => self.field_of(value, field, expr.span),
+                }
             }
         }
     }

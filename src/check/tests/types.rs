@@ -225,3 +225,38 @@ fn environment_names_are_not_strings() {
     );
     run_spec("layer l {\n  x = \"${env.name}\" == \"prod\"\n}").clean();
 }
+
+#[test]
+fn records_of_different_shapes_join_unless_a_field_has_two_types() {
+    let ok = "layer l {\n  rules = [{ port = 1, cidr = \"c\" }, { port = 2, group = aws.region }]\n  c = [r.cidr for r in rules]\n  n: [string?] = c\n}";
+    run_spec(ok).clean();
+    let run = run_spec("layer l {\n  rules = [{ port = 1 }, { port = \"2\" }]\n}");
+    let d = run.only("E0301");
+    assert_eq!(
+        d.message,
+        "list elements give field `port` different types: `{ port: int }` and `{ port: string }`"
+    );
+    assert!(d.help.as_deref().is_some_and(|h| h.contains("rules: json = [..]")), "{:?}", d.help);
+    // A field some elements lack is absent from them: it cannot fill a required field.
+    let run = run_spec(
+        "type R = { a: int, b: int }\nlayer l {\n  xs = [{ a = 1 }, { a = 2, b = 3 }]\n  ys: [R] = xs\n}",
+    );
+    assert_eq!(run.only("E0301").message, "expected `[R]`, found `[{ a: int, b: int? }]`");
+    run_spec(
+        "type R = { a: int, b: int = 0 }\nlayer l {\n  xs = [{ a = 1 }, { a = 2, b = 3 }]\n  ys: [R] = xs\n}",
+    )
+    .clean();
+}
+
+#[test]
+fn a_typed_layer_binding_checks_its_value_and_has_its_type() {
+    run_spec("layer l {\n  rules: json = [{ a = 1 }, { a = \"x\" }]\n}").clean();
+    let run = run_spec("layer l {\n  n: int = \"x\"\n}");
+    assert_eq!(run.only("E0301").message, "expected `int`, found `string`");
+    let run = run_spec("layer l {\n  n: json = 1\n  m: int = n\n}");
+    assert_eq!(run.only("E0301").message, "expected `int`, found `json`");
+    let run = run_spec("layer l {\n  n: int\n}");
+    assert!(run.only("E0105").help.as_deref().is_some_and(|h| h.contains("typed binding")));
+    let run = run_spec("layer l {\n  n: int in 1..3 = 2\n}");
+    assert_eq!(run.only("E0105").message, "a range on a binding is not allowed in a layer");
+}
