@@ -164,6 +164,18 @@ impl<'w> Checker<'w> {
                 let fields = variant.fields.clone();
                 self.record_field(&fields, field, owner)
             }
+            // An instance switched off by `when` in some environments: its
+            // outputs are optional there too.
+            Type::Optional(inner) if matches!(*inner, Type::Construct(_)) => {
+                match self.field_of_value(*inner, field) {
+                    ty @ (Type::Optional(_) | Type::Unknown) => ty,
+                    ty => {
+                        let ty = Type::Optional(Box::new(ty));
+                        self.table.retype_last_name(field.span, &ty);
+                        ty
+                    }
+                }
+            }
             Type::Optional(_) | Type::None => {
                 self.report(CheckError::Type {
                     message: format!("`{}` may be `none`", self.ws.sources.slice(target.span)),

@@ -193,6 +193,7 @@ impl<'w> Checker<'w> {
             if let Some(error) = misplaced(member, is_layer) {
                 self.report(error);
             }
+            self.when_allowed(member);
             let ty = self.type_member(decl, index);
             // A construct param's name is recorded with its signature; in a
             // layer, `name: T = value` is a typed binding.

@@ -73,7 +73,8 @@ impl<'w> Checker<'w> {
                 params.field(&field.name.text).map_or(Type::Unknown, |f| f.ty.clone())
             }
             MemberKind::Binding(binding) | MemberKind::Service(binding) | MemberKind::Pipeline(binding) => {
-                self.named_value(binding)
+                let ty = self.named_value(binding);
+                self.switched(member, ty)
             }
             MemberKind::Publish(binding) => self.publish(binding),
             MemberKind::Output(binding) => self.infer(&binding.value),
@@ -92,6 +93,32 @@ impl<'w> Checker<'w> {
                 Type::Unknown
             }
         }
+    }
+
+    /// `x = .. when cond`: the condition is a check-time bool, and the value
+    /// is absent where it is false, so the member's type is optional.
+    fn switched(&mut self, member: &'w Member, ty: Type) -> Type {
+        let Some(condition) = &member.when else { return ty };
+        self.condition(condition, "a `when` condition");
+        match ty {
+            Type::Optional(_) | Type::None | Type::Unknown => ty,
+            ty => Type::Optional(Box::new(ty)),
+        }
+    }
+
+    /// `when` is for the members that hold a value: bindings, services, pipelines.
+    pub fn when_allowed(&mut self, member: &'w Member) {
+        let Some(condition) = &member.when else { return };
+        let what = match &member.kind {
+            MemberKind::Binding(_) | MemberKind::Service(_) | MemberKind::Pipeline(_) => return,
+            MemberKind::Param(_) => "a parameter",
+            MemberKind::Publish(_) => "`publish`",
+            MemberKind::Secret { .. } => "`secret`",
+            MemberKind::Output(_) => "an `output`",
+            MemberKind::Resource(_) => "a `resource` (use `with { Condition = cond }`)",
+            MemberKind::Require(_) => "`require`",
+        };
+        self.report(CheckError::WhenNotAllowed { member: what, span: condition.span });
     }
 
     /// `name = expr`: the one place a construct instance may stand.

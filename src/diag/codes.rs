@@ -71,6 +71,7 @@ codes! {
     WrongArguments = "E0307", Error, "wrong arguments to a built-in function";
     DeployTimeName = "E0308", Error, "deploy-time value used where a check-time value is needed";
     RecursiveType = "E0309", Error, "recursive type";
+    WhenNotAllowed = "E0310", Error, "`when` on a member that cannot be switched off";
 
     // E04xx: constraints, found while evaluating an environment.
     OutOfRange = "E0401", Error, "value out of range";

@@ -15,7 +15,7 @@ use super::model::{
     DeployExpr, Imported, LayerModel, Published, ResourceModel, SecretModel, Value, ValueKind,
 };
 use super::names::item_of;
-use super::scope::{Body, BodyKind, Ctx, SlotSource, SlotState};
+use super::scope::{binding_source, Body, BodyKind, Ctx, SlotSource, SlotState};
 use super::Evaluator;
 use crate::check::DeclRef;
 use crate::source::Span;
@@ -129,7 +129,7 @@ impl<'a> Evaluator<'a> {
                 | MemberKind::Pipeline(b)
                 | MemberKind::Publish(b)
                 | MemberKind::Output(b) => {
-                    body.set(index, &b.name, SlotSource::Expr(&b.value), SlotState::Pending)
+                    body.set(index, &b.name, binding_source(member, &b.value), SlotState::Pending)
                 }
                 MemberKind::Resource(r) => {
                     let id = super::names::member_logical_id("", &r.name.text);

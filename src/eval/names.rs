@@ -186,6 +186,8 @@ impl<'a> Evaluator<'a> {
                     {
                         Ok(Value::new(ValueKind::Null, expr.span))
                     }
+                    // An output of an instance switched off by `when`.
+                    ValueKind::Null if may_lack => Ok(Value::new(ValueKind::Null, expr.span)),
                     _ => self.field_of(value, field, expr.span),
                 }
             }

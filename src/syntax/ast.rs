@@ -97,6 +97,8 @@ pub struct Construct {
 pub struct Member {
     pub doc: Option<String>,
     pub kind: MemberKind,
+    /// `.. when cond`: the member exists only where `cond` (check-time) holds.
+    pub when: Option<Expr>,
     pub span: Span,
 }
 

@@ -258,3 +258,15 @@ fn an_index_follows_its_list() {
     let ExprKind::Field { target, .. } = &y.value.kind else { panic!("field") };
     assert!(matches!(target.kind, ExprKind::Index { .. }));
 }
+
+#[test]
+fn a_member_may_end_in_a_when_clause() {
+    let file =
+        parse_ok("layer l {\n  db = rds.postgres { a = 1 } when env.standby\n  when = 2\n  x = when\n}");
+    let ItemKind::Layer(layer) = &file.items[0].kind else { panic!("layer") };
+    assert_eq!(layer.members.len(), 3);
+    let when = layer.members[0].when.as_ref().expect("a condition");
+    assert!(matches!(when.kind, ExprKind::Field { .. }));
+    assert!(matches!(layer.members[0].kind, MemberKind::Binding(_)));
+    assert!(layer.members[1].when.is_none() && layer.members[2].when.is_none());
+}

@@ -260,3 +260,22 @@ fn a_typed_layer_binding_checks_its_value_and_has_its_type() {
     let run = run_spec("layer l {\n  n: int in 1..3 = 2\n}");
     assert_eq!(run.only("E0105").message, "a range on a binding is not allowed in a layer");
 }
+
+#[test]
+fn an_instance_switched_off_by_when_has_optional_outputs() {
+    let instance = "s = service { memory = 1 GB, port = 1, image = \"i\" } when env.approval";
+    let run = run_spec(&format!("layer l {{\n  {instance}\n  x: deploy<string> = s.url\n}}"));
+    let d = run.only("E0301");
+    assert_eq!(d.message, "expected `deploy<string>`, found `deploy<string>?`");
+    assert_eq!(d.help.as_deref(), Some("this may be `none`: use `default(x, value)`"));
+    run_spec(&format!(
+        "layer l {{\n  {instance}\n  x: deploy<string> = default(s.url, \"-\")\n  y: service? = s\n}}"
+    ))
+    .clean();
+    let run = run_spec("layer l {\n  x = 1 when aws.region == \"x\"\n}");
+    assert_eq!(run.codes(), ["E0303"]);
+    let run =
+        run_spec("layer l {\n  publish p = \"x\" when env.approval\n  require true else \"m\" when true\n}");
+    assert_eq!(run.codes(), ["E0310", "E0310"]);
+    assert_eq!(run.diagnostics()[0].message, "`publish` cannot be switched off with `when`");
+}

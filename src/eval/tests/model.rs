@@ -479,3 +479,26 @@ fn a_typed_layer_binding_holds_its_value() {
     assert_eq!(tags.len(), 2);
     assert!(matches!(field(&tags[1], "a").kind, ValueKind::String(ref s) if s == "x"));
 }
+
+#[test]
+fn an_instance_switched_off_by_when_has_no_resources_and_reads_as_none() {
+    let body = format!(
+        "{PROJECT}{SERVICE}\nlayer app {{\n  service django = service {{ cpu = env.cpu, port = 8000 }} when env.approval\n  resource \"AWS::SNS::Topic\" alerts {{ Owner = django.task_arn }}\n}}\n"
+    );
+    let approving = PROD.replace("tag = \"latest\"", "tag = \"latest\", approval = true");
+    let on = model_of(&body, &approving);
+    let app = on.layer("app").expect("layer app");
+    assert!(app.resource("DjangoTask").is_some());
+    assert!(matches!(
+        field(&app.resource("Alerts").expect("alerts").properties, "Owner").kind,
+        ValueKind::Deploy(_)
+    ));
+    let off = model_of(&body, PROD);
+    let app = off.layer("app").expect("layer app");
+    let ids: Vec<&str> = app.resources.iter().map(|r| r.logical_id.as_str()).collect();
+    assert_eq!(ids, ["Alerts"]);
+    assert!(matches!(
+        field(&app.resource("Alerts").expect("alerts").properties, "Owner").kind,
+        ValueKind::Null
+    ));
+}
