@@ -120,6 +120,7 @@ fn member_exprs<'a>(member: &'a Member, out: &mut Vec<&'a Expr>) {
         }
         MemberKind::Require(r) => require_exprs(r, out),
     }
+    out.extend(member.when.iter());
 }
 
 fn require_exprs<'a>(require: &'a Require, out: &mut Vec<&'a Expr>) {

@@ -283,7 +283,13 @@ impl<'a> Evaluator<'a> {
     ) {
         let result = self.resource_model(resource, span, ctx, instance_span);
         match result {
-            Ok(Some(model)) => self.push_resource(model),
+            Ok(Some(model)) => {
+                // The stdlib's constructs check their sizes themselves (`ecs.task_size`).
+                if !self.in_stdlib(model.span) {
+                    self.check_raw_task_size(&model);
+                }
+                self.push_resource(model)
+            }
             Ok(None) => {}
             Err(error) => self.report(error),
         }

@@ -38,6 +38,8 @@ pub enum EvalError {
     SecretInString { span: Span },
     /// Branching on a deploy-time value (the checker should have refused it).
     DeployTimeBranch { span: Span },
+    /// A raw Fargate task definition of a size Fargate does not offer.
+    FargateSize { message: String, span: Span, cpu: Option<Span> },
     /// `xs[i]` past the end of `xs` (or below 0).
     IndexOutOfRange { index: i64, length: usize, span: Span, list: Span },
     /// A published list SSM cannot hold as a `StringList`.
@@ -175,6 +177,15 @@ impl EvalError {
                 "known only when CloudFormation runs",
             )
             .with_help("branch on a setting of `env` instead"),
+            EvalError::FargateSize { message, span, cpu } => {
+                let diagnostic =
+                    Diagnostic::new(Code::InvalidFargateSize, message, span, "not a size Fargate offers");
+                let diagnostic = match cpu {
+                    Some(cpu) => diagnostic.with_label(cpu, "with this CPU"),
+                    None => diagnostic,
+                };
+                diagnostic.with_help("pick a CPU and memory pair from the list; `ecs.fargate_service` and `ecs.task_size` check theirs the same way")
+            }
             EvalError::IndexOutOfRange { index, length, span, list } => {
                 index_out_of_range(index, length, span, list)
             }

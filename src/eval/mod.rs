@@ -29,6 +29,7 @@ mod construct;
 mod env;
 mod error;
 mod expr;
+mod fargate;
 mod layer;
 mod limits;
 pub mod model;
