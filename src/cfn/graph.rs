@@ -45,7 +45,7 @@ fn edge_to(model: &Model, layer: &LayerModel, from: &str, expr: &DeployExpr) -> 
         DeployExpr::Ref(id) | DeployExpr::GetAtt(id, _) => {
             Some(Edge { from: from.to_string(), to: node(&layer.name, id), label: None })
         }
-        DeployExpr::Ssm(parameter) => {
+        DeployExpr::Ssm(parameter) | DeployExpr::SsmItem { parameter, .. } => {
             let (producer, published) = model
                 .layers
                 .iter()

@@ -69,19 +69,27 @@ pub(super) fn lower_layer(model: &Model, layer: &LayerModel, errors: &mut Vec<Lo
     for published in &layer.publishes {
         let value =
             lowering.json(&published.value, &format!("publish {}", published.name)).unwrap_or(Json::Null);
+        let (kind, value) = match &published.value.kind {
+            ValueKind::List(_) => ("StringList", string_list(value)),
+            _ => ("String", value),
+        };
         let logical_id = format!("Published{}", camel_case(&published.name));
         let description = format!("`{}`, published as {}", published.name, published.parameter);
         outputs.insert(logical_id.clone(), json!({ "Description": description, "Value": value.clone() }));
         lowering.spans.clear();
         property_spans
             .insert(logical_id.clone(), BTreeMap::from([("Value".to_string(), published.value.origin)]));
-        resources
-            .insert(logical_id, publish_parameter(&published.parameter, &published.name, value, &layer.name));
+        resources.insert(
+            logical_id,
+            publish_parameter(&published.parameter, &published.name, kind, value, &layer.name),
+        );
     }
     // A value read only where nothing reaches the template (an output no
     // resource uses) needs no parameter.
     parameters.retain(|name, _| lowering.used.contains(name));
-    let template = template(model, layer, &parameters, resources, outputs);
+    let lists: BTreeSet<String> =
+        layer.imports.iter().filter(|i| i.list).map(|i| parameter_name(&i.layer, &i.name)).collect();
+    let template = template(model, layer, &parameters, &lists, resources, outputs);
     Stack {
         layer: layer.name.clone(),
         stack_name: stack_name(model, &layer.name),
@@ -97,10 +105,13 @@ fn ssm_parameters(layer: &LayerModel) -> BTreeMap<String, String> {
     layer
         .imports
         .iter()
-        .map(|import| {
-            (format!("{}{}", camel_case(&import.layer), camel_case(&import.name)), import.parameter.clone())
-        })
+        .map(|import| (parameter_name(&import.layer, &import.name), import.parameter.clone()))
         .collect()
+}
+
+/// The template parameter that reads `layer`'s published `name`: `CoreDbUrl`.
+fn parameter_name(layer: &str, name: &str) -> String {
+    format!("{}{}", camel_case(layer), camel_case(name))
 }
 
 fn lower_resource(lowering: &mut Lowering, resource: &ResourceModel) -> Json {
@@ -141,12 +152,25 @@ fn depends_on(value: &Value) -> Option<Json> {
     }
 }
 
-fn publish_parameter(parameter: &str, name: &str, value: Json, layer: &str) -> Json {
+/// A `StringList` parameter's value: its elements joined by commas, as text
+/// when they are all known, else with `Fn::Join`.
+fn string_list(items: Json) -> Json {
+    let texts: Option<Vec<&str>> = match &items {
+        Json::Array(items) => items.iter().map(Json::as_str).collect(),
+        _ => None,
+    };
+    match texts {
+        Some(texts) => Json::String(texts.join(",")),
+        None => json!({ "Fn::Join": [",", items] }),
+    }
+}
+
+fn publish_parameter(parameter: &str, name: &str, kind: &str, value: Json, layer: &str) -> Json {
     json!({
         "Type": "AWS::SSM::Parameter",
         "Properties": {
             "Name": parameter,
-            "Type": "String",
+            "Type": kind,
             "Value": value,
             "Description": format!("`{name}`, published by layer {layer} for the layers after it"),
         }
@@ -157,6 +181,7 @@ fn template(
     model: &Model,
     layer: &LayerModel,
     parameters: &BTreeMap<String, String>,
+    lists: &BTreeSet<String>,
     resources: Map<String, Json>,
     outputs: Map<String, Json>,
 ) -> Json {
@@ -174,7 +199,12 @@ fn template(
             .iter()
             .map(|(name, ssm)| {
                 let description = format!("SSM parameter {ssm}, published by an earlier layer");
-                (name.clone(), json!({ "Type": "AWS::SSM::Parameter::Value<String>", "Default": ssm, "Description": description }))
+                let kind = if lists.contains(name) {
+                    "AWS::SSM::Parameter::Value<List<String>>"
+                } else {
+                    "AWS::SSM::Parameter::Value<String>"
+                };
+                (name.clone(), json!({ "Type": kind, "Default": ssm, "Description": description }))
             })
             .collect();
         template.insert("Parameters".into(), Json::Object(parameters));

@@ -231,3 +231,67 @@ layer app {
     let mermaid = super::graph::layers_mermaid(model);
     assert!(mermaid.contains("app -- \"/shop/infra/topic_arn\" --> core"), "{mermaid}");
 }
+
+#[test]
+fn a_published_list_is_a_string_list_read_whole_or_by_element() {
+    let (report, lowered) = lowered(
+        r#"
+layer core {
+  resource "AWS::SNS::Topic" a { TopicName = "a" }
+  resource "AWS::SNS::Topic" b { TopicName = "b" }
+  publish topics = [a.ref, b.ref]
+  publish names = ["a", "b"]
+}
+layer app {
+  resource "AWS::SSM::Parameter" every {
+    Type = "StringList"
+    Value = "x"
+    AllowedPattern = core.topics[1]
+    Tags = { count = "${len(core.topics)}", names = join(core.names, "+") }
+  }
+  resource "AWS::EC2::SecurityGroup" group {
+    GroupDescription = "g"
+    Tags = [{ Key = "k", Value = t } for t in core.topics]
+  }
+  resource "AWS::ElastiCache::SubnetGroup" subnets {
+    Description = "s"
+    SubnetIds = core.topics
+  }
+}
+"#,
+    );
+    assert!(report.diagnostics.is_empty(), "{:#?}", report.diagnostics);
+    let [core, app] = lowered.stacks.as_slice() else { panic!("two stacks: {:?}", lowered.stacks) };
+    let topics = &core.template["Resources"]["PublishedTopics"]["Properties"];
+    assert_eq!(topics["Type"], "StringList");
+    assert_eq!(topics["Value"], json!({ "Fn::Join": [",", [{ "Ref": "A" }, { "Ref": "B" }]] }));
+    assert_eq!(core.template["Resources"]["PublishedNames"]["Properties"]["Value"], "a,b");
+    let parameter = &app.template["Parameters"]["CoreTopics"];
+    assert_eq!(parameter["Type"], "AWS::SSM::Parameter::Value<List<String>>");
+    assert_eq!(parameter["Default"], "/shop/infra/topics");
+    let resources = &app.template["Resources"];
+    let select = |i: usize| json!({ "Fn::Select": [i, { "Ref": "CoreTopics" }] });
+    assert_eq!(resources["Every"]["Properties"]["AllowedPattern"], select(1));
+    assert_eq!(resources["Every"]["Properties"]["Tags"]["count"], "2");
+    let names = json!({ "Fn::Sub": ["${Part0}+${Part1}", { "Part0": { "Fn::Select": [0, { "Ref": "CoreNames" }] }, "Part1": { "Fn::Select": [1, { "Ref": "CoreNames" }] } }] });
+    assert_eq!(resources["Every"]["Properties"]["Tags"]["names"], names);
+    let tags = &resources["Group"]["Properties"]["Tags"];
+    assert_eq!(tags[1], json!({ "Key": "k", "Value": select(1) }));
+    assert_eq!(resources["Subnets"]["Properties"]["SubnetIds"], json!({ "Ref": "CoreTopics" }));
+}
+
+#[test]
+fn a_list_index_past_the_end_is_reported_where_it_is_written() {
+    let (report, _) = lowered(
+        r#"
+layer core {
+  publish names = ["a", "b"]
+}
+layer app {
+  third = core.names[2]
+}
+"#,
+    );
+    assert_eq!(codes(&report), [Code::IndexOutOfRange]);
+    assert_eq!(report.diagnostics[0].message, "index 2 is out of range for a list of 2");
+}

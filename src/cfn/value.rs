@@ -45,6 +45,9 @@ impl Lowering<'_> {
                 });
                 Json::Null
             }
+            ValueKind::List(items) if whole_imported_list(items).is_some() => {
+                self.ssm_list(whole_imported_list(items).unwrap_or_default())
+            }
             ValueKind::List(items) => Json::Array(
                 items.iter().enumerate().filter_map(|(i, v)| self.json(v, &format!("{path}[{i}]"))).collect(),
             ),
@@ -76,6 +79,9 @@ impl Lowering<'_> {
             DeployExpr::Ref(id) => json!({ "Ref": id }),
             DeployExpr::GetAtt(id, attribute) => json!({ "Fn::GetAtt": [id, attribute] }),
             DeployExpr::Pseudo(name) => json!({ "Ref": name }),
+            DeployExpr::SsmItem { parameter, index, .. } => {
+                json!({ "Fn::Select": [index, self.ssm_list(parameter)] })
+            }
             DeployExpr::Ssm(parameter) => match self.ssm_parameters.get(parameter) {
                 Some(name) => {
                     self.used.insert(name.clone());
@@ -88,6 +94,18 @@ impl Lowering<'_> {
             DeployExpr::Join(parts) => self.sub(parts, path),
             DeployExpr::Equals { .. } => self.not_a_value(value, path, "a deploy-time condition"),
         })
+    }
+
+    /// A published list read from SSM: the `Ref` of its `List<String>`
+    /// parameter (the model lists every list a layer reads).
+    fn ssm_list(&mut self, parameter: &str) -> Json {
+        match self.ssm_parameters.get(parameter) {
+            Some(name) => {
+                self.used.insert(name.clone());
+                json!({ "Ref": name })
+            }
+            None => json!({ "Fn::Split": [",", format!("{{{{resolve:ssm:{parameter}}}}}")] }),
+        }
     }
 
     /// An interpolated string as `Fn::Sub`, the form CloudFormation's linter
@@ -123,6 +141,23 @@ impl Lowering<'_> {
         });
         Json::Null
     }
+}
+
+/// The SSM parameter of a published list when `items` are all its elements
+/// in order: the list is then passed on whole, as one `Ref`.
+fn whole_imported_list(items: &[Value]) -> Option<&str> {
+    let mut whole = None;
+    for (position, item) in items.iter().enumerate() {
+        let ValueKind::Deploy(DeployExpr::SsmItem { parameter, index, length }) = &item.kind else {
+            return None;
+        };
+        let same = whole.map_or(true, |p: &str| p == parameter);
+        if !same || *index != position || *length != items.len() {
+            return None;
+        }
+        whole = Some(parameter.as_str());
+    }
+    whole
 }
 
 /// How a lowered part is written inside an `Fn::Sub` template, when it can be:

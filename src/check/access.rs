@@ -166,6 +166,18 @@ impl<'w> Checker<'w> {
                 let fields = variant.fields.clone();
                 self.record_field(&fields, field, owner)
             }
+            // An instance switched off by `when` in some environments: its
+            // outputs are optional there too.
+            Type::Optional(inner) if matches!(*inner, Type::Construct(_)) => {
+                match self.field_of_value(*inner, field) {
+                    ty @ (Type::Optional(_) | Type::Unknown) => ty,
+                    ty => {
+                        let ty = Type::Optional(Box::new(ty));
+                        self.table.retype_last_name(field.span, &ty);
+                        ty
+                    }
+                }
+            }
             Type::Optional(_) | Type::None => {
                 self.report(CheckError::Type {
                     message: format!("`{}` may be `none`", self.ws.sources.slice(target.span)),
@@ -338,9 +350,13 @@ impl<'w> Checker<'w> {
             let owner = format!("published value or secret of layer `{layer_name}`");
             return self.unknown_field(field, owner, shared.collect(), None);
         };
-        let def = Def::Shared { layer, index: index.get(&field.text).copied().unwrap_or_default() as u32 };
+        let position = index.get(&field.text).copied().unwrap_or_default();
+        let def = Def::Shared { layer, index: position as u32 };
         match &member.kind {
-            MemberKind::Publish(_) => self.resolved(field, def, Type::Deploy(Box::new(Type::String))),
+            MemberKind::Publish(_) => {
+                let ty = self.published_type(layer, position, field.span);
+                self.resolved(field, def, ty)
+            }
             MemberKind::Secret { .. } => self.resolved(field, def, Type::Secret),
             _ => {
                 let declared = crate::check::checker::member_name(member).map_or(member.span, |n| n.span);

@@ -12,6 +12,7 @@ use crate::check::types::{accepts, FieldType, RecordType, Type};
 use crate::check::Checker;
 use crate::source::Span;
 use crate::syntax::ast::{Expr, Name};
+use crate::units::Dimension;
 
 /// Every built-in function with its signature as documented.
 pub const BUILTINS: &[(&str, &str)] = &[
@@ -29,6 +30,7 @@ pub const BUILTINS: &[(&str, &str)] = &[
     ("default", "default(optional: T?, value: T) -> T"),
     ("file", "file(path: string) -> string (stdlib only)"),
     ("logical_id", "logical_id(string) -> string"),
+    ("fargate_memory", "fargate_memory(cpu) -> [memory]: the memory sizes Fargate offers with that CPU"),
 ];
 
 impl<'w> Checker<'w> {
@@ -52,7 +54,8 @@ impl<'w> Checker<'w> {
         };
         let call = Call { name, signature, span, args };
         let arity = match name {
-            "len" | "upper" | "lower" | "units" | "keys" | "entries" | "file" | "logical_id" => 1,
+            "len" | "upper" | "lower" | "units" | "keys" | "entries" | "file" | "logical_id"
+            | "fargate_memory" => 1,
             "replace" => 3,
             _ => 2,
         };
@@ -82,6 +85,10 @@ impl<'w> Checker<'w> {
             "min" | "max" => self.min_max(call),
             "default" => self.default_call(call),
             "file" => self.file_call(call),
+            "fargate_memory" => {
+                let offered = Type::List(Box::new(Type::Quantity(Dimension::Memory)));
+                self.argument(call, 0, &Type::Quantity(Dimension::Cpu), offered)
+            }
             _ => Type::Unknown,
         }
     }

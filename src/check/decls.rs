@@ -201,9 +201,12 @@ impl<'w> Checker<'w> {
             if let Some(error) = misplaced(member, is_layer) {
                 self.report(error);
             }
+            self.when_allowed(member);
             let ty = self.type_member(decl, index);
-            // A param's name is recorded with its signature.
-            if let (Some(name), false) = (member_name(member), matches!(member.kind, MemberKind::Param(_))) {
+            // A construct param's name is recorded with its signature; in a
+            // layer, `name: T = value` is a typed binding.
+            let param = matches!(member.kind, MemberKind::Param(_)) && !is_layer;
+            if let (Some(name), false) = (member_name(member), param) {
                 self.resolved(name, Def::Member { body: decl, index: index as u32 }, ty);
             }
         }
@@ -335,8 +338,12 @@ impl<'w> Checker<'w> {
 /// E0105: members a layer or a construct does not allow.
 fn misplaced(member: &Member, is_layer: bool) -> Option<CheckError> {
     let (what, help): (&'static str, &'static str) = match (&member.kind, is_layer) {
-        (MemberKind::Param(_), true) => {
-            ("a parameter", "declare parameters in a construct; a layer reads its settings from `env`")
+        (MemberKind::Param(field), true) if field.default.is_none() => (
+            "a parameter",
+            "declare parameters in a construct; a layer reads its settings from `env` (`name: T = value` is a typed binding)",
+        ),
+        (MemberKind::Param(field), true) if field.range.is_some() => {
+            ("a range on a binding", "state the bounds with `require`: `require x <= 10 else \"..\"`")
         }
         (MemberKind::Output(_), true) => ("an `output`", "publish it for other layers: `publish name = ...`"),
         (MemberKind::Publish(_), false) => {

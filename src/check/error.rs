@@ -48,6 +48,8 @@ pub enum CheckError {
     ConstructCycle { references: Vec<(Span, String, String)> },
     /// E0105: a member that this kind of body does not allow.
     Misplaced { member: &'static str, container: &'static str, span: Span, help: &'static str },
+    /// E0310: `when` on a member that cannot be switched off.
+    WhenNotAllowed { member: &'static str, span: Span },
     /// E0301: a value of the wrong type.
     TypeMismatch { expected: String, found: String, span: Span, declared: Option<Span>, help: Option<String> },
     /// E0301: anything else about types, with its own message.
@@ -116,6 +118,16 @@ impl CheckError {
             CheckError::Misplaced { member, container, span, help } => {
                 misplaced(member, container, span, help)
             }
+            CheckError::WhenNotAllowed { member, span } => Diagnostic::new(
+                Code::WhenNotAllowed,
+                format!("{member} cannot be switched off with `when`"),
+                span,
+                "this condition",
+            )
+            .with_help(
+                "only bindings, services and pipelines can be switched off; give this member a value \
+                 in every environment (`default(x.out, \"-\")` reads a switched-off instance's output)",
+            ),
             CheckError::TypeMismatch { expected, found, span, declared, help } => {
                 type_mismatch(expected, found, span, declared, help)
             }

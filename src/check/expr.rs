@@ -79,6 +79,7 @@ impl<'w> Checker<'w> {
             ExprKind::Name(name) => self.name(name, hint),
             ExprKind::Field { target, field } => self.field(target, field),
             ExprKind::Call { callee, args } => self.call(callee, args, expr.span),
+            ExprKind::Index { target, index } => self.index(target, index),
             ExprKind::Apply { target, body } => self.apply(expr, target, body, hint),
             ExprKind::List(items) => self.list(items, hint),
             ExprKind::Record(lit) => self.record_literal(lit, hint),
@@ -315,18 +316,37 @@ impl<'w> Checker<'w> {
             let ty = self.infer(item);
             match types::join(&element, &ty) {
                 Some(joined) => element = joined,
-                None => {
-                    let (first, this) = (self.show(&element), self.show(&ty));
-                    self.report(CheckError::Type {
-                        message: format!("list elements have different types: `{first}` and `{this}`"),
-                        label: format!("this is `{this}`"),
-                        span: item.span,
-                        help: Some(format!("make every element a `{first}`")),
-                    });
-                }
+                None => self.different_elements(&element, &ty, item),
             }
         }
         Type::List(Box::new(element))
+    }
+
+    /// E0301 for a list whose elements do not join. Records of different
+    /// shapes join; records that give one field two types do not, and
+    /// neither shape is the right one to impose on the others.
+    fn different_elements(&mut self, first: &Type, this: &Type, item: &Expr) {
+        let (first_text, this_text) = (self.show(first), self.show(this));
+        let clash = match (first, this) {
+            (Type::Record(a), Type::Record(b)) => types::join_records(a, b).err(),
+            _ => None,
+        };
+        let (message, help) = match clash {
+            Some(field) => (
+                format!(
+                    "list elements give field `{field}` different types: `{first_text}` and `{this_text}`"
+                ),
+                "give the binding the type its elements share (`rules: [Rule] = [..]`), or `json` for raw \
+                 CloudFormation passed through unchecked (`rules: json = [..]`)"
+                    .to_string(),
+            ),
+            None => (
+                format!("list elements have different types: `{first_text}` and `{this_text}`"),
+                format!("make every element a `{first_text}`"),
+            ),
+        };
+        let label = format!("this is `{this_text}`");
+        self.report(CheckError::Type { message, label, span: item.span, help: Some(help) });
     }
 }
 

@@ -44,7 +44,9 @@ pub(super) fn children(expr: &Expr) -> Vec<&Expr> {
         ExprKind::Call { args, .. } | ExprKind::List(args) => args.iter().collect(),
         ExprKind::Apply { target, body } => std::iter::once(&**target).chain(record_exprs(body)).collect(),
         ExprKind::Record(record) => record_exprs(record).collect(),
-        ExprKind::Binary { left, right, .. } => vec![left, right],
+        ExprKind::Binary { left, right, .. } | ExprKind::Index { target: left, index: right } => {
+            vec![left, right]
+        }
         ExprKind::If { condition, then, otherwise } => vec![condition, then, otherwise],
         ExprKind::Match { scrutinee, arms } => {
             std::iter::once(&**scrutinee).chain(arms.iter().map(|arm| &arm.body)).collect()
@@ -118,6 +120,7 @@ fn member_exprs<'a>(member: &'a Member, out: &mut Vec<&'a Expr>) {
         }
         MemberKind::Require(r) => require_exprs(r, out),
     }
+    out.extend(member.when.iter());
 }
 
 fn require_exprs<'a>(require: &'a Require, out: &mut Vec<&'a Expr>) {

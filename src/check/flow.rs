@@ -1,9 +1,11 @@
-//! `if` and comprehensions: check-time conditions and branch types.
+//! `if`, comprehensions and indexing: check-time conditions and branch types.
 //!
 //! Input: the condition, branches or list and the expected type, if any.
 //! Output: the expression's type. Invariants: conditions, filters and iterated
 //! lists must be known at check time (E0303 otherwise); the comprehension
-//! variable is visible only in its element and filter.
+//! variable is visible only in its element and filter; `xs[i]` indexes a
+//! check-time list (its elements may be deploy-time) with a check-time `int`,
+//! the bounds checked per environment by the evaluator (E0420).
 
 use crate::check::error::CheckError;
 use crate::check::table::Def;
@@ -87,6 +89,32 @@ impl<'w> Checker<'w> {
                     help: matches!(other, Type::Map(_) | Type::Record(_)).then(|| {
                         "iterate over its entries: `entries(x)`, or its keys: `keys(x)`".to_string()
                     }),
+                });
+                Type::Unknown
+            }
+        }
+    }
+
+    /// `list[index]`: the element type.
+    pub fn index(&mut self, target: &'w Expr, index: &'w Expr) -> Type {
+        self.check_expr(index, &Type::Int, None);
+        match self.infer(target) {
+            Type::List(item) => *item,
+            Type::Unknown => Type::Unknown,
+            Type::Json => Type::Json,
+            Type::Deploy(_) | Type::Attribute => {
+                let what = "indexing a deploy-time list";
+                self.report(CheckError::DeployBranch { what, span: target.span });
+                Type::Unknown
+            }
+            other => {
+                let found = self.show(&other);
+                self.report(CheckError::Type {
+                    message: format!("only a list can be indexed, found `{found}`"),
+                    label: format!("this is `{found}`"),
+                    span: target.span,
+                    help: matches!(other, Type::Map(_) | Type::Record(_))
+                        .then(|| "read a field by name: `x.field`".to_string()),
                 });
                 Type::Unknown
             }

@@ -12,7 +12,7 @@ use crate::check::scope::DeclRef;
 use crate::check::types::Type;
 use crate::check::Checker;
 use crate::source::Span;
-use crate::syntax::ast::{Binding, ItemKind, Member, MemberKind, RecordLit, ResourceDecl};
+use crate::syntax::ast::{Binding, FieldDecl, ItemKind, Member, MemberKind, RecordLit, ResourceDecl};
 
 /// How deep on-demand typing of members may nest before giving up on precision
 /// (not on correctness: an untyped reference is `Unknown`, which reports nothing).
@@ -65,12 +65,16 @@ impl<'w> Checker<'w> {
 
     fn member_type(&mut self, body: DeclRef, member: &'w Member) -> Type {
         match &member.kind {
+            MemberKind::Param(field) if matches!(self.item(body).kind, ItemKind::Layer(_)) => {
+                self.typed_binding(body, field)
+            }
             MemberKind::Param(field) => {
                 let params = self.construct_params(body);
                 params.field(&field.name.text).map_or(Type::Unknown, |f| f.ty.clone())
             }
             MemberKind::Binding(binding) | MemberKind::Service(binding) | MemberKind::Pipeline(binding) => {
-                self.named_value(binding)
+                let ty = self.named_value(binding);
+                self.switched(member, ty)
             }
             MemberKind::Publish(binding) => self.publish(binding),
             MemberKind::Output(binding) => self.infer(&binding.value),
@@ -91,6 +95,32 @@ impl<'w> Checker<'w> {
         }
     }
 
+    /// `x = .. when cond`: the condition is a check-time bool, and the value
+    /// is absent where it is false, so the member's type is optional.
+    fn switched(&mut self, member: &'w Member, ty: Type) -> Type {
+        let Some(condition) = &member.when else { return ty };
+        self.condition(condition, "a `when` condition");
+        match ty {
+            Type::Optional(_) | Type::None | Type::Unknown => ty,
+            ty => Type::Optional(Box::new(ty)),
+        }
+    }
+
+    /// `when` is for the members that hold a value: bindings, services, pipelines.
+    pub fn when_allowed(&mut self, member: &'w Member) {
+        let Some(condition) = &member.when else { return };
+        let what = match &member.kind {
+            MemberKind::Binding(_) | MemberKind::Service(_) | MemberKind::Pipeline(_) => return,
+            MemberKind::Param(_) => "a parameter",
+            MemberKind::Publish(_) => "`publish`",
+            MemberKind::Secret { .. } => "`secret`",
+            MemberKind::Output(_) => "an `output`",
+            MemberKind::Resource(_) => "a `resource` (use `with { Condition = cond }`)",
+            MemberKind::Require(_) => "`require`",
+        };
+        self.report(CheckError::WhenNotAllowed { member: what, span: condition.span });
+    }
+
     /// `name = expr`: the one place a construct instance may stand.
     fn named_value(&mut self, binding: &'w Binding) -> Type {
         self.ctx.instance_ok = Some(binding.value.span);
@@ -99,10 +129,46 @@ impl<'w> Checker<'w> {
         ty
     }
 
-    /// `publish name = expr`: a string, check-time or deploy-time.
+    /// `name: T = value` in a layer: the value checked against `T`, which is
+    /// the name's type (`rules: json = [..]` passes raw CloudFormation through
+    /// unchecked; without a value it is a misplaced parameter, E0105).
+    fn typed_binding(&mut self, body: DeclRef, field: &'w FieldDecl) -> Type {
+        let declared = self.resolve_type(&field.ty, body.module);
+        if let Some(value) = &field.default {
+            self.ctx.instance_ok = Some(value.span);
+            self.check_expr(value, &declared, Some(field.ty.span));
+            self.ctx.instance_ok = None;
+        }
+        declared
+    }
+
+    /// `publish name = expr`: a string, check-time or deploy-time (an SSM
+    /// `String`), or a list of them (an SSM `StringList`). The member's type
+    /// is what a later layer reads: `deploy<string>` or `[deploy<string>]`.
     fn publish(&mut self, binding: &'w Binding) -> Type {
-        let expected = Type::Deploy(Box::new(Type::String));
-        self.check_expr(&binding.value, &expected, None)
+        let text = Type::Deploy(Box::new(Type::String));
+        let found = self.expr(&binding.value, Some(&text));
+        if let Type::List(_) = found.unwrapped() {
+            let list = Type::List(Box::new(text));
+            self.expect_type(&list, &found, &binding.value, None);
+            return list;
+        }
+        self.expect_type(&text, &found, &binding.value, None);
+        text
+    }
+
+    /// What another layer reads from the published member `index` of
+    /// `layer`. A member still being typed (layers reading each other, a
+    /// cycle reported as E0206) reads as a string.
+    pub fn published_type(&mut self, layer: DeclRef, index: usize, span: Span) -> Type {
+        let text = Type::Deploy(Box::new(Type::String));
+        if let Some(MemberState::InProgress) = self.members.get(&(layer, index)) {
+            return text;
+        }
+        match self.member_ref(layer, index, span) {
+            list @ Type::List(_) => list,
+            _ => text,
+        }
     }
 
     /// `resource "AWS::X::Y" name { .. } with { .. }`: properties are json,

@@ -208,11 +208,21 @@ fn accepts_record(expected: &RecordType, found: &RecordType, secrets_ok: bool) -
     }
     for field in &found.fields {
         match expected.field(&field.name) {
+            // A field some elements of a joined list lack (`T?`, not
+            // required) fits a field that has a default: absent, it takes it.
+            Some(declared) if !declared.required && !field.required => {
+                let inner = match &field.ty {
+                    Type::Optional(inner) => inner,
+                    other => other,
+                };
+                accepts(&declared.ty, inner, secrets_ok)?
+            }
             Some(declared) => accepts(&declared.ty, &field.ty, secrets_ok)?,
             None => return Err(Mismatch::Type),
         }
     }
-    let missing = expected.fields.iter().any(|f| f.required && found.field(&f.name).is_none());
+    let absent = |name: &str| found.field(name).map_or(true, |f| !f.required);
+    let missing = expected.fields.iter().any(|f| f.required && absent(&f.name));
     if missing {
         Err(Mismatch::Type)
     } else {
@@ -231,8 +241,42 @@ pub fn join(a: &Type, b: &Type) -> Option<Type> {
         (Type::None, other) | (other, Type::None) => Some(Type::Optional(Box::new(other.clone()))),
         _ if accepts(a, b, false).is_ok() => Some(a.clone()),
         _ if accepts(b, a, false).is_ok() => Some(b.clone()),
+        (Type::Record(a), Type::Record(b)) if a.name.is_none() && b.name.is_none() => {
+            join_records(a, b).ok().map(|r| Type::Record(Arc::new(r)))
+        }
         _ => None,
     }
+}
+
+/// Two record literals of different shapes (security group rules, one with
+/// `CidrIp`, one with `SourceSecurityGroupId`): every field of either, a
+/// field that one of them lacks being optional (`T?`, not required). A field
+/// both have must join; when it does not, its name is the error.
+pub fn join_records(a: &RecordType, b: &RecordType) -> Result<RecordType, String> {
+    let mut joined = RecordType::default();
+    for field in &a.fields {
+        let merged = match b.field(&field.name) {
+            Some(other) => {
+                let ty = join(&field.ty, &other.ty).ok_or_else(|| field.name.clone())?;
+                FieldType { ty, required: field.required && other.required, ..field.clone() }
+            }
+            None => maybe_absent(field),
+        };
+        joined.fields.push(merged);
+    }
+    for field in b.fields.iter().filter(|f| a.field(&f.name).is_none()) {
+        joined.fields.push(maybe_absent(field));
+    }
+    Ok(joined)
+}
+
+/// A field some records lack: optional, and never required.
+fn maybe_absent(field: &FieldType) -> FieldType {
+    let ty = match &field.ty {
+        Type::Optional(_) | Type::None => field.ty.clone(),
+        other => Type::Optional(Box::new(other.clone())),
+    };
+    FieldType { ty, required: false, ..field.clone() }
 }
 
 /// Renders types as users write them; declarations are named by the caller.
@@ -306,5 +350,54 @@ mod tests {
         assert_eq!(join(&Type::None, &Type::Int), Some(Type::Optional(Box::new(Type::Int))));
         assert_eq!(join(&Type::Int, &Type::Number), Some(Type::Number));
         assert_eq!(join(&Type::Int, &Type::String), None);
+    }
+
+    fn record(fields: &[(&str, Type)]) -> Type {
+        let field = |(name, ty): &(&str, Type)| FieldType {
+            name: name.to_string(),
+            ty: ty.clone(),
+            required: true,
+            span: None,
+        };
+        Type::Record(Arc::new(RecordType { name: None, fields: fields.iter().map(field).collect() }))
+    }
+
+    #[test]
+    fn records_of_different_shapes_join_with_optional_fields() {
+        let cidr = record(&[("port", Type::Int), ("cidr", Type::String)]);
+        let group = record(&[("port", Type::Int), ("group", Type::Deploy(Box::new(Type::String)))]);
+        let Some(Type::Record(joined)) = join(&cidr, &group) else { panic!("records join") };
+        let shape: Vec<(&str, bool, String)> =
+            joined.fields.iter().map(|f| (f.name.as_str(), f.required, format!("{:?}", f.ty))).collect();
+        assert_eq!(
+            shape,
+            [
+                ("port", true, "Int".to_string()),
+                ("cidr", false, "Optional(String)".to_string()),
+                ("group", false, "Optional(Deploy(String))".to_string()),
+            ]
+        );
+        let clash = record(&[("port", Type::String)]);
+        assert_eq!(join(&cidr, &clash), None);
+        let Type::Record(clash) = clash else { panic!("record") };
+        let Type::Record(cidr) = cidr else { panic!("record") };
+        assert_eq!(join_records(&cidr, &clash).err().as_deref(), Some("port"));
+    }
+
+    #[test]
+    fn a_field_some_elements_lack_fits_only_a_field_with_a_default() {
+        let Some(Type::Record(joined)) = join(&record(&[("a", Type::Int)]), &record(&[("b", Type::Int)]))
+        else {
+            panic!("records join")
+        };
+        let expected = |required: bool| {
+            let field = |name: &str| FieldType { name: name.into(), ty: Type::Int, required, span: None };
+            Type::Record(Arc::new(RecordType {
+                name: Some("R".into()),
+                fields: vec![field("a"), field("b")],
+            }))
+        };
+        assert_eq!(accepts(&expected(false), &Type::Record(joined.clone()), false), Ok(()));
+        assert_eq!(accepts(&expected(true), &Type::Record(joined), false), Err(Mismatch::Type));
     }
 }

@@ -76,6 +76,7 @@ codes! {
     WrongArguments = "E0307", Error, "wrong arguments to a built-in function";
     DeployTimeName = "E0308", Error, "deploy-time value used where a check-time value is needed";
     RecursiveType = "E0309", Error, "recursive type";
+    WhenNotAllowed = "E0310", Error, "`when` on a member that cannot be switched off";
 
     // E04xx: constraints, found while evaluating an environment.
     OutOfRange = "E0401", Error, "value out of range";
@@ -89,6 +90,8 @@ codes! {
     TooManyElements = "E0409", Error, "list or map too large";
     TooManySteps = "E0410", Error, "evaluation takes too many steps";
     EvaluationTooDeep = "E0411", Error, "evaluation nests too deeply";
+    IndexOutOfRange = "E0420", Error, "list index out of range";
+    InvalidPublishedList = "E0421", Error, "published list SSM cannot hold";
 
     // E05xx: lowering to CloudFormation.
     QuantityInTemplate = "E0501", Error, "quantity in a CloudFormation property";

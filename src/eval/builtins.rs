@@ -28,6 +28,7 @@ use super::scope::Ctx;
 use super::Evaluator;
 use crate::source::Span;
 use crate::syntax::ast;
+use crate::units::{Quantity, Unit};
 use crate::workspace::{normalize, ModuleId, ModuleOrigin};
 
 /// Why a call was refused: what the function takes.
@@ -50,6 +51,7 @@ impl<'a> Evaluator<'a> {
         check_string_length(result_length(name, &values), span)?;
         let result = match name {
             "file" => return self.file(&values, ctx.module, span),
+            "fargate_memory" => fargate_memory(&values, span),
             "len" | "contains" | "keys" | "entries" | "default" => collection(name, values, span),
             "join" | "upper" | "lower" | "replace" | "logical_id" => text_function(name, &values, span),
             "min" | "max" | "units" => numeric(name, &values),
@@ -140,6 +142,17 @@ fn numeric(name: &str, values: &[Value]) -> Result<Value, Refusal> {
         },
         _ => Err("takes other arguments (see the language reference)"),
     }
+}
+
+/// `fargate_memory(cpu)`: the memory sizes Fargate offers with `cpu`, from
+/// the one table that also judges raw task definitions.
+fn fargate_memory(values: &[Value], span: Span) -> Result<Value, Refusal> {
+    let [Value { kind: ValueKind::Quantity(cpu), .. }] = values else { return Err("takes a CPU size") };
+    let offered = super::fargate::memory_for(cpu.base)
+        .into_iter()
+        .map(|mib| Value::new(ValueKind::Quantity(Quantity::new(f64::from(mib), Unit::MiB)), span))
+        .collect();
+    Ok(Value::new(ValueKind::List(offered), span))
 }
 
 fn fields(map: &Value) -> Result<&[(String, Value)], Refusal> {

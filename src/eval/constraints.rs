@@ -295,7 +295,7 @@ fn collect_names<'e>(expr: &'e ast::Expr, out: &mut Vec<&'e ast::Name>) {
         ExprKind::Call { args, .. } => args.iter().for_each(|a| collect_names(a, out)),
         ExprKind::List(items) => items.iter().for_each(|a| collect_names(a, out)),
         ExprKind::Unary { operand, .. } | ExprKind::Paren(operand) => collect_names(operand, out),
-        ExprKind::Binary { left, right, .. } => {
+        ExprKind::Binary { left, right, .. } | ExprKind::Index { target: left, index: right } => {
             collect_names(left, out);
             collect_names(right, out);
         }

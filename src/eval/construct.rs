@@ -13,7 +13,7 @@
 use super::error::{EvalError, EvalResult};
 use super::model::{ResourceModel, Value, ValueKind};
 use super::names::{camel_case, item_of, member_logical_id};
-use super::scope::{Body, BodyId, BodyKind, Ctx, SlotSource, SlotState};
+use super::scope::{binding_source, Body, BodyId, BodyKind, Ctx, SlotSource, SlotState};
 use super::{Evaluator, MAX_INSTANCE_DEPTH};
 use crate::check::{DeclRef, Def};
 use crate::source::Span;
@@ -202,7 +202,7 @@ impl<'a> Evaluator<'a> {
                 | MemberKind::Pipeline(b)
                 | MemberKind::Output(b)
                 | MemberKind::Publish(b) => {
-                    body.set(index, &b.name, SlotSource::Expr(&b.value), SlotState::Pending)
+                    body.set(index, &b.name, binding_source(member, &b.value), SlotState::Pending)
                 }
                 MemberKind::Resource(r) => {
                     let id = member_logical_id(&prefix, &r.name.text);
@@ -283,7 +283,13 @@ impl<'a> Evaluator<'a> {
     ) {
         let result = self.resource_model(resource, span, ctx, instance_span);
         match result {
-            Ok(Some(model)) => self.push_resource(model),
+            Ok(Some(model)) => {
+                // The stdlib's constructs check their sizes themselves (`ecs.task_size`).
+                if !self.in_stdlib(model.span) {
+                    self.check_raw_task_size(&model);
+                }
+                self.push_resource(model)
+            }
             Ok(None) => {}
             Err(error) => self.report(error),
         }

@@ -38,10 +38,25 @@ pub enum EvalError {
     SecretInString { span: Span },
     /// Branching on a deploy-time value (the checker should have refused it).
     DeployTimeBranch { span: Span },
+    /// A raw Fargate task definition of a size Fargate does not offer.
+    FargateSize { message: String, span: Span, cpu: Option<Span> },
+    /// `xs[i]` past the end of `xs` (or below 0).
+    IndexOutOfRange { index: i64, length: usize, span: Span, list: Span },
+    /// A published list SSM cannot hold as a `StringList`.
+    PublishedList { name: String, problem: PublishedListProblem, span: Span },
     /// A limit on what evaluation may build or do (`limits.rs`).
     Limit { limit: Limit, span: Span },
     /// Something the checker should have refused; never a panic.
     Internal { message: String, span: Span },
+}
+
+/// Why a published list cannot be an SSM `StringList`.
+#[derive(Debug, Clone)]
+pub enum PublishedListProblem {
+    /// No elements: SSM refuses an empty value.
+    Empty,
+    /// This element holds a comma, which separates the elements.
+    Comma(String),
 }
 
 /// Facts of a failed range check.
@@ -162,12 +177,60 @@ impl EvalError {
                 "known only when CloudFormation runs",
             )
             .with_help("branch on a setting of `env` instead"),
+            EvalError::FargateSize { message, span, cpu } => {
+                let diagnostic =
+                    Diagnostic::new(Code::InvalidFargateSize, message, span, "not a size Fargate offers");
+                let diagnostic = match cpu {
+                    Some(cpu) => diagnostic.with_label(cpu, "with this CPU"),
+                    None => diagnostic,
+                };
+                diagnostic.with_help("pick a CPU and memory pair from the list; `ecs.fargate_service` and `ecs.task_size` check theirs the same way")
+            }
+            EvalError::IndexOutOfRange { index, length, span, list } => {
+                index_out_of_range(index, length, span, list)
+            }
+            EvalError::PublishedList { name, problem, span } => published_list(name, problem, span),
             EvalError::Limit { limit, span } => limit_reached(limit, span),
             EvalError::Internal { message, span } => {
                 Diagnostic::new(Code::EvaluationFailed, format!("cannot evaluate: {message}"), span, "here")
                     .with_help("the checker should have reported this; please report it as an mdl bug")
             }
         })
+    }
+}
+
+fn index_out_of_range(index: i64, length: usize, span: Span, list: Span) -> Diagnostic {
+    let positions = match length {
+        0 => "the list is empty".to_string(),
+        1 => "its only position is 0".to_string(),
+        n => format!("its positions are 0 to {}", n - 1),
+    };
+    Diagnostic::new(
+        Code::IndexOutOfRange,
+        format!("index {index} is out of range for a list of {length}"),
+        span,
+        format!("position {index}"),
+    )
+    .with_label(list, format!("{length} element{} here", if length == 1 { "" } else { "s" }))
+    .with_help(format!("{positions}; a list that differs between environments is safer used whole, or checked first: `require len(xs) > {index} else \"..\"`"))
+}
+
+fn published_list(name: String, problem: PublishedListProblem, span: Span) -> Diagnostic {
+    match problem {
+        PublishedListProblem::Empty => Diagnostic::new(
+            Code::InvalidPublishedList,
+            format!("`{name}` publishes an empty list"),
+            span,
+            "no elements in this environment",
+        )
+        .with_help("an SSM StringList holds at least one element: publish the list only where it has one, or publish a placeholder string"),
+        PublishedListProblem::Comma(text) => Diagnostic::new(
+            Code::InvalidPublishedList,
+            format!("`{name}` publishes \"{text}\", which holds a comma"),
+            span,
+            "this element holds a comma",
+        )
+        .with_help("an SSM StringList separates its elements with commas: publish this value on its own, as a string"),
     }
 }
 

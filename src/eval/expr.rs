@@ -60,6 +60,7 @@ impl<'a> Evaluator<'a> {
                 return Ok(value);
             }
             ExprKind::Call { callee, args } => return self.call(callee, args, ctx, span),
+            ExprKind::Index { target, index } => return self.eval_index(target, index, ctx),
             ExprKind::Apply { target, body } => return self.apply(expr, target, body, ctx, instance),
             ExprKind::List(items) => ValueKind::List(self.eval_list(items, ctx)?),
             ExprKind::Record(lit) => return self.eval_record(lit, ctx),
@@ -81,6 +82,18 @@ impl<'a> Evaluator<'a> {
             ExprKind::Paren(inner) => return self.eval_named(inner, ctx, instance),
         };
         Ok(Value::new(kind, span))
+    }
+
+    /// `xs[i]`: the element, keeping where it was written.
+    fn eval_index(&mut self, target: &'a ast::Expr, index: &'a ast::Expr, ctx: &Ctx) -> EvalResult<Value> {
+        let list = self.eval(target, ctx)?;
+        let position = self.eval(index, ctx)?;
+        let (ValueKind::List(items), ValueKind::Int(i)) = (list.kind, &position.kind) else {
+            return Err(EvalError::internal("only a list can be indexed, by an int", index.span));
+        };
+        let length = items.len();
+        let found = usize::try_from(*i).ok().and_then(|i| items.into_iter().nth(i));
+        found.ok_or(EvalError::IndexOutOfRange { index: *i, length, span: index.span, list: list.origin })
     }
 
     fn eval_list(&mut self, items: &'a [ast::Expr], ctx: &Ctx) -> EvalResult<Vec<Value>> {

@@ -10,12 +10,12 @@
 
 use std::collections::HashMap;
 
-use super::error::EvalError;
+use super::error::{EvalError, PublishedListProblem};
 use super::model::{
     DeployExpr, Imported, LayerModel, Published, ResourceModel, SecretModel, Value, ValueKind,
 };
 use super::names::item_of;
-use super::scope::{Body, BodyKind, Ctx, SlotSource, SlotState};
+use super::scope::{binding_source, Body, BodyKind, Ctx, SlotSource, SlotState};
 use super::Evaluator;
 use crate::check::DeclRef;
 use crate::source::Span;
@@ -34,14 +34,40 @@ pub(crate) struct LayerState {
 impl<'a> Evaluator<'a> {
     /// Evaluate every layer and return them in deploy order.
     pub(crate) fn eval_layers(&mut self, layers: &[DeclRef]) -> Vec<LayerModel> {
-        let mut models = Vec::with_capacity(layers.len());
-        for &decl in layers {
-            let Some(ItemKind::Layer(layer)) = item_of(self, decl).map(|i| &i.kind) else { continue };
-            let span = item_of(self, decl).map(|i| i.span).unwrap_or_default();
-            let (model, depends_on) = self.eval_layer(decl, layer, span);
-            models.push((decl, model, depends_on));
+        let mut slots: Vec<Option<(DeclRef, LayerModel, Vec<DeclRef>)>> = vec![None; layers.len()];
+        for position in self.evaluation_order(layers) {
+            let Some(&decl) = layers.get(position) else { continue };
+            let Some(item) = item_of(self, decl) else { continue };
+            let ItemKind::Layer(layer) = &item.kind else { continue };
+            let (model, depends_on) = self.eval_layer(decl, layer, item.span);
+            for published in &model.publishes {
+                let length = match &published.value.kind {
+                    ValueKind::List(items) => Some(items.len()),
+                    _ => None,
+                };
+                self.published.insert(published.parameter.clone(), length);
+            }
+            if let Some(slot) = slots.get_mut(position) {
+                *slot = Some((decl, model, depends_on));
+            }
         }
-        self.deploy_order(models)
+        self.deploy_order(slots.into_iter().flatten().collect())
+    }
+
+    /// Positions in `layers`, every layer after those the checker saw it
+    /// read (a reader of a published list needs its length in this
+    /// environment); the checker has refused cycles.
+    fn evaluation_order(&self, layers: &[DeclRef]) -> Vec<usize> {
+        let index: HashMap<DeclRef, usize> = layers.iter().enumerate().map(|(i, d)| (*d, i)).collect();
+        let deps: Vec<Vec<usize>> = layers
+            .iter()
+            .map(|decl| {
+                self.checked.layers.dependencies(*decl).filter_map(|d| index.get(&d).copied()).collect()
+            })
+            .collect();
+        let mut order = topological(&deps);
+        order.extend((0..layers.len()).filter(|i| !order.contains(i)).collect::<Vec<_>>());
+        order
     }
 
     fn eval_layer(&mut self, decl: DeclRef, layer: &'a ast::Layer, span: Span) -> (LayerModel, Vec<DeclRef>) {
@@ -112,7 +138,7 @@ impl<'a> Evaluator<'a> {
                 | MemberKind::Pipeline(b)
                 | MemberKind::Publish(b)
                 | MemberKind::Output(b) => {
-                    body.set(index, &b.name, SlotSource::Expr(&b.value), SlotState::Pending)
+                    body.set(index, &b.name, binding_source(member, &b.value), SlotState::Pending)
                 }
                 MemberKind::Resource(r) => {
                     let id = super::names::member_logical_id("", &r.name.text);
@@ -124,7 +150,14 @@ impl<'a> Evaluator<'a> {
                     let value = Value::new(ValueKind::Secret { parameter }, name.span);
                     body.set(index, name, SlotSource::Fixed, SlotState::Done(value));
                 }
-                MemberKind::Param(_) | MemberKind::Require(_) => {}
+                // `name: T = value`: a typed binding (the checker refuses a
+                // layer param without a value).
+                MemberKind::Param(field) => {
+                    if let Some(value) = &field.default {
+                        body.set(index, &field.name, SlotSource::Expr(value), SlotState::Pending)
+                    }
+                }
+                MemberKind::Require(_) => {}
             }
         }
         self.push_body(body)
@@ -136,16 +169,36 @@ impl<'a> Evaluator<'a> {
     }
 
     fn published(&mut self, binding: &'a ast::Binding, value: Value, span: Span) -> Published {
-        let ok = matches!(value.kind, ValueKind::String(_) | ValueKind::Deploy(_));
-        if !ok {
-            let message = format!("a published value must be a string, found a {}", value.kind.describe());
-            self.report(EvalError::internal(message, binding.value.span));
+        let text = |v: &Value| matches!(v.kind, ValueKind::String(_) | ValueKind::Deploy(_));
+        match &value.kind {
+            ValueKind::List(items) if items.iter().all(text) => self.check_string_list(binding, items),
+            _ if text(&value) => {}
+            other => {
+                let message = format!("a published value must be a string, found a {}", other.describe());
+                self.report(EvalError::internal(message, binding.value.span));
+            }
         }
         Published {
             name: binding.name.text.clone(),
             parameter: self.parameter(&binding.name.text),
             value,
             span,
+        }
+    }
+
+    /// An SSM `StringList` holds at least one element, and its elements are
+    /// separated by commas, so none may contain one.
+    fn check_string_list(&mut self, binding: &'a ast::Binding, items: &[Value]) {
+        let name = binding.name.text.clone();
+        if items.is_empty() {
+            let problem = PublishedListProblem::Empty;
+            return self.report(EvalError::PublishedList { name, problem, span: binding.value.span });
+        }
+        let comma = items.iter().find(|v| v.as_str().is_some_and(|s| s.contains(',')));
+        if let Some(item) = comma {
+            let problem = PublishedListProblem::Comma(item.as_str().unwrap_or_default().to_string());
+            let error = EvalError::PublishedList { name, problem, span: item.origin };
+            self.report(error);
         }
     }
 
@@ -174,6 +227,7 @@ impl<'a> Evaluator<'a> {
         layer_name: &str,
         name: &str,
         parameter: &str,
+        list: bool,
         span: Span,
     ) {
         self.record_dependency(layer);
@@ -185,6 +239,7 @@ impl<'a> Evaluator<'a> {
             layer: layer_name.to_string(),
             name: name.to_string(),
             parameter: parameter.to_string(),
+            list,
             span,
         });
     }

@@ -29,6 +29,7 @@ mod construct;
 mod env;
 mod error;
 mod expr;
+mod fargate;
 mod layer;
 mod limits;
 pub mod model;
@@ -44,7 +45,7 @@ pub use model::{
 };
 pub use names::camel_case;
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use crate::check::{Checked, DeclRef};
 use crate::diag::Diagnostic;
@@ -142,6 +143,9 @@ pub(crate) struct Evaluator<'a> {
     /// Instances being evaluated whose params failed a range: their requires stay quiet.
     pub(crate) quiet_requires: usize,
     pub(crate) diagnostics: Vec<Diagnostic>,
+    /// SSM parameter → what the layers evaluated so far publish there: a
+    /// string (`None`) or a list of this length.
+    pub(crate) published: HashMap<String, Option<usize>>,
     /// Files of the stdlib: a label there is not the user's line.
     std_files: HashSet<FileId>,
 }
@@ -170,6 +174,7 @@ impl<'a> Evaluator<'a> {
             range_failures: 0,
             quiet_requires: 0,
             diagnostics: Vec::new(),
+            published: HashMap::new(),
             std_files,
         }
     }

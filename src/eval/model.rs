@@ -152,7 +152,7 @@ pub struct Published {
     pub name: String,
     /// The full SSM parameter name (`/megadolls/infra/vpc_id`).
     pub parameter: String,
-    /// A string or a deploy-time string.
+    /// A string or a deploy-time string, or a list of them (an SSM `StringList`).
     pub value: Value,
     /// The `publish` member.
     #[serde(serialize_with = "serialize_span")]
@@ -168,6 +168,9 @@ pub struct Imported {
     pub name: String,
     /// The full SSM parameter name.
     pub parameter: String,
+    /// A published list (read as `List<String>`), not a string.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub list: bool,
     /// The first reference to it in this layer.
     #[serde(serialize_with = "serialize_span")]
     pub span: Span,
@@ -237,7 +240,8 @@ impl Value {
                     DeployExpr::Ref(_)
                     | DeployExpr::GetAtt(..)
                     | DeployExpr::Pseudo(_)
-                    | DeployExpr::Ssm(_) => {}
+                    | DeployExpr::Ssm(_)
+                    | DeployExpr::SsmItem { .. } => {}
                 }
             }
             ValueKind::List(items) => items.iter().for_each(|v| v.for_each_deploy(f)),
@@ -340,6 +344,17 @@ pub enum DeployExpr {
     Pseudo(String),
     /// An SSM parameter read at deploy time (a value an earlier layer published).
     Ssm(String),
+    /// Element `index` of a list an earlier layer published (`Fn::Select` on
+    /// the list's parameter); `length` is the list's length in this
+    /// environment, so the whole list read in order lowers to one `Ref`.
+    SsmItem {
+        /// The SSM parameter of the list.
+        parameter: String,
+        /// The element's position.
+        index: usize,
+        /// How many elements the list has.
+        length: usize,
+    },
     /// An interpolated string with deploy-time parts: `Fn::Join` with "" of the parts
     /// (plain strings and deploy values, adjacent strings merged).
     Join(Vec<Value>),

@@ -14,7 +14,7 @@ use super::error::{EvalError, EvalResult};
 use super::model::{DeployExpr, Value, ValueKind};
 use super::scope::{BodyKind, Ctx};
 use super::Evaluator;
-use crate::check::{DeclRef, Def, Scope};
+use crate::check::{DeclRef, Def, Scope, Type};
 use crate::source::Span;
 use crate::syntax::ast::{self, ExprKind, ItemKind};
 use crate::workspace::ModuleId;
@@ -177,7 +177,19 @@ impl<'a> Evaluator<'a> {
             // resource attributes: read from the target's value.
             _ => {
                 let value = self.eval(target, ctx)?;
-                self.field_of(value, field, expr.span)
+                // A record of a list whose elements differ in shape lacks the
+                // fields the others have: the checker typed them optional.
+                let may_lack = matches!(self.checked.type_of(expr), Some(Type::Optional(_)));
+                match value.kind {
+                    ValueKind::Record(ref fields)
+                        if may_lack && !fields.iter().any(|(k, _)| *k == field.text) =>
+                    {
+                        Ok(Value::new(ValueKind::Null, expr.span))
+                    }
+                    // An output of an instance switched off by `when`.
+                    ValueKind::Null if may_lack => Ok(Value::new(ValueKind::Null, expr.span)),
+                    _ => self.field_of(value, field, expr.span),
+                }
             }
         }
     }
@@ -233,8 +245,16 @@ impl<'a> Evaluator<'a> {
                 Ok(Value::new(ValueKind::Secret { parameter }, span))
             }
             Some(ast::MemberKind::Publish(_)) => {
-                self.record_import(layer, &layer_name, &field.text, &parameter, span);
-                Ok(Value::deploy(DeployExpr::Ssm(parameter), span))
+                // Layers are evaluated producers first, so what this
+                // environment publishes under the name is known here.
+                let Some(&published) = self.published.get(&parameter) else {
+                    return Err(EvalError::Reported);
+                };
+                self.record_import(layer, &layer_name, &field.text, &parameter, published.is_some(), span);
+                Ok(match published {
+                    None => Value::deploy(DeployExpr::Ssm(parameter), span),
+                    Some(length) => imported_list(parameter, length, span),
+                })
             }
             _ => Err(EvalError::internal(
                 format!("`{}` is not published by layer `{layer_name}`", field.text),
@@ -242,6 +262,16 @@ impl<'a> Evaluator<'a> {
             )),
         }
     }
+}
+
+/// A list another layer published, read element by element: its length is
+/// known at check time, its elements only when CloudFormation runs.
+fn imported_list(parameter: String, length: usize, span: Span) -> Value {
+    let item = |index| {
+        let expr = DeployExpr::SsmItem { parameter: parameter.clone(), index, length };
+        Value::deploy(expr, span)
+    };
+    Value::new(ValueKind::List((0..length).map(item).collect()), span)
 }
 
 /// `r.ref` is the resource's `Ref`; any other field is a `Fn::GetAtt` attribute.

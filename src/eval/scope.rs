@@ -12,7 +12,7 @@
 use std::rc::Rc;
 
 use super::error::{EvalError, EvalResult};
-use super::model::Value;
+use super::model::{Value, ValueKind};
 use super::Evaluator;
 use crate::check::DeclRef;
 use crate::source::Span;
@@ -111,10 +111,21 @@ pub(crate) struct Slot<'a> {
 pub(crate) enum SlotSource<'a> {
     /// A binding, service, pipeline, publish or output.
     Expr(&'a ast::Expr),
+    /// `value when condition`: `none` where the condition is false, and
+    /// then nothing of the value (an instance's resources) is evaluated.
+    When(&'a ast::Expr, &'a ast::Expr),
     /// A construct param that was not given: its default, conformed to its type.
     Default(&'a ast::FieldDecl),
     /// Known when the body was created (a given param, a resource, a secret).
     Fixed,
+}
+
+/// How a binding member is computed: its value, or its value `when` a condition holds.
+pub(crate) fn binding_source<'a>(member: &'a ast::Member, value: &'a ast::Expr) -> SlotSource<'a> {
+    match &member.when {
+        Some(condition) => SlotSource::When(condition, value),
+        None => SlotSource::Expr(value),
+    }
 }
 
 /// Where a member is in its evaluation.
@@ -206,6 +217,14 @@ impl<'a> Evaluator<'a> {
                 let instance_name = super::names::member_logical_id(&prefix, &name.text);
                 self.eval_named(expr, &ctx, Some(&instance_name))
             }
+            SlotSource::When(condition, expr) => match self.condition(condition, &ctx) {
+                Ok(true) => {
+                    let instance_name = super::names::member_logical_id(&prefix, &name.text);
+                    self.eval_named(expr, &ctx, Some(&instance_name))
+                }
+                Ok(false) => Ok(Value::new(ValueKind::Null, condition.span)),
+                Err(error) => Err(error),
+            },
             SlotSource::Default(decl) => self.default_param(decl, &ctx),
             SlotSource::Fixed => Err(EvalError::internal(format!("`{}` has no value", name.text), name.span)),
         };

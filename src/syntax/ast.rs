@@ -105,6 +105,8 @@ pub struct Construct {
 pub struct Member {
     pub doc: Option<String>,
     pub kind: MemberKind,
+    /// `.. when cond`: the member exists only where `cond` (check-time) holds.
+    pub when: Option<Expr>,
     pub span: Span,
 }
 
@@ -241,6 +243,11 @@ pub enum ExprKind {
     Field {
         target: Box<Expr>,
         field: Name,
+    },
+    /// `list[index]`: one element of a list, by a check-time position.
+    Index {
+        target: Box<Expr>,
+        index: Box<Expr>,
     },
     /// `name(args)`: a built-in function.
     Call {

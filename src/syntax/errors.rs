@@ -86,6 +86,8 @@ fn token_name(rule: Rule) -> Option<&'static str> {
         }
         Rule::field_access => "`.`",
         Rule::call_args => "`(`",
+        Rule::index_access => "`[`",
+        Rule::when_clause => "`when`",
         Rule::kw_else => "`else`",
         Rule::kw_in => "`in`",
         Rule::kw_with => "`with`",

@@ -464,7 +464,16 @@ impl Builder {
                 return None;
             }
         };
-        Some(Member { doc, kind, span })
+        let when = match children.maybe(Rule::when_clause) {
+            Some(clause) => Some(self.when_clause(clause)?),
+            None => None,
+        };
+        Some(Member { doc, kind, when, span })
+    }
+
+    /// `when_clause`: `when` (dropped) then the condition.
+    fn when_clause(&mut self, pair: Pair<Rule>) -> Option<Expr> {
+        self.expr(Children::of(pair).expect()?)
     }
 
     /// `name = expr` in any of its member forms (the keyword is already dropped).

@@ -260,3 +260,28 @@ fn triple_slash_after_an_expression_is_a_doc_comment() {
     let MemberKind::Binding(binding) = &layer.members[0].kind else { panic!("binding") };
     assert!(matches!(binding.value.kind, ExprKind::Binary { op: BinaryOp::Div, .. }));
 }
+
+#[test]
+fn an_index_follows_its_list() {
+    let file = parse_ok("layer l {\n  x = core.subnets[0]\n  y = [a, b][i + 1].id\n}");
+    let ItemKind::Layer(layer) = &file.items[0].kind else { panic!("layer") };
+    let MemberKind::Binding(x) = &layer.members[0].kind else { panic!("binding") };
+    let ExprKind::Index { target, index } = &x.value.kind else { panic!("index: {:?}", x.value.kind) };
+    assert!(matches!(target.kind, ExprKind::Field { .. }));
+    assert!(matches!(index.kind, ExprKind::Int(0)));
+    let MemberKind::Binding(y) = &layer.members[1].kind else { panic!("binding") };
+    let ExprKind::Field { target, .. } = &y.value.kind else { panic!("field") };
+    assert!(matches!(target.kind, ExprKind::Index { .. }));
+}
+
+#[test]
+fn a_member_may_end_in_a_when_clause() {
+    let file =
+        parse_ok("layer l {\n  db = rds.postgres { a = 1 } when env.standby\n  when = 2\n  x = when\n}");
+    let ItemKind::Layer(layer) = &file.items[0].kind else { panic!("layer") };
+    assert_eq!(layer.members.len(), 3);
+    let when = layer.members[0].when.as_ref().expect("a condition");
+    assert!(matches!(when.kind, ExprKind::Field { .. }));
+    assert!(matches!(layer.members[0].kind, MemberKind::Binding(_)));
+    assert!(layer.members[1].when.is_none() && layer.members[2].when.is_none());
+}

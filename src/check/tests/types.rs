@@ -27,6 +27,31 @@ fn publish_needs_a_string() {
 }
 
 #[test]
+fn publish_takes_a_list_of_strings_which_later_layers_read_as_a_list() {
+    let run = run_spec("layer l {\n  publish n = [1, 2]\n}");
+    assert_eq!(run.only("E0301").message, "expected `[deploy<string>]`, found `[int]`");
+    let text = "layer a {\n  publish xs = [\"x\", aws.region]\n}\nlayer b {\n  n: int = 1\n}";
+    run_spec(text.replace("  n: int = 1\n", "  first = a.xs[0]\n  n = len(a.xs)\n").as_str()).clean();
+    let run = run_spec("layer a {\n  publish xs = [\"x\"]\n}\nlayer b {\n  y = a.xs + 1\n}");
+    assert!(
+        run.diagnostics().iter().any(|d| d.message.contains("[deploy<string>]")),
+        "{:?}",
+        run.diagnostics()
+    );
+}
+
+#[test]
+fn only_lists_are_indexed_and_only_by_an_int() {
+    let run = run_spec("layer l {\n  m = { a = 1 }\n  x = m[0]\n}");
+    let d = run.only("E0301");
+    assert_eq!(d.message, "only a list can be indexed, found `{ a: int }`");
+    assert_eq!(d.help.as_deref(), Some("read a field by name: `x.field`"));
+    let run = run_spec("layer l {\n  xs = [1]\n  x = xs[\"0\"]\n}");
+    assert_eq!(run.only("E0301").message, "expected `int`, found `string`");
+    run_spec("layer l {\n  xs = [1, 2]\n  x = xs[1] + 1\n}").clean();
+}
+
+#[test]
 fn if_branches_must_agree() {
     let run = run_spec("layer l {\n  x = if env.approval { 1 } else { \"a\" }\n}");
     let d = run.only("E0301");
@@ -199,4 +224,58 @@ fn environment_names_are_not_strings() {
         Some("environment names are not strings: compare without quotes, `env.name == prod`")
     );
     run_spec("layer l {\n  x = \"${env.name}\" == \"prod\"\n}").clean();
+}
+
+#[test]
+fn records_of_different_shapes_join_unless_a_field_has_two_types() {
+    let ok = "layer l {\n  rules = [{ port = 1, cidr = \"c\" }, { port = 2, group = aws.region }]\n  c = [r.cidr for r in rules]\n  n: [string?] = c\n}";
+    run_spec(ok).clean();
+    let run = run_spec("layer l {\n  rules = [{ port = 1 }, { port = \"2\" }]\n}");
+    let d = run.only("E0301");
+    assert_eq!(
+        d.message,
+        "list elements give field `port` different types: `{ port: int }` and `{ port: string }`"
+    );
+    assert!(d.help.as_deref().is_some_and(|h| h.contains("rules: json = [..]")), "{:?}", d.help);
+    // A field some elements lack is absent from them: it cannot fill a required field.
+    let run = run_spec(
+        "type R = { a: int, b: int }\nlayer l {\n  xs = [{ a = 1 }, { a = 2, b = 3 }]\n  ys: [R] = xs\n}",
+    );
+    assert_eq!(run.only("E0301").message, "expected `[R]`, found `[{ a: int, b: int? }]`");
+    run_spec(
+        "type R = { a: int, b: int = 0 }\nlayer l {\n  xs = [{ a = 1 }, { a = 2, b = 3 }]\n  ys: [R] = xs\n}",
+    )
+    .clean();
+}
+
+#[test]
+fn a_typed_layer_binding_checks_its_value_and_has_its_type() {
+    run_spec("layer l {\n  rules: json = [{ a = 1 }, { a = \"x\" }]\n}").clean();
+    let run = run_spec("layer l {\n  n: int = \"x\"\n}");
+    assert_eq!(run.only("E0301").message, "expected `int`, found `string`");
+    let run = run_spec("layer l {\n  n: json = 1\n  m: int = n\n}");
+    assert_eq!(run.only("E0301").message, "expected `int`, found `json`");
+    let run = run_spec("layer l {\n  n: int\n}");
+    assert!(run.only("E0105").help.as_deref().is_some_and(|h| h.contains("typed binding")));
+    let run = run_spec("layer l {\n  n: int in 1..3 = 2\n}");
+    assert_eq!(run.only("E0105").message, "a range on a binding is not allowed in a layer");
+}
+
+#[test]
+fn an_instance_switched_off_by_when_has_optional_outputs() {
+    let instance = "s = service { memory = 1 GB, port = 1, image = \"i\" } when env.approval";
+    let run = run_spec(&format!("layer l {{\n  {instance}\n  x: deploy<string> = s.url\n}}"));
+    let d = run.only("E0301");
+    assert_eq!(d.message, "expected `deploy<string>`, found `deploy<string>?`");
+    assert_eq!(d.help.as_deref(), Some("this may be `none`: use `default(x, value)`"));
+    run_spec(&format!(
+        "layer l {{\n  {instance}\n  x: deploy<string> = default(s.url, \"-\")\n  y: service? = s\n}}"
+    ))
+    .clean();
+    let run = run_spec("layer l {\n  x = 1 when aws.region == \"x\"\n}");
+    assert_eq!(run.codes(), ["E0303"]);
+    let run =
+        run_spec("layer l {\n  publish p = \"x\" when env.approval\n  require true else \"m\" when true\n}");
+    assert_eq!(run.codes(), ["E0310", "E0310"]);
+    assert_eq!(run.diagnostics()[0].message, "`publish` cannot be switched off with `when`");
 }

@@ -450,3 +450,55 @@ fn the_repository_specs_evaluate_in_both_environments() {
         assert_eq!(services.depends_on, ["core"]);
     }
 }
+
+#[test]
+fn records_of_a_list_lack_the_fields_others_have_and_read_them_as_none() {
+    let body = format!(
+        "{PROJECT}\nlayer core {{\n  rules = [{{ port = 443, cidr = \"0.0.0.0/0\" }}, {{ port = 80, group = \"sg\" }}]\n  cidrs = [default(r.cidr, \"-\") for r in rules]\n  resource \"AWS::SNS::Topic\" t {{ Tags = rules, TopicName = join(cidrs, \",\") }}\n}}\n"
+    );
+    let model = model_of(&body, PROD);
+    let topic = model.layer("core").and_then(|l| l.resource("T")).expect("resource T");
+    assert_eq!(field(&topic.properties, "TopicName").as_str(), Some("0.0.0.0/0,-"));
+    let ValueKind::List(tags) = &field(&topic.properties, "Tags").kind else { panic!("a list") };
+    let keys = |v: &Value| match &v.kind {
+        ValueKind::Record(fields) => fields.iter().map(|(k, _)| k.clone()).collect::<Vec<_>>().join(","),
+        _ => String::new(),
+    };
+    assert_eq!(tags.iter().map(keys).collect::<Vec<_>>(), ["port,cidr", "port,group"]);
+}
+
+#[test]
+fn a_typed_layer_binding_holds_its_value() {
+    let body = format!(
+        "{PROJECT}\nlayer core {{\n  rules: json = [{{ a = 1 }}, {{ a = \"x\", b = [] }}]\n  names: [string?] = [\"a\", none]\n  count: int = len(names)\n  resource \"AWS::SNS::Topic\" t {{ Tags = rules, TopicName = \"${{count}}\" }}\n}}\n"
+    );
+    let model = model_of(&body, PROD);
+    let topic = model.layer("core").and_then(|l| l.resource("T")).expect("resource T");
+    assert_eq!(field(&topic.properties, "TopicName").as_str(), Some("2"));
+    let ValueKind::List(tags) = &field(&topic.properties, "Tags").kind else { panic!("a list") };
+    assert_eq!(tags.len(), 2);
+    assert!(matches!(field(&tags[1], "a").kind, ValueKind::String(ref s) if s == "x"));
+}
+
+#[test]
+fn an_instance_switched_off_by_when_has_no_resources_and_reads_as_none() {
+    let body = format!(
+        "{PROJECT}{SERVICE}\nlayer app {{\n  service django = service {{ cpu = env.cpu, port = 8000 }} when env.approval\n  resource \"AWS::SNS::Topic\" alerts {{ Owner = django.task_arn }}\n}}\n"
+    );
+    let approving = PROD.replace("tag = \"latest\"", "tag = \"latest\", approval = true");
+    let on = model_of(&body, &approving);
+    let app = on.layer("app").expect("layer app");
+    assert!(app.resource("DjangoTask").is_some());
+    assert!(matches!(
+        field(&app.resource("Alerts").expect("alerts").properties, "Owner").kind,
+        ValueKind::Deploy(_)
+    ));
+    let off = model_of(&body, PROD);
+    let app = off.layer("app").expect("layer app");
+    let ids: Vec<&str> = app.resources.iter().map(|r| r.logical_id.as_str()).collect();
+    assert_eq!(ids, ["Alerts"]);
+    assert!(matches!(
+        field(&app.resource("Alerts").expect("alerts").properties, "Owner").kind,
+        ValueKind::Null
+    ));
+}

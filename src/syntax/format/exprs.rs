@@ -28,6 +28,7 @@ impl<'a> Printer<'a> {
             ExprKind::Name(name) => Some(name.text.clone()),
             ExprKind::Field { target, field } => self.field(target, field, ctx, mode),
             ExprKind::Call { callee, args } => self.call(e, callee, args, ctx, mode),
+            ExprKind::Index { target, index } => self.index(e, target, index, ctx, mode),
             ExprKind::Apply { target, body } => self.apply(target, body, ctx, mode),
             ExprKind::List(items) => self.list(e, items, ctx, mode),
             ExprKind::Record(record) => self.record(record, ctx, mode),
@@ -108,6 +109,17 @@ impl<'a> Printer<'a> {
         let lead = self.lead(target_end, bounds(field.span).0, ctx.indent + INDENT, mode)?;
         let space = if lead.is_empty() { "" } else { " " };
         Some(format!("{target_text}{space}{lead}.{}", field.text))
+    }
+
+    /// `target[index]`; comments inside the brackets stay there.
+    fn index(&self, e: &Expr, target: &Expr, index: &Expr, ctx: Ctx, mode: Mode) -> Option<String> {
+        let target_text = self.expr(target, ctx, mode)?;
+        let ((_, target_end), (index_start, index_end)) = (bounds(target.span), bounds(index.span));
+        let lead = self.lead(target_end, index_start, ctx.indent + INDENT, mode)?;
+        let prefix = format!("{target_text}[{lead}");
+        let body = self.expr(index, ctx.after(&prefix), mode)?;
+        let trail = self.trail(index_end, bounds(e.span).1.saturating_sub(1), Some(ctx.indent), mode)?;
+        Some(format!("{prefix}{body}{trail}]"))
     }
 
     fn call(&self, e: &Expr, callee: &Name, args: &[Expr], ctx: Ctx, mode: Mode) -> Option<String> {

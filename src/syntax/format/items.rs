@@ -160,6 +160,28 @@ impl Printer<'_> {
     }
 
     fn member_elem<'p>(&'p self, member: &'p Member) -> Elem<'p> {
+        let elem = self.member_kind_elem(member);
+        match &member.when {
+            Some(when) => self.when_elem(elem, when),
+            None => elem,
+        }
+    }
+
+    /// `member when cond`: the member as it prints, then its condition.
+    fn when_elem<'p>(&'p self, elem: Elem<'p>, when: &'p Expr) -> Elem<'p> {
+        let Elem { start, end: member_end, head, body: member } = elem;
+        let (when_start, end) = bounds(when.span);
+        let body = move |ctx: Ctx, mode: Mode| -> Option<String> {
+            let mut out = member(ctx, mode)?;
+            out.push_str(" when ");
+            out.push_str(&self.lead(member_end, when_start, ctx.indent + INDENT, mode)?);
+            let condition = self.expr(when, ctx.after(&out), mode)?;
+            Some(out + &condition)
+        };
+        Elem { start, end, head, body: Box::new(body) }
+    }
+
+    fn member_kind_elem<'p>(&'p self, member: &'p Member) -> Elem<'p> {
         let start = self.next_token(member.span.start as usize);
         match &member.kind {
             MemberKind::Param(field) => self.field_elem(field),

@@ -82,6 +82,7 @@ impl Builder {
                     ExprKind::Field { target: Box::new(expr), field }
                 }
                 Rule::call_args => self.call(expr, suffix)?,
+                Rule::index_access => self.index(expr, suffix)?,
                 Rule::record_lit => {
                     ExprKind::Apply { target: Box::new(expr), body: self.record_lit(suffix)? }
                 }
@@ -93,6 +94,12 @@ impl Builder {
             expr = Expr { kind, span };
         }
         Some(expr)
+    }
+
+    /// `index_access`: `[ expr ]`.
+    fn index(&mut self, target: Expr, suffix: Pair<Rule>) -> Option<ExprKind> {
+        let index = self.expr(Children::of(suffix).expect()?)?;
+        Some(ExprKind::Index { target: Box::new(target), index: Box::new(index) })
     }
 
     fn call(&mut self, callee: Expr, args: Pair<Rule>) -> Option<ExprKind> {
