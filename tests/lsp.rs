@@ -250,7 +250,7 @@ fn an_editor_session_gets_diagnostics_hover_definition_completion_and_symbols() 
     );
     let labels: Vec<&str> =
         items.as_array().expect("items").iter().filter_map(|i| i["label"].as_str()).collect();
-    assert_eq!(labels, ["name", "delay"]);
+    assert_eq!(labels, ["delay"], "`name` is set already");
 
     // Hover on a binding: its declaration and the type the checker gives it.
     session.notify(
