@@ -1,6 +1,14 @@
 //! Scripted JSON-RPC sessions against the real `mdl lsp` binary: what an
 //! editor does when it opens `tests/lsp/dev.mdl` and the file it imports, and
-//! what a broken or hostile client sends.
+//! what a broken or hostile client sends. In-process: a hundred request
+//! cases on the megadolls specs (`lsp/cases.rs`, reviewed snapshots) and
+//! sessions of open, change, close and watched-file events (`lsp/session.rs`).
+
+#[path = "lsp/harness.rs"]
+mod harness;
+
+#[path = "lsp/cases.rs"]
+mod cases;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::PathBuf;

@@ -179,9 +179,18 @@ fn base_fields<'w>(place: &Place<'w>, base: &Base) -> Vec<&'w FieldDecl> {
     }
 }
 
-/// After `base.`: what the checker says may follow it.
+/// After `base.`: what the checker says may follow it; for a setting or a
+/// field of a record type (`env.database.`), the record's fields.
 fn after_dot(place: &Place, base: &str) -> Vec<CompletionItem> {
     let Some(def) = path_def(place, base) else { return Vec::new() };
+    if let Def::Setting { declared: Some(declared) } | Def::Field { declared } = def {
+        let fields =
+            field_decl_at(place.ws, declared).map(|f| record_fields(place, &f.ty)).unwrap_or_default();
+        return fields
+            .into_iter()
+            .map(|f| def_item(place.ws, &f.name.text, Def::Field { declared: f.name.span }))
+            .collect();
+    }
     let members = place.checked.after_dot(place.ws, place.module, def);
     members.into_iter().map(|(name, def)| def_item(place.ws, &name, def)).collect()
 }
@@ -330,4 +339,14 @@ fn decl_item(ws: &Workspace, decl: DeclRef) -> CompletionItem {
     };
     let label = scope::declared_name(item).map_or(String::new(), |n| n.text.clone());
     documented(simple(&label, kind), what.into(), item.doc.as_ref())
+}
+
+/// The fields of the record `target` at `offset` of the document (for
+/// signature help): the same answer completion gives.
+pub fn fields_for<'a>(view: &View<'a>, offset: usize, target: &Target) -> Vec<&'a FieldDecl> {
+    let Some(module) = view.module else { return Vec::new() };
+    let ws = view.workspace();
+    let at = view.analysed_offset_near(offset);
+    let place = Place { ws, checked: view.checked(), module, body: enclosing_body(ws, module, at) };
+    fields_of(&place, target)
 }

@@ -198,6 +198,16 @@ fn is_keyword(word: &str) -> bool {
 /// The names set in the record whose `{` is at `open`: `name =` at the start
 /// of each of its entries, before and after the cursor.
 fn fields_set(text: &str, open: usize) -> Vec<String> {
+    walk_record(text, open).0
+}
+
+/// The offset of the `}` closing the record whose `{` is at `open`.
+pub fn record_end(text: &str, open: usize) -> Option<usize> {
+    walk_record(text, open).1
+}
+
+/// The names set in a record, and where it closes.
+fn walk_record(text: &str, open: usize) -> (Vec<String>, Option<usize>) {
     let bytes = text.as_bytes();
     let mut set = Vec::new();
     let mut depth = 0usize;
@@ -218,7 +228,7 @@ fn fields_set(text: &str, open: usize) -> Vec<String> {
                 continue;
             }
             (b'{' | b'[' | b'(', _) => depth += 1,
-            (b'}' | b']' | b')', _) if depth == 0 => break,
+            (b'}' | b']' | b')', _) if depth == 0 => return (set, Some(i)),
             (b'}' | b']' | b')', _) => depth -= 1,
             (b'\n' | b',', _) if depth == 0 => entry_start = i + 1,
             (b'=', next) if depth == 0 && next != Some(&b'=') => {
@@ -232,7 +242,7 @@ fn fields_set(text: &str, open: usize) -> Vec<String> {
         }
         i += 1;
     }
-    set
+    (set, None)
 }
 
 /// Just past the string whose `"` is at `start` (interpolations followed).

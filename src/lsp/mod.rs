@@ -14,6 +14,7 @@
 //! use (params of the wrong shape, a document over the size limit) is logged
 //! and answered as the protocol says, never fatal.
 
+mod actions;
 mod analysis;
 mod completion;
 mod context;
@@ -22,11 +23,14 @@ mod documents;
 mod navigate;
 mod position;
 mod project;
+mod references;
 mod resolve;
+mod signature;
 pub mod state;
 mod symbols;
 #[cfg(test)]
 mod tests;
+mod tokens;
 pub mod transport;
 
 use std::error::Error;
@@ -37,14 +41,16 @@ use lsp_types::notification::{
     DidSaveTextDocument, Initialized, LogMessage, Notification as _, PublishDiagnostics, ShowMessage,
 };
 use lsp_types::request::{
-    Completion, DocumentSymbolRequest, Formatting, GotoDefinition, HoverRequest, RegisterCapability,
-    Request as _,
+    CodeActionRequest, Completion, DocumentSymbolRequest, FoldingRangeRequest, Formatting, GotoDefinition,
+    HoverRequest, References, RegisterCapability, Rename, Request as _, SemanticTokensFullRequest,
+    SignatureHelpRequest, WorkspaceSymbolRequest,
 };
 use lsp_types::{
-    CompletionOptions, DidChangeWatchedFilesRegistrationOptions, FileSystemWatcher, GlobPattern,
-    HoverProviderCapability, LogMessageParams, MessageType, OneOf, PublishDiagnosticsParams, Registration,
-    RegistrationParams, ServerCapabilities, ShowMessageParams, TextDocumentSyncCapability,
-    TextDocumentSyncKind, Url,
+    CodeActionProviderCapability, CompletionOptions, DidChangeWatchedFilesRegistrationOptions,
+    FileSystemWatcher, FoldingRangeProviderCapability, GlobPattern, HoverProviderCapability,
+    LogMessageParams, MessageType, OneOf, PublishDiagnosticsParams, Registration, RegistrationParams,
+    SemanticTokensFullOptions, SemanticTokensOptions, SemanticTokensServerCapabilities, ServerCapabilities,
+    ShowMessageParams, SignatureHelpOptions, TextDocumentSyncCapability, TextDocumentSyncKind, Url,
 };
 
 use state::State;
@@ -79,6 +85,22 @@ pub fn capabilities() -> ServerCapabilities {
         }),
         document_symbol_provider: Some(OneOf::Left(true)),
         document_formatting_provider: Some(OneOf::Left(true)),
+        references_provider: Some(OneOf::Left(true)),
+        rename_provider: Some(OneOf::Left(true)),
+        code_action_provider: Some(CodeActionProviderCapability::Simple(true)),
+        signature_help_provider: Some(SignatureHelpOptions {
+            trigger_characters: Some(vec!["{".into(), ",".into()]),
+            ..SignatureHelpOptions::default()
+        }),
+        semantic_tokens_provider: Some(SemanticTokensServerCapabilities::SemanticTokensOptions(
+            SemanticTokensOptions {
+                legend: tokens::legend(),
+                full: Some(SemanticTokensFullOptions::Bool(true)),
+                ..SemanticTokensOptions::default()
+            },
+        )),
+        folding_range_provider: Some(FoldingRangeProviderCapability::Simple(true)),
+        workspace_symbol_provider: Some(OneOf::Left(true)),
         ..ServerCapabilities::default()
     }
 }
@@ -106,6 +128,45 @@ fn watcher_registration() -> RegistrationParams {
             register_options: serde_json::to_value(options).ok(),
         }],
     }
+}
+
+/// Answer a request from the state as it is (the server refreshes it
+/// first): the result as JSON, or the protocol's error.
+pub fn answer(
+    state: &State,
+    method: &str,
+    params: serde_json::Value,
+) -> Result<serde_json::Value, (ErrorCode, String)> {
+    match method {
+        HoverRequest::METHOD => run(state, params, navigate::hover),
+        GotoDefinition::METHOD => run(state, params, navigate::definition),
+        Completion::METHOD => run(state, params, completion::complete),
+        DocumentSymbolRequest::METHOD => run(state, params, symbols::document_symbols),
+        Formatting::METHOD => run(state, params, navigate::format),
+        References::METHOD => run(state, params, references::references),
+        Rename::METHOD => run(state, params, references::rename),
+        CodeActionRequest::METHOD => run(state, params, actions::code_actions),
+        SignatureHelpRequest::METHOD => run(state, params, signature::signature_help),
+        SemanticTokensFullRequest::METHOD => run(state, params, tokens::full),
+        FoldingRangeRequest::METHOD => run(state, params, symbols::folding_ranges),
+        WorkspaceSymbolRequest::METHOD => run(state, params, symbols::workspace_symbols),
+        _ => Err((ErrorCode::MethodNotFound, format!("unsupported request {method}"))),
+    }
+}
+
+/// Decode the params, run the handler, encode the answer.
+fn run<P, R>(
+    state: &State,
+    params: serde_json::Value,
+    handler: Handler<P, R>,
+) -> Result<serde_json::Value, (ErrorCode, String)>
+where
+    P: serde::de::DeserializeOwned,
+    R: serde::Serialize,
+{
+    let params: P = serde_json::from_value(params)
+        .map_err(|e| (ErrorCode::InvalidParams, format!("invalid params: {e}")))?;
+    serde_json::to_value(handler(state, params)).map_err(|e| (ErrorCode::InternalError, e.to_string()))
 }
 
 struct Server<'c> {
@@ -160,14 +221,7 @@ impl Server<'_> {
 
     fn request(&mut self, request: Request) -> Outcome {
         let Request { id, method, params } = request;
-        let result = match method.as_str() {
-            HoverRequest::METHOD => self.answer(params, navigate::hover),
-            GotoDefinition::METHOD => self.answer(params, navigate::definition),
-            Completion::METHOD => self.answer(params, completion::complete),
-            DocumentSymbolRequest::METHOD => self.answer(params, symbols::document_symbols),
-            Formatting::METHOD => self.answer(params, navigate::format),
-            _ => Err((ErrorCode::MethodNotFound, format!("unsupported request {method}"))),
-        };
+        let result = answer(&self.state, &method, params);
         let response = match result {
             Ok(value) => Response::new_ok(id, value),
             Err((code, message)) => {
@@ -177,22 +231,6 @@ impl Server<'_> {
         };
         self.connection.sender.send(Message::Response(response))?;
         Ok(())
-    }
-
-    /// Decode the params, run the handler, encode the answer.
-    fn answer<P, R>(
-        &self,
-        params: serde_json::Value,
-        handler: Handler<P, R>,
-    ) -> Result<serde_json::Value, (ErrorCode, String)>
-    where
-        P: serde::de::DeserializeOwned,
-        R: serde::Serialize,
-    {
-        let params: P = serde_json::from_value(params)
-            .map_err(|e| (ErrorCode::InvalidParams, format!("invalid params: {e}")))?;
-        serde_json::to_value(handler(&self.state, params))
-            .map_err(|e| (ErrorCode::InternalError, e.to_string()))
     }
 
     /// A notification whose params do not decode is logged and dropped: the

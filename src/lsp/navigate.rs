@@ -11,13 +11,16 @@ use super::position;
 use super::resolve::target;
 use super::state::State;
 use crate::check::{Node, Type};
+use crate::units::Unit;
 
 /// What the name under the cursor refers to: its signature, the type the
 /// checker gave it, its doc comment.
 pub fn hover(state: &State, params: HoverParams) -> Option<Hover> {
     let at = params.text_document_position_params;
     let view = state.view(&at.text_document.uri)?;
-    let node = node_at(&view, at.position)?;
+    let Some(node) = node_at(&view, at.position) else {
+        return unit_hover(view.text, position::offset(view.text, at.position));
+    };
     let workspace = view.workspace();
     let target = target(workspace, node.def)?;
     let mut value = format!("```mdl\n{}\n```", target.signature);
@@ -29,6 +32,31 @@ pub fn hover(state: &State, params: HoverParams) -> Option<Hover> {
         value.push_str("\n\n");
         value.push_str(doc);
     }
+    Some(markdown(value))
+}
+
+/// The unit after a number under the cursor (`2 GB`): what it measures and
+/// what it is worth in the dimension's smallest unit.
+fn unit_hover(text: &str, offset: usize) -> Option<Hover> {
+    let is_unit_char = |c: char| c.is_ascii_alphabetic() || c == '%';
+    let start = text[..offset].trim_end_matches(is_unit_char).len();
+    let end = offset + text[offset..].find(|c: char| !is_unit_char(c)).unwrap_or(text.len() - offset);
+    let unit = Unit::parse(&text[start..end])?;
+    let number = text[..start].trim_end_matches([' ', '\t']);
+    if !number.ends_with(|c: char| c.is_ascii_digit()) {
+        return None;
+    }
+    let dimension = unit.dimension();
+    let smallest = dimension.units()[0];
+    let mut value = format!("```mdl\n{}\n```\n\nA unit of `{}`", unit.symbol(), dimension.type_name());
+    if smallest != unit {
+        let worth = unit.scale() / smallest.scale();
+        value.push_str(&format!(": `1 {}` = `{worth} {}`", unit.symbol(), smallest.symbol()));
+    }
+    value.push_str(&format!(". Units of `{}`: ", dimension.type_name()));
+    let all: Vec<String> = dimension.units().iter().map(|u| format!("`{}`", u.symbol())).collect();
+    value.push_str(&all.join(", "));
+    value.push('.');
     Some(markdown(value))
 }
 
