@@ -10,6 +10,9 @@ mod harness;
 #[path = "lsp/cases.rs"]
 mod cases;
 
+#[path = "lsp/session.rs"]
+mod session;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::PathBuf;
 use std::process::{Child, ChildStdin, Command, Stdio};
@@ -476,6 +479,34 @@ fn malformed_messages_are_logged_and_answered_and_the_server_keeps_serving() {
         hover["contents"]["value"].as_str().is_some_and(|v| v.contains("workers: int in 1..10")),
         "{hover}"
     );
+    let _ = session.request("shutdown", Value::Null);
+    session.notify("exit", Value::Null);
+    assert!(session.child.wait().expect("the server exits").success());
+}
+
+#[test]
+fn a_client_that_allows_it_gets_a_watcher_for_spec_files() {
+    let mut session = Session::start();
+    let capabilities = json!({ "workspace": { "didChangeWatchedFiles": { "dynamicRegistration": true } } });
+    let answer = session
+        .request("initialize", json!({ "processId": null, "rootUri": null, "capabilities": capabilities }));
+    let triggers = &answer["capabilities"]["completionProvider"]["triggerCharacters"];
+    assert_eq!(triggers, &json!([".", "="]), "no space, no brace");
+    session.notify("initialized", json!({}));
+    let registration = loop {
+        let message = session.receive();
+        if message["method"] == "client/registerCapability" {
+            break message;
+        }
+    };
+    let registered = &registration["params"]["registrations"][0];
+    assert_eq!(registered["method"], "workspace/didChangeWatchedFiles");
+    assert_eq!(registered["registerOptions"]["watchers"][0]["globPattern"], "**/*.mdl");
+    // The client's answer to the registration is not an error for the server.
+    session.send(json!({ "jsonrpc": "2.0", "id": registration["id"], "result": null }));
+    let (dev_uri, dev_text) = fixture("dev.mdl");
+    open(&mut session, &dev_uri, &dev_text);
+    assert_eq!(session.diagnostics_for(&dev_uri), Vec::<Value>::new());
     let _ = session.request("shutdown", Value::Null);
     session.notify("exit", Value::Null);
     assert!(session.child.wait().expect("the server exits").success());
