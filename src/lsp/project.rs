@@ -30,39 +30,77 @@ pub enum GroupKey {
     Alone(PathBuf),
 }
 
-/// Finds groups and remembers the `.mdl` files under each root until the
-/// disk changes (`didChangeWatchedFiles`).
+/// A document's group, and the root to search when it belongs to a project.
+type Placed = (GroupKey, Option<PathBuf>);
+
+/// Finds groups, remembering what it found until the disk changes
+/// (`didChangeWatchedFiles`) or an edit adds or removes a `project` or an
+/// `environment` ([`Projects::declarations_changed`]): finding a root reads
+/// and parses files, which must not happen on every keystroke.
 #[derive(Default)]
 pub struct Projects {
     /// Root (as written) → the `.mdl` files under it.
     files: HashMap<PathBuf, Vec<PathBuf>>,
+    /// Root (as written) → those of its files that declare an environment.
+    environments: HashMap<PathBuf, Vec<PathBuf>>,
+    /// Document → its group.
+    placed: HashMap<PathBuf, Placed>,
 }
 
 impl Projects {
     /// Forget what was read from the disk.
     pub fn disk_changed(&mut self) {
         self.files.clear();
+        self.declarations_changed();
+    }
+
+    /// Forget which files declare a project or an environment.
+    pub fn declarations_changed(&mut self) {
+        self.environments.clear();
+        self.placed.clear();
     }
 
     /// The group of the document at `path`, with the root to search when it
     /// belongs to a project.
-    pub fn group_of(&self, path: &Path, fs: &dyn FileSystem) -> (GroupKey, Option<PathBuf>) {
-        if !path.is_absolute() {
-            return (GroupKey::Alone(path.to_path_buf()), None);
+    pub fn group_of(&mut self, path: &Path, fs: &dyn FileSystem) -> Placed {
+        if let Some(placed) = self.placed.get(path) {
+            return placed.clone();
         }
-        let root = RootFinder::new(fs).root_of(path);
-        if declares_project(fs, &root.shown) {
-            (GroupKey::Project(root.real), Some(root.shown))
-        } else {
-            (GroupKey::Alone(path.to_path_buf()), None)
-        }
+        let placed = place(path, fs);
+        self.placed.insert(path.to_path_buf(), placed.clone());
+        placed
     }
 
     /// The files under `root` that declare an environment, read through `fs`
     /// (the editor's text where a file is open).
     pub fn environment_files(&mut self, root: &Path, fs: &dyn FileSystem) -> Vec<PathBuf> {
+        if let Some(found) = self.environments.get(root) {
+            return found.clone();
+        }
         let files = self.files.entry(root.to_path_buf()).or_insert_with(|| walk(root));
-        files.iter().filter(|file| declares(fs, file, "environment")).cloned().collect()
+        let found: Vec<PathBuf> =
+            files.iter().filter(|file| declares(fs, file, "environment")).cloned().collect();
+        self.environments.insert(root.to_path_buf(), found.clone());
+        found
+    }
+}
+
+/// Whether an edit from `before` to `after` may move a document to another
+/// group or change a project's environments.
+pub fn declarations_differ(before: Option<&str>, after: &str) -> bool {
+    let declared = |text: &str| (mentions(text, "project"), mentions(text, "environment"));
+    before.map_or(true, |before| declared(before) != declared(after))
+}
+
+fn place(path: &Path, fs: &dyn FileSystem) -> Placed {
+    if !path.is_absolute() {
+        return (GroupKey::Alone(path.to_path_buf()), None);
+    }
+    let root = RootFinder::new(fs).root_of(path);
+    if declares_project(fs, &root.shown) {
+        (GroupKey::Project(root.real), Some(root.shown))
+    } else {
+        (GroupKey::Alone(path.to_path_buf()), None)
     }
 }
 
@@ -78,7 +116,11 @@ fn declares_project(fs: &dyn FileSystem, folder: &Path) -> bool {
 /// merely analysed for nothing.
 fn declares(fs: &dyn FileSystem, file: &Path, keyword: &str) -> bool {
     let Ok(bytes) = fs.read(file) else { return false };
-    let text = String::from_utf8_lossy(&bytes);
+    mentions(&String::from_utf8_lossy(&bytes), keyword)
+}
+
+/// Whether a line of `text` starts with `keyword` and a space.
+fn mentions(text: &str, keyword: &str) -> bool {
     text.lines()
         .any(|line| line.trim_start().strip_prefix(keyword).is_some_and(|rest| rest.starts_with([' ', '\t'])))
 }

@@ -19,7 +19,8 @@ use lsp_types::Url;
 use super::analysis::{Analysis, View};
 use super::diagnostics;
 use super::documents::{path_of, Documents};
-use super::project::{GroupKey, Projects};
+use super::project::{self, GroupKey, Projects};
+use crate::workspace::{ParseCache, Workspace};
 
 /// Files analysed together, and their latest analyses.
 struct Group {
@@ -40,6 +41,10 @@ pub struct State {
     pub documents: Documents,
     projects: Projects,
     groups: HashMap<GroupKey, Group>,
+    /// Each group's parses, kept across edits: only the edited file (and
+    /// a file whose place in the load order moved) is parsed again, not the
+    /// stdlib or the files the edit did not touch.
+    parses: HashMap<GroupKey, ParseCache>,
     /// What each file's published list was, by path.
     published: HashMap<PathBuf, (Url, Vec<lsp_types::Diagnostic>)>,
     /// Files to publish for even when their list did not change (the editor
@@ -52,8 +57,11 @@ pub struct State {
 impl State {
     /// The editor opened or changed a document.
     pub fn set(&mut self, url: &Url, text: String) {
-        self.documents.set(url, text);
         if let Some(path) = path_of(url) {
+            if project::declarations_differ(self.documents.text_at(&path), &text) {
+                self.projects.declarations_changed();
+            }
+            self.documents.set(url, text);
             self.changed(&path);
         }
     }
@@ -61,6 +69,7 @@ impl State {
     /// The editor closed a document: the disk's text counts again.
     pub fn close(&mut self, url: &Url) {
         self.documents.close(url);
+        self.projects.declarations_changed();
         if let Some(path) = path_of(url) {
             self.changed(&path);
         }
@@ -95,6 +104,7 @@ impl State {
     pub fn refresh(&mut self) -> (Publish, Vec<String>) {
         let wanted = self.wanted_groups();
         self.groups.retain(|key, _| wanted.contains_key(key));
+        self.parses.retain(|key, _| wanted.contains_key(key));
         let mut logs = Vec::new();
         for (key, entries) in wanted {
             let fresh = self.groups.get(&key).is_some_and(|g| !g.stale && g.entries == entries);
@@ -127,7 +137,9 @@ impl State {
     }
 
     fn analyse(&mut self, key: GroupKey, entries: Vec<PathBuf>) {
-        let current = Arc::new(Analysis::new(crate::check_files(&entries, &self.documents)));
+        let cache = self.parses.entry(key.clone()).or_default();
+        let workspace = Workspace::load_cached(&entries, &self.documents, cache);
+        let current = Arc::new(Analysis::new(crate::run_pipeline(workspace)));
         let previous = self.groups.remove(&key).and_then(|g| g.good);
         let good = if current.checked { Some(Arc::clone(&current)) } else { previous };
         self.groups.insert(key, Group { entries, current, good, stale: false });
