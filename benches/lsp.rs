@@ -34,6 +34,10 @@ use lsp_types::Url;
 use mdl::lsp::state::State;
 use serde_json::{json, Value};
 
+// The allocator of the `mdl` binary, so the figures are the server's.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let full = std::env::args().any(|arg| arg == "--bench");
     let runs = if full {
