@@ -16,7 +16,7 @@
 use std::path::PathBuf;
 
 /// The pages whose examples are checked.
-const PAGES: [&str; 3] = ["README.md", "docs/language.md", "docs/stdlib.md"];
+const PAGES: [&str; 4] = ["README.md", "docs/language.md", "docs/stdlib.md", "editors/vscode/README.md"];
 
 /// What a block's info string asks of it.
 #[derive(Debug, PartialEq)]

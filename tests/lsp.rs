@@ -1,6 +1,17 @@
 //! Scripted JSON-RPC sessions against the real `mdl lsp` binary: what an
 //! editor does when it opens `tests/lsp/dev.mdl` and the file it imports, and
-//! what a broken or hostile client sends.
+//! what a broken or hostile client sends. In-process: a hundred request
+//! cases on the megadolls specs (`lsp/cases.rs`, reviewed snapshots) and
+//! sessions of open, change, close and watched-file events (`lsp/session.rs`).
+
+#[path = "lsp/harness.rs"]
+mod harness;
+
+#[path = "lsp/cases.rs"]
+mod cases;
+
+#[path = "lsp/session.rs"]
+mod session;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::PathBuf;
@@ -250,7 +261,7 @@ fn an_editor_session_gets_diagnostics_hover_definition_completion_and_symbols() 
     );
     let labels: Vec<&str> =
         items.as_array().expect("items").iter().filter_map(|i| i["label"].as_str()).collect();
-    assert_eq!(labels, ["name", "delay"]);
+    assert_eq!(labels, ["delay"], "`name` is set already");
 
     // Hover on a binding: its declaration and the type the checker gives it.
     session.notify(
@@ -468,6 +479,34 @@ fn malformed_messages_are_logged_and_answered_and_the_server_keeps_serving() {
         hover["contents"]["value"].as_str().is_some_and(|v| v.contains("workers: int in 1..10")),
         "{hover}"
     );
+    let _ = session.request("shutdown", Value::Null);
+    session.notify("exit", Value::Null);
+    assert!(session.child.wait().expect("the server exits").success());
+}
+
+#[test]
+fn a_client_that_allows_it_gets_a_watcher_for_spec_files() {
+    let mut session = Session::start();
+    let capabilities = json!({ "workspace": { "didChangeWatchedFiles": { "dynamicRegistration": true } } });
+    let answer = session
+        .request("initialize", json!({ "processId": null, "rootUri": null, "capabilities": capabilities }));
+    let triggers = &answer["capabilities"]["completionProvider"]["triggerCharacters"];
+    assert_eq!(triggers, &json!([".", "="]), "no space, no brace");
+    session.notify("initialized", json!({}));
+    let registration = loop {
+        let message = session.receive();
+        if message["method"] == "client/registerCapability" {
+            break message;
+        }
+    };
+    let registered = &registration["params"]["registrations"][0];
+    assert_eq!(registered["method"], "workspace/didChangeWatchedFiles");
+    assert_eq!(registered["registerOptions"]["watchers"][0]["globPattern"], "**/*.mdl");
+    // The client's answer to the registration is not an error for the server.
+    session.send(json!({ "jsonrpc": "2.0", "id": registration["id"], "result": null }));
+    let (dev_uri, dev_text) = fixture("dev.mdl");
+    open(&mut session, &dev_uri, &dev_text);
+    assert_eq!(session.diagnostics_for(&dev_uri), Vec::<Value>::new());
     let _ = session.request("shutdown", Value::Null);
     session.notify("exit", Value::Null);
     assert!(session.child.wait().expect("the server exits").success());

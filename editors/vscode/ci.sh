@@ -18,8 +18,9 @@ mkdir -p "$out"
 echo "== npm ci"
 npm ci --no-audit --no-fund
 
-echo "== compile"
+echo "== compile (type check and tests) and bundle (what ships)"
 npm run --silent compile
+npm run --silent bundle
 
 echo "== unit tests"
 node --test out/test/
@@ -51,15 +52,15 @@ if [ "$status" -eq 0 ] && [ "$failed" -eq 0 ]; then
   npx --no-install vsce package --allow-missing-repository --out "$out/"
   vsix="$(ls "$out"/mdl-*.vsix)"
   listing="$(unzip -Z1 "$vsix")"
-  for want in extension/package.json extension/out/extension.js extension/syntaxes/mdl.tmLanguage.json \
-              extension/language-configuration.json extension/LICENSE.txt \
-              extension/node_modules/vscode-languageclient/package.json; do
+  for want in extension/package.json extension/dist/extension.js extension/syntaxes/mdl.tmLanguage.json \
+              extension/language-configuration.json extension/LICENSE.txt extension/readme.md; do
     if ! grep -qxF "$want" <<<"$listing"; then
       echo "error: $vsix does not contain $want" >&2
       status=1
     fi
   done
-  for unwanted in extension/src/ extension/tests/ extension/out/test/ extension/node_modules/typescript/; do
+  # The bundle holds every runtime dependency: no node_modules, no sources, no tests.
+  for unwanted in extension/src/ extension/tests/ extension/out/ extension/node_modules/ extension/ci.sh; do
     if grep -q "^$unwanted" <<<"$listing"; then
       echo "error: $vsix should not contain $unwanted" >&2
       status=1
@@ -67,7 +68,7 @@ if [ "$status" -eq 0 ] && [ "$failed" -eq 0 ]; then
   done
   echo "== the packaged extension activates with its bundled dependencies"
   unzip -q "$vsix" 'extension/*' -d "$work/unpacked"
-  MDL_EXTENSION_MAIN="$work/unpacked/extension/out/extension.js" node --test out/test/activation.test.js
+  MDL_EXTENSION_MAIN="$work/unpacked/extension/dist/extension.js" node --test out/test/activation.test.js
   echo "vsix: $vsix ($(wc -c <"$vsix") bytes, $(wc -l <<<"$listing") files)"
   [ -n "${VSIX_OUT:-}" ] || echo "(a temporary folder, removed on exit: set VSIX_OUT=dir to keep the .vsix)"
 fi

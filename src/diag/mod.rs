@@ -132,6 +132,12 @@ pub fn suggestion<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>)
     did_you_mean(name, candidates).map(|c| format!("did you mean `{c}`?"))
 }
 
+/// The name a help text written by [`suggestion`] suggests (the editor's
+/// quick fix replaces the misspelt name with it).
+pub fn suggested(help: &str) -> Option<&str> {
+    help.strip_prefix("did you mean `")?.strip_suffix("`?").filter(|name| !name.contains('`'))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -141,5 +147,8 @@ mod tests {
         assert_eq!(did_you_mean("memroy", ["memory", "cpu", "port"]), Some("memory"));
         assert_eq!(did_you_mean("clustr", ["cluster", "image"]), Some("cluster"));
         assert_eq!(did_you_mean("zzz", ["memory", "cpu"]), None);
+        let help = suggestion("memroy", ["memory"]).expect("a suggestion");
+        assert_eq!(suggested(&help), Some("memory"));
+        assert_eq!(suggested("set it: `x = ...`"), None);
     }
 }

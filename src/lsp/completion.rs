@@ -1,23 +1,27 @@
-//! Completion: the fields of the construct (or variant) being written, enum
-//! variants for a field of enum type, what may follow `x.` (`module.`,
-//! `Enum.`, `layer.`, `env.`, `project.`, `aws.`, an instance's outputs), and
-//! names in scope otherwise.
+//! Completion: the fields of the record being written that are not set yet
+//! (a construct's params, a variant's or record type's fields, the
+//! project's settings in an environment, nested records of those), the
+//! variants of an enum-typed field after `field =`, what may follow `x.`
+//! (`module.`, `Enum.`, `layer.`, `env.`, `project.`, `aws.`, an instance's
+//! outputs), and names in scope otherwise. Nothing in comments, in a
+//! string's text or after a number.
 //!
-//! While the user types, the document rarely parses. The context is therefore
-//! read from the text around the cursor, and the path there is resolved with
-//! the checker's rule (`Checked::lookup_path`, `after_dot`) on an analysis of
-//! the document with the cursor's line blanked out when the whole text does
-//! not parse.
+//! The cursor's place is read from the text ([`context`]); what the names
+//! there mean is the checker's answer (`Checked::lookup_path`, `after_dot`),
+//! from the latest analysis that checked (the one before the edit while the
+//! document does not parse).
 
 use lsp_types::{
     CompletionItem, CompletionItemKind, CompletionParams, CompletionResponse, Documentation, MarkupContent,
     MarkupKind,
 };
 
-use super::analysis::Analysis;
-use super::documents::Documents;
+use super::analysis::{Analysis, View};
+use super::context::{self, Base, Context, Target};
+use super::documents::path_of;
 use super::position;
 use super::resolve::{field_decl_at, target};
+use super::state::State;
 use crate::check::scope::{self, DeclRef, Entry};
 use crate::check::{Checked, Def};
 use crate::syntax::ast::*;
@@ -33,49 +37,54 @@ struct Place<'a> {
 }
 
 /// Completions at the cursor.
-pub fn complete(documents: &Documents, params: CompletionParams) -> Option<CompletionResponse> {
+pub fn complete(state: &State, params: CompletionParams) -> Option<CompletionResponse> {
     let url = params.text_document_position.text_document.uri;
-    let text = documents.text(&url)?.to_string();
-    let offset = position::offset(&text, params.text_document_position.position);
-    let (analysis, at) = parsable_analysis(documents, &url, &text, offset)?;
-    let module = analysis.module?;
-    let ws = &analysis.report.workspace;
-    let place = Place { ws, checked: analysis.checked(), module, body: enclosing_body(ws, module, at) };
-    let before = &text[..offset];
-    let items = match context(before) {
-        Context::AfterDot(base) => after_dot(&place, &base),
-        Context::FieldName(target) => field_names(&place, &target),
-        Context::FieldValue(target, field) => field_values(&place, &target, &field),
-        Context::Anywhere => names_in_scope(&place),
+    let text = state.documents.text(&url)?;
+    let offset = position::offset(text, params.text_document_position.position);
+    let context = context::context(text, offset);
+    if context == Context::Silent {
+        return Some(CompletionResponse::Array(Vec::new()));
+    }
+    let view = state.view(&url)?;
+    let items = if view.analysis.checked {
+        complete_in(&view, offset, &context)
+    } else {
+        // Nothing checked yet: analyse the document without the cursor's line.
+        let fallback = without_cursor_line(state, &url, text, offset)?;
+        let view = View::new(&fallback, &path_of(&url)?, text)?;
+        complete_in(&view, offset, &context)
     };
     Some(CompletionResponse::Array(items))
 }
 
-/// Analyse the document; if it does not parse, analyse it with the cursor's
-/// line blanked so the rest of the file still provides names. Also returns
-/// the cursor's offset in the text analysed.
-fn parsable_analysis(
-    documents: &Documents,
+fn complete_in(view: &View, offset: usize, context: &Context) -> Vec<CompletionItem> {
+    let Some(module) = view.module else { return Vec::new() };
+    let ws = view.workspace();
+    let at = view.analysed_offset_near(offset);
+    let place = Place { ws, checked: view.checked(), module, body: enclosing_body(ws, module, at) };
+    match context {
+        Context::Silent => Vec::new(),
+        Context::AfterDot(base) => after_dot(&place, base),
+        Context::FieldName { target, set } => field_names(&place, target, set),
+        Context::FieldValue { target, field } => field_values(&place, target, field),
+        Context::Anywhere => names_in_scope(&place),
+    }
+}
+
+/// The document analysed with the cursor's line blanked, so the rest of the
+/// file still provides names.
+fn without_cursor_line(
+    state: &State,
     url: &lsp_types::Url,
     text: &str,
     offset: usize,
-) -> Option<(Analysis, usize)> {
-    let analysis = Analysis::of(documents, url)?;
-    let syntax_error = analysis.report.diagnostics.iter().any(|d| {
-        Some(d.primary.span.file) == analysis.file
-            && d.is_error()
-            && crate::syntax::reported_by_parser(d.code)
-    });
-    let parsed = !syntax_error
-        && analysis.module.is_some_and(|m| !analysis.report.workspace.module(m).ast.items.is_empty());
-    if parsed {
-        return Some((analysis, offset));
-    }
+) -> Option<std::sync::Arc<Analysis>> {
     let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
     let line_end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
-    let mut patched = documents.clone();
+    let mut patched = state.documents.clone();
     patched.set(url, format!("{}{}", &text[..line_start], &text[line_end..]));
-    Some((Analysis::of(&patched, url)?, line_start))
+    let path = path_of(url)?;
+    Some(std::sync::Arc::new(Analysis::new(crate::check_files(&[path], &patched))))
 }
 
 /// The layer or construct whose body contains `offset`.
@@ -87,83 +96,65 @@ fn enclosing_body(ws: &Workspace, module: ModuleId, offset: usize) -> Option<Dec
     Some(DeclRef { module, item })
 }
 
-enum Context {
-    /// `base.` then the cursor.
-    AfterDot(String),
-    /// At the start of a field inside `target {`.
-    FieldName(String),
-    /// After `field =` inside `target {`.
-    FieldValue(String, String),
-    Anywhere,
-}
-
-fn context(before: &str) -> Context {
-    let word_start = before.trim_end_matches(is_word_char).len();
-    let prefix = &before[..word_start];
-    if let Some(base) = prefix.strip_suffix('.') {
-        let base_start = base.trim_end_matches(|c: char| is_word_char(c) || c == '.').len();
-        return Context::AfterDot(base[base_start..].to_string());
-    }
-    let Some(target) = enclosing_target(prefix) else { return Context::Anywhere };
-    let line = prefix.rsplit(['\n', ',', '{']).next().unwrap_or("");
-    match line.trim_end().strip_suffix('=') {
-        Some(field) if !field.trim().is_empty() && field.trim().chars().all(is_word_char) => {
-            Context::FieldValue(target, field.trim().to_string())
-        }
-        _ if line.trim().is_empty() => Context::FieldName(target),
-        _ => Context::Anywhere,
-    }
-}
-
-/// The path before the innermost unclosed `{`: `ecs.fargate_service`.
-fn enclosing_target(before: &str) -> Option<String> {
-    let mut depth = 0usize;
-    for (i, c) in before.char_indices().rev() {
-        match c {
-            '}' => depth += 1,
-            '{' if depth > 0 => depth -= 1,
-            '{' => {
-                let head = before[..i].trim_end();
-                let start = head.trim_end_matches(|c: char| is_word_char(c) || c == '.').len();
-                let path = &head[start..];
-                if head[..start].trim_end().ends_with("environment") {
-                    return Some(SETTINGS.to_string());
-                }
-                return (!path.is_empty()).then(|| path.to_string());
-            }
-            _ => {}
-        }
-    }
-    None
-}
-
-/// The target of an `environment NAME { .. }` body: the project's settings.
-const SETTINGS: &str = "@settings";
-
-fn is_word_char(c: char) -> bool {
-    c.is_alphanumeric() || c == '_'
-}
-
 /// What a dotted path written at the cursor would refer to.
 fn path_def(place: &Place, path: &str) -> Option<Def> {
     let segments: Vec<&str> = path.split('.').collect();
     place.checked.lookup_path(place.ws, place.module, place.body, &segments)
 }
 
-/// The fields that may be written in `target { .. }`: a construct's params, a
-/// variant's fields, a record type's fields, or (in an environment) the settings.
-fn fields_of<'w>(place: &Place<'w>, target: &str) -> Vec<&'w FieldDecl> {
-    let ws = place.ws;
-    if target == SETTINGS {
-        let settings = place.checked.after_dot(ws, place.module, Def::Env).into_iter();
-        return settings
-            .filter_map(|(_, def)| match def {
-                Def::Setting { declared: Some(declared) } => field_decl_at(ws, declared),
-                _ => None,
-            })
-            .collect();
+/// The fields that may be written in the record `target` describes.
+fn fields_of<'w>(place: &Place<'w>, target: &Target) -> Vec<&'w FieldDecl> {
+    let mut fields = base_fields(place, &target.base);
+    for name in &target.fields {
+        let Some(field) = fields.iter().find(|f| f.name.text == *name) else { return Vec::new() };
+        fields = record_fields(place, &field.ty);
     }
-    match path_def(place, target) {
+    fields
+}
+
+/// The fields of a record of type `ty`: written inline, through a type
+/// alias, or as the element of a list or an optional value.
+fn record_fields<'w>(place: &Place<'w>, ty: &'w TypeExpr) -> Vec<&'w FieldDecl> {
+    match &ty.kind {
+        TypeExprKind::Record(fields) => fields.iter().collect(),
+        TypeExprKind::List(inner) | TypeExprKind::Optional(inner) | TypeExprKind::Deploy(inner) => {
+            record_fields(place, inner)
+        }
+        TypeExprKind::Map(_) => Vec::new(),
+        TypeExprKind::Named(_) => match named_type(place, ty) {
+            Some(ItemKind::Type(alias)) => record_fields(place, &alias.ty),
+            _ => Vec::new(),
+        },
+    }
+}
+
+/// The declaration a named type refers to, as the checker resolved it
+/// where the type is written (aliases followed one step at a time by callers).
+fn named_type<'w>(place: &Place<'w>, ty: &TypeExpr) -> Option<&'w ItemKind> {
+    let TypeExprKind::Named(path) = &ty.kind else { return None };
+    match place.checked.def_at(path.last()?.span)? {
+        Def::Decl(decl) => Some(&scope::item(place.ws, decl).kind),
+        _ => None,
+    }
+}
+
+/// The fields that may be written in `base { .. }`: a construct's params, a
+/// variant's fields, a record type's fields, or (in an environment) the settings.
+fn base_fields<'w>(place: &Place<'w>, base: &Base) -> Vec<&'w FieldDecl> {
+    let ws = place.ws;
+    let path = match base {
+        Base::Path(path) => path,
+        Base::Settings => {
+            let settings = place.checked.after_dot(ws, place.module, Def::Env).into_iter();
+            return settings
+                .filter_map(|(_, def)| match def {
+                    Def::Setting { declared: Some(declared) } => field_decl_at(ws, declared),
+                    _ => None,
+                })
+                .collect();
+        }
+    };
+    match path_def(place, path) {
         Some(Def::Decl(decl)) => match &scope::item(ws, decl).kind {
             ItemKind::Construct(c) => c
                 .members
@@ -188,46 +179,68 @@ fn fields_of<'w>(place: &Place<'w>, target: &str) -> Vec<&'w FieldDecl> {
     }
 }
 
-/// After `base.`: what the checker says may follow it.
+/// After `base.`: what the checker says may follow it; for a setting or a
+/// field of a record type (`env.database.`), the record's fields.
 fn after_dot(place: &Place, base: &str) -> Vec<CompletionItem> {
     let Some(def) = path_def(place, base) else { return Vec::new() };
+    if let Def::Setting { declared: Some(declared) } | Def::Field { declared } = def {
+        let fields =
+            field_decl_at(place.ws, declared).map(|f| record_fields(place, &f.ty)).unwrap_or_default();
+        return fields
+            .into_iter()
+            .map(|f| def_item(place.ws, &f.name.text, Def::Field { declared: f.name.span }))
+            .collect();
+    }
     let members = place.checked.after_dot(place.ws, place.module, def);
     members.into_iter().map(|(name, def)| def_item(place.ws, &name, def)).collect()
 }
 
-fn field_names(place: &Place, target: &str) -> Vec<CompletionItem> {
-    let mut items: Vec<CompletionItem> = fields_of(place, target).into_iter().map(field_item).collect();
-    if target == SETTINGS {
-        items.insert(0, simple("region", CompletionItemKind::FIELD));
+/// The fields of the record being written that are not set yet.
+fn field_names(place: &Place, target: &Target, set: &[String]) -> Vec<CompletionItem> {
+    let fields = fields_of(place, target).into_iter();
+    let unset = fields.filter(|f| !set.contains(&f.name.text));
+    let mut items: Vec<CompletionItem> = Vec::new();
+    for field in unset {
+        if !items.iter().any(|i| i.label == field.name.text) {
+            items.push(field_item(field));
+        }
     }
     items
 }
 
-fn field_values(place: &Place, target: &str, field: &str) -> Vec<CompletionItem> {
+/// After `field =`: the variants of an enum, `true` and `false`, or names in scope.
+fn field_values(place: &Place, target: &Target, field: &str) -> Vec<CompletionItem> {
     let fields = fields_of(place, target);
-    let Some(field) = fields.into_iter().find(|f| f.name.text == field) else {
-        return names_in_scope(place);
-    };
-    let TypeExprKind::Named(path) = &field.ty.kind else { return names_in_scope(place) };
-    // The type's name as the checker resolved it where the field is declared.
-    let resolved = path.last().and_then(|name| place.checked.def_at(name.span));
-    match resolved.map(|def| (def, def_kind(place.ws, def))) {
-        Some((Def::BuiltinType(_), _)) if path.len() == 1 && path[0].text == "bool" => {
-            vec![simple("true", CompletionItemKind::KEYWORD), simple("false", CompletionItemKind::KEYWORD)]
-        }
-        Some((Def::Decl(decl), Some(ItemKind::Enum(e)))) => e
-            .variants
-            .iter()
-            .enumerate()
-            .map(|(i, v)| def_item(place.ws, &v.name.text, Def::Variant { decl, index: i as u32 }))
-            .collect(),
-        _ => names_in_scope(place),
+    match fields.into_iter().find(|f| f.name.text == field) {
+        Some(field) => values_of_type(place, &field.ty).unwrap_or_else(|| names_in_scope(place)),
+        None => names_in_scope(place),
     }
 }
 
-fn def_kind(ws: &Workspace, def: Def) -> Option<&ItemKind> {
-    match def {
-        Def::Decl(decl) => Some(&scope::item(ws, decl).kind),
+/// The values a field of type `ty` takes when they can be listed.
+fn values_of_type(place: &Place, ty: &TypeExpr) -> Option<Vec<CompletionItem>> {
+    match &ty.kind {
+        TypeExprKind::Optional(inner) | TypeExprKind::Deploy(inner) => values_of_type(place, inner),
+        TypeExprKind::Named(path) if path.len() == 1 && path[0].text == "bool" => Some(vec![
+            simple("true", CompletionItemKind::KEYWORD),
+            simple("false", CompletionItemKind::KEYWORD),
+        ]),
+        TypeExprKind::Named(path) => {
+            let Def::Decl(decl) = place.checked.def_at(path.last()?.span)? else { return None };
+            match &scope::item(place.ws, decl).kind {
+                ItemKind::Enum(e) => Some(
+                    e.variants
+                        .iter()
+                        .enumerate()
+                        .map(|(i, v)| {
+                            def_item(place.ws, &v.name.text, Def::Variant { decl, index: i as u32 })
+                        })
+                        .collect(),
+                ),
+                ItemKind::Type(alias) => values_of_type(place, &alias.ty),
+                _ => None,
+            }
+        }
         _ => None,
     }
 }
@@ -328,18 +341,12 @@ fn decl_item(ws: &Workspace, decl: DeclRef) -> CompletionItem {
     documented(simple(&label, kind), what.into(), item.doc.as_ref())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn reads_the_context_from_the_text_before_the_cursor() {
-        let text = "environment dev {\n  region = us_east_1\n  size = ";
-        assert!(matches!(context(text), Context::FieldValue(t, f) if t == SETTINGS && f == "size"));
-        assert!(
-            matches!(context("x = ecs.service {\n  cpu = 1 vcpu\n  "), Context::FieldName(t) if t == "ecs.service")
-        );
-        assert!(matches!(context("x = ecs."), Context::AfterDot(b) if b == "ecs"));
-        assert!(matches!(context("x = env.wor"), Context::AfterDot(b) if b == "env"));
-    }
+/// The fields of the record `target` at `offset` of the document (for
+/// signature help): the same answer completion gives.
+pub fn fields_for<'a>(view: &View<'a>, offset: usize, target: &Target) -> Vec<&'a FieldDecl> {
+    let Some(module) = view.module else { return Vec::new() };
+    let ws = view.workspace();
+    let at = view.analysed_offset_near(offset);
+    let place = Place { ws, checked: view.checked(), module, body: enclosing_body(ws, module, at) };
+    fields_of(&place, target)
 }

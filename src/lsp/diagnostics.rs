@@ -1,70 +1,37 @@
 //! `mdl check`'s diagnostics in the editor: same codes, messages and labels.
 
-use lsp_types::{DiagnosticRelatedInformation, DiagnosticSeverity, Location, NumberOrString, Url};
+use std::path::PathBuf;
+
+use lsp_types::{DiagnosticRelatedInformation, DiagnosticSeverity, Location, NumberOrString};
 
 use super::analysis::Analysis;
 use super::documents::Documents;
 use super::position;
 use crate::diag::{Diagnostic, Severity};
-use crate::source::{Sources, Span};
+use crate::source::{FileId, Sources, Span};
 
-/// Diagnostics for every open document and what it imports: a change to one
-/// file can break an environment in another that imports it. Each file's
-/// list is complete (an empty list clears what the editor showed), merged over
-/// every analysis that saw it.
-pub fn for_open_documents(documents: &Documents) -> Vec<(Url, Vec<lsp_types::Diagnostic>)> {
-    let mut merged: Vec<(Url, Vec<lsp_types::Diagnostic>)> = Vec::new();
-    for url in documents.urls() {
-        for (file_url, diagnostics) in for_document(documents, &url) {
-            let index = match merged.iter().position(|(u, _)| *u == file_url) {
-                Some(index) => index,
-                None => {
-                    merged.push((file_url, Vec::new()));
-                    merged.len() - 1
-                }
-            };
-            let list = &mut merged[index].1;
-            for diagnostic in diagnostics {
-                if !list.contains(&diagnostic) {
-                    list.push(diagnostic);
-                }
-            }
-        }
-    }
-    merged
-}
-
-/// Diagnostics for the document and every spec file it imports.
-fn for_document(documents: &Documents, url: &Url) -> Vec<(Url, Vec<lsp_types::Diagnostic>)> {
-    let Some(analysis) = Analysis::of(documents, url) else { return Vec::new() };
+/// The diagnostics of every file an analysis loaded from a path (an empty
+/// list for a file without any), by path.
+pub fn of_analysis(analysis: &Analysis, documents: &Documents) -> Vec<(PathBuf, Vec<lsp_types::Diagnostic>)> {
     let sources = &analysis.report.workspace.sources;
-    let mut by_file: Vec<(Url, Vec<lsp_types::Diagnostic>)> = sources
-        .iter()
-        .filter_map(|(_, file)| file.path.as_ref().and_then(|p| Url::from_file_path(p).ok()))
-        .map(|u| (u, Vec::new()))
-        .collect();
-    if !by_file.iter().any(|(u, _)| u == url) {
-        by_file.push((url.clone(), Vec::new()));
-    }
+    let mut by_file: Vec<(FileId, PathBuf, Vec<lsp_types::Diagnostic>)> =
+        sources.iter().filter_map(|(id, file)| Some((id, file.path.clone()?, Vec::new()))).collect();
     for diagnostic in &analysis.report.diagnostics {
         let span = diagnostic.primary.span;
-        // The document itself is published under the editor's URL, whatever its scheme.
-        let target = match analysis.file {
-            Some(file) if file == span.file => sources.get(file).map(|f| Location {
-                uri: url.clone(),
-                range: position::range(f, span.start as usize, span.end as usize),
-            }),
-            _ => location(sources, span),
-        };
-        let Some(target) = target else { continue };
-        if let Some((_, list)) = by_file.iter_mut().find(|(u, _)| *u == target.uri) {
-            list.push(convert(sources, diagnostic, target.range));
-        }
+        let Some((_, _, list)) = by_file.iter_mut().find(|(id, _, _)| *id == span.file) else { continue };
+        let Some(file) = sources.get(span.file) else { continue };
+        let range = position::range(file, span.start as usize, span.end as usize);
+        list.push(convert(sources, documents, diagnostic, range));
     }
-    by_file
+    by_file.into_iter().map(|(_, path, list)| (path, list)).collect()
 }
 
-fn convert(sources: &Sources, diagnostic: &Diagnostic, range: lsp_types::Range) -> lsp_types::Diagnostic {
+fn convert(
+    sources: &Sources,
+    documents: &Documents,
+    diagnostic: &Diagnostic,
+    range: lsp_types::Range,
+) -> lsp_types::Diagnostic {
     let mut message = diagnostic.message.clone();
     if !diagnostic.primary.message.is_empty() {
         message = format!("{message}\n{}", diagnostic.primary.message);
@@ -80,7 +47,7 @@ fn convert(sources: &Sources, diagnostic: &Diagnostic, range: lsp_types::Range) 
         .iter()
         .filter_map(|label| {
             Some(DiagnosticRelatedInformation {
-                location: location(sources, label.span)?,
+                location: location(sources, documents, label.span)?,
                 message: label.message.clone(),
             })
         })
@@ -99,15 +66,16 @@ fn convert(sources: &Sources, diagnostic: &Diagnostic, range: lsp_types::Range) 
     }
 }
 
-/// Where a span is. Stdlib files live inside the binary; they are written
-/// once to a cache folder so the editor can open them.
-pub fn location(sources: &Sources, span: Span) -> Option<Location> {
+/// Where a span is, under the file's one URI ([`Documents::url_of`]). Stdlib
+/// files live inside the binary; they are written once to a cache folder so
+/// the editor can open them.
+pub fn location(sources: &Sources, documents: &Documents, span: Span) -> Option<Location> {
     let file = sources.get(span.file)?;
     let path = match &file.path {
         Some(path) => path.clone(),
         None => stdlib_copy(&file.name, &file.text)?,
     };
-    let uri = Url::from_file_path(path).ok()?;
+    let uri = documents.url_of(&path)?;
     Some(Location { uri, range: position::range(file, span.start as usize, span.end as usize) })
 }
 

@@ -32,16 +32,32 @@ impl Documents {
         }
     }
 
-    /// Every open document, in a stable order.
-    pub fn urls(&self) -> Vec<Url> {
-        let mut urls: Vec<Url> = self.urls.values().cloned().collect();
-        urls.sort();
-        urls
+    /// Every open document's path, in a stable order.
+    pub fn paths(&self) -> Vec<PathBuf> {
+        let mut paths: Vec<PathBuf> = self.open.keys().cloned().collect();
+        paths.sort();
+        paths
     }
 
     /// The text of an open document.
     pub fn text(&self, url: &Url) -> Option<&str> {
         self.open.get(&path_of(url)?).map(String::as_str)
+    }
+
+    /// The text of the open document at `path`.
+    pub fn text_at(&self, path: &Path) -> Option<&str> {
+        self.open.get(path).map(String::as_str)
+    }
+
+    /// The one URI a file is published under: the editor's, while it is
+    /// open (editors encode paths in their own way, `%3A` or `:`), otherwise
+    /// the file URL of its path. Diagnostics and locations of one file thus
+    /// never go out under two URIs.
+    pub fn url_of(&self, path: &Path) -> Option<Url> {
+        match self.urls.get(path) {
+            Some(url) => Some(url.clone()),
+            None => Url::from_file_path(path).ok(),
+        }
     }
 }
 

@@ -2,43 +2,58 @@
 //! hover, go to definition, completion, formatting and document symbols.
 //!
 //! Input: JSON-RPC over stdio from an editor, read by `transport` (which
-//! survives malformed input and caps message sizes). Every request re-runs the
-//! library pipeline over the document and what it imports, with unsaved
-//! editor text taking the place of the files on disk; the pipeline takes
-//! milliseconds, so there is no incremental state to keep consistent. A
-//! message the server cannot use (params of the wrong shape, a document over
-//! the size limit) is logged and answered as the protocol says, never fatal.
-//! Requests read the checker's result (`Report::checked`): what a name refers
-//! to, its type and declaration are the checker's answers, never re-derived.
+//! survives malformed input and caps message sizes). Notifications update the
+//! [`State`](state::State): open documents, unsaved text taking the place of
+//! the files on disk, and the groups of files analysed together (a project's
+//! environments with the documents under its root, see `project`). Edits that
+//! arrive together are analysed once; diagnostics are published when the
+//! queue is empty, and a request first brings the analyses up to date.
+//! Requests read the checker's result (`Report::checked`) of the latest
+//! analysis that checked: what a name refers to, its type and declaration
+//! are the checker's answers, never re-derived. A message the server cannot
+//! use (params of the wrong shape, a document over the size limit) is logged
+//! and answered as the protocol says, never fatal.
 
+mod actions;
 mod analysis;
 mod completion;
+mod context;
 mod diagnostics;
 mod documents;
 mod navigate;
 mod position;
+mod project;
+mod references;
 mod resolve;
+mod signature;
+pub mod state;
 mod symbols;
 #[cfg(test)]
 mod tests;
+mod tokens;
 pub mod transport;
 
 use std::error::Error;
 
-use lsp_server::{Connection, ErrorCode, Message, Notification, Request, Response};
+use lsp_server::{Connection, ErrorCode, Message, Notification, Request, RequestId, Response};
 use lsp_types::notification::{
-    DidChangeTextDocument, DidCloseTextDocument, DidOpenTextDocument, DidSaveTextDocument, Notification as _,
-    PublishDiagnostics, ShowMessage,
+    DidChangeTextDocument, DidChangeWatchedFiles, DidCloseTextDocument, DidOpenTextDocument,
+    DidSaveTextDocument, Initialized, LogMessage, Notification as _, PublishDiagnostics, ShowMessage,
 };
 use lsp_types::request::{
-    Completion, DocumentSymbolRequest, Formatting, GotoDefinition, HoverRequest, Request as _,
+    CodeActionRequest, Completion, DocumentSymbolRequest, FoldingRangeRequest, Formatting, GotoDefinition,
+    HoverRequest, References, RegisterCapability, Rename, Request as _, SemanticTokensFullRequest,
+    SignatureHelpRequest, WorkspaceSymbolRequest,
 };
 use lsp_types::{
-    CompletionOptions, HoverProviderCapability, MessageType, OneOf, PublishDiagnosticsParams,
-    ServerCapabilities, ShowMessageParams, TextDocumentSyncCapability, TextDocumentSyncKind, Url,
+    CodeActionProviderCapability, CompletionOptions, DidChangeWatchedFilesRegistrationOptions,
+    FileSystemWatcher, FoldingRangeProviderCapability, GlobPattern, HoverProviderCapability,
+    LogMessageParams, MessageType, OneOf, PublishDiagnosticsParams, Registration, RegistrationParams,
+    SemanticTokensFullOptions, SemanticTokensOptions, SemanticTokensServerCapabilities, ServerCapabilities,
+    ShowMessageParams, SignatureHelpOptions, TextDocumentSyncCapability, TextDocumentSyncKind, Url,
 };
 
-use documents::Documents;
+use state::State;
 
 /// The largest document analysed: the size limit of a spec file on disk.
 pub const MAX_DOCUMENT_BYTES: usize = crate::workspace::MAX_FILE_BYTES as usize;
@@ -47,63 +62,166 @@ pub const MAX_DOCUMENT_BYTES: usize = crate::workspace::MAX_FILE_BYTES as usize;
 pub fn run_stdio() -> Result<(), Box<dyn Error + Send + Sync>> {
     let (connection, io_threads) = transport::stdio()?;
     let capabilities = serde_json::to_value(capabilities())?;
-    if transport::initialize(&connection, capabilities) {
-        Server { connection: &connection, documents: Documents::default() }.serve()?;
+    if let Some(params) = transport::initialize(&connection, capabilities) {
+        let watch = can_register_watchers(&params);
+        Server { connection: &connection, state: State::default(), watch }.serve()?;
     }
     drop(connection);
     io_threads.join();
     Ok(())
 }
 
-fn capabilities() -> ServerCapabilities {
+/// The capabilities the server announces.
+pub fn capabilities() -> ServerCapabilities {
     ServerCapabilities {
         text_document_sync: Some(TextDocumentSyncCapability::Kind(TextDocumentSyncKind::FULL)),
         hover_provider: Some(HoverProviderCapability::Simple(true)),
         definition_provider: Some(OneOf::Left(true)),
         completion_provider: Some(CompletionOptions {
-            trigger_characters: Some(vec![".".into(), "{".into(), " ".into()]),
+            // Clients ask on identifier characters themselves; a space or a
+            // brace would pop up names in comments and after numbers.
+            trigger_characters: Some(vec![".".into(), "=".into()]),
             ..CompletionOptions::default()
         }),
         document_symbol_provider: Some(OneOf::Left(true)),
         document_formatting_provider: Some(OneOf::Left(true)),
+        references_provider: Some(OneOf::Left(true)),
+        rename_provider: Some(OneOf::Left(true)),
+        code_action_provider: Some(CodeActionProviderCapability::Simple(true)),
+        signature_help_provider: Some(SignatureHelpOptions {
+            trigger_characters: Some(vec!["{".into(), ",".into()]),
+            ..SignatureHelpOptions::default()
+        }),
+        semantic_tokens_provider: Some(SemanticTokensServerCapabilities::SemanticTokensOptions(
+            SemanticTokensOptions {
+                legend: tokens::legend(),
+                full: Some(SemanticTokensFullOptions::Bool(true)),
+                ..SemanticTokensOptions::default()
+            },
+        )),
+        folding_range_provider: Some(FoldingRangeProviderCapability::Simple(true)),
+        workspace_symbol_provider: Some(OneOf::Left(true)),
         ..ServerCapabilities::default()
     }
 }
 
+/// Whether the client lets the server register a file watcher.
+fn can_register_watchers(params: &serde_json::Value) -> bool {
+    params
+        .pointer("/capabilities/workspace/didChangeWatchedFiles/dynamicRegistration")
+        .and_then(serde_json::Value::as_bool)
+        .unwrap_or(false)
+}
+
+/// The watcher the server registers: every spec file, so a `git pull` is seen.
+fn watcher_registration() -> RegistrationParams {
+    let options = DidChangeWatchedFilesRegistrationOptions {
+        watchers: vec![FileSystemWatcher {
+            glob_pattern: GlobPattern::String("**/*.mdl".into()),
+            kind: None,
+        }],
+    };
+    RegistrationParams {
+        registrations: vec![Registration {
+            id: "mdl-watch-specs".into(),
+            method: DidChangeWatchedFiles::METHOD.into(),
+            register_options: serde_json::to_value(options).ok(),
+        }],
+    }
+}
+
+/// Answer a request from the state as it is (the server refreshes it
+/// first): the result as JSON, or the protocol's error.
+pub fn answer(
+    state: &State,
+    method: &str,
+    params: serde_json::Value,
+) -> Result<serde_json::Value, (ErrorCode, String)> {
+    match method {
+        HoverRequest::METHOD => run(state, params, navigate::hover),
+        GotoDefinition::METHOD => run(state, params, navigate::definition),
+        Completion::METHOD => run(state, params, completion::complete),
+        DocumentSymbolRequest::METHOD => run(state, params, symbols::document_symbols),
+        Formatting::METHOD => run(state, params, navigate::format),
+        References::METHOD => run(state, params, references::references),
+        Rename::METHOD => run(state, params, references::rename),
+        CodeActionRequest::METHOD => run(state, params, actions::code_actions),
+        SignatureHelpRequest::METHOD => run(state, params, signature::signature_help),
+        SemanticTokensFullRequest::METHOD => run(state, params, tokens::full),
+        FoldingRangeRequest::METHOD => run(state, params, symbols::folding_ranges),
+        WorkspaceSymbolRequest::METHOD => run(state, params, symbols::workspace_symbols),
+        _ => Err((ErrorCode::MethodNotFound, format!("unsupported request {method}"))),
+    }
+}
+
+/// Decode the params, run the handler, encode the answer.
+fn run<P, R>(
+    state: &State,
+    params: serde_json::Value,
+    handler: Handler<P, R>,
+) -> Result<serde_json::Value, (ErrorCode, String)>
+where
+    P: serde::de::DeserializeOwned,
+    R: serde::Serialize,
+{
+    let params: P = serde_json::from_value(params)
+        .map_err(|e| (ErrorCode::InvalidParams, format!("invalid params: {e}")))?;
+    serde_json::to_value(handler(state, params)).map_err(|e| (ErrorCode::InternalError, e.to_string()))
+}
+
 struct Server<'c> {
     connection: &'c Connection,
-    documents: Documents,
+    state: State,
+    /// Whether to register a file watcher once initialized.
+    watch: bool,
 }
 
 type Outcome = Result<(), Box<dyn Error + Send + Sync>>;
 
+/// A request handler: reads the state, answers from it.
+type Handler<P, R> = fn(&State, P) -> R;
+
 impl Server<'_> {
+    /// Handle messages; publish diagnostics whenever no message is waiting,
+    /// so a burst of edits is analysed once.
     fn serve(&mut self) -> Outcome {
-        for message in &self.connection.receiver {
+        loop {
+            if self.connection.receiver.is_empty() {
+                self.refresh()?;
+            }
+            let Ok(message) = self.connection.receiver.recv() else { return Ok(()) };
             match message {
                 Message::Request(request) => {
                     if self.connection.handle_shutdown(&request)? {
                         return Ok(());
                     }
+                    self.refresh()?;
                     self.request(request)?;
                 }
                 Message::Notification(notification) => self.notification(notification)?,
                 Message::Response(_) => {}
             }
         }
+    }
+
+    /// Bring the analyses up to date; publish and log what they found.
+    fn refresh(&mut self) -> Outcome {
+        if !self.state.needs_refresh() {
+            return Ok(());
+        }
+        let (publish, logs) = self.state.refresh();
+        for line in logs {
+            self.log(line)?;
+        }
+        for (uri, diagnostics) in publish {
+            self.publish(uri, diagnostics)?;
+        }
         Ok(())
     }
 
     fn request(&mut self, request: Request) -> Outcome {
         let Request { id, method, params } = request;
-        let result = match method.as_str() {
-            HoverRequest::METHOD => self.answer(params, navigate::hover),
-            GotoDefinition::METHOD => self.answer(params, navigate::definition),
-            Completion::METHOD => self.answer(params, completion::complete),
-            DocumentSymbolRequest::METHOD => self.answer(params, symbols::document_symbols),
-            Formatting::METHOD => self.answer(params, navigate::format),
-            _ => Err((ErrorCode::MethodNotFound, format!("unsupported request {method}"))),
-        };
+        let result = answer(&self.state, &method, params);
         let response = match result {
             Ok(value) => Response::new_ok(id, value),
             Err((code, message)) => {
@@ -115,44 +233,32 @@ impl Server<'_> {
         Ok(())
     }
 
-    /// Decode the params, run the handler, encode the answer.
-    fn answer<P, R>(
-        &self,
-        params: serde_json::Value,
-        handler: fn(&Documents, P) -> R,
-    ) -> Result<serde_json::Value, (ErrorCode, String)>
-    where
-        P: serde::de::DeserializeOwned,
-        R: serde::Serialize,
-    {
-        let params: P = serde_json::from_value(params)
-            .map_err(|e| (ErrorCode::InvalidParams, format!("invalid params: {e}")))?;
-        serde_json::to_value(handler(&self.documents, params))
-            .map_err(|e| (ErrorCode::InternalError, e.to_string()))
-    }
-
     /// A notification whose params do not decode is logged and dropped: the
     /// protocol has no way to answer it.
     fn notification(&mut self, notification: Notification) -> Outcome {
         let method = notification.method.clone();
-        match self.apply(notification) {
-            Ok(Some(url)) => self.publish_all(url),
-            Ok(None) => Ok(()),
-            Err(error) => {
-                transport::log(&format!("ignored {method}: invalid params: {error}"));
-                Ok(())
-            }
+        if method == Initialized::METHOD && self.watch {
+            let request = Request::new(
+                RequestId::from("mdl-register-watcher".to_string()),
+                RegisterCapability::METHOD.into(),
+                watcher_registration(),
+            );
+            self.connection.sender.send(Message::Request(request))?;
+            return Ok(());
         }
+        if let Err(error) = self.apply(notification) {
+            transport::log(&format!("ignored {method}: invalid params: {error}"));
+        }
+        Ok(())
     }
 
-    /// Record what a notification changes; the document to publish for, if any.
-    fn apply(&mut self, notification: Notification) -> Result<Option<Url>, serde_json::Error> {
+    /// Record what a notification changes.
+    fn apply(&mut self, notification: Notification) -> Result<(), serde_json::Error> {
         let params = notification.params;
-        Ok(Some(match notification.method.as_str() {
+        match notification.method.as_str() {
             DidOpenTextDocument::METHOD => {
                 let params: lsp_types::DidOpenTextDocumentParams = serde_json::from_value(params)?;
                 self.set_document(&params.text_document.uri, params.text_document.text);
-                params.text_document.uri
             }
             DidChangeTextDocument::METHOD => {
                 let params: lsp_types::DidChangeTextDocumentParams = serde_json::from_value(params)?;
@@ -160,20 +266,22 @@ impl Server<'_> {
                 if let Some(change) = params.content_changes.into_iter().last() {
                     self.set_document(&params.text_document.uri, change.text);
                 }
-                params.text_document.uri
             }
             DidSaveTextDocument::METHOD => {
-                let params: lsp_types::DidSaveTextDocumentParams = serde_json::from_value(params)?;
-                params.text_document.uri
+                let _: lsp_types::DidSaveTextDocumentParams = serde_json::from_value(params)?;
             }
             DidCloseTextDocument::METHOD => {
                 let params: lsp_types::DidCloseTextDocumentParams = serde_json::from_value(params)?;
-                self.documents.close(&params.text_document.uri);
-                let _ = self.publish(params.text_document.uri, Vec::new());
-                return Ok(None);
+                self.state.close(&params.text_document.uri);
             }
-            _ => return Ok(None),
-        }))
+            DidChangeWatchedFiles::METHOD => {
+                let params: lsp_types::DidChangeWatchedFilesParams = serde_json::from_value(params)?;
+                let urls: Vec<Url> = params.changes.into_iter().map(|change| change.uri).collect();
+                self.state.disk_changed(&urls);
+            }
+            _ => {}
+        }
+        Ok(())
     }
 
     /// Keep the editor's text, unless it is over [`MAX_DOCUMENT_BYTES`]: such a
@@ -181,10 +289,10 @@ impl Server<'_> {
     /// is told why.
     fn set_document(&mut self, url: &Url, text: String) {
         if text.len() <= MAX_DOCUMENT_BYTES {
-            self.documents.set(url, text);
+            self.state.set(url, text);
             return;
         }
-        self.documents.close(url);
+        self.state.close(url);
         let message = format!(
             "{url} is {} bytes, over the {} MiB limit for a spec file: mdl does not analyse it",
             text.len(),
@@ -198,15 +306,11 @@ impl Server<'_> {
             .send(Message::Notification(Notification::new(ShowMessage::METHOD.to_string(), params)));
     }
 
-    /// Publish the diagnostics of every open document, and of `url` (cleared when it is not open).
-    fn publish_all(&self, url: Url) -> Outcome {
-        let mut published = diagnostics::for_open_documents(&self.documents);
-        if !published.iter().any(|(u, _)| *u == url) {
-            published.push((url, Vec::new()));
-        }
-        for (file_url, diagnostics) in published {
-            self.publish(file_url, diagnostics)?;
-        }
+    /// A line in the editor's log of the server (`window/logMessage`).
+    fn log(&self, message: String) -> Outcome {
+        let params = LogMessageParams { typ: MessageType::INFO, message };
+        let notification = Notification::new(LogMessage::METHOD.to_string(), params);
+        self.connection.sender.send(Message::Notification(notification))?;
         Ok(())
     }
 

@@ -38,6 +38,39 @@ pub fn range(file: &SourceFile, start: usize, end: usize) -> Range {
     Range { start: position(&file.text, start), end: position(&file.text, end) }
 }
 
+/// Where each line of a text starts: positions of many offsets in one text
+/// (an outline, every token of a file) in time linear in the text, where
+/// [`position`] scans from the start each time.
+pub struct LineIndex<'t> {
+    text: &'t str,
+    starts: Vec<usize>,
+}
+
+impl<'t> LineIndex<'t> {
+    /// The index of `text`.
+    pub fn new(text: &'t str) -> Self {
+        let starts = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
+        LineIndex { text, starts }
+    }
+
+    /// The LSP position of a byte offset.
+    pub fn position(&self, offset: usize) -> Position {
+        let offset = floor_char_boundary(self.text, offset.min(self.text.len()));
+        let line = match self.starts.binary_search(&offset) {
+            Ok(line) => line,
+            Err(next) => next.saturating_sub(1),
+        };
+        let start = self.starts.get(line).copied().unwrap_or(0);
+        let character: usize = self.text[start..offset].chars().map(char::len_utf16).sum();
+        Position { line: saturate(line), character: saturate(character) }
+    }
+
+    /// The LSP range of a byte range.
+    pub fn range(&self, start: usize, end: usize) -> Range {
+        Range { start: self.position(start), end: self.position(end) }
+    }
+}
+
 fn saturate(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
@@ -61,5 +94,9 @@ mod tests {
         assert_eq!(p, Position { line: 1, character: 10 });
         assert_eq!(offset(text, p), x);
         assert_eq!(offset(text, Position { line: 9, character: 0 }), text.len());
+        let index = LineIndex::new(text);
+        for at in [0, 3, 6, x, text.len()] {
+            assert_eq!(index.position(at), position(text, at), "{at}");
+        }
     }
 }

@@ -7,7 +7,7 @@ use lsp_types::{
     WorkDoneProgressParams,
 };
 
-use super::documents::Documents;
+use super::state::State;
 use super::{completion, navigate, position};
 
 const PLATFORM: &str = r#"project shop {
@@ -39,11 +39,12 @@ fn url(name: &str) -> Url {
     Url::parse(&format!("file:///mdl-lsp-test/{name}")).expect("url")
 }
 
-fn documents(platform: &str) -> Documents {
-    let mut documents = Documents::default();
-    documents.set(&url("platform.mdl"), platform.to_string());
-    documents.set(&url("dev.mdl"), DEV.to_string());
-    documents
+fn documents(platform: &str) -> State {
+    let mut state = State::default();
+    state.set(&url("platform.mdl"), platform.to_string());
+    state.set(&url("dev.mdl"), DEV.to_string());
+    state.refresh();
+    state
 }
 
 /// The position of the `nth` occurrence of `needle` in `text`, `shift` characters in.

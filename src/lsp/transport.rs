@@ -407,10 +407,8 @@ fn decode(value: Value) -> Decoded {
         }
         (Some(_), id) => invalid(id.and_then(request_id), "a message whose method is not a string"),
         (None, Some(_)) => match serde_json::from_value::<Response>(value.clone()) {
-            // The server sends no requests, so a response answers nothing.
-            Ok(_) => {
-                Decoded::Refused { reply: None, why: "ignored a response to nothing the server asked".into() }
-            }
+            // The server decides whether it asked for it.
+            Ok(response) => Decoded::Message(Message::Response(response)),
             Err(_) => invalid(None, "a message with an id but no method, result or error"),
         },
         (None, None) => invalid(None, "a message with neither a method nor an id"),
@@ -441,28 +439,27 @@ fn error_response(id: Option<&RequestId>, code: i32, message: &str) -> String {
 
 /// Wait for `initialize` and answer it with `capabilities`. Requests before it
 /// get the protocol's "not initialized" error, notifications are dropped;
-/// `initialized` and anything after it go to the main loop. `false` when the
-/// editor left first.
-pub fn initialize(connection: &Connection, capabilities: Value) -> bool {
+/// `initialized` and anything after it go to the main loop. The client's
+/// `initialize` params; `None` when the editor left first.
+pub fn initialize(connection: &Connection, capabilities: Value) -> Option<Value> {
     for message in &connection.receiver {
         match message {
             Message::Request(request) if request.method == "initialize" => {
                 let result = json!({ "capabilities": capabilities, "serverInfo": { "name": "mdl", "version": env!("CARGO_PKG_VERSION") } });
-                return connection.sender.send(Response::new_ok(request.id, result).into()).is_ok();
+                connection.sender.send(Response::new_ok(request.id, result).into()).ok()?;
+                return Some(request.params);
             }
             Message::Request(request) => {
                 let code = lsp_server::ErrorCode::ServerNotInitialized as i32;
                 let response =
                     Response::new_err(request.id, code, "the server is not initialized yet".into());
-                if connection.sender.send(response.into()).is_err() {
-                    return false;
-                }
+                connection.sender.send(response.into()).ok()?;
             }
-            Message::Notification(notification) if notification.method == "exit" => return false,
+            Message::Notification(notification) if notification.method == "exit" => return None,
             Message::Notification(_) | Message::Response(_) => {}
         }
     }
-    false
+    None
 }
 
 #[cfg(test)]

@@ -69,16 +69,28 @@ impl Workspace {
     /// Load `entries` and everything they import. Each named file's spec
     /// imports stay inside its project root, found as [`root`] describes.
     pub fn load(entries: &[PathBuf], fs: &dyn FileSystem) -> Workspace {
-        Workspace::load_with_root(entries, fs, None)
+        Workspace::load_with_root(entries, fs, None, None)
+    }
+
+    /// [`Workspace::load`], taking the parse of a file from `cache` when it
+    /// was parsed before with the same id and text (the language server
+    /// re-loads the same files on every edit; only the edited one changed).
+    pub fn load_cached(entries: &[PathBuf], fs: &dyn FileSystem, cache: &mut ParseCache) -> Workspace {
+        Workspace::load_with_root(entries, fs, None, Some(cache))
     }
 
     /// [`Workspace::load`] with every spec import confined to `root` instead
     /// (`--root DIR`).
     pub fn load_under(root: &Path, entries: &[PathBuf], fs: &dyn FileSystem) -> Workspace {
-        Workspace::load_with_root(entries, fs, Some(root))
+        Workspace::load_with_root(entries, fs, Some(root), None)
     }
 
-    fn load_with_root(entries: &[PathBuf], fs: &dyn FileSystem, root: Option<&Path>) -> Workspace {
+    fn load_with_root(
+        entries: &[PathBuf],
+        fs: &dyn FileSystem,
+        root: Option<&Path>,
+        cache: Option<&mut ParseCache>,
+    ) -> Workspace {
         let given = root.map(|dir| Root::given(dir, fs));
         let mut finder = RootFinder::new(fs);
         let mut loader = Loader {
@@ -87,6 +99,7 @@ impl Workspace {
             by_origin: HashMap::new(),
             loading: Vec::new(),
             root: None,
+            cache,
         };
         loader.workspace.prelude = loader.load_std(stdlib::PRELUDE, None);
         for entry in entries {
@@ -131,7 +144,29 @@ impl Workspace {
 /// What a module's imports resolved to: included spec files, bound stdlib modules.
 type Imports = (Vec<(ModuleId, Span)>, Vec<(ast::Name, ModuleId)>);
 
+/// Parses kept between loads, by file id and text: the spans of a parse
+/// name its file id, so a parse is reused only under the same id.
+#[derive(Default)]
+pub struct ParseCache {
+    parsed: HashMap<FileId, (String, syntax::Parsed)>,
+}
+
+impl ParseCache {
+    /// The parse of `text` as file `file`, from the cache or fresh.
+    fn parse(&mut self, file: FileId, text: &str) -> syntax::Parsed {
+        if let Some((cached, parsed)) = self.parsed.get(&file) {
+            if cached == text {
+                return parsed.clone();
+            }
+        }
+        let parsed = syntax::parse(file, text);
+        self.parsed.insert(file, (text.to_string(), parsed.clone()));
+        parsed
+    }
+}
+
 struct Loader<'fs> {
+    cache: Option<&'fs mut ParseCache>,
     fs: &'fs dyn FileSystem,
     workspace: Workspace,
     by_origin: HashMap<ModuleOrigin, ModuleId>,
@@ -163,7 +198,10 @@ impl Loader<'_> {
         };
         let file = self.workspace.sources.add(display_name, path, text);
         let text = self.workspace.sources.get(file).map(|f| f.text.clone()).unwrap_or_default();
-        let syntax::Parsed { file: ast, mut diagnostics } = syntax::parse(file, &text);
+        let syntax::Parsed { file: ast, mut diagnostics } = match self.cache.as_deref_mut() {
+            Some(cache) => cache.parse(file, &text),
+            None => syntax::parse(file, &text),
+        };
         self.workspace.diagnostics.append(&mut diagnostics);
 
         self.loading.push((origin.clone(), import_span));

@@ -6,6 +6,7 @@ import * as os from 'os';
 import * as vscode from 'vscode';
 import { LanguageClient, LanguageClientOptions, ServerOptions } from 'vscode-languageclient/node';
 import { probe, problemMessage, resolveCommand } from './server';
+import { commandLine, declaresEnvironment, Verb } from './commands';
 
 let client: LanguageClient | undefined;
 let output: vscode.OutputChannel | undefined;
@@ -21,6 +22,9 @@ export function activate(context: vscode.ExtensionContext): Promise<void> {
       await stop();
       await start();
     })),
+    vscode.commands.registerCommand('mdl.check', () => runOnEnvironment('check')),
+    vscode.commands.registerCommand('mdl.build', () => runOnEnvironment('build')),
+    vscode.commands.registerCommand('mdl.plan', () => runOnEnvironment('plan')),
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (event.affectsConfiguration('mdl.path')) {
         void queue(async () => {
@@ -35,6 +39,47 @@ export function activate(context: vscode.ExtensionContext): Promise<void> {
 
 export function deactivate(): Promise<void> {
   return queue(stop);
+}
+
+/**
+ * Runs `mdl <verb>` on the current environment, in a terminal: the active
+ * file when it declares an environment, otherwise one picked from the
+ * environment files of every workspace folder.
+ */
+async function runOnEnvironment(verb: Verb): Promise<void> {
+  const spec = await currentEnvironment();
+  if (spec === undefined) {
+    return;
+  }
+  const folder = vscode.workspace.getWorkspaceFolder(spec)?.uri.fsPath ?? vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+  const configured = vscode.workspace.getConfiguration('mdl').get<string>('path');
+  const mdl = resolveCommand(configured, folder, os.homedir());
+  const terminal = vscode.window.createTerminal({ name: `mdl ${verb}`, cwd: folder });
+  terminal.show();
+  terminal.sendText(commandLine(mdl, verb, spec.fsPath, process.platform === 'win32'));
+}
+
+async function currentEnvironment(): Promise<vscode.Uri | undefined> {
+  const active = vscode.window.activeTextEditor?.document;
+  if (active?.languageId === 'mdl' && active.uri.scheme === 'file' && declaresEnvironment(active.getText())) {
+    return active.uri;
+  }
+  const found: { label: string; description: string; uri: vscode.Uri }[] = [];
+  for (const uri of await vscode.workspace.findFiles('**/*.mdl', '**/node_modules/**')) {
+    const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+    if (declaresEnvironment(text)) {
+      found.push({ label: vscode.workspace.asRelativePath(uri, true), description: uri.fsPath, uri });
+    }
+  }
+  if (found.length === 0) {
+    void vscode.window.showErrorMessage('mdl: no file of the workspace folders declares an `environment`.');
+    return undefined;
+  }
+  if (found.length === 1) {
+    return found[0].uri;
+  }
+  const picked = await vscode.window.showQuickPick(found, { placeHolder: 'The environment to run mdl on' });
+  return picked?.uri;
 }
 
 function queue(step: () => Promise<void>): Promise<void> {

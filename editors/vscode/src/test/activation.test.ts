@@ -1,8 +1,8 @@
 // Activating the compiled extension outside VS Code, with a stand-in for the
 // `vscode` module, to check the path a user without mdl takes: a visible error
 // that says how to install mdl, no exception, and the restart command still there.
-// MDL_EXTENSION_MAIN points it at another build, such as the extension/out/extension.js
-// unpacked from the .vsix, whose own node_modules must then hold every runtime dependency.
+// MDL_EXTENSION_MAIN points it at another build, such as the extension/dist/extension.js
+// unpacked from the .vsix: a bundle, which must hold every runtime dependency itself.
 
 import * as assert from 'assert/strict';
 import * as path from 'path';
@@ -66,7 +66,9 @@ describe('activation without an mdl binary', () => {
     const context = { subscriptions: [] as unknown[] };
     await extension.activate(context);
 
-    assert.ok(calls.some(([kind, id]) => kind === 'command' && id === 'mdl.restartServer'));
+    for (const command of ['mdl.restartServer', 'mdl.check', 'mdl.build', 'mdl.plan']) {
+      assert.ok(calls.some(([kind, id]) => kind === 'command' && id === command), command);
+    }
     const errors = calls.filter(([kind]) => kind === 'error');
     assert.equal(errors.length, 1);
     const [, message, items] = errors[0];
