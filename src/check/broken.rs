@@ -37,6 +37,7 @@ impl Broken {
             CheckError::UnknownName { name, .. } | CheckError::UnknownInNamespace { name, .. } => known(name),
             CheckError::UnknownField { field, .. } => known(field),
             CheckError::NotPublished { member, .. } => known(member),
+            CheckError::UnknownEnvironment { name, .. } => known(name),
             CheckError::MissingFields { missing, .. } => missing.iter().all(known),
             CheckError::ProjectCount { projects, .. } => projects.is_empty(),
             CheckError::UnusedImport { span, .. } => self.files.contains(&span.file),

@@ -48,8 +48,26 @@ impl Level {
     }
 }
 
+/// Why a text must not be given to pest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// Nesting first exceeds [`MAX_NESTING`] at this byte offset.
+    TooDeep(usize),
+    /// A block comment is never closed: pest's nesting comment rule would
+    /// backtrack through the rest of the text once per `/*` in it.
+    UnclosedComment,
+}
+
 /// Byte offset where nesting first exceeds [`MAX_NESTING`], if it does.
 pub fn too_deep_at(text: &str) -> Option<usize> {
+    match refusal(text) {
+        Some(Refusal::TooDeep(offset)) => Some(offset),
+        Some(Refusal::UnclosedComment) | None => None,
+    }
+}
+
+/// Why `text` must not be given to pest, if it must not.
+pub fn refusal(text: &str) -> Option<Refusal> {
     let bytes = text.as_bytes();
     let mut levels = vec![Level::default()];
     let mut depth = 0usize;
@@ -65,7 +83,7 @@ pub fn too_deep_at(text: &str) -> Option<usize> {
                     depth += 1;
                     in_string = false;
                     if depth > MAX_NESTING {
-                        return Some(i);
+                        return Some(Refusal::TooDeep(i));
                     }
                     i += 1;
                 }
@@ -75,8 +93,15 @@ pub fn too_deep_at(text: &str) -> Option<usize> {
             continue;
         }
         let byte = bytes[i];
-        if byte == b'/' && matches!(bytes.get(i + 1), Some(b'/' | b'*')) {
-            i = lexical::comment_end(bytes, i).unwrap_or(bytes.len());
+        if byte == b'/' && bytes.get(i + 1) == Some(&b'/') {
+            i = lexical::line_comment_end(bytes, i);
+            continue;
+        }
+        if byte == b'/' && bytes.get(i + 1) == Some(&b'*') {
+            i = match block_comment_end(bytes, i) {
+                Ok(end) => end,
+                Err(refusal) => return Some(refusal),
+            };
             continue;
         }
         if matches!(byte, b' ' | b'\t' | b'\r' | b'\n') {
@@ -113,7 +138,7 @@ pub fn too_deep_at(text: &str) -> Option<usize> {
             if opened {
                 depth += 1;
                 if depth > MAX_NESTING {
-                    return Some(i - 1);
+                    return Some(Refusal::TooDeep(i - 1));
                 }
             }
             continue;
@@ -126,7 +151,7 @@ pub fn too_deep_at(text: &str) -> Option<usize> {
                 levels.push(Level::default());
                 depth += 1;
                 if depth > MAX_NESTING {
-                    return Some(i);
+                    return Some(Refusal::TooDeep(i));
                 }
             }
             b'>' if level.angles > 0 => {
@@ -146,6 +171,33 @@ pub fn too_deep_at(text: &str) -> Option<usize> {
         i += 1;
     }
     None
+}
+
+/// Just past the block comment at `start`, or why pest must not read it:
+/// comments nest (pest recurses into each level), or it is never closed.
+fn block_comment_end(bytes: &[u8], start: usize) -> Result<usize, Refusal> {
+    let mut depth = 0usize;
+    let mut i = start;
+    while i + 1 < bytes.len() {
+        match (bytes[i], bytes[i + 1]) {
+            (b'/', b'*') => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return Err(Refusal::TooDeep(i));
+                }
+                i += 2;
+            }
+            (b'*', b'/') => {
+                depth -= 1;
+                i += 2;
+                if depth == 0 {
+                    return Ok(i);
+                }
+            }
+            _ => i += 1,
+        }
+    }
+    Err(Refusal::UnclosedComment)
 }
 
 /// The identifier starting at `at` (empty when none does, or when `at` is
@@ -201,6 +253,15 @@ mod tests {
         assert_eq!(too_deep_at(&text), None);
         let types = "type t = map<map<deploy<string>>>\n".repeat(100);
         assert_eq!(too_deep_at(&types), None);
+    }
+
+    #[test]
+    fn nested_and_unclosed_comments_are_refused() {
+        let text = "/*".repeat(100) + &"*/".repeat(100);
+        assert_eq!(refusal(&text), Some(Refusal::TooDeep(2 * MAX_NESTING)));
+        assert_eq!(refusal("layer l {} /* open"), Some(Refusal::UnclosedComment));
+        assert_eq!(too_deep_at("layer l {} /* open"), None);
+        assert_eq!(refusal("/* a /* b */ c */ layer l {}"), None);
     }
 
     #[test]

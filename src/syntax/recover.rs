@@ -124,7 +124,7 @@ impl Recovery<'_> {
         for member in &broken {
             let diagnostics = self.why(member, rule);
             self.diagnostics.extend(diagnostics);
-            self.broken.extend(member_name(self.file, self.text, member.range.clone()));
+            self.broken.extend(member_names(self.file, self.text, member.range.clone()));
             self.blank.push(member.range.clone());
         }
         true
@@ -275,27 +275,57 @@ pub(super) fn item_names(file: FileId, text: &str, range: Range<usize>) -> Vec<N
         .collect()
 }
 
-/// The name a broken member declared: `x = ..`, `service web = ..`,
-/// `resource "T" name ..`, `"quoted" = ..`, an enum variant.
-pub(super) fn member_name(file: FileId, text: &str, range: Range<usize>) -> Option<Name> {
+/// The names a broken member declared: `x = ..`, `service web = ..`,
+/// `resource "T" name ..`, `"quoted" = ..`, an enum variant; every field of
+/// a `settings { .. }` block and every environment of an `environments { .. }`
+/// list.
+pub(super) fn member_names(file: FileId, text: &str, range: Range<usize>) -> Vec<Name> {
+    // Scans stop at the end of the piece, so an unterminated string costs
+    // no more than the piece.
     let bytes = text.as_bytes();
-    let first = first_token(bytes, range.clone())?;
+    let Some(first) = first_token(bytes, range.clone()) else { return Vec::new() };
     if bytes[first] == b'"' {
-        let end = lexical::string_end(bytes, first).min(range.end);
-        let inner = text.get(first + 1..end.saturating_sub(1))?;
-        return Some(Name { text: inner.to_string(), span: Span::new(file, first, end) });
+        let end = lexical::string_end(&bytes[..range.end], first);
+        let inner = text.get(first + 1..end.saturating_sub(1)).unwrap_or("");
+        return vec![Name { text: inner.to_string(), span: Span::new(file, first, end) }];
     }
     let keyword = word(bytes, first);
     let after = next_on_line(bytes, first + keyword.len());
-    match keyword {
+    let name = match keyword {
         "publish" | "secret" | "service" | "pipeline" | "output" | "stage" => name_at(file, bytes, after),
         "resource" if bytes.get(after) == Some(&b'"') => {
-            let end = lexical::string_end(bytes, after);
+            let end = lexical::string_end(&bytes[..range.end], after);
             name_at(file, bytes, next_on_line(bytes, end))
         }
-        "resource" | "require" | "environments" | "settings" => None,
+        "settings" => return words(file, bytes, after..range.end, |rest| rest.starts_with(b":")),
+        "environments" => return words(file, bytes, after..range.end, |_| true),
+        "resource" | "require" => None,
         _ => name_at(file, bytes, first),
+    };
+    name.into_iter().collect()
+}
+
+/// The names in `range` (outside strings and comments) that `keep` accepts,
+/// given the text after the name and its spaces.
+fn words(file: FileId, bytes: &[u8], range: Range<usize>, keep: impl Fn(&[u8]) -> bool) -> Vec<Name> {
+    let mut found = Vec::new();
+    let mut i = range.start;
+    while i < range.end {
+        if let Some(end) = lexical::comment_end(bytes, i) {
+            i = end;
+        } else if bytes[i] == b'"' {
+            i = lexical::string_end(&bytes[..range.end], i);
+        } else if let Some(name) = name_at(file, bytes, i).filter(|_| i == 0 || word_len(bytes, i - 1) == 0) {
+            let end = name.span.end as usize;
+            if keep(&bytes[next_on_line(bytes, end).min(range.end)..range.end]) {
+                found.push(name);
+            }
+            i = end;
+        } else {
+            i += 1;
+        }
     }
+    found
 }
 
 #[cfg(test)]

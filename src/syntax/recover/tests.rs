@@ -88,6 +88,14 @@ fn broken_members_of_other_blocks() {
 }
 
 #[test]
+fn a_broken_settings_block_names_every_setting() {
+    let text =
+        "project p {\n  environments { dev, prod\n  settings {\n    size: memory\n    tier: = 1\n  }\n}\n";
+    let parsed = parsed(text);
+    assert_eq!(broken(&parsed.file), ["dev", "prod", "size", "tier"]);
+}
+
+#[test]
 fn an_unterminated_string_is_reported_at_its_opening_quote() {
     let text = "layer a {\n  x = \"abc\n  y = \"def\"\n}\n\nlayer b {\n  z = \"ok\"\n}\n";
     let parsed = parsed(text);
