@@ -9,13 +9,19 @@ use crate::source::{FileId, Span};
 /// The E0101 diagnostic for a pest error: "expected X or Y, found Z".
 /// `error` came from parsing the piece of `text` that starts at `base`.
 pub fn syntax_error(file: FileId, text: &str, base: usize, error: &Error<Rule>) -> Diagnostic {
+    syntax_error_in(file, text, base, error, "end of file")
+}
+
+/// [`syntax_error`] for a piece whose end is not the end of the file: `end`
+/// says what pest's end of input stands for ("the end of the member").
+pub fn syntax_error_in(file: FileId, text: &str, base: usize, error: &Error<Rule>, end: &str) -> Diagnostic {
     let mut offset = base
         + match error.location {
             InputLocation::Pos(p) => p,
             InputLocation::Span((start, _)) => start,
         };
     let mut expected = match &error.variant {
-        ErrorVariant::ParsingError { positives, .. } => expected_list(positives),
+        ErrorVariant::ParsingError { positives, .. } => expected_list(positives, end),
         ErrorVariant::CustomError { message } => message.clone(),
     };
     // pest's rule-level position can lag behind the farthest token it tried
@@ -45,8 +51,9 @@ pub fn syntax_error(file: FileId, text: &str, base: usize, error: &Error<Rule>) 
 }
 
 /// Friendly names for what pest expected, deduplicated, in a stable order.
-fn expected_list(rules: &[Rule]) -> String {
-    let mut names: Vec<&str> = rules.iter().filter_map(|r| token_name(*r)).collect();
+fn expected_list(rules: &[Rule], end: &str) -> String {
+    let mut names: Vec<&str> =
+        rules.iter().filter_map(|r| if *r == Rule::EOI { Some(end) } else { token_name(*r) }).collect();
     names.sort_unstable();
     names.dedup();
     match names.as_slice() {

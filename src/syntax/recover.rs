@@ -138,7 +138,13 @@ impl Recovery<'_> {
         }
         let slice = &self.text[piece.range.clone()];
         match parse_pairs(rule, slice, true) {
-            Err(error) => vec![errors::syntax_error(self.file, self.text, piece.range.start, &error)],
+            Err(error) if rule == Rule::file => {
+                vec![errors::syntax_error(self.file, self.text, piece.range.start, &error)]
+            }
+            Err(error) => {
+                let end = "the end of the member";
+                vec![errors::syntax_error_in(self.file, self.text, piece.range.start, &error, end)]
+            }
             // Only the blanked item as a whole failed: say so at the item.
             Ok(_) => vec![Diagnostic::new(
                 Code::SyntaxError,

@@ -184,3 +184,12 @@ fn a_bidi_character_in_code_is_one_error_not_two() {
     assert_eq!(parsed.diagnostics[0].code, Code::BidiCharacter);
     assert_eq!(item_names(&parsed.file), ["a", "b"]);
 }
+
+#[test]
+fn a_member_error_names_the_end_of_the_member() {
+    let parsed = parsed("layer l {\n  x = 1 2\n  y = 3\n}\n");
+    assert_eq!(codes(&parsed.diagnostics), ["E0101"]);
+    let message = &parsed.diagnostics[0].message;
+    assert!(message.contains("the end of the member") && message.ends_with("found `2`"), "{message}");
+    assert_eq!(members(&parsed.file, "l"), ["y"]);
+}
