@@ -97,11 +97,30 @@ impl Recovery<'_> {
         self.blank.push(piece.range.clone());
     }
 
-    /// Try the item again without its broken members; `true` when that parses.
+    /// Try the item again without its broken members; `true` when that
+    /// parses. The members are cut first as they nest, then (if that fails,
+    /// as it does when a bracket is left open) by their indentation.
     fn drop_members(&mut self, piece: &Piece) -> bool {
-        let bytes = self.text.as_bytes();
         let Some((level, rule, body)) = block_body(self.text, piece.range.clone()) else { return false };
-        let broken: Vec<Piece> = pieces::cut(self.text, body, level)
+        for use_margin in [false, true] {
+            let members = pieces::cut_with(self.text, body.clone(), level, use_margin);
+            if let Some(broken) = self.broken_members(piece, members, rule) {
+                for member in &broken {
+                    let diagnostics = self.why(member, rule);
+                    self.diagnostics.extend(diagnostics);
+                    self.broken.extend(member_names(self.file, self.text, member.range.clone()));
+                    self.blank.push(member.range.clone());
+                }
+                return true;
+            }
+        }
+        false
+    }
+
+    /// The members that do not parse, if there are some and the item parses without them.
+    fn broken_members(&self, piece: &Piece, members: Vec<Piece>, rule: Rule) -> Option<Vec<Piece>> {
+        let bytes = self.text.as_bytes();
+        let broken: Vec<Piece> = members
             .into_iter()
             .filter(|member| !pieces::is_blank(bytes, member.range.clone()))
             .filter(|member| {
@@ -110,7 +129,7 @@ impl Recovery<'_> {
             })
             .collect();
         if broken.is_empty() {
-            return false;
+            return None;
         }
         let mut item = bytes[piece.range.clone()].to_vec();
         for member in &broken {
@@ -118,16 +137,7 @@ impl Recovery<'_> {
             blank(&mut item[start..start + member.range.len()]);
         }
         let parses = std::str::from_utf8(&item).is_ok_and(|t| parse_pairs(Rule::file, t, false).is_ok());
-        if !parses {
-            return false;
-        }
-        for member in &broken {
-            let diagnostics = self.why(member, rule);
-            self.diagnostics.extend(diagnostics);
-            self.broken.extend(member_names(self.file, self.text, member.range.clone()));
-            self.blank.push(member.range.clone());
-        }
-        true
+        parses.then_some(broken)
     }
 
     /// Why a piece does not parse with `rule`: its lexical problems, or pest's error.

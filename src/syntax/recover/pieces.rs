@@ -92,7 +92,15 @@ enum Frame {
 /// first closing bracket that closes nothing in it: pass the range from just
 /// after its `{`.
 pub fn cut(text: &str, range: Range<usize>, level: Level) -> Vec<Piece> {
+    cut_with(text, range, level, true)
+}
+
+/// [`cut`], choosing whether a piece start at the margin closes what is
+/// open. Without it, a block whose members are indented like their nested
+/// fields is still cut right; with it, an unclosed bracket costs one member.
+pub fn cut_with(text: &str, range: Range<usize>, level: Level, use_margin: bool) -> Vec<Piece> {
     let margin = match level {
+        _ if !use_margin => None,
         Level::Items => Some(0),
         Level::Members | Level::Variants => member_margin(text.as_bytes(), range.clone()),
     };

@@ -193,3 +193,11 @@ fn a_member_error_names_the_end_of_the_member() {
     assert!(message.contains("the end of the member") && message.ends_with("found `2`"), "{message}");
     assert_eq!(members(&parsed.file, "l"), ["y"]);
 }
+
+#[test]
+fn members_indented_like_their_fields_are_not_cut_apart() {
+    let text = "layer l {\n  svc = box {\n  cpu = 1\n  }\n  bad = = 2\n}\n";
+    let parsed = parsed(text);
+    assert_eq!(codes(&parsed.diagnostics), ["E0101"]);
+    assert_eq!(members(&parsed.file, "l"), ["svc"]);
+}
