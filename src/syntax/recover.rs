@@ -153,7 +153,7 @@ impl Recovery<'_> {
             }
             Err(error) => {
                 let end = "the end of the member";
-                vec![errors::syntax_error_in(self.file, self.text, piece.range.start, &error, end)]
+                vec![errors::syntax_error_within(self.file, self.text, piece.range.clone(), &error, end)]
             }
             // Only the blanked item as a whole failed: say so at the item.
             Ok(_) => vec![Diagnostic::new(
