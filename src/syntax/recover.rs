@@ -264,7 +264,7 @@ fn name_at(file: FileId, bytes: &[u8], at: usize) -> Option<Name> {
 }
 
 /// The names a broken item declared: `layer core` → `core`; an import of
-/// stdlib modules → the names it binds.
+/// stdlib modules → the names it binds; an import of a spec file → `*`.
 pub(super) fn item_names(file: FileId, text: &str, range: Range<usize>) -> Vec<Name> {
     let bytes = text.as_bytes();
     let Some(keyword_at) = first_token(bytes, range.clone()) else { return Vec::new() };
@@ -272,6 +272,10 @@ pub(super) fn item_names(file: FileId, text: &str, range: Range<usize>) -> Vec<N
     let after = next_on_line(bytes, keyword_at + keyword.len());
     if keyword != "import" {
         return name_at(file, bytes, after).into_iter().collect();
+    }
+    // A spec file import brings names nobody can list here: `*` (see `File::broken`).
+    if bytes.get(after) == Some(&b'"') {
+        return vec![Name { text: "*".to_string(), span: Span::new(file, after, after + 1) }];
     }
     // `std/aws/ecs` binds `ecs`; `std/aws/{ecs, ecr}` binds both.
     let line_end = lexical::line_comment_end(bytes, after).min(range.end);
