@@ -30,7 +30,8 @@ use workspace::{FileSystem, Workspace};
 pub struct Report {
     pub workspace: Workspace,
     /// What the checker found: every name's referent and every expression's
-    /// type (empty when loading or parsing failed).
+    /// type (empty when a file could not be loaded; a file with syntax
+    /// errors is checked with the items that parsed).
     pub checked: check::Checked,
     /// Every diagnostic, sorted by position, without repeats.
     pub diagnostics: Vec<Diagnostic>,

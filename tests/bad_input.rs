@@ -87,6 +87,32 @@ fn unclosed_deep_nesting_is_an_error() {
 }
 
 #[test]
+fn many_broken_pieces_are_reported_without_hanging() {
+    // Each shape makes the recovering parser cut, scan or report a lot: the
+    // check must end with located errors, not hang (the harness times out).
+    let shapes = [
+        ("unclosed-comments", format!("layer ok {{ x = 1 }}\n{}", "/* open\n".repeat(100_000))),
+        ("open-quotes", format!("layer l {{\n{}}}\n", "  \"a = 1\n".repeat(100_000))),
+        ("broken-items", (0..5_000).map(|i| format!("layer l{i} {{ x = }}\n")).collect()),
+        ("broken-members", format!("layer l {{\n{}}}\n", "  x = )\n".repeat(20_000))),
+        ("unclosed-brackets", format!("layer l {{\n{}}}\n", "  x = [(\n".repeat(20_000))),
+        ("deep-types", format!("type t = {}int", "map<".repeat(100_000))),
+        (
+            "else-if-chain",
+            format!(
+                "layer l {{\n  x = if a {{ 1 }}{} else {{ 2 }}\n}}\n",
+                " else if a { 1 }".repeat(100_000)
+            ),
+        ),
+    ];
+    for (name, text) in shapes {
+        let run = check_text(name, text);
+        assert_eq!(run.code, 1, "{name}: {}", head(&run.stderr));
+        assert!(run.stderr.contains("error[E01"), "{name}: {}", head(&run.stderr));
+    }
+}
+
+#[test]
 fn long_operator_chains_do_not_crash() {
     let sum = format!("layer l {{\n  a = 1\n  x = a{}\n}}\n", " + a".repeat(200_000));
     check_text("sum", sum);

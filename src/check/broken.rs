@@ -4,7 +4,9 @@
 //!
 //! Names are matched across the workspace (a broken layer member may be read
 //! from another file); a file with a broken piece also gets no unused-import
-//! warning (the piece may be what used the import).
+//! warning (the piece may be what used the import), and a file whose spec
+//! import did not parse no unknown-name errors at all (any name may have
+//! come from the file it meant to import).
 
 use std::collections::HashSet;
 
@@ -16,6 +18,8 @@ use crate::workspace::Workspace;
 pub struct Broken {
     names: HashSet<String>,
     files: HashSet<FileId>,
+    /// Files with a broken spec import: any name there may have come from it.
+    wildcard: HashSet<FileId>,
 }
 
 impl Broken {
@@ -23,8 +27,10 @@ impl Broken {
     pub fn of(workspace: &Workspace) -> Broken {
         let broken = workspace.modules.iter().filter(|m| !m.ast.broken.is_empty());
         let files = broken.clone().map(|m| m.file).collect();
+        let wildcard = broken.clone().filter(|m| m.ast.broken.iter().any(|n| n.text == "*")).map(|m| m.file);
+        let wildcard = wildcard.collect();
         let names = broken.flat_map(|m| m.ast.broken.iter().map(|n| n.text.clone())).collect();
-        Broken { names, files }
+        Broken { names, files, wildcard }
     }
 
     /// Whether `error` only reports something a broken piece declared.
@@ -34,9 +40,18 @@ impl Broken {
         }
         let known = |name: &String| self.names.contains(name);
         match error {
+            CheckError::UnknownName { span, .. }
+            | CheckError::UnknownInNamespace { span, .. }
+            | CheckError::UnknownField { span, .. }
+            | CheckError::MissingFields { span, .. }
+                if self.wildcard.contains(&span.file) =>
+            {
+                true
+            }
             CheckError::UnknownName { name, .. } | CheckError::UnknownInNamespace { name, .. } => known(name),
             CheckError::UnknownField { field, .. } => known(field),
             CheckError::NotPublished { member, .. } => known(member),
+            CheckError::UnknownEnvironment { name, .. } => known(name),
             CheckError::MissingFields { missing, .. } => missing.iter().all(known),
             CheckError::ProjectCount { projects, .. } => projects.is_empty(),
             CheckError::UnusedImport { span, .. } => self.files.contains(&span.file),

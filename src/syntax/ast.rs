@@ -17,7 +17,8 @@ pub struct Name {
 pub struct File {
     pub items: Vec<Item>,
     /// Names declared by items or members that did not parse (and are not
-    /// in `items`): a reference to one is not reported as unknown.
+    /// in `items`): a reference to one is not reported as unknown. `*`
+    /// stands for the names of a spec file whose `import` did not parse.
     pub broken: Vec<Name>,
 }
 

@@ -48,104 +48,179 @@ impl Level {
     }
 }
 
+/// Why a text must not be given to pest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// Nesting first exceeds [`MAX_NESTING`] at this byte offset.
+    TooDeep(usize),
+    /// A block comment is never closed: pest's nesting comment rule would
+    /// backtrack through the rest of the text once per `/*` in it.
+    UnclosedComment,
+}
+
 /// Byte offset where nesting first exceeds [`MAX_NESTING`], if it does.
 pub fn too_deep_at(text: &str) -> Option<usize> {
-    let bytes = text.as_bytes();
-    let mut levels = vec![Level::default()];
-    let mut depth = 0usize;
-    let mut in_string = false;
-    let mut i = 0;
-    while i < bytes.len() {
-        if in_string {
-            match bytes[i] {
-                b'\\' => i += 1,
-                b'"' => in_string = false,
-                b'$' if bytes.get(i + 1) == Some(&b'{') => {
-                    levels.push(Level { interpolation: true, ..Level::default() });
-                    depth += 1;
-                    in_string = false;
-                    if depth > MAX_NESTING {
-                        return Some(i);
-                    }
-                    i += 1;
-                }
-                _ => {}
-            }
-            i += 1;
-            continue;
-        }
-        let byte = bytes[i];
-        if byte == b'/' && matches!(bytes.get(i + 1), Some(b'/' | b'*')) {
-            i = lexical::comment_end(bytes, i).unwrap_or(bytes.len());
-            continue;
-        }
-        if matches!(byte, b' ' | b'\t' | b'\r' | b'\n') {
-            i += 1;
-            continue;
-        }
-        let level = levels.last_mut()?;
-        let word = word_at(bytes, i);
-        if std::mem::take(&mut level.after_block) && word != b"else" {
-            depth -= std::mem::take(&mut level.chained);
-        }
-        if !word.is_empty() {
-            let opened = match word {
-                b"else" if word_at(bytes, skip_spaces(bytes, i + 4)) == b"if" => {
-                    level.chained += 1;
-                    i = skip_spaces(bytes, i + 4) + 2;
-                    true
-                }
-                b"if" | b"match" => {
-                    level.pending += 1;
-                    i += word.len();
-                    true
-                }
-                b"map" | b"deploy" if bytes.get(skip_spaces(bytes, i + word.len())) == Some(&b'<') => {
-                    level.angles += 1;
-                    i = skip_spaces(bytes, i + word.len()) + 1;
-                    true
-                }
-                _ => {
-                    i += word.len();
-                    false
-                }
+    match refusal(text) {
+        Some(Refusal::TooDeep(offset)) => Some(offset),
+        Some(Refusal::UnclosedComment) | None => None,
+    }
+}
+
+/// Why `text` must not be given to pest, if it must not.
+pub fn refusal(text: &str) -> Option<Refusal> {
+    let mut guard =
+        Guard { bytes: text.as_bytes(), levels: vec![Level::default()], depth: 0, in_string: false };
+    guard.run().err()
+}
+
+/// The scan's state: the levels open, and how deep they nest in all.
+struct Guard<'a> {
+    bytes: &'a [u8],
+    levels: Vec<Level>,
+    depth: usize,
+    in_string: bool,
+}
+
+impl Guard<'_> {
+    fn run(&mut self) -> Result<(), Refusal> {
+        let bytes = self.bytes;
+        let mut i = 0;
+        while i < bytes.len() {
+            i = if self.in_string {
+                self.string_byte(i)?
+            } else if bytes[i..].starts_with(b"//") {
+                lexical::line_comment_end(bytes, i)
+            } else if bytes[i..].starts_with(b"/*") {
+                block_comment_end(bytes, i)?
+            } else if matches!(bytes[i], b' ' | b'\t' | b'\r' | b'\n') {
+                i + 1
+            } else {
+                self.token(i)?
             };
-            if opened {
-                depth += 1;
-                if depth > MAX_NESTING {
-                    return Some(i - 1);
-                }
-            }
-            continue;
         }
-        match byte {
-            b'"' => in_string = true,
+        Ok(())
+    }
+
+    /// One more level, opened at `offset`.
+    fn open(&mut self, offset: usize) -> Result<(), Refusal> {
+        self.depth += 1;
+        if self.depth > MAX_NESTING {
+            return Err(Refusal::TooDeep(offset));
+        }
+        Ok(())
+    }
+
+    fn level(&mut self) -> &mut Level {
+        if self.levels.is_empty() {
+            self.levels.push(Level::default());
+        }
+        let last = self.levels.len() - 1;
+        &mut self.levels[last]
+    }
+
+    fn string_byte(&mut self, i: usize) -> Result<usize, Refusal> {
+        Ok(match self.bytes[i] {
+            b'\\' => i + 2,
+            b'"' => {
+                self.in_string = false;
+                i + 1
+            }
+            b'$' if self.bytes.get(i + 1) == Some(&b'{') => {
+                self.levels.push(Level { interpolation: true, ..Level::default() });
+                self.in_string = false;
+                self.open(i)?;
+                i + 2
+            }
+            _ => i + 1,
+        })
+    }
+
+    /// A token in code: a word, or one byte of punctuation.
+    fn token(&mut self, i: usize) -> Result<usize, Refusal> {
+        let word = word_at(self.bytes, i);
+        let level = self.level();
+        // A chain goes on only with `else` right after its block.
+        if std::mem::take(&mut level.after_block) && word != b"else" {
+            let chained = std::mem::take(&mut level.chained);
+            self.depth -= chained;
+        }
+        if word.is_empty() {
+            self.punctuation(i)?;
+            Ok(i + 1)
+        } else {
+            self.word(i, word.len())
+        }
+    }
+
+    /// `else if`, `if`, `match`, `map<` and `deploy<` each nest one level.
+    fn word(&mut self, i: usize, len: usize) -> Result<usize, Refusal> {
+        let bytes = self.bytes;
+        let after = skip_spaces(bytes, i + len);
+        let (next, level) = match &bytes[i..i + len] {
+            b"else" if word_at(bytes, after) == b"if" => (after + 2, &mut self.level().chained),
+            b"if" | b"match" => (i + len, &mut self.level().pending),
+            b"map" | b"deploy" if bytes.get(after) == Some(&b'<') => (after + 1, &mut self.level().angles),
+            _ => return Ok(i + len),
+        };
+        *level += 1;
+        self.open(next - 1)?;
+        Ok(next)
+    }
+
+    fn punctuation(&mut self, i: usize) -> Result<(), Refusal> {
+        let angles_open = self.levels.last().is_some_and(|level| level.angles > 0);
+        match self.bytes[i] {
+            b'"' => self.in_string = true,
             b'(' | b'[' | b'{' => {
                 // The block of the pending `if`s opens: they no longer nest.
-                depth -= std::mem::take(&mut level.pending);
-                levels.push(Level::default());
-                depth += 1;
-                if depth > MAX_NESTING {
-                    return Some(i);
+                let pending = std::mem::take(&mut self.level().pending);
+                self.depth -= pending;
+                self.levels.push(Level::default());
+                self.open(i)?;
+            }
+            b'>' if angles_open => {
+                self.level().angles -= 1;
+                self.depth -= 1;
+            }
+            b')' | b']' | b'}' if self.levels.len() > 1 => {
+                if let Some(closed) = self.levels.pop() {
+                    self.depth -= 1 + closed.weight();
+                    self.level().after_block = true;
+                    // Closing an interpolation returns to the string it opened in.
+                    self.in_string = closed.interpolation;
                 }
-            }
-            b'>' if level.angles > 0 => {
-                level.angles -= 1;
-                depth -= 1;
-            }
-            b')' | b']' | b'}' if levels.len() > 1 => {
-                let closed = levels.pop()?;
-                depth -= 1 + closed.weight();
-                let level = levels.last_mut()?;
-                level.after_block = true;
-                // Closing an interpolation returns to the string it opened in.
-                in_string = closed.interpolation;
             }
             _ => {}
         }
-        i += 1;
+        Ok(())
     }
-    None
+}
+
+/// Just past the block comment at `start`, or why pest must not read it:
+/// comments nest (pest recurses into each level), or it is never closed.
+fn block_comment_end(bytes: &[u8], start: usize) -> Result<usize, Refusal> {
+    let mut depth = 0usize;
+    let mut i = start;
+    while i + 1 < bytes.len() {
+        match (bytes[i], bytes[i + 1]) {
+            (b'/', b'*') => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return Err(Refusal::TooDeep(i));
+                }
+                i += 2;
+            }
+            (b'*', b'/') => {
+                depth -= 1;
+                i += 2;
+                if depth == 0 {
+                    return Ok(i);
+                }
+            }
+            _ => i += 1,
+        }
+    }
+    Err(Refusal::UnclosedComment)
 }
 
 /// The identifier starting at `at` (empty when none does, or when `at` is
@@ -201,6 +276,15 @@ mod tests {
         assert_eq!(too_deep_at(&text), None);
         let types = "type t = map<map<deploy<string>>>\n".repeat(100);
         assert_eq!(too_deep_at(&types), None);
+    }
+
+    #[test]
+    fn nested_and_unclosed_comments_are_refused() {
+        let text = "/*".repeat(100) + &"*/".repeat(100);
+        assert_eq!(refusal(&text), Some(Refusal::TooDeep(2 * MAX_NESTING)));
+        assert_eq!(refusal("layer l {} /* open"), Some(Refusal::UnclosedComment));
+        assert_eq!(too_deep_at("layer l {} /* open"), None);
+        assert_eq!(refusal("/* a /* b */ c */ layer l {}"), None);
     }
 
     #[test]

@@ -9,13 +9,28 @@ use crate::source::{FileId, Span};
 /// The E0101 diagnostic for a pest error: "expected X or Y, found Z".
 /// `error` came from parsing the piece of `text` that starts at `base`.
 pub fn syntax_error(file: FileId, text: &str, base: usize, error: &Error<Rule>) -> Diagnostic {
+    syntax_error_within(file, text, base..text.len(), error, "end of file")
+}
+
+/// [`syntax_error`] for the piece `piece` of `text`, whose end is not the end
+/// of the file: `end` says what pest's end of input stands for ("the end of
+/// the member"). An error at the end of the piece is reported at the end of
+/// its last line ("found end of line"), not at the next piece's first token.
+pub fn syntax_error_within(
+    file: FileId,
+    text: &str,
+    piece: std::ops::Range<usize>,
+    error: &Error<Rule>,
+    end: &str,
+) -> Diagnostic {
+    let base = piece.start;
     let mut offset = base
         + match error.location {
             InputLocation::Pos(p) => p,
             InputLocation::Span((start, _)) => start,
         };
     let mut expected = match &error.variant {
-        ErrorVariant::ParsingError { positives, .. } => expected_list(positives),
+        ErrorVariant::ParsingError { positives, .. } => expected_list(positives, end),
         ErrorVariant::CustomError { message } => message.clone(),
     };
     // pest's rule-level position can lag behind the farthest token it tried
@@ -28,7 +43,10 @@ pub fn syntax_error(file: FileId, text: &str, base: usize, error: &Error<Rule>) 
             expected = tokens;
         }
     }
-    let offset = skip_whitespace(text, offset);
+    let mut offset = skip_whitespace(text, offset);
+    if offset >= piece.end && piece.end < text.len() {
+        offset = skip_whitespace(text, piece.start + text[piece.clone()].trim_end().len());
+    }
     let found = describe_found(text, offset);
     let span = Span::new(file, offset, offset + found_len(text, offset));
     let message = if expected.is_empty() {
@@ -45,8 +63,9 @@ pub fn syntax_error(file: FileId, text: &str, base: usize, error: &Error<Rule>) 
 }
 
 /// Friendly names for what pest expected, deduplicated, in a stable order.
-fn expected_list(rules: &[Rule]) -> String {
-    let mut names: Vec<&str> = rules.iter().filter_map(|r| token_name(*r)).collect();
+fn expected_list(rules: &[Rule], end: &str) -> String {
+    let mut names: Vec<&str> =
+        rules.iter().filter_map(|r| if *r == Rule::EOI { Some(end) } else { token_name(*r) }).collect();
     names.sort_unstable();
     names.dedup();
     match names.as_slice() {

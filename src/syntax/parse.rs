@@ -58,7 +58,7 @@ impl Parsed {
 
 /// Parse one file. Never stops at the first error: see the module docs.
 pub fn parse(file: FileId, text: &str) -> Parsed {
-    let whole = match depth::too_deep_at(text) {
+    let whole = match depth::refusal(text) {
         None => parse_pairs(Rule::file, text, false).ok(),
         Some(_) => None,
     };
@@ -429,7 +429,7 @@ impl Builder {
                 let (input, range) = (m.get_input(), m.as_span().start()..m.as_span().end());
                 let member = self.member(m);
                 if member.is_none() {
-                    self.broken.extend(recover::member_name(self.file, input, range));
+                    self.broken.extend(recover::member_names(self.file, input, range));
                 }
                 member
             })

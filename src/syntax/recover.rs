@@ -97,11 +97,30 @@ impl Recovery<'_> {
         self.blank.push(piece.range.clone());
     }
 
-    /// Try the item again without its broken members; `true` when that parses.
+    /// Try the item again without its broken members; `true` when that
+    /// parses. The members are cut first as they nest, then (if that fails,
+    /// as it does when a bracket is left open) by their indentation.
     fn drop_members(&mut self, piece: &Piece) -> bool {
-        let bytes = self.text.as_bytes();
         let Some((level, rule, body)) = block_body(self.text, piece.range.clone()) else { return false };
-        let broken: Vec<Piece> = pieces::cut(self.text, body, level)
+        for use_margin in [false, true] {
+            let members = pieces::cut_with(self.text, body.clone(), level, use_margin);
+            if let Some(broken) = self.broken_members(piece, members, rule) {
+                for member in &broken {
+                    let diagnostics = self.why(member, rule);
+                    self.diagnostics.extend(diagnostics);
+                    self.broken.extend(member_names(self.file, self.text, member.range.clone()));
+                    self.blank.push(member.range.clone());
+                }
+                return true;
+            }
+        }
+        false
+    }
+
+    /// The members that do not parse, if there are some and the item parses without them.
+    fn broken_members(&self, piece: &Piece, members: Vec<Piece>, rule: Rule) -> Option<Vec<Piece>> {
+        let bytes = self.text.as_bytes();
+        let broken: Vec<Piece> = members
             .into_iter()
             .filter(|member| !pieces::is_blank(bytes, member.range.clone()))
             .filter(|member| {
@@ -110,7 +129,7 @@ impl Recovery<'_> {
             })
             .collect();
         if broken.is_empty() {
-            return false;
+            return None;
         }
         let mut item = bytes[piece.range.clone()].to_vec();
         for member in &broken {
@@ -118,16 +137,7 @@ impl Recovery<'_> {
             blank(&mut item[start..start + member.range.len()]);
         }
         let parses = std::str::from_utf8(&item).is_ok_and(|t| parse_pairs(Rule::file, t, false).is_ok());
-        if !parses {
-            return false;
-        }
-        for member in &broken {
-            let diagnostics = self.why(member, rule);
-            self.diagnostics.extend(diagnostics);
-            self.broken.extend(member_name(self.file, self.text, member.range.clone()));
-            self.blank.push(member.range.clone());
-        }
-        true
+        parses.then_some(broken)
     }
 
     /// Why a piece does not parse with `rule`: its lexical problems, or pest's error.
@@ -138,7 +148,13 @@ impl Recovery<'_> {
         }
         let slice = &self.text[piece.range.clone()];
         match parse_pairs(rule, slice, true) {
-            Err(error) => vec![errors::syntax_error(self.file, self.text, piece.range.start, &error)],
+            Err(error) if rule == Rule::file => {
+                vec![errors::syntax_error(self.file, self.text, piece.range.start, &error)]
+            }
+            Err(error) => {
+                let end = "the end of the member";
+                vec![errors::syntax_error_within(self.file, self.text, piece.range.clone(), &error, end)]
+            }
             // Only the blanked item as a whole failed: say so at the item.
             Ok(_) => vec![Diagnostic::new(
                 Code::SyntaxError,
@@ -248,7 +264,7 @@ fn name_at(file: FileId, bytes: &[u8], at: usize) -> Option<Name> {
 }
 
 /// The names a broken item declared: `layer core` → `core`; an import of
-/// stdlib modules → the names it binds.
+/// stdlib modules → the names it binds; an import of a spec file → `*`.
 pub(super) fn item_names(file: FileId, text: &str, range: Range<usize>) -> Vec<Name> {
     let bytes = text.as_bytes();
     let Some(keyword_at) = first_token(bytes, range.clone()) else { return Vec::new() };
@@ -256,6 +272,10 @@ pub(super) fn item_names(file: FileId, text: &str, range: Range<usize>) -> Vec<N
     let after = next_on_line(bytes, keyword_at + keyword.len());
     if keyword != "import" {
         return name_at(file, bytes, after).into_iter().collect();
+    }
+    // A spec file import brings names nobody can list here: `*` (see `File::broken`).
+    if bytes.get(after) == Some(&b'"') {
+        return vec![Name { text: "*".to_string(), span: Span::new(file, after, after + 1) }];
     }
     // `std/aws/ecs` binds `ecs`; `std/aws/{ecs, ecr}` binds both.
     let line_end = lexical::line_comment_end(bytes, after).min(range.end);
@@ -275,27 +295,57 @@ pub(super) fn item_names(file: FileId, text: &str, range: Range<usize>) -> Vec<N
         .collect()
 }
 
-/// The name a broken member declared: `x = ..`, `service web = ..`,
-/// `resource "T" name ..`, `"quoted" = ..`, an enum variant.
-pub(super) fn member_name(file: FileId, text: &str, range: Range<usize>) -> Option<Name> {
+/// The names a broken member declared: `x = ..`, `service web = ..`,
+/// `resource "T" name ..`, `"quoted" = ..`, an enum variant; every field of
+/// a `settings { .. }` block and every environment of an `environments { .. }`
+/// list.
+pub(super) fn member_names(file: FileId, text: &str, range: Range<usize>) -> Vec<Name> {
+    // Scans stop at the end of the piece, so an unterminated string costs
+    // no more than the piece.
     let bytes = text.as_bytes();
-    let first = first_token(bytes, range.clone())?;
+    let Some(first) = first_token(bytes, range.clone()) else { return Vec::new() };
     if bytes[first] == b'"' {
-        let end = lexical::string_end(bytes, first).min(range.end);
-        let inner = text.get(first + 1..end.saturating_sub(1))?;
-        return Some(Name { text: inner.to_string(), span: Span::new(file, first, end) });
+        let end = lexical::string_end(&bytes[..range.end], first);
+        let inner = text.get(first + 1..end.saturating_sub(1)).unwrap_or("");
+        return vec![Name { text: inner.to_string(), span: Span::new(file, first, end) }];
     }
     let keyword = word(bytes, first);
     let after = next_on_line(bytes, first + keyword.len());
-    match keyword {
+    let name = match keyword {
         "publish" | "secret" | "service" | "pipeline" | "output" | "stage" => name_at(file, bytes, after),
         "resource" if bytes.get(after) == Some(&b'"') => {
-            let end = lexical::string_end(bytes, after);
+            let end = lexical::string_end(&bytes[..range.end], after);
             name_at(file, bytes, next_on_line(bytes, end))
         }
-        "resource" | "require" | "environments" | "settings" => None,
+        "settings" => return words(file, bytes, after..range.end, |rest| rest.starts_with(b":")),
+        "environments" => return words(file, bytes, after..range.end, |_| true),
+        "resource" | "require" => None,
         _ => name_at(file, bytes, first),
+    };
+    name.into_iter().collect()
+}
+
+/// The names in `range` (outside strings and comments) that `keep` accepts,
+/// given the text after the name and its spaces.
+fn words(file: FileId, bytes: &[u8], range: Range<usize>, keep: impl Fn(&[u8]) -> bool) -> Vec<Name> {
+    let mut found = Vec::new();
+    let mut i = range.start;
+    while i < range.end {
+        if let Some(end) = lexical::comment_end(bytes, i) {
+            i = end;
+        } else if bytes[i] == b'"' {
+            i = lexical::string_end(&bytes[..range.end], i);
+        } else if let Some(name) = name_at(file, bytes, i).filter(|_| i == 0 || word_len(bytes, i - 1) == 0) {
+            let end = name.span.end as usize;
+            if keep(&bytes[next_on_line(bytes, end).min(range.end)..range.end]) {
+                found.push(name);
+            }
+            i = end;
+        } else {
+            i += 1;
+        }
     }
+    found
 }
 
 #[cfg(test)]

@@ -189,7 +189,9 @@ fn syntax_errors_say_what_was_expected_and_where() {
     let error = first_error("layer core {\n  vpc = \n}");
     assert_eq!(error.code, Code::SyntaxError);
     assert!(error.message.starts_with("expected an expression"), "{}", error.message);
-    assert_eq!(error.primary.span.start, 22);
+    // At the end of the line that lacks the value, not at the `}` below it.
+    assert_eq!(error.primary.span.start, 21);
+    assert!(error.message.ends_with("found end of line"), "{}", error.message);
 }
 
 #[test]

@@ -39,3 +39,15 @@ fn a_file_with_a_broken_piece_has_no_unused_import_warning() {
     let checked = check(&workspace);
     assert!(checked.diagnostics.is_empty(), "{:#?}", checked.diagnostics);
 }
+
+#[test]
+fn a_broken_spec_import_silences_unknown_names_in_its_file() {
+    let workspace = Workspace::from_memory(&[
+        ("lib.mdl", "construct box { size: int }\n"),
+        ("a.mdl", "import \"./lib.mdl\nlayer l {\n  b = box { size = 1 }\n}\n"),
+    ]);
+    let codes: Vec<&str> = workspace.diagnostics.iter().map(|d| d.code.as_str()).collect();
+    assert_eq!(codes, ["E0106"]);
+    let checked = check(&workspace);
+    assert!(checked.diagnostics.is_empty(), "{:#?}", checked.diagnostics);
+}

@@ -92,7 +92,15 @@ enum Frame {
 /// first closing bracket that closes nothing in it: pass the range from just
 /// after its `{`.
 pub fn cut(text: &str, range: Range<usize>, level: Level) -> Vec<Piece> {
+    cut_with(text, range, level, true)
+}
+
+/// [`cut`], choosing whether a piece start at the margin closes what is
+/// open. Without it, a block whose members are indented like their nested
+/// fields is still cut right; with it, an unclosed bracket costs one member.
+pub fn cut_with(text: &str, range: Range<usize>, level: Level, use_margin: bool) -> Vec<Piece> {
     let margin = match level {
+        _ if !use_margin => None,
         Level::Items => Some(0),
         Level::Members | Level::Variants => member_margin(text.as_bytes(), range.clone()),
     };
@@ -101,12 +109,14 @@ pub fn cut(text: &str, range: Range<usize>, level: Level) -> Vec<Piece> {
         level,
         margin,
         stack: Vec::new(),
+        open_strings: Vec::new(),
         problems: Vec::new(),
         multiline_string: None,
         pieces: Vec::new(),
         piece_start: range.start,
         doc_run: None,
         body_end: None,
+        unclosed_comment: false,
     };
     scanner.run(range);
     scanner.pieces
@@ -161,6 +171,9 @@ struct Scanner<'a> {
     /// A piece start at this indentation or less closes whatever is open.
     margin: Option<usize>,
     stack: Vec<Frame>,
+    /// The quotes of the strings in `stack`, innermost last (a line end
+    /// asks for it, and the stack may be deep).
+    open_strings: Vec<usize>,
     problems: Vec<Problem>,
     /// The first string of the piece that ran past the end of its line: when
     /// a string is left unterminated, the quote missing is most likely its.
@@ -171,6 +184,8 @@ struct Scanner<'a> {
     doc_run: Option<usize>,
     /// In a block body: the closer that ends it.
     body_end: Option<usize>,
+    /// A block comment was left unclosed.
+    unclosed_comment: bool,
 }
 
 impl Scanner<'_> {
@@ -185,7 +200,7 @@ impl Scanner<'_> {
             }
             let byte = self.bytes[i];
             if lexical::is_line_end(byte) {
-                if let Some(Frame::String { quote }) = self.innermost_string() {
+                if let Some(&quote) = self.open_strings.last() {
                     self.multiline_string.get_or_insert(quote);
                 }
                 line_start = true;
@@ -200,10 +215,6 @@ impl Scanner<'_> {
         let end = self.body_end.unwrap_or(end);
         self.close_all(None);
         self.finish_piece(end);
-    }
-
-    fn innermost_string(&self) -> Option<Frame> {
-        self.stack.iter().rev().find(|f| matches!(f, Frame::String { .. })).copied()
     }
 
     /// At the start of a line: does a piece start here?
@@ -242,7 +253,10 @@ impl Scanner<'_> {
             Level::Members if MEMBER_KEYWORDS.contains(&word) => true,
             Level::Members => {
                 let name_end = if rest.first() == Some(&b'"') {
-                    lexical::string_end(self.bytes, at).min(end) - at
+                    // Only this line: a quote left open must not make every
+                    // line's check scan to the end of the text.
+                    let line_end = at + lexical::line_comment_end(&self.bytes[at..end], 0);
+                    lexical::string_end(&self.bytes[..line_end], at) - at
                 } else {
                     word_len
                 };
@@ -257,6 +271,7 @@ impl Scanner<'_> {
             b'\\' if self.bytes.get(i + 1).is_some_and(|&b| !lexical::is_line_end(b)) => i + 2,
             b'"' => {
                 self.stack.pop();
+                self.open_strings.pop();
                 i + 1
             }
             b'$' if self.bytes.get(i + 1) == Some(&b'{') => {
@@ -272,6 +287,7 @@ impl Scanner<'_> {
             b'/' if matches!(self.bytes.get(i + 1), Some(b'/' | b'*')) => self.comment(i, end),
             b'"' => {
                 self.stack.push(Frame::String { quote: i });
+                self.open_strings.push(i);
                 i + 1
             }
             byte @ (b'(' | b'[' | b'{') => {
@@ -298,12 +314,21 @@ impl Scanner<'_> {
 
     /// Skip a comment; an unterminated block comment is reported, and
     /// scanning goes on at the end of its line so later pieces still start.
+    ///
+    /// Once one block comment ran to the end of the text unclosed, later ones
+    /// are looked for only on their own line: scanning each to the end of the
+    /// text again would make a text full of `/*` quadratic.
     fn comment(&mut self, i: usize, end: usize) -> usize {
         let line_end = lexical::line_comment_end(self.bytes, i).min(end);
-        match lexical::comment_end(self.bytes, i) {
-            Some(comment_end) if comment_end <= end => comment_end,
-            Some(_) | None if self.bytes.get(i + 1) == Some(&b'/') => line_end,
-            _ => {
+        if self.bytes.get(i + 1) == Some(&b'/') {
+            return line_end;
+        }
+        let scope = if self.unclosed_comment { line_end } else { end };
+        match lexical::block_comment_end(&self.bytes[..scope], i) {
+            Some(comment_end) => comment_end,
+            None if self.unclosed_comment => line_end,
+            None => {
+                self.unclosed_comment = true;
                 self.problems.push(Problem::UnterminatedComment { open: i });
                 line_end
             }
@@ -349,6 +374,7 @@ impl Scanner<'_> {
     /// later problem of the piece, so it is reported alone.
     fn close_all(&mut self, next: Option<usize>) {
         let stack = std::mem::take(&mut self.stack);
+        self.open_strings.clear();
         if let Some(Frame::String { quote }) = stack.iter().find(|f| matches!(f, Frame::String { .. })) {
             let quote = self.multiline_string.map_or(*quote, |first| first.min(*quote));
             self.problems.retain(|p| p.offset() < quote);

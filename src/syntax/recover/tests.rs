@@ -54,7 +54,7 @@ fn two_broken_items_around_a_good_one() {
     let parsed = parsed(text);
     assert_eq!(codes(&parsed.diagnostics), ["E0101", "E0101"]);
     assert!(parsed.diagnostics[0].primary.span.start < parsed.diagnostics[1].primary.span.start);
-    assert_eq!(parsed.diagnostics[0].primary.span.start as usize, text.find("\n}").expect("}") + 1);
+    assert_eq!(parsed.diagnostics[0].primary.span.start as usize, text.find("= \n").expect("x =") + 2);
     assert_eq!(item_names(&parsed.file), ["a", "b"]);
     assert_eq!(members(&parsed.file, "a"), Vec::<String>::new());
     assert_eq!(members(&parsed.file, "b"), ["y"]);
@@ -85,6 +85,14 @@ fn broken_members_of_other_blocks() {
     let ItemKind::Environment(dev) = &parsed.file.items[1].kind else { panic!("environment") };
     assert_eq!(dev.fields.fields.len(), 1);
     assert!(matches!(parsed.file.items[2].kind, ItemKind::Project(_)));
+}
+
+#[test]
+fn a_broken_settings_block_names_every_setting() {
+    let text =
+        "project p {\n  environments { dev, prod\n  settings {\n    size: memory\n    tier: = 1\n  }\n}\n";
+    let parsed = parsed(text);
+    assert_eq!(broken(&parsed.file), ["dev", "prod", "size", "tier"]);
 }
 
 #[test]
@@ -148,7 +156,7 @@ fn a_lone_cr_ends_comments_and_lines() {
     assert_eq!(members(&parsed.file, "a"), ["x"]);
     let source = SourceFile::new("a.mdl".into(), None, text.into());
     let at = parsed.diagnostics[0].primary.span.start as usize;
-    assert_eq!(source.line_column(at).0, 4);
+    assert_eq!(source.line_column(at), (3, 7));
     let ok = parse(FileId(0), "layer a { x = 1 // c\ry = 2 }");
     assert!(ok.diagnostics.is_empty(), "{:#?}", ok.diagnostics);
     assert_eq!(members(&ok.file, "a"), ["x", "y"]);
@@ -175,4 +183,21 @@ fn a_bidi_character_in_code_is_one_error_not_two() {
     assert_eq!(codes(&parsed.diagnostics), ["E0109"]);
     assert_eq!(parsed.diagnostics[0].code, Code::BidiCharacter);
     assert_eq!(item_names(&parsed.file), ["a", "b"]);
+}
+
+#[test]
+fn a_member_error_names_the_end_of_the_member() {
+    let parsed = parsed("layer l {\n  x = 1 2\n  y = 3\n}\n");
+    assert_eq!(codes(&parsed.diagnostics), ["E0101"]);
+    let message = &parsed.diagnostics[0].message;
+    assert!(message.contains("the end of the member") && message.ends_with("found `2`"), "{message}");
+    assert_eq!(members(&parsed.file, "l"), ["y"]);
+}
+
+#[test]
+fn members_indented_like_their_fields_are_not_cut_apart() {
+    let text = "layer l {\n  svc = box {\n  cpu = 1\n  }\n  bad = = 2\n}\n";
+    let parsed = parsed(text);
+    assert_eq!(codes(&parsed.diagnostics), ["E0101"]);
+    assert_eq!(members(&parsed.file, "l"), ["svc"]);
 }
