@@ -75,7 +75,7 @@ impl SourceFile {
 /// Byte offset of the start of each line. LF, CRLF and a lone CR each end a
 /// line, as in the lexer, so a file saved with old Mac line endings numbers
 /// its lines as an editor shows them.
-fn line_starts(text: &str) -> Vec<usize> {
+pub fn line_starts(text: &str) -> Vec<usize> {
     let bytes = text.as_bytes();
     let ends = bytes
         .iter()

@@ -2,30 +2,21 @@
 
 use lsp_types::{Position, Range};
 
-use crate::source::SourceFile;
+use crate::source::{line_starts, SourceFile};
 
-/// The LSP position of a byte offset.
+/// The LSP position of a byte offset. Lines end as the lexer ends them (LF,
+/// CRLF or a lone CR), which is also what the protocol says.
 pub fn position(text: &str, offset: usize) -> Position {
-    let offset = floor_char_boundary(text, offset.min(text.len()));
-    let before = &text[..offset];
-    let line = before.matches('\n').count();
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    let character: usize = before[line_start..].chars().map(char::len_utf16).sum();
-    Position { line: saturate(line), character: saturate(character) }
+    LineIndex::new(text).position(offset)
 }
 
 /// The byte offset of an LSP position, clamped to the text.
 pub fn offset(text: &str, position: Position) -> usize {
-    let mut line_start = 0;
-    for _ in 0..position.line {
-        match text[line_start..].find('\n') {
-            Some(i) => line_start += i + 1,
-            None => return text.len(),
-        }
-    }
+    let starts = line_starts(text);
+    let Some(&line_start) = starts.get(position.line as usize) else { return text.len() };
     let mut units = 0u32;
     for (i, c) in text[line_start..].char_indices() {
-        if units >= position.character || c == '\n' {
+        if units >= position.character || c == '\n' || c == '\r' {
             return line_start + i;
         }
         units += c.len_utf16() as u32;
@@ -49,8 +40,7 @@ pub struct LineIndex<'t> {
 impl<'t> LineIndex<'t> {
     /// The index of `text`.
     pub fn new(text: &'t str) -> Self {
-        let starts = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
-        LineIndex { text, starts }
+        LineIndex { text, starts: line_starts(text) }
     }
 
     /// The LSP position of a byte offset.
@@ -98,5 +88,17 @@ mod tests {
         for at in [0, 3, 6, x, text.len()] {
             assert_eq!(index.position(at), position(text, at), "{at}");
         }
+    }
+
+    #[test]
+    fn lf_crlf_and_a_lone_cr_each_end_a_line() {
+        let text = "a = 1\rb = 2\r\nc = 3\nd";
+        for (name, line) in [("b", 1), ("c", 2), ("d", 3)] {
+            let at = text.find(name).expect(name);
+            assert_eq!(position(text, at), Position { line, character: 0 }, "{name}");
+            assert_eq!(offset(text, Position { line, character: 0 }), at, "{name}");
+        }
+        // A character past the end of a line stops at its line ending.
+        assert_eq!(offset(text, Position { line: 0, character: 99 }), text.find('\r').expect("cr"));
     }
 }

@@ -252,6 +252,22 @@ fn an_open_range_does_not_take_the_next_line() {
 }
 
 #[test]
+fn a_block_comment_after_an_open_range_is_space() {
+    let text = "construct c {\n  a: int in 1.. /* open */\n  b: int in 1.. /* to */ 9\n  c: int\n}";
+    let file = parse_ok(text);
+    let ItemKind::Construct(construct) = &file.items[0].kind else { panic!("construct") };
+    let highs: Vec<Option<bool>> = construct
+        .members
+        .iter()
+        .map(|m| match &m.kind {
+            MemberKind::Param(f) => f.range.as_ref().map(|r| r.high.is_some()),
+            _ => panic!("param"),
+        })
+        .collect();
+    assert_eq!(highs, [Some(false), Some(true), None], "`c` is a field of its own, not `a`'s bound");
+}
+
+#[test]
 fn triple_slash_after_an_expression_is_a_doc_comment() {
     let file = parse_ok("layer l {\n  a = b\n  /// The count.\n  c = 1\n}");
     let ItemKind::Layer(layer) = &file.items[0].kind else { panic!("layer") };
