@@ -44,6 +44,13 @@ impl Stack {
     }
 }
 
+/// The logical id of the SSM parameter resource that publishes the value
+/// `name` (`vpc_id` → `PublishedVpcId`). The one place this scheme is
+/// written: the graph and the deploy engine's plans name the same resource.
+pub fn published_logical_id(name: &str) -> String {
+    format!("Published{}", camel_case(name))
+}
+
 /// CloudFormation stack names allow letters, digits and hyphens.
 pub fn stack_name(model: &Model, layer: &str) -> String {
     format!("{}-{}-{}", model.project, model.environment, layer).replace('_', "-")
@@ -65,7 +72,7 @@ pub(super) fn lower_layer(model: &Model, layer: &LayerModel, errors: &mut Vec<Lo
     for published in &layer.publishes {
         let value =
             lowering.json(&published.value, &format!("publish {}", published.name)).unwrap_or(Json::Null);
-        let logical_id = format!("Published{}", camel_case(&published.name));
+        let logical_id = published_logical_id(&published.name);
         lowering.spans.clear();
         property_spans
             .insert(logical_id.clone(), BTreeMap::from([("Value".to_string(), published.value.origin)]));
