@@ -44,7 +44,7 @@ pub(crate) const MAX_STEPS: u64 = 4_000_000;
 
 /// The steps each byte of the spec's own files (not the stdlib's) adds to
 /// the budget. A service written with the stdlib's `ecs.fargate_service`
-/// (about 800 bytes) takes about 3,000 steps, some 4 a byte; twice that
+/// (about 840 bytes) takes 2,500 to 3,100 steps, 3 to 4 a byte; twice that
 /// leaves room for constructs heavier than the stdlib's.
 pub(crate) const STEPS_PER_SPEC_BYTE: u64 = 8;
 
