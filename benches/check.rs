@@ -13,11 +13,13 @@
 //! `MDL_BENCH_SIZES=10000,100000` and `MDL_BENCH_RUNS=5` override the defaults;
 //! `MDL_BENCH_KEEP=1` keeps the generated specs (to profile them).
 
+mod common;
+
 use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::time::{Duration, Instant};
+
+use common::{env_list, measure_command, millis, spec_files, status_kb, time_binary, Row};
 
 /// Services per layer file: 40 services are 121 resources (a task definition,
 /// a service and an SSM parameter each) and about 45 KB of template, within
@@ -25,10 +27,14 @@ use std::time::{Duration, Instant};
 const SERVICES_PER_LAYER: usize = 40;
 
 fn main() {
-    // `cargo bench` passes `--bench`; `cargo test --all-targets` and nextest's
-    // `--list` run this binary too, and must not start a minutes-long debug run.
-    if !std::env::args().any(|arg| arg == "--bench") {
+    // `cargo bench` passes `--bench`; `cargo test --benches` runs this binary
+    // without it (a debug build): a quick run that only shows the generated
+    // spec still checks cleanly, no figures. Nextest's `--list` runs it too.
+    if std::env::args().any(|arg| arg == "--list") {
         return;
+    }
+    if !std::env::args().any(|arg| arg == "--bench") {
+        return quick_check();
     }
     let sizes = env_list("MDL_BENCH_SIZES").unwrap_or_else(|| vec![10_000, 50_000, 100_000]);
     let runs = env_list("MDL_BENCH_RUNS").and_then(|r| r.first().copied()).unwrap_or(7).max(1);
@@ -71,14 +77,14 @@ fn main() {
     );
 }
 
-fn env_list(name: &str) -> Option<Vec<usize>> {
-    let text = std::env::var(name).ok()?;
-    let values: Vec<usize> = text.split(',').filter_map(|v| v.trim().parse().ok()).collect();
-    (!values.is_empty()).then_some(values)
-}
-
-fn millis(duration: Duration) -> f64 {
-    duration.as_secs_f64() * 1000.0
+/// `cargo test --benches`: a small generated spec checks with no diagnostic.
+fn quick_check() {
+    let dir = std::env::temp_dir().join(format!("mdl-bench-quick-{}", std::process::id()));
+    let spec = generate(&dir, 1_000);
+    let report = mdl::lint_files(&spec_files(&dir), &mdl::workspace::DiskFileSystem);
+    let _ = fs::remove_dir_all(&dir);
+    assert!(report.diagnostics.is_empty(), "the generated spec has diagnostics: {:#?}", report.diagnostics);
+    println!("check benchmark, quick mode: {} lines, {} services check cleanly", spec.lines, spec.services);
 }
 
 /// What was generated.
@@ -236,60 +242,11 @@ fn service(text: &mut String, layer: usize, n: usize) {
     );
 }
 
-/// Timings and memory of one size.
-#[derive(Default)]
-struct Row {
-    median: Duration,
-    min: Duration,
-    /// The least CPU time (user + system) of any run: unlike wall time, it
-    /// hardly moves when other processes compete for the cores.
-    min_cpu: Option<Duration>,
-    peak_rss_kb: u64,
-    exit: i32,
-    first_output: String,
-    /// The last line mdl printed: `ok: checked ...` or `error: ...`.
-    summary: String,
-}
-
 fn measure(binary: &Path, dir: &Path, runs: usize) -> Row {
     let mut row = measure_command(binary, &["check".as_ref(), dir.as_os_str()], runs);
     if time_binary().is_none() {
         row.peak_rss_kb = peak_rss_in_process(dir);
     }
-    row
-}
-
-/// Run `mdl ARGS` `runs` times (under `/usr/bin/time` when present).
-fn measure_command(binary: &Path, args: &[&std::ffi::OsStr], runs: usize) -> Row {
-    let time = time_binary();
-    let mut row = Row::default();
-    let mut times = Vec::with_capacity(runs);
-    for _ in 0..runs {
-        let report = std::env::temp_dir().join(format!("mdl-bench-{}.time", std::process::id()));
-        let mut command = match &time {
-            // `%U %S %M`: user and system CPU seconds, peak RSS in KB.
-            Some(time) => {
-                let mut command = Command::new(time);
-                command.args(["-f", "%U %S %M", "-o"]).arg(&report).arg(binary);
-                command
-            }
-            None => Command::new(binary),
-        };
-        let started = Instant::now();
-        let output = command.args(args).output().expect("run mdl");
-        times.push(started.elapsed());
-        row.exit = output.status.code().unwrap_or(-1);
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        row.first_output = stderr.lines().take(30).collect::<Vec<_>>().join("\n");
-        row.summary = stderr.lines().last().unwrap_or_default().to_string();
-        if let Some((cpu, rss)) = read_time_report(&report) {
-            row.min_cpu = Some(row.min_cpu.map_or(cpu, |m: Duration| m.min(cpu)));
-            row.peak_rss_kb = row.peak_rss_kb.max(rss);
-        }
-    }
-    times.sort();
-    row.median = times[times.len() / 2];
-    row.min = times[0];
     row
 }
 
@@ -318,37 +275,10 @@ fn bench_build(binary: &Path, runs: usize) {
     }
 }
 
-fn time_binary() -> Option<PathBuf> {
-    let path = PathBuf::from("/usr/bin/time");
-    path.exists().then_some(path)
-}
-
-/// CPU time (user + system) and peak RSS (KB) from a GNU time `-f "%U %S %M"` report.
-fn read_time_report(report: &Path) -> Option<(Duration, u64)> {
-    let text = fs::read_to_string(report).ok()?;
-    let _ = fs::remove_file(report);
-    let fields: Vec<&str> = text.lines().last()?.split_whitespace().collect();
-    let [user, system, rss] = fields[..] else { return None };
-    let cpu = user.parse::<f64>().ok()? + system.parse::<f64>().ok()?;
-    Some((Duration::from_secs_f64(cpu), rss.parse().ok()?))
-}
-
 /// This process's peak RSS (KB) after checking the spec in-process: an upper
 /// bound, since it includes the benchmark's own memory.
 fn peak_rss_in_process(dir: &Path) -> u64 {
-    let files: Vec<PathBuf> = walkdir::WalkDir::new(dir)
-        .sort_by_file_name()
-        .into_iter()
-        .flatten()
-        .filter(|e| e.path().extension().is_some_and(|x| x == "mdl"))
-        .map(|e| e.into_path())
-        .collect();
-    let report = mdl::check_files(&files, &mdl::workspace::DiskFileSystem);
+    let report = mdl::check_files(&spec_files(dir), &mdl::workspace::DiskFileSystem);
     drop(report);
-    let status = fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap_or(0)
+    status_kb("VmHWM")
 }

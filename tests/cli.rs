@@ -277,3 +277,27 @@ fn init_overwrites_nothing_and_refuses_bad_names() {
         unknown.stderr
     );
 }
+
+#[test]
+fn build_writes_each_template_as_lowered_and_a_manifest_of_every_stack() {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = TempDir::new("build-out");
+    let run = mdl(repo, &["build", "specs/dev.mdl", "-o", &out.0.display().to_string()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let report = mdl::check_files(&[repo.join("specs/dev.mdl")], &mdl::workspace::DiskFileSystem);
+    let model = report.models.first().expect("dev evaluates");
+    let stacks = mdl::cfn::lower(model).stacks;
+    for stack in &stacks {
+        let written = fs::read_to_string(out.0.join(mdl::cfn::output::template_file_name(stack)))
+            .expect("a template per stack");
+        assert_eq!(written, stack.template_body(), "{}", stack.stack_name);
+    }
+    let manifest = fs::read_to_string(out.0.join("manifest.json")).expect("manifest.json");
+    assert_eq!(manifest, mdl::cfn::output::manifest(model, &stacks));
+    let names: Vec<String> = fs::read_dir(&out.0)
+        .expect("out")
+        .flatten()
+        .map(|f| f.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names.len(), stacks.len() + 1, "nothing else, no partial file: {names:?}");
+}

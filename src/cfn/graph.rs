@@ -8,7 +8,8 @@
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
-use crate::eval::{camel_case, DeployExpr, LayerModel, Model, Value};
+use super::published_logical_id;
+use crate::eval::{DeployExpr, LayerModel, Model, Value};
 
 /// An edge `from → to` (both `layer/LogicalId`), with an optional label.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -33,7 +34,7 @@ pub fn edges(model: &Model) -> Vec<Edge> {
             resource.options.for_each_deploy(&mut add);
         }
         for published in &layer.publishes {
-            let from = node(&layer.name, &format!("Published{}", camel_case(&published.name)));
+            let from = node(&layer.name, &published_logical_id(&published.name));
             published.value.for_each_deploy(&mut |expr, _| edges.extend(edge_to(model, layer, &from, expr)));
         }
     }
@@ -50,7 +51,7 @@ fn edge_to(model: &Model, layer: &LayerModel, from: &str, expr: &DeployExpr) -> 
                 .layers
                 .iter()
                 .find_map(|l| l.publishes.iter().find(|p| &p.parameter == parameter).map(|p| (l, p)))?;
-            let to = node(&producer.name, &format!("Published{}", camel_case(&published.name)));
+            let to = node(&producer.name, &published_logical_id(&published.name));
             Some(Edge { from: from.to_string(), to, label: Some(parameter.clone()) })
         }
         DeployExpr::Pseudo(_) | DeployExpr::Join(_) | DeployExpr::Equals { .. } => None,
@@ -64,10 +65,8 @@ fn node(layer: &str, logical_id: &str) -> String {
 /// Every node of a layer: its resources and the SSM parameters it publishes.
 fn layer_nodes(layer: &LayerModel) -> Vec<(String, String)> {
     let resources = layer.resources.iter().map(|r| (r.logical_id.clone(), r.type_name.clone()));
-    let published = layer
-        .publishes
-        .iter()
-        .map(|p| (format!("Published{}", camel_case(&p.name)), format!("SSM {}", p.parameter)));
+    let published =
+        layer.publishes.iter().map(|p| (published_logical_id(&p.name), format!("SSM {}", p.parameter)));
     resources.chain(published).collect()
 }
 

@@ -21,7 +21,7 @@ mod template;
 mod value;
 
 pub use error::LowerError;
-pub use template::{stack_name, Stack};
+pub use template::{published_logical_id, stack_name, Stack};
 
 use crate::diag::Diagnostic;
 use crate::eval::Model;
@@ -37,13 +37,22 @@ pub struct Lowered {
 /// schemas for the model's region and templates against its limits.
 pub fn lower(model: &Model) -> Lowered {
     let mut lowered = Lowered::default();
-    for layer in &model.layers {
-        let (stack, mut diagnostics) = lower_and_check(model, layer);
+    lower_each(model, |stack, mut diagnostics| {
         lowered.diagnostics.append(&mut diagnostics);
         lowered.stacks.push(stack);
-    }
+    });
     lowered.diagnostics.extend(check_names(model));
     lowered
+}
+
+/// [`lower`], handing each layer's stack and diagnostics to `each` before
+/// the next layer is lowered: `mdl build` writes each template and lets it
+/// go, so a platform of hundreds of layers never holds all its templates.
+pub fn lower_each(model: &Model, mut each: impl FnMut(Stack, Vec<Diagnostic>)) {
+    for layer in &model.layers {
+        let (stack, diagnostics) = lower_and_check(model, layer);
+        each(stack, diagnostics);
+    }
 }
 
 /// What lowering `model` would report, keeping one template at a time.

@@ -5,28 +5,16 @@ use serde_json::json;
 use super::template::Stack;
 use crate::eval::Model;
 
-/// A file to write, relative to the output directory.
-pub struct OutputFile {
-    pub name: String,
-    pub contents: String,
-}
-
-/// The template files and `manifest.json`, in deploy order.
-pub fn files(model: &Model, stacks: &[Stack]) -> Vec<OutputFile> {
-    let mut files: Vec<OutputFile> = stacks
-        .iter()
-        .map(|stack| OutputFile { name: template_file_name(stack), contents: stack.template_body() })
-        .collect();
-    files.push(OutputFile { name: "manifest.json".into(), contents: manifest(model, stacks) });
-    files
-}
+/// The manifest's own file name.
+pub const MANIFEST: &str = "manifest.json";
 
 /// `megadolls-dev-core.template.json`
 pub fn template_file_name(stack: &Stack) -> String {
     format!("{}.template.json", stack.stack_name)
 }
 
-/// The manifest: project, environment, region and the stacks in deploy order.
+/// The manifest: project, environment, region and the stacks in deploy order
+/// (it reads their names, dependencies and parameters, not their templates).
 pub fn manifest(model: &Model, stacks: &[Stack]) -> String {
     let stacks: Vec<serde_json::Value> = stacks
         .iter()

@@ -47,6 +47,13 @@ impl Stack {
     }
 }
 
+/// The logical id of the SSM parameter resource that publishes the value
+/// `name` (`vpc_id` → `PublishedVpcId`). The one place this scheme is
+/// written: the graph and the deploy engine's plans name the same resource.
+pub fn published_logical_id(name: &str) -> String {
+    format!("Published{}", camel_case(name))
+}
+
 /// CloudFormation stack names allow letters, digits and hyphens.
 pub fn stack_name(model: &Model, layer: &str) -> String {
     format!("{}-{}-{}", model.project, model.environment, layer).replace('_', "-")
@@ -73,7 +80,7 @@ pub(super) fn lower_layer(model: &Model, layer: &LayerModel, errors: &mut Vec<Lo
             ValueKind::List(_) => ("StringList", string_list(value)),
             _ => ("String", value),
         };
-        let logical_id = format!("Published{}", camel_case(&published.name));
+        let logical_id = published_logical_id(&published.name);
         let description = format!("`{}`, published as {}", published.name, published.parameter);
         outputs.insert(logical_id.clone(), json!({ "Description": description, "Value": value.clone() }));
         lowering.spans.clear();

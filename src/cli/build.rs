@@ -40,9 +40,8 @@ pub fn run(args: &BuildArgs) -> Outcome {
         Ok(loaded) => loaded,
         Err(outcome) => return outcome,
     };
-    let lowered = cfn::lower(&model);
     match &args.out {
-        Some(dir) => match write(dir, &model, &lowered.stacks) {
+        Some(dir) => match write(dir, &model) {
             Ok(count) => {
                 eprintln!(
                     "wrote {count} files to {} ({} {}, {})",
@@ -59,24 +58,38 @@ pub fn run(args: &BuildArgs) -> Outcome {
             }
         },
         None => {
-            let _ = print_summary(&model, &lowered.stacks);
+            let _ = print_summary(&model, &cfn::lower(&model).stacks);
             Outcome::Ok
         }
     }
 }
 
-/// Write every file to a temporary name first, then rename, so an
-/// interrupted build never leaves a half-written template behind.
-fn write(dir: &Path, model: &mdl::eval::Model, stacks: &[Stack]) -> io::Result<usize> {
+/// Write each layer's template as soon as it is lowered, then the manifest;
+/// a template is let go once written, so memory holds one at a time.
+fn write(dir: &Path, model: &mdl::eval::Model) -> io::Result<usize> {
     fs::create_dir_all(dir)?;
-    let files = output::files(model, stacks);
-    for file in &files {
-        let path = dir.join(&file.name);
-        let partial = dir.join(format!(".{}.partial", file.name));
-        fs::write(&partial, &file.contents)?;
-        fs::rename(&partial, &path)?;
-    }
-    Ok(files.len())
+    let mut stacks = Vec::new();
+    let mut written = Ok(());
+    cfn::lower_each(model, |mut stack, _| {
+        if written.is_ok() {
+            written = write_file(dir, &output::template_file_name(&stack), &stack.template_body());
+        }
+        // The manifest needs the stack's name, dependencies and parameters only.
+        stack.template = serde_json::Value::Null;
+        stack.property_spans = BTreeMap::new();
+        stacks.push(stack);
+    });
+    written?;
+    write_file(dir, output::MANIFEST, &output::manifest(model, &stacks))?;
+    Ok(stacks.len() + 1)
+}
+
+/// Write to a temporary name first, then rename, so an interrupted build
+/// never leaves a half-written file behind.
+fn write_file(dir: &Path, name: &str, contents: &str) -> io::Result<()> {
+    let partial = dir.join(format!(".{name}.partial"));
+    fs::write(&partial, contents)?;
+    fs::rename(&partial, dir.join(name))
 }
 
 fn print_summary(model: &mdl::eval::Model, stacks: &[Stack]) -> io::Result<()> {

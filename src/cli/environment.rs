@@ -61,7 +61,7 @@ pub fn load(
         return Err(Outcome::Usage);
     }
     let entries = [PathBuf::from(spec)];
-    let report = Inputs { entries: &entries, root: root.dir()? }.check(&DiskFileSystem);
+    let mut report = Inputs { entries: &entries, root: root.dir()? }.check(&DiskFileSystem);
     if !report.diagnostics.is_empty() {
         let text =
             render::render_human_all(&report.diagnostics, &report.workspace.sources, color.for_stderr());
@@ -71,15 +71,17 @@ pub fn load(
         eprintln!("error: {} has errors; nothing was built", spec.display());
         return Err(Outcome::Problems);
     }
-    let model = pick(&report, spec, wanted)?;
+    let model = pick(&mut report, spec, wanted)?;
     Ok((report, model))
 }
 
-fn pick(report: &Report, spec: &Path, wanted: Option<&str>) -> Result<Model, Outcome> {
+/// The chosen environment's model, moved out of `report` (a model of a large
+/// platform is hundreds of megabytes: a copy would double the peak).
+fn pick(report: &mut Report, spec: &Path, wanted: Option<&str>) -> Result<Model, Outcome> {
     let names: Vec<&str> = report.models.iter().map(|m| m.environment.as_str()).collect();
     let chosen = match (wanted, names.as_slice()) {
-        (Some(name), _) => report.models.iter().find(|m| m.environment == name),
-        (None, [_]) => report.models.first(),
+        (Some(name), _) => report.models.iter().position(|m| m.environment == name),
+        (None, [_]) => Some(0),
         (None, []) => {
             eprintln!("error: {} declares no environment; name a file such as specs/dev.mdl", spec.display());
             return Err(Outcome::Usage);
@@ -95,7 +97,7 @@ fn pick(report: &Report, spec: &Path, wanted: Option<&str>) -> Result<Model, Out
         }
     };
     match chosen {
-        Some(model) => Ok(model.clone()),
+        Some(index) => Ok(report.models.swap_remove(index)),
         None => {
             eprintln!(
                 "error: {} has no environment `{}` (it has: {})",

@@ -13,8 +13,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::Value as Json;
 
 use super::report::SourceLine;
-use crate::cfn::Stack;
-use crate::eval::{camel_case, Model, Setting, Tag};
+use crate::cfn::{published_logical_id, Stack};
+use crate::eval::{Model, Setting, Tag};
 use crate::source::{Sources, Span};
 
 /// Everything deploy needs about the environment.
@@ -150,7 +150,7 @@ pub fn owner(tags: &[(String, String)]) -> Option<(String, String, String)> {
 fn resource_spans(model: &Model, layer: &str) -> BTreeMap<String, Span> {
     let Some(layer) = model.layer(layer) else { return BTreeMap::new() };
     let resources = layer.resources.iter().map(|r| (r.logical_id.clone(), r.instance_span.unwrap_or(r.span)));
-    let published = layer.publishes.iter().map(|p| (published_id(&p.name), p.span));
+    let published = layer.publishes.iter().map(|p| (published_logical_id(&p.name), p.span));
     resources.chain(published).collect()
 }
 
@@ -161,24 +161,19 @@ pub fn line_of(sources: &Sources, span: Span) -> Option<SourceLine> {
     Some(SourceLine { file: file.name.clone(), line })
 }
 
-/// The logical id lowering gives a published value.
-fn published_id(name: &str) -> String {
-    format!("Published{}", camel_case(name))
-}
-
 fn published_and_read(model: &Model, layer: &str, read: &BTreeSet<&str>) -> BTreeSet<String> {
     let Some(layer) = model.layer(layer) else { return BTreeSet::new() };
     layer
         .publishes
         .iter()
         .filter(|p| read.contains(p.parameter.as_str()))
-        .map(|p| published_id(&p.name))
+        .map(|p| published_logical_id(&p.name))
         .collect()
 }
 
 fn publishes(model: &Model, layer: &str) -> BTreeMap<String, String> {
     let Some(layer) = model.layer(layer) else { return BTreeMap::new() };
-    layer.publishes.iter().map(|p| (published_id(&p.name), p.parameter.clone())).collect()
+    layer.publishes.iter().map(|p| (published_logical_id(&p.name), p.parameter.clone())).collect()
 }
 
 #[cfg(test)]

@@ -257,9 +257,9 @@ fn limit_reached(limit: Limit, span: Span) -> Diagnostic {
             "used here",
         )
         .with_help("look for a chain of bindings each wrapping the one before in a list or map"),
-        Limit::Steps => Diagnostic::new(
+        Limit::Steps(budget) => Diagnostic::new(
             Code::TooManySteps,
-            format!("evaluation takes more than {} steps", thousands(limits::MAX_STEPS as usize)),
+            format!("evaluation takes more than {} steps", thousands(budget as usize)),
             span,
             "the budget ran out here",
         )

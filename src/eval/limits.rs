@@ -9,11 +9,15 @@
 //!
 //! - a string holds at most [`MAX_STRING_BYTES`] (E0408);
 //! - a list, map or record holds at most [`MAX_ELEMENTS`] (E0409);
-//! - one environment takes at most [`MAX_STEPS`] steps (E0410): a step is one
+//! - one environment takes at most [`step_budget`] steps (E0410): a step is one
 //!   expression evaluated, plus one per part of every value a name or a field
 //!   access copies (a list of a thousand elements costs a thousand), so the
 //!   budget bounds time and memory together: everything a spec holds was
-//!   charged when it was built;
+//!   charged when it was built. The budget is [`MAX_STEPS`] plus
+//!   [`STEPS_PER_SPEC_BYTE`] for each byte of the spec's own files: a few
+//!   hostile lines get the fixed part only, while a platform of thousands of
+//!   services, which needs steps in proportion to what it says, is not
+//!   refused for being large;
 //! - evaluation nests at most [`MAX_DEPTH`] levels (E0411): a binding that uses
 //!   another is evaluated inside it, so a chain of 15,000 bindings each using
 //!   the next is fine and a longer one is reported, never a stack overflow;
@@ -35,8 +39,19 @@ pub(crate) const MAX_STRING_BYTES: usize = 1024 * 1024;
 /// The most elements of one list, or fields of one map or record.
 pub(crate) const MAX_ELEMENTS: usize = 100_000;
 
-/// The steps one environment's evaluation may take.
+/// The steps one environment's evaluation may take, whatever the spec's size.
 pub(crate) const MAX_STEPS: u64 = 4_000_000;
+
+/// The steps each byte of the spec's own files (not the stdlib's) adds to
+/// the budget. A service written with the stdlib's `ecs.fargate_service`
+/// (about 840 bytes) takes 2,500 to 3,100 steps, 3 to 4 a byte; twice that
+/// leaves room for constructs heavier than the stdlib's.
+pub(crate) const STEPS_PER_SPEC_BYTE: u64 = 8;
+
+/// The steps one environment may take in a spec whose own files hold `spec_bytes`.
+pub(crate) fn step_budget(spec_bytes: usize) -> u64 {
+    MAX_STEPS.saturating_add(STEPS_PER_SPEC_BYTE.saturating_mul(spec_bytes as u64))
+}
 
 /// How deep evaluation may nest. The evaluator's thread has room for this
 /// many levels with a wide margin (about 1.3 KB a level in a release build,
@@ -58,8 +73,8 @@ pub enum Limit {
     Elements { kind: &'static str, count: usize },
     /// A value nesting lists and maps deeper than [`MAX_VALUE_DEPTH`].
     ValueDepth,
-    /// More than [`MAX_STEPS`] steps.
-    Steps,
+    /// More steps than the budget, this many ([`step_budget`]).
+    Steps(u64),
     /// Evaluation nesting deeper than this many levels ([`MAX_DEPTH`]).
     Depth(usize),
 }
@@ -68,12 +83,12 @@ impl<'a> Evaluator<'a> {
     /// One more step; an error once the budget is spent (reported once: every
     /// later step fails silently, so one diagnostic stands for the rest).
     pub(crate) fn step(&mut self, cost: u64, span: Span) -> EvalResult<()> {
-        if self.steps > MAX_STEPS {
+        if self.steps > self.max_steps {
             return Err(EvalError::Reported);
         }
         self.steps += cost;
-        if self.steps > MAX_STEPS {
-            return Err(EvalError::Limit { limit: Limit::Steps, span });
+        if self.steps > self.max_steps {
+            return Err(EvalError::Limit { limit: Limit::Steps(self.max_steps), span });
         }
         Ok(())
     }

@@ -136,8 +136,10 @@ pub(crate) struct Evaluator<'a> {
     pub(crate) depth: usize,
     /// How deep evaluation may nest ([`limits::MAX_DEPTH`] on the evaluator's own thread).
     max_depth: usize,
-    /// Steps taken so far (see [`limits::MAX_STEPS`]).
+    /// Steps taken so far (see [`limits::step_budget`]).
     pub(crate) steps: u64,
+    /// The steps this environment may take.
+    max_steps: u64,
     /// Range failures reported so far.
     pub(crate) range_failures: usize,
     /// Instances being evaluated whose params failed a range: their requires stay quiet.
@@ -152,11 +154,17 @@ pub(crate) struct Evaluator<'a> {
 
 impl<'a> Evaluator<'a> {
     fn new(workspace: &'a Workspace, checked: &'a Checked) -> Self {
-        let std_files = workspace
+        let std_files: HashSet<FileId> = workspace
             .iter_modules()
             .filter(|(_, m)| matches!(m.origin, ModuleOrigin::Std(_)))
             .map(|(_, m)| m.file)
             .collect();
+        let spec_bytes = workspace
+            .sources
+            .iter()
+            .filter(|(id, _)| !std_files.contains(id))
+            .map(|(_, file)| file.text.len())
+            .sum();
         Evaluator {
             workspace,
             checked,
@@ -171,6 +179,7 @@ impl<'a> Evaluator<'a> {
             depth: 0,
             max_depth: limits::MAX_DEPTH,
             steps: 0,
+            max_steps: limits::step_budget(spec_bytes),
             range_failures: 0,
             quiet_requires: 0,
             diagnostics: Vec::new(),

@@ -79,3 +79,19 @@ fn a_squared_comprehension_runs_out_of_steps_once() {
     let (_, diagnostics) = layer(&format!("{list}{product}"));
     only(&diagnostics, Code::TooManySteps);
 }
+
+#[test]
+fn the_step_budget_grows_with_the_size_of_the_spec() {
+    // 1,024 × 1,024 comparisons: over the fixed 4,000,000 steps, within the
+    // budget of a spec of about a megabyte.
+    let list = chain("l", "[0, 1, 2, 3, 4, 5, 6, 7]", 7, "@ + @");
+    let pairs = "  pairs = [x for x in l7 if len([y for y in l7 if y == x]) > 5000]\n";
+    let (_, diagnostics) = layer(&format!("{list}{pairs}"));
+    only(&diagnostics, Code::TooManySteps);
+
+    let padding = format!("  // {}\n", "x".repeat(96)).repeat(10_000);
+    let body = format!("{PROJECT}\nlayer app {{\n{padding}{list}{pairs}}}\n");
+    let (_, model, diagnostics) = spec(&body, PROD);
+    assert!(diagnostics.is_empty(), "{:#?}", &diagnostics[..diagnostics.len().min(3)]);
+    assert!(model.is_some());
+}
