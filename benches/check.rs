@@ -133,7 +133,7 @@ project bench {
     replicas: int in 1..100
     image_tag: string
   }
-  params = "/bench/infra"
+  params = "/bench/${env.name}"
 }
 
 /// One containerised service: a task definition and an ECS service.
@@ -204,7 +204,8 @@ fn layer_file(layer: usize, first_service: usize, budget: usize) -> (String, usi
         service(&mut text, layer, first_service + services);
         lines += SERVICE_LINES;
         if services == 0 {
-            let _ = writeln!(text, "  publish first_arn = s{first_service}.arn");
+            // Each layer publishes under its own name: SSM names are one namespace per environment.
+            let _ = writeln!(text, "  publish l{layer}_first_arn = s{first_service}.arn");
             lines += 1;
         }
         services += 1;
@@ -217,7 +218,7 @@ fn layer_file(layer: usize, first_service: usize, budget: usize) -> (String, usi
 const SERVICE_LINES: usize = 15;
 
 fn service(text: &mut String, layer: usize, n: usize) {
-    let upstream = if layer > 0 { format!("l{}.first_arn", layer - 1) } else { "core.vpc_id".into() };
+    let upstream = if layer > 0 { format!("l{0}.l{0}_first_arn", layer - 1) } else { "core.vpc_id".into() };
     let _ = write!(
         text,
         r#"  // Service {n}.

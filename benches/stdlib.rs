@@ -205,8 +205,8 @@ layer l{layer} {{
     capacity = env.capacity
     network = {{
       vpc_id         = core.vpc_id
-      subnets        = [core.private_subnet_1, core.private_subnet_2]
-      public_subnets = [core.public_subnet_1, core.public_subnet_2]
+      subnets        = core.private_subnets
+      public_subnets = core.public_subnets
       security_group = core.app_security_group
       discovery      = {{ namespace = core.namespace_id, domain = core.namespace_domain }}
     }}
