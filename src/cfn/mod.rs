@@ -17,6 +17,7 @@ pub mod limits;
 pub mod names;
 pub mod output;
 pub mod schema;
+mod stack_sets;
 mod template;
 mod value;
 
@@ -62,11 +63,12 @@ pub fn check(model: &Model) -> Vec<Diagnostic> {
 }
 
 /// Stack names, logical ids and SSM names AWS would refuse ([`names`]), and
-/// plain HTTP served publicly by a protected environment ([`exposure`]).
+/// plain HTTP served publicly by a protected environment ([`exposure`]),
+/// and the environment's StackSets ([`stack_sets`]).
 fn check_names(model: &Model) -> Vec<Diagnostic> {
     let note = format!("while lowering environment `{}` ({})", model.environment, model.region);
     let names = names::check(model).into_iter().map(|e| e.diagnostic().with_note(note.clone()));
-    names.chain(exposure::check(model)).collect()
+    names.chain(exposure::check(model)).chain(stack_sets::check(model)).collect()
 }
 
 fn lower_and_check(model: &Model, layer: &crate::eval::LayerModel) -> (Stack, Vec<Diagnostic>) {

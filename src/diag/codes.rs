@@ -134,6 +134,10 @@ codes! {
     DestroyRefused = "E0650", Error, "destroy refused";
     DestroyFailed = "E0651", Error, "stack could not be deleted";
     ImportRefused = "E0652", Error, "resource cannot be imported";
+    // E067x: layers fanned out as StackSets.
+    StackSetUnknownLayer = "E0670", Error, "StackSet for a layer the spec does not have";
+    InvalidStackSet = "E0671", Error, "invalid StackSet setting";
+    ReadsFannedOutLayer = "E0672", Error, "layer reads a value published by a fanned-out layer";
 
     // Warnings.
     InvisibleCharacter = "W0101", Warning, "invisible character";

@@ -8,7 +8,7 @@
 //! environment file's line as the primary label.
 
 use super::error::{EvalError, EvalResult};
-use super::model::{display_text, Deployment, Model, Setting, Tag, Value, ValueKind};
+use super::model::{display_text, Deployment, Model, Setting, StackSetModel, Tag, Value, ValueKind};
 use super::names::item_of;
 use super::scope::Ctx;
 use super::Evaluator;
@@ -167,5 +167,42 @@ fn deployment(env: Option<&Value>, project: Option<&Value>) -> Deployment {
         role: text("role"),
         service_role: text("service_role"),
         tags,
+        stack_sets: stack_sets(env.and_then(|e| e.field("stack_sets"))),
+    }
+}
+
+/// The `stack_sets` setting, one entry per layer (the prelude's `StackSet`,
+/// conformed: every field is there, with its type).
+fn stack_sets(value: Option<&Value>) -> Vec<StackSetModel> {
+    let Some(ValueKind::Record(entries)) = value.map(|v| &v.kind) else { return Vec::new() };
+    entries.iter().map(|(layer, entry)| stack_set(layer, entry)).collect()
+}
+
+fn stack_set(layer: &str, entry: &Value) -> StackSetModel {
+    let texts = |name: &str| -> Vec<Setting> {
+        let Some(ValueKind::List(items)) = entry.field(name).map(|v| &v.kind) else { return Vec::new() };
+        items
+            .iter()
+            .filter_map(|item| Some(Setting { value: display_text(item)?, span: item.origin }))
+            .collect()
+    };
+    let int = |name: &str, default: i64| match entry.field(name).map(|v| &v.kind) {
+        Some(ValueKind::Int(n)) => *n,
+        _ => default,
+    };
+    let administration_role = entry
+        .field("administration_role")
+        .and_then(|v| Some(Setting { value: v.as_str()?.to_string(), span: v.origin }));
+    StackSetModel {
+        layer: layer.to_string(),
+        span: entry.origin,
+        regions: texts("regions"),
+        accounts: texts("accounts"),
+        max_concurrent: int("max_concurrent", 1),
+        failure_tolerance: int("failure_tolerance", 0),
+        region_order: texts("region_order"),
+        administration_role,
+        // The prelude owns the default: a conformed entry always has the field.
+        execution_role: entry.field("execution_role").and_then(Value::as_str).unwrap_or_default().to_string(),
     }
 }

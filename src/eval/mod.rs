@@ -41,7 +41,7 @@ mod tests;
 
 pub use model::{
     display_text, DeployExpr, Deployment, Imported, LayerModel, Model, Published, ResourceModel, SecretModel,
-    Setting, Tag, Value, ValueKind,
+    Setting, StackSetModel, Tag, Value, ValueKind,
 };
 pub use names::camel_case;
 

@@ -53,6 +53,52 @@ pub struct Deployment {
     pub service_role: Option<Setting>,
     /// The project's `tags`, then the environment's (a key set in both keeps the environment's value).
     pub tags: Vec<Tag>,
+    /// Layers fanned out as StackSets (`stack_sets`), in the order written.
+    pub stack_sets: Vec<StackSetModel>,
+}
+
+/// One layer fanned out as a StackSet (the prelude's `StackSet`).
+#[derive(Debug, Clone, Serialize)]
+pub struct StackSetModel {
+    /// The layer's name, as the `stack_sets` key.
+    pub layer: String,
+    /// Where the entry was written.
+    #[serde(serialize_with = "serialize_span")]
+    pub span: Span,
+    /// Regions that get an instance (`us-east-1`), in the order written.
+    pub regions: Vec<Setting>,
+    /// Accounts that get an instance in every region; empty: the caller's own.
+    pub accounts: Vec<Setting>,
+    /// Accounts deployed at once, per region.
+    pub max_concurrent: i64,
+    /// Accounts that may fail, per region, before the operation stops.
+    pub failure_tolerance: i64,
+    /// The order regions are deployed in.
+    pub region_order: Vec<Setting>,
+    /// The administration role's ARN (self-managed permissions).
+    pub administration_role: Option<Setting>,
+    /// The role name assumed in each target account.
+    pub execution_role: String,
+}
+
+impl StackSetModel {
+    /// The regions in deploy order: `region_order` first, then the rest of `regions`.
+    pub fn ordered_regions(&self) -> Vec<String> {
+        let mut ordered: Vec<String> = Vec::new();
+        for region in self.region_order.iter().chain(&self.regions) {
+            if !ordered.contains(&region.value) {
+                ordered.push(region.value.clone());
+            }
+        }
+        ordered
+    }
+}
+
+impl Deployment {
+    /// The StackSet the layer `name` is fanned out as, if it is.
+    pub fn stack_set(&self, layer: &str) -> Option<&StackSetModel> {
+        self.stack_sets.iter().find(|s| s.layer == layer)
+    }
 }
 
 /// A text setting and the spec line that set it.

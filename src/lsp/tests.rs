@@ -127,7 +127,18 @@ fn definition_goes_to_the_project_field_and_the_setting() {
 fn completion_after_a_dot_offers_what_the_checker_allows() {
     assert_eq!(
         complete("${env.size}", "${env."),
-        ["name", "region", "account", "protect", "profile", "role", "service_role", "tags", "size"]
+        [
+            "name",
+            "region",
+            "account",
+            "protect",
+            "profile",
+            "role",
+            "service_role",
+            "tags",
+            "stack_sets",
+            "size"
+        ]
     );
     assert_eq!(complete("${project.params}", "${project."), ["name", "params"]);
     assert_eq!(

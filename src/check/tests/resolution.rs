@@ -355,7 +355,19 @@ fn a_name_typed_by_hand_is_looked_up_as_the_checker_would() {
     let names = |def| checked.after_dot(ws, module, def).into_iter().map(|(n, _)| n).collect::<Vec<_>>();
     assert_eq!(
         names(Def::Env),
-        ["name", "region", "account", "protect", "profile", "role", "service_role", "tags", "size", "tier"]
+        [
+            "name",
+            "region",
+            "account",
+            "protect",
+            "profile",
+            "role",
+            "service_role",
+            "tags",
+            "stack_sets",
+            "size",
+            "tier"
+        ]
     );
     assert_eq!(
         names(Def::Aws),
