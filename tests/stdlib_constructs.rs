@@ -77,6 +77,19 @@ fn a_public_service_needs_a_port() {
 }
 
 #[test]
+fn a_service_scales_to_at_most_five_thousand_tasks() {
+    let service = |max: &str| {
+        format!(
+            r#"
+  web = ecs.fargate_service {{ cluster = cluster, name = "web", image = "nginx", scaling = {{ min = 1, max = {max}, cpu_target = 50% }} }}
+"#
+        )
+    };
+    assert!(run(&service("5000")).0.is_empty(), "ECS's limit itself is allowed");
+    assert_eq!(run(&service("99999999999")).0, ["E0401"]);
+}
+
+#[test]
 fn a_cron_names_exactly_one_of_day_and_weekday() {
     let task = |schedule: &str| {
         run(&format!(

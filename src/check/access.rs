@@ -31,6 +31,7 @@ impl<'w> Checker<'w> {
             if let Some(index) = self.ctx.members.as_ref().and_then(|m| m.get(text).copied()) {
                 if let Body::Layer(decl) | Body::Construct(decl) = self.ctx.body {
                     let ty = self.member_ref(decl, index, name.span);
+                    let ty = self.narrowed(decl, index, ty);
                     return self.resolved(name, Def::Member { body: decl, index: index as u32 }, ty);
                 }
             }

@@ -13,6 +13,7 @@ use std::sync::Arc;
 
 use crate::check::error::CheckError;
 use crate::check::lookup;
+use crate::check::narrow::Fact;
 use crate::check::scope::{self, DeclRef, Scope, Scopes};
 use crate::check::table::{Builder, Def};
 use crate::check::types::{self, RecordType, Type};
@@ -51,6 +52,8 @@ pub struct Ctx {
     pub instance_ok: Option<Span>,
     /// Inside raw resource properties, a secret becomes a dynamic reference.
     pub secrets_ok: bool,
+    /// Check-time conditions known to hold here (see `narrow`).
+    pub facts: Vec<Fact>,
 }
 
 impl Ctx {
@@ -64,6 +67,7 @@ impl Ctx {
             declarations_only: false,
             instance_ok: None,
             secrets_ok: false,
+            facts: Vec::new(),
         }
     }
 }
@@ -165,6 +169,9 @@ pub struct Checker<'w> {
     pub alias_depth: usize,
     /// What each name refers to and each expression's type, so far.
     pub table: Builder,
+    /// The `when` conjuncts of each member that is optional because of its
+    /// `when` (see `narrow`).
+    pub when_facts: HashMap<(DeclRef, usize), Vec<Fact>>,
     /// The workspace's only project, when there is exactly one.
     sole_project: Option<DeclRef>,
 }
@@ -193,6 +200,7 @@ impl<'w> Checker<'w> {
             member_depth: 0,
             alias_depth: 0,
             table: Builder::default(),
+            when_facts: HashMap::new(),
             sole_project: lookup::only_project_in_workspace(ws),
         }
     }
@@ -230,6 +238,7 @@ impl<'w> Checker<'w> {
             declarations_only: false,
             instance_ok: None,
             secrets_ok: false,
+            facts: Vec::new(),
         }
     }
 

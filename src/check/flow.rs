@@ -22,9 +22,9 @@ impl<'w> Checker<'w> {
         otherwise: &'w Expr,
         hint: Option<&Type>,
     ) -> Type {
-        self.condition(condition, "an `if` condition");
-        let a = self.expr(then, hint);
-        let b = self.expr(otherwise, hint.or(Some(&a)));
+        let guard = self.guard(condition, "an `if` condition");
+        let a = self.assuming(&guard.holds, |checker| checker.expr(then, hint));
+        let b = self.assuming(&guard.fails(), |checker| checker.expr(otherwise, hint.or(Some(&a))));
         self.join_branches(&a, &b, otherwise, "`if` branches")
     }
 
@@ -58,14 +58,12 @@ impl<'w> Checker<'w> {
         let def = Def::Local { declared: var.span };
         let item = self.resolved(var, def, item);
         self.ctx.locals.push((var.text.clone(), item, def));
-        if let Some(filter) = filter {
-            self.condition(filter, "a comprehension filter");
-        }
+        let holds = self.holds_where(filter, "a comprehension filter");
         let element_hint = match hint.map(Type::unwrapped) {
             Some(Type::List(inner)) => Some(inner.as_ref().clone()),
             _ => None,
         };
-        let ty = self.expr(element, element_hint.as_ref());
+        let ty = self.assuming(&holds, |checker| checker.expr(element, element_hint.as_ref()));
         self.ctx.locals.pop();
         Type::List(Box::new(ty))
     }

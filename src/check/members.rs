@@ -58,12 +58,12 @@ impl<'w> Checker<'w> {
             _ => Body::Construct(body),
         };
         let ctx = self.body_ctx(body, kind);
-        let ty = self.with_ctx(ctx, |checker| checker.member_type(body, member));
+        let ty = self.with_ctx(ctx, |checker| checker.member_type(body, index, member));
         self.members.insert((body, index), MemberState::Done(ty.clone()));
         ty
     }
 
-    fn member_type(&mut self, body: DeclRef, member: &'w Member) -> Type {
+    fn member_type(&mut self, body: DeclRef, index: usize, member: &'w Member) -> Type {
         match &member.kind {
             MemberKind::Param(field) if matches!(self.item(body).kind, ItemKind::Layer(_)) => {
                 self.typed_binding(body, field)
@@ -73,8 +73,7 @@ impl<'w> Checker<'w> {
                 params.field(&field.name.text).map_or(Type::Unknown, |f| f.ty.clone())
             }
             MemberKind::Binding(binding) | MemberKind::Service(binding) | MemberKind::Pipeline(binding) => {
-                let ty = self.named_value(binding);
-                self.switched(member, ty)
+                self.switched(body, index, member, binding)
             }
             MemberKind::Publish(binding) => self.publish(binding),
             MemberKind::Output(binding) => self.infer(&binding.value),
@@ -96,13 +95,18 @@ impl<'w> Checker<'w> {
     }
 
     /// `x = .. when cond`: the condition is a check-time bool, and the value
-    /// is absent where it is false, so the member's type is optional.
-    fn switched(&mut self, member: &'w Member, ty: Type) -> Type {
-        let Some(condition) = &member.when else { return ty };
-        self.condition(condition, "a `when` condition");
+    /// is absent where it is false, so the member's type is optional. The
+    /// value is typed where the condition holds.
+    fn switched(&mut self, body: DeclRef, index: usize, member: &'w Member, binding: &'w Binding) -> Type {
+        let Some(condition) = &member.when else { return self.named_value(binding) };
+        let guard = self.guard(condition, "a `when` condition");
+        let ty = self.assuming(&guard.holds, |checker| checker.named_value(binding));
         match ty {
             Type::Optional(_) | Type::None | Type::Unknown => ty,
-            ty => Type::Optional(Box::new(ty)),
+            ty => {
+                self.switched_by(body, index, &guard);
+                Type::Optional(Box::new(ty))
+            }
         }
     }
 

@@ -14,7 +14,8 @@
 //! program),
 //! `checker` (state and caches), `types` (the type language), `resolve`
 //! (declaration signatures), `expr`/`access`/`records`/`ops`/`flow`/`matches`
-//! (expressions), `builtins`, `members` and `decls` (declarations), `layers`
+//! (expressions), `builtins`, `members` and `decls` (declarations), `narrow` (a
+//! reference guarded by its member's `when` condition is not optional), `layers`
 //! (layer graph and deploy order), `secret_literals` (strings that look
 //! like secrets), `error` (the one conversion to diagnostics), `broken`
 //! (errors that only follow from a syntax error), `tests/` (one file per
@@ -33,6 +34,7 @@ pub mod layers;
 pub mod lookup;
 mod matches;
 mod members;
+mod narrow;
 mod ops;
 mod query;
 mod records;

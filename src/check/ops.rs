@@ -39,8 +39,7 @@ impl<'w> Checker<'w> {
 
     /// `left op right`.
     pub fn binary(&mut self, op: BinaryOp, left: &'w Expr, right: &'w Expr, span: Span) -> Type {
-        let l = self.infer(left);
-        let r = self.expr(right, Some(&l));
+        let (l, r) = self.operands(op, left, right);
         if l == Type::Unknown || r == Type::Unknown {
             return Type::Unknown;
         }
@@ -58,6 +57,22 @@ impl<'w> Checker<'w> {
                 self.arithmetic(op, &l, &r, span)
             }
         }
+    }
+
+    /// The operands' types. The right side of `&&` is typed where the left
+    /// holds, of `||` where it does not: only then is it evaluated.
+    fn operands(&mut self, op: BinaryOp, left: &'w Expr, right: &'w Expr) -> (Type, Type) {
+        let mut l = Type::Unknown;
+        let holds = match op {
+            BinaryOp::And => self.stating(left, |checker| l = checker.infer(left)).holds,
+            BinaryOp::Or => self.stating(left, |checker| l = checker.infer(left)).fails(),
+            _ => {
+                l = self.infer(left);
+                Vec::new()
+            }
+        };
+        let r = self.assuming(&holds, |checker| checker.expr(right, Some(&l)));
+        (l, r)
     }
 
     fn logic(&mut self, op: BinaryOp, l: &Type, r: &Type, span: Span) -> Type {

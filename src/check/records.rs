@@ -142,10 +142,8 @@ impl<'w> Checker<'w> {
             self.infer(&field.value);
         }
         for stage in &body.stages {
-            if let Some(when) = &stage.when {
-                self.condition(when, "a `stage ... when` condition");
-            }
-            self.infer(&stage.action);
+            let holds = self.holds_where(stage.when.as_ref(), "a `stage ... when` condition");
+            self.assuming(&holds, |checker| checker.infer(&stage.action));
         }
         Type::Unknown
     }
@@ -242,10 +240,8 @@ impl<'w> Checker<'w> {
                 };
                 self.report(error);
             }
-            if let Some(when) = &stage.when {
-                self.condition(when, "a `stage ... when` condition");
-            }
-            self.check_expr(&stage.action, &action, None);
+            let holds = self.holds_where(stage.when.as_ref(), "a `stage ... when` condition");
+            self.assuming(&holds, |checker| checker.check_expr(&stage.action, &action, None));
         }
     }
 

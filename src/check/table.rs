@@ -308,6 +308,20 @@ impl Builder {
         last.is_some_and(|e| e.start == span.start)
     }
 
+    /// How many names of `file` are recorded so far: what is recorded after
+    /// it is read back with [`Builder::defs_since`].
+    pub fn mark(&self, file: FileId) -> usize {
+        self.files.get(file.0 as usize).map_or(0, |t| t.names.len())
+    }
+
+    /// What each name of `file` recorded since `mark` refers to, by start
+    /// offset (of a name recorded twice, the last record).
+    pub fn defs_since(&self, file: FileId, mark: usize) -> HashMap<u32, Def> {
+        let names = self.files.get(file.0 as usize).and_then(|t| t.names.get(mark..)).unwrap_or_default();
+        let def = |e: &NameEntry| Some((e.start, self.referents.get(e.referent as usize)?.def));
+        names.iter().filter_map(def).collect()
+    }
+
     /// Record the type of the compound expression written at `span`.
     pub fn expr(&mut self, span: Span, ty: &Type) {
         let ty = self.type_id(ty);

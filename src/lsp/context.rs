@@ -8,6 +8,8 @@
 //! scan follows the grammar's lexical rules: comments nest, strings hold
 //! `${..}` interpolations, which are code.
 
+use crate::syntax::lexical::block_comment_end;
+
 /// What the braces around the cursor are the body of.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Base {
@@ -130,29 +132,6 @@ fn scan(text: &str) -> Option<Vec<Open>> {
         }
     }
     Some(stack)
-}
-
-/// Just past the `*/` closing the nesting block comment at `start`.
-fn block_comment_end(bytes: &[u8], start: usize) -> Option<usize> {
-    let mut depth = 0usize;
-    let mut i = start;
-    while i + 1 < bytes.len() {
-        match (bytes[i], bytes[i + 1]) {
-            (b'/', b'*') => {
-                depth += 1;
-                i += 2;
-            }
-            (b'*', b'/') => {
-                depth -= 1;
-                i += 2;
-                if depth == 0 {
-                    return Some(i);
-                }
-            }
-            _ => i += 1,
-        }
-    }
-    None
 }
 
 /// What the innermost brace of `stack` is the body of, from the text before

@@ -5,6 +5,7 @@ mod broken;
 mod flow;
 mod layers;
 mod names;
+mod narrowing;
 mod resolution;
 mod robustness;
 mod types;
