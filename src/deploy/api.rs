@@ -239,6 +239,83 @@ pub struct StackEvent {
     pub client_request_token: Option<String>,
 }
 
+/// What `DescribeStackSet` says about a StackSet.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StackSetInfo {
+    pub name: String,
+    pub stack_set_id: String,
+    /// `ACTIVE` or `DELETED`.
+    pub status: String,
+    /// The template as submitted (`TemplateBody`).
+    pub template_body: String,
+    /// ParameterKey → ParameterValue, as submitted.
+    pub parameters: BTreeMap<String, String>,
+    pub tags: Vec<(String, String)>,
+    pub administration_role_arn: Option<String>,
+    pub execution_role_name: Option<String>,
+}
+
+/// One stack instance of a StackSet (`ListStackInstances`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct StackInstanceSummary {
+    pub account: String,
+    pub region: String,
+    /// `CURRENT`, `OUTDATED`, `INOPERABLE`.
+    pub status: String,
+    pub status_reason: Option<String>,
+    /// `StackInstanceStatus.DetailedStatus`: `SUCCEEDED`, `FAILED`, `PENDING`, ...
+    pub detailed_status: Option<String>,
+    /// The instance's own stack, once created.
+    pub stack_id: Option<String>,
+}
+
+/// Everything `CreateStackSet` and `UpdateStackSet` need (self-managed permissions).
+#[derive(Debug, Clone)]
+pub struct StackSetRequest {
+    pub name: String,
+    pub template: TemplateSource,
+    pub parameters: BTreeMap<String, String>,
+    pub tags: Vec<(String, String)>,
+    pub description: String,
+    /// None: `AWSCloudFormationStackSetAdministrationRole` in the caller's account.
+    pub administration_role_arn: Option<String>,
+    pub execution_role_name: String,
+}
+
+/// How CloudFormation runs one StackSet operation (`OperationPreferences`), and its id.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StackSetOperationRequest {
+    /// Chosen by mdl, so a retried call is not run twice.
+    pub operation_id: String,
+    /// Regions in the order they are deployed.
+    pub region_order: Vec<String>,
+    /// `MaxConcurrentCount`: accounts deployed at once, per region.
+    pub max_concurrent: i64,
+    /// `FailureToleranceCount`: accounts that may fail, per region.
+    pub failure_tolerance: i64,
+}
+
+/// Where a StackSet operation is (`DescribeStackSetOperation`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct StackSetOperation {
+    /// `QUEUED`, `RUNNING`, `SUCCEEDED`, `FAILED`, `STOPPING`, `STOPPED`.
+    pub status: String,
+    pub status_reason: Option<String>,
+}
+
+/// What one operation did to one instance (`ListStackSetOperationResults`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct StackSetOperationResult {
+    pub account: String,
+    pub region: String,
+    /// `PENDING`, `RUNNING`, `SUCCEEDED`, `FAILED`, `CANCELLED`.
+    pub status: String,
+    pub status_reason: Option<String>,
+}
+
 /// The AWS calls deploy makes (CloudFormation, STS for the caller's
 /// identity, SSM for published values). Reads are
 /// `describe_*`/`get_*`/`list_*`/`caller_identity`.
@@ -292,6 +369,48 @@ pub trait CloudFormationApi {
     ) -> Result<Vec<ResourceIdentifierSummary>, ApiError>;
     /// SSM `GetParameter` (decrypted); `None` when there is no such parameter.
     async fn get_parameter(&self, name: &str) -> Result<Option<String>, ApiError>;
+    /// `DescribeStackSet`; `None` when there is no such StackSet (or it was deleted).
+    async fn describe_stack_set(&self, name: &str) -> Result<Option<StackSetInfo>, ApiError>;
+    /// `ListStackInstances`, every page.
+    async fn list_stack_instances(&self, name: &str) -> Result<Vec<StackInstanceSummary>, ApiError>;
+    /// `CreateStackSet` (self-managed permissions); no instance yet.
+    async fn create_stack_set(&self, request: &StackSetRequest) -> Result<(), ApiError>;
+    /// `UpdateStackSet`: every instance gets the new template; returns the operation's id.
+    async fn update_stack_set(
+        &self,
+        request: &StackSetRequest,
+        operation: &StackSetOperationRequest,
+    ) -> Result<String, ApiError>;
+    /// `CreateStackInstances` in every account × region given; returns the operation's id.
+    async fn create_stack_instances(
+        &self,
+        name: &str,
+        accounts: &[String],
+        regions: &[String],
+        operation: &StackSetOperationRequest,
+    ) -> Result<String, ApiError>;
+    /// `DeleteStackInstances` (RetainStacks false: the instances' stacks go too).
+    async fn delete_stack_instances(
+        &self,
+        name: &str,
+        accounts: &[String],
+        regions: &[String],
+        operation: &StackSetOperationRequest,
+    ) -> Result<String, ApiError>;
+    /// `DescribeStackSetOperation`.
+    async fn describe_stack_set_operation(
+        &self,
+        name: &str,
+        operation_id: &str,
+    ) -> Result<StackSetOperation, ApiError>;
+    /// `ListStackSetOperationResults`, every page.
+    async fn list_stack_set_operation_results(
+        &self,
+        name: &str,
+        operation_id: &str,
+    ) -> Result<Vec<StackSetOperationResult>, ApiError>;
+    /// `DeleteStackSet` (it must have no instance left).
+    async fn delete_stack_set(&self, name: &str) -> Result<(), ApiError>;
 }
 
 /// Uploads templates too large to send inline.
@@ -437,5 +556,65 @@ impl<A: CloudFormationApi> CloudFormationApi for Counting<A> {
     async fn get_parameter(&self, name: &str) -> Result<Option<String>, ApiError> {
         self.read();
         self.inner.get_parameter(name).await
+    }
+    async fn describe_stack_set(&self, name: &str) -> Result<Option<StackSetInfo>, ApiError> {
+        self.read();
+        self.inner.describe_stack_set(name).await
+    }
+    async fn list_stack_instances(&self, name: &str) -> Result<Vec<StackInstanceSummary>, ApiError> {
+        self.read();
+        self.inner.list_stack_instances(name).await
+    }
+    async fn create_stack_set(&self, request: &StackSetRequest) -> Result<(), ApiError> {
+        self.write();
+        self.inner.create_stack_set(request).await
+    }
+    async fn update_stack_set(
+        &self,
+        request: &StackSetRequest,
+        operation: &StackSetOperationRequest,
+    ) -> Result<String, ApiError> {
+        self.write();
+        self.inner.update_stack_set(request, operation).await
+    }
+    async fn create_stack_instances(
+        &self,
+        name: &str,
+        accounts: &[String],
+        regions: &[String],
+        operation: &StackSetOperationRequest,
+    ) -> Result<String, ApiError> {
+        self.write();
+        self.inner.create_stack_instances(name, accounts, regions, operation).await
+    }
+    async fn delete_stack_instances(
+        &self,
+        name: &str,
+        accounts: &[String],
+        regions: &[String],
+        operation: &StackSetOperationRequest,
+    ) -> Result<String, ApiError> {
+        self.write();
+        self.inner.delete_stack_instances(name, accounts, regions, operation).await
+    }
+    async fn describe_stack_set_operation(
+        &self,
+        name: &str,
+        operation_id: &str,
+    ) -> Result<StackSetOperation, ApiError> {
+        self.read();
+        self.inner.describe_stack_set_operation(name, operation_id).await
+    }
+    async fn list_stack_set_operation_results(
+        &self,
+        name: &str,
+        operation_id: &str,
+    ) -> Result<Vec<StackSetOperationResult>, ApiError> {
+        self.read();
+        self.inner.list_stack_set_operation_results(name, operation_id).await
+    }
+    async fn delete_stack_set(&self, name: &str) -> Result<(), ApiError> {
+        self.write();
+        self.inner.delete_stack_set(name).await
     }
 }

@@ -7,8 +7,9 @@ use std::collections::{BTreeMap, VecDeque};
 
 use super::api::{
     Caller, ChangeSetPage, ChangeSetRequest, CloudFormationApi, DriftDetection, ExecuteOptions,
-    ResourceDrift, ResourceIdentifierSummary, StackEvent, StackInfo, StackResource, TemplateSource,
-    TemplateStore,
+    ResourceDrift, ResourceIdentifierSummary, StackEvent, StackInfo, StackInstanceSummary, StackResource,
+    StackSetInfo, StackSetOperation, StackSetOperationRequest, StackSetOperationResult, StackSetRequest,
+    TemplateSource, TemplateStore,
 };
 use super::errors::ApiError;
 use super::interrupt::Interrupt;
@@ -60,6 +61,18 @@ pub struct FakeCloudFormation {
     /// ExecuteChangeSet, by stack (default none: it settles at once).
     pub busy_after_execute: RefCell<BTreeMap<String, usize>>,
     busy: RefCell<BTreeMap<String, usize>>,
+    /// StackSets by name.
+    pub stack_sets: RefCell<BTreeMap<String, StackSetInfo>>,
+    /// Each StackSet's instances, by StackSet.
+    pub instances: RefCell<BTreeMap<String, Vec<StackInstanceSummary>>>,
+    /// Statuses DescribeStackSetOperation answers first, one per call, before the end.
+    pub operation_statuses: RefCell<VecDeque<String>>,
+    /// Regions where instance operations fail, with CloudFormation's reason.
+    pub failing_regions: RefCell<BTreeMap<String, String>>,
+    /// Every StackSet operation's request (OperationPreferences), in order.
+    pub operations: RefCell<Vec<StackSetOperationRequest>>,
+    /// Each operation's per-instance results, by operation id.
+    results: RefCell<BTreeMap<String, Vec<StackSetOperationResult>>>,
 }
 
 impl FakeCloudFormation {
@@ -74,6 +87,51 @@ impl FakeCloudFormation {
         let info = StackInfo { name: name.into(), status: status.into(), parameters, ..StackInfo::default() };
         self.stacks.borrow_mut().insert(name.into(), (info, body.into()));
         self
+    }
+
+    /// A StackSet with this template and instances in `account` × `regions`.
+    pub fn with_stack_set(self, name: &str, body: &str, account: &str, regions: &[&str]) -> Self {
+        let info = StackSetInfo {
+            name: name.into(),
+            stack_set_id: format!("{name}:1"),
+            status: "ACTIVE".into(),
+            template_body: body.into(),
+            ..StackSetInfo::default()
+        };
+        self.stack_sets.borrow_mut().insert(name.into(), info);
+        let instances = regions.iter().map(|r| instance(account, r, "CURRENT")).collect();
+        self.instances.borrow_mut().insert(name.into(), instances);
+        self
+    }
+
+    /// One operation over `accounts` × `regions`: its results, failed where
+    /// `failing_regions` says; the instances that succeeded are passed to `apply`.
+    fn operate(
+        &self,
+        operation: &StackSetOperationRequest,
+        accounts: &[String],
+        regions: &[String],
+        mut apply: impl FnMut(&str, &str),
+    ) -> String {
+        self.operations.borrow_mut().push(operation.clone());
+        let failing = self.failing_regions.borrow();
+        let mut results = Vec::new();
+        for region in regions {
+            for account in accounts {
+                let reason = failing.get(region).cloned();
+                if reason.is_none() {
+                    apply(account, region);
+                }
+                results.push(StackSetOperationResult {
+                    account: account.clone(),
+                    region: region.clone(),
+                    status: if reason.is_some() { "FAILED" } else { "SUCCEEDED" }.into(),
+                    status_reason: reason,
+                });
+            }
+        }
+        self.results.borrow_mut().insert(operation.operation_id.clone(), results);
+        operation.operation_id.clone()
     }
 
     /// The CloudFormation calls made, as `Operation stack` (STS's aside).
@@ -250,6 +308,127 @@ impl CloudFormationApi for FakeCloudFormation {
     async fn get_parameter(&self, name: &str) -> Result<Option<String>, ApiError> {
         self.record("GetParameter", name)?;
         Ok(self.parameters.borrow().get(name).cloned())
+    }
+    async fn describe_stack_set(&self, name: &str) -> Result<Option<StackSetInfo>, ApiError> {
+        self.record("DescribeStackSet", name)?;
+        Ok(self.stack_sets.borrow().get(name).cloned())
+    }
+    async fn list_stack_instances(&self, name: &str) -> Result<Vec<StackInstanceSummary>, ApiError> {
+        self.record("ListStackInstances", name)?;
+        Ok(self.instances.borrow().get(name).cloned().unwrap_or_default())
+    }
+    async fn create_stack_set(&self, request: &StackSetRequest) -> Result<(), ApiError> {
+        self.record("CreateStackSet", &request.name)?;
+        let info = StackSetInfo {
+            name: request.name.clone(),
+            stack_set_id: format!("{}:1", request.name),
+            status: "ACTIVE".into(),
+            template_body: body_of(&request.template),
+            parameters: request.parameters.clone(),
+            tags: request.tags.clone(),
+            administration_role_arn: request.administration_role_arn.clone(),
+            execution_role_name: Some(request.execution_role_name.clone()),
+        };
+        self.stack_sets.borrow_mut().insert(request.name.clone(), info);
+        Ok(())
+    }
+    async fn update_stack_set(
+        &self,
+        request: &StackSetRequest,
+        operation: &StackSetOperationRequest,
+    ) -> Result<String, ApiError> {
+        self.record("UpdateStackSet", &request.name)?;
+        if let Some(info) = self.stack_sets.borrow_mut().get_mut(&request.name) {
+            info.template_body = body_of(&request.template);
+            info.parameters.clone_from(&request.parameters);
+        }
+        let deployed = self.instances.borrow().get(&request.name).cloned().unwrap_or_default();
+        let accounts: Vec<String> = deployed.iter().map(|i| i.account.clone()).collect();
+        let regions: Vec<String> = deployed.iter().map(|i| i.region.clone()).collect();
+        let accounts = unique(accounts);
+        let regions = unique(regions);
+        Ok(self.operate(operation, &accounts, &regions, |_, _| {}))
+    }
+    async fn create_stack_instances(
+        &self,
+        name: &str,
+        accounts: &[String],
+        regions: &[String],
+        operation: &StackSetOperationRequest,
+    ) -> Result<String, ApiError> {
+        self.record("CreateStackInstances", &format!("{name} {}", regions.join(",")))?;
+        let mut created = Vec::new();
+        let id = self.operate(operation, accounts, regions, |a, r| created.push(instance(a, r, "CURRENT")));
+        self.instances.borrow_mut().entry(name.to_string()).or_default().extend(created);
+        Ok(id)
+    }
+    async fn delete_stack_instances(
+        &self,
+        name: &str,
+        accounts: &[String],
+        regions: &[String],
+        operation: &StackSetOperationRequest,
+    ) -> Result<String, ApiError> {
+        self.record("DeleteStackInstances", &format!("{name} {}", regions.join(",")))?;
+        let mut gone = Vec::new();
+        let id = self.operate(operation, accounts, regions, |a, r| gone.push((a.to_string(), r.to_string())));
+        if let Some(list) = self.instances.borrow_mut().get_mut(name) {
+            list.retain(|i| !gone.contains(&(i.account.clone(), i.region.clone())));
+        }
+        Ok(id)
+    }
+    async fn describe_stack_set_operation(
+        &self,
+        name: &str,
+        operation_id: &str,
+    ) -> Result<StackSetOperation, ApiError> {
+        self.record("DescribeStackSetOperation", name)?;
+        if let Some(status) = self.operation_statuses.borrow_mut().pop_front() {
+            return Ok(StackSetOperation { status, status_reason: None });
+        }
+        let results = self.results.borrow().get(operation_id).cloned().unwrap_or_default();
+        let failed = results.iter().any(|r| r.status == "FAILED");
+        let status = if failed { "FAILED" } else { "SUCCEEDED" };
+        Ok(StackSetOperation { status: status.into(), status_reason: None })
+    }
+    async fn list_stack_set_operation_results(
+        &self,
+        name: &str,
+        operation_id: &str,
+    ) -> Result<Vec<StackSetOperationResult>, ApiError> {
+        self.record("ListStackSetOperationResults", name)?;
+        Ok(self.results.borrow().get(operation_id).cloned().unwrap_or_default())
+    }
+    async fn delete_stack_set(&self, name: &str) -> Result<(), ApiError> {
+        self.record("DeleteStackSet", name)?;
+        if self.instances.borrow().get(name).is_some_and(|i| !i.is_empty()) {
+            return Err(ApiError::service("StackSetNotEmptyException", "StackSet is not empty"));
+        }
+        self.stack_sets.borrow_mut().remove(name);
+        Ok(())
+    }
+}
+
+fn body_of(template: &TemplateSource) -> String {
+    match template {
+        TemplateSource::Body(b) | TemplateSource::Url(b) => b.clone(),
+    }
+}
+
+fn unique(mut items: Vec<String>) -> Vec<String> {
+    let mut seen = std::collections::BTreeSet::new();
+    items.retain(|i| seen.insert(i.clone()));
+    items
+}
+
+/// A stack instance as ListStackInstances shows it.
+pub fn instance(account: &str, region: &str, status: &str) -> StackInstanceSummary {
+    StackInstanceSummary {
+        account: account.into(),
+        region: region.into(),
+        status: status.into(),
+        detailed_status: Some("SUCCEEDED".into()),
+        ..StackInstanceSummary::default()
     }
 }
 

@@ -6,7 +6,8 @@ use aws_sdk_cloudformation as cfn;
 
 use crate::deploy::api::{
     ChangeDetail, ChangeTarget, PropertyDifference, ResourceChange, ResourceDrift, ResourceIdentifierSummary,
-    ResourceToImport, StackEvent, StackInfo, StackOutput, StackResource,
+    ResourceToImport, StackEvent, StackInfo, StackInstanceSummary, StackOutput, StackResource, StackSetInfo,
+    StackSetOperationRequest, StackSetOperationResult,
 };
 
 pub(super) fn stack_info(stack: &cfn::types::Stack) -> StackInfo {
@@ -127,4 +128,65 @@ pub(super) fn stack_event(e: &cfn::types::StackEvent) -> StackEvent {
         timestamp: e.timestamp().map(ToString::to_string).unwrap_or_default(),
         client_request_token: e.client_request_token().map(str::to_string),
     }
+}
+
+pub(super) fn stack_set_info(set: &cfn::types::StackSet) -> StackSetInfo {
+    StackSetInfo {
+        name: set.stack_set_name().unwrap_or("").to_string(),
+        stack_set_id: set.stack_set_id().unwrap_or("").to_string(),
+        status: set.status().map_or("", |s| s.as_str()).to_string(),
+        template_body: set.template_body().unwrap_or("").to_string(),
+        parameters: set
+            .parameters()
+            .iter()
+            .filter_map(|p| {
+                Some((p.parameter_key()?.to_string(), p.parameter_value().unwrap_or("").to_string()))
+            })
+            .collect(),
+        tags: set
+            .tags()
+            .iter()
+            .map(|t| (t.key().unwrap_or("").to_string(), t.value().unwrap_or("").to_string()))
+            .collect(),
+        administration_role_arn: set.administration_role_arn().map(str::to_string),
+        execution_role_name: set.execution_role_name().map(str::to_string),
+    }
+}
+
+pub(super) fn stack_instance(instance: &cfn::types::StackInstanceSummary) -> StackInstanceSummary {
+    StackInstanceSummary {
+        account: instance.account().unwrap_or("").to_string(),
+        region: instance.region().unwrap_or("").to_string(),
+        status: instance.status().map_or("", |s| s.as_str()).to_string(),
+        status_reason: instance.status_reason().map(str::to_string),
+        detailed_status: instance
+            .stack_instance_status()
+            .and_then(|s| s.detailed_status())
+            .map(|s| s.as_str().to_string()),
+        stack_id: instance.stack_id().map(str::to_string),
+    }
+}
+
+pub(super) fn operation_result(result: &cfn::types::StackSetOperationResultSummary) -> StackSetOperationResult {
+    StackSetOperationResult {
+        account: result.account().unwrap_or("").to_string(),
+        region: result.region().unwrap_or("").to_string(),
+        status: result.status().map_or("", |s| s.as_str()).to_string(),
+        status_reason: result.status_reason().map(str::to_string),
+    }
+}
+
+/// `OperationPreferences`: one region after another in mdl's order, counts per
+/// region. Soft failure tolerance: with the default (strict) mode AWS refuses
+/// more accounts at once than one over the tolerance, which `max_concurrent`
+/// alone may ask for.
+pub(super) fn preferences(operation: &StackSetOperationRequest) -> cfn::types::StackSetOperationPreferences {
+    let count = |n: i64| i32::try_from(n).unwrap_or(i32::MAX);
+    cfn::types::StackSetOperationPreferences::builder()
+        .region_concurrency_type(cfn::types::RegionConcurrencyType::Sequential)
+        .concurrency_mode(cfn::types::ConcurrencyMode::SoftFailureTolerance)
+        .set_region_order(Some(operation.region_order.clone()))
+        .max_concurrent_count(count(operation.max_concurrent.max(1)))
+        .failure_tolerance_count(count(operation.failure_tolerance.max(0)))
+        .build()
 }

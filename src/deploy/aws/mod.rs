@@ -19,8 +19,9 @@ use aws_sdk_cloudformation::types::{Capability, ChangeSetType, Parameter, Tag, T
 
 use super::api::{
     Caller, Change, ChangeSetKind, ChangeSetPage, ChangeSetRequest, CloudFormationApi, DriftDetection,
-    ExecuteOptions, ResourceDrift, ResourceIdentifierSummary, StackEvent, StackInfo, StackResource,
-    TemplateSource, TemplateStore,
+    ExecuteOptions, ResourceDrift, ResourceIdentifierSummary, StackEvent, StackInfo, StackInstanceSummary,
+    StackResource, StackSetInfo, StackSetOperation, StackSetOperationRequest, StackSetOperationResult,
+    StackSetRequest, TemplateSource, TemplateStore,
 };
 use super::errors::{ApiError, CredentialCause, Failure, Target};
 use super::interrupt::Interrupt;
@@ -357,6 +358,169 @@ impl CloudFormationApi for SdkCloudFormation {
             Err(error) if error.as_service_error().is_some_and(|e| e.is_parameter_not_found()) => Ok(None),
             Err(error) => Err(api_error(error, &self.profile)),
         }
+    }
+
+    async fn describe_stack_set(&self, name: &str) -> Result<Option<StackSetInfo>, ApiError> {
+        match self.client.describe_stack_set().stack_set_name(name).send().await {
+            Ok(out) => Ok(out.stack_set().map(convert::stack_set_info).filter(|s| s.status != "DELETED")),
+            Err(error) if error.as_service_error().is_some_and(|e| e.is_stack_set_not_found_exception()) => {
+                Ok(None)
+            }
+            Err(error) => Err(api_error(error, &self.profile)),
+        }
+    }
+
+    async fn list_stack_instances(&self, name: &str) -> Result<Vec<StackInstanceSummary>, ApiError> {
+        let mut instances = Vec::new();
+        let mut token: Option<String> = None;
+        loop {
+            let call = self.client.list_stack_instances().stack_set_name(name).set_next_token(token.take());
+            let out = call.send().await.map_err(|e| api_error(e, &self.profile))?;
+            instances.extend(out.summaries().iter().map(convert::stack_instance));
+            match out.next_token() {
+                Some(next) => token = Some(next.to_string()),
+                None => return Ok(instances),
+            }
+        }
+    }
+
+    async fn create_stack_set(&self, request: &StackSetRequest) -> Result<(), ApiError> {
+        let mut call = self
+            .client
+            .create_stack_set()
+            .stack_set_name(&request.name)
+            .description(&request.description)
+            .permission_model(cfn::types::PermissionModels::SelfManaged)
+            .set_administration_role_arn(request.administration_role_arn.clone())
+            .execution_role_name(&request.execution_role_name)
+            .capabilities(Capability::CapabilityIam)
+            .capabilities(Capability::CapabilityNamedIam)
+            .capabilities(Capability::CapabilityAutoExpand);
+        call = match &request.template {
+            TemplateSource::Body(body) => call.template_body(body),
+            TemplateSource::Url(url) => call.template_url(url),
+        };
+        for (key, value) in &request.parameters {
+            call = call.parameters(Parameter::builder().parameter_key(key).parameter_value(value).build());
+        }
+        for (key, value) in &request.tags {
+            call = call.tags(Tag::builder().key(key).value(value).build());
+        }
+        call.send().await.map_err(|e| api_error(e, &self.profile))?;
+        Ok(())
+    }
+
+    async fn update_stack_set(
+        &self,
+        request: &StackSetRequest,
+        operation: &StackSetOperationRequest,
+    ) -> Result<String, ApiError> {
+        let mut call = self
+            .client
+            .update_stack_set()
+            .stack_set_name(&request.name)
+            .description(&request.description)
+            .set_administration_role_arn(request.administration_role_arn.clone())
+            .execution_role_name(&request.execution_role_name)
+            .operation_id(&operation.operation_id)
+            .operation_preferences(convert::preferences(operation))
+            .capabilities(Capability::CapabilityIam)
+            .capabilities(Capability::CapabilityNamedIam)
+            .capabilities(Capability::CapabilityAutoExpand);
+        call = match &request.template {
+            TemplateSource::Body(body) => call.template_body(body),
+            TemplateSource::Url(url) => call.template_url(url),
+        };
+        for (key, value) in &request.parameters {
+            call = call.parameters(Parameter::builder().parameter_key(key).parameter_value(value).build());
+        }
+        for (key, value) in &request.tags {
+            call = call.tags(Tag::builder().key(key).value(value).build());
+        }
+        let out = call.send().await.map_err(|e| api_error(e, &self.profile))?;
+        Ok(out.operation_id().unwrap_or(&operation.operation_id).to_string())
+    }
+
+    async fn create_stack_instances(
+        &self,
+        name: &str,
+        accounts: &[String],
+        regions: &[String],
+        operation: &StackSetOperationRequest,
+    ) -> Result<String, ApiError> {
+        let call = self
+            .client
+            .create_stack_instances()
+            .stack_set_name(name)
+            .set_accounts(Some(accounts.to_vec()))
+            .set_regions(Some(regions.to_vec()))
+            .operation_id(&operation.operation_id)
+            .operation_preferences(convert::preferences(operation));
+        let out = call.send().await.map_err(|e| api_error(e, &self.profile))?;
+        Ok(out.operation_id().unwrap_or(&operation.operation_id).to_string())
+    }
+
+    async fn delete_stack_instances(
+        &self,
+        name: &str,
+        accounts: &[String],
+        regions: &[String],
+        operation: &StackSetOperationRequest,
+    ) -> Result<String, ApiError> {
+        let call = self
+            .client
+            .delete_stack_instances()
+            .stack_set_name(name)
+            .set_accounts(Some(accounts.to_vec()))
+            .set_regions(Some(regions.to_vec()))
+            .retain_stacks(false)
+            .operation_id(&operation.operation_id)
+            .operation_preferences(convert::preferences(operation));
+        let out = call.send().await.map_err(|e| api_error(e, &self.profile))?;
+        Ok(out.operation_id().unwrap_or(&operation.operation_id).to_string())
+    }
+
+    async fn describe_stack_set_operation(
+        &self,
+        name: &str,
+        operation_id: &str,
+    ) -> Result<StackSetOperation, ApiError> {
+        let call = self.client.describe_stack_set_operation().stack_set_name(name).operation_id(operation_id);
+        let out = call.send().await.map_err(|e| api_error(e, &self.profile))?;
+        let operation = out.stack_set_operation();
+        Ok(StackSetOperation {
+            status: operation.and_then(|o| o.status()).map_or("", |s| s.as_str()).to_string(),
+            status_reason: operation.and_then(|o| o.status_reason()).map(str::to_string),
+        })
+    }
+
+    async fn list_stack_set_operation_results(
+        &self,
+        name: &str,
+        operation_id: &str,
+    ) -> Result<Vec<StackSetOperationResult>, ApiError> {
+        let mut results = Vec::new();
+        let mut token: Option<String> = None;
+        loop {
+            let call = self
+                .client
+                .list_stack_set_operation_results()
+                .stack_set_name(name)
+                .operation_id(operation_id)
+                .set_next_token(token.take());
+            let out = call.send().await.map_err(|e| api_error(e, &self.profile))?;
+            results.extend(out.summaries().iter().map(convert::operation_result));
+            match out.next_token() {
+                Some(next) => token = Some(next.to_string()),
+                None => return Ok(results),
+            }
+        }
+    }
+
+    async fn delete_stack_set(&self, name: &str) -> Result<(), ApiError> {
+        let call = self.client.delete_stack_set().stack_set_name(name);
+        call.send().await.map_err(|e| api_error(e, &self.profile))?;
+        Ok(())
     }
 }
 
