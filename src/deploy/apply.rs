@@ -131,7 +131,7 @@ fn reviewed_as_planned<A: CloudFormationApi, S: TemplateStore>(
     true
 }
 
-fn announce<A: CloudFormationApi, S: TemplateStore>(
+pub(super) fn announce<A: CloudFormationApi, S: TemplateStore>(
     engine: &mut Engine<'_, A, S>,
     input: &LayerInput,
     report: &LayerReport,
@@ -146,6 +146,9 @@ fn announce<A: CloudFormationApi, S: TemplateStore>(
     }
     if let Some(note) = report.will_change_note() {
         text.push_str(&format!("\n  {note}"));
+    }
+    for line in report.stack_set.iter().flat_map(|s| s.describe()) {
+        text.push_str(&format!("\n  {line}"));
     }
     if let Some(reason) = report.reason.as_deref().filter(|_| !report.status.stops_the_run()) {
         text.push_str(&format!("\n  {reason}"));

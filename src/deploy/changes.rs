@@ -254,6 +254,32 @@ pub fn all_added(template: &Json) -> Vec<ResourceChange> {
         .collect()
 }
 
+/// The resource-level changes from one template to another, as a change set
+/// would list them (no AWS details: property changes come from the two
+/// bodies): what a StackSet update does to every instance.
+pub fn template_changes(deployed: &Json, wanted: &Json) -> Vec<ResourceChange> {
+    let resources = |t: &'_ Json| t.get("Resources").and_then(Json::as_object).cloned().unwrap_or_default();
+    let (before, after) = (resources(deployed), resources(wanted));
+    let change = |action: &str, id: &str, body: &Json| ResourceChange {
+        action: action.into(),
+        logical_resource_id: id.to_string(),
+        resource_type: body.get("Type").and_then(Json::as_str).unwrap_or("").to_string(),
+        ..ResourceChange::default()
+    };
+    let mut found = Vec::new();
+    for (id, body) in &after {
+        match before.get(id) {
+            None => found.push(change("Add", id, body)),
+            Some(old) if old != body => found.push(change("Modify", id, body)),
+            Some(_) => {}
+        }
+    }
+    found.extend(
+        before.iter().filter(|(id, _)| !after.contains_key(*id)).map(|(id, body)| change("Remove", id, body)),
+    );
+    found
+}
+
 /// The resource `id` of a template.
 pub fn resource<'t>(template: Option<&'t Json>, id: &str) -> Option<&'t Json> {
     template?.get("Resources")?.get(id)

@@ -159,6 +159,46 @@ pub fn deploy_failed(
     diagnostic.with_help(recovery.to_string())
 }
 
+/// A StackSet operation did not succeed: each account and region that
+/// failed, CloudFormation's reason, and what to do (the roles of self-managed
+/// permissions when the reason is about them).
+pub fn stack_set_failed(
+    layer: &LayerInput,
+    stack_set: &str,
+    doing: &str,
+    operation: &super::api::StackSetOperation,
+    failed: &[super::api::StackSetOperationResult],
+    region: &str,
+) -> Diagnostic {
+    let mut diagnostic = Diagnostic::new(
+        Code::StackSetOperationFailed,
+        format!("StackSet {stack_set}: {doing} ended {}", operation.status),
+        layer.span,
+        "this layer is fanned out as a StackSet",
+    );
+    if let Some(reason) = operation.status_reason.as_deref().filter(|r| !r.is_empty()) {
+        diagnostic = diagnostic.with_note(format!("CloudFormation: {reason}"));
+    }
+    for result in failed {
+        let reason = result.status_reason.as_deref().unwrap_or("no reason given");
+        diagnostic = diagnostic
+            .with_note(format!("{} {} ({}): {reason}", result.account, result.region, result.status));
+    }
+    let about_roles = failed
+        .iter()
+        .filter_map(|r| r.status_reason.as_deref())
+        .chain(operation.status_reason.as_deref())
+        .any(|r| r.contains("Role") || r.contains("role") || r.contains("AssumeRole"));
+    let help = if about_roles {
+        "self-managed StackSets need two IAM roles: the administration role (`administration_role`, by default AWSCloudFormationStackSetAdministrationRole in this account) that CloudFormation assumes, and in every target account the execution role (`execution_role`) that trusts it; create them (docs/deploy.md, \"StackSets\"), then deploy again".to_string()
+    } else {
+        format!(
+            "instances that succeeded stay as they are; fix the cause, then deploy again. Details: aws cloudformation list-stack-instances --stack-set-name {stack_set} --region {region}"
+        )
+    };
+    diagnostic.with_help(help)
+}
+
 /// The run was interrupted: what was applied, what still runs, how to go on.
 pub fn interrupted(span: Span, notes: Vec<String>, help: String) -> Diagnostic {
     let mut diagnostic = Diagnostic::new(

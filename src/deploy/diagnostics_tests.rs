@@ -381,3 +381,27 @@ fn w0602_a_deferred_layer_that_differs_from_the_review() {
     api.pages.borrow_mut().push_back(serde_json::from_value(removal).expect("page"));
     case("W0602", "deferred differs", &api, &opts, inputs, &mut RecordingUi::default());
 }
+
+#[test]
+fn e0673_a_stack_instance_without_its_execution_role() {
+    let mut inputs = three();
+    inputs[1].fan_out = Some(crate::deploy::input::FanOut {
+        regions: vec!["us-east-1".into(), "eu-west-1".into()],
+        max_concurrent: 1,
+        execution_role: "AWSCloudFormationStackSetExecutionRole".into(),
+        ..Default::default()
+    });
+    let api = deployed(&inputs);
+    api.failing_regions.borrow_mut().insert(
+        "eu-west-1".into(),
+        "Account 123456789012 should have 'AWSCloudFormationStackSetExecutionRole' role with trust relationship to Role 'AWSCloudFormationStackSetAdministrationRole'.".into(),
+    );
+    case(
+        "E0673",
+        "stack set operation failed",
+        &api,
+        &options(Mode::Deploy { yes: true }),
+        inputs,
+        &mut RecordingUi::default(),
+    );
+}

@@ -64,6 +64,25 @@ pub struct LayerInput {
     pub publishes: BTreeMap<String, String>,
     /// mdl's own tags, then the user's.
     pub tags: Vec<(String, String)>,
+    /// Set when the layer is fanned out as a StackSet (`stack_sets`).
+    pub fan_out: Option<FanOut>,
+}
+
+/// How a layer is fanned out as a StackSet: the environment's `stack_sets` entry.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FanOut {
+    /// The regions that get an instance, in deploy order (`region_order` first).
+    pub regions: Vec<String>,
+    /// The accounts that get an instance in every region; empty: the caller's own.
+    pub accounts: Vec<String>,
+    /// Accounts deployed at once, per region.
+    pub max_concurrent: i64,
+    /// Accounts that may fail, per region, before an operation stops.
+    pub failure_tolerance: i64,
+    /// None: `AWSCloudFormationStackSetAdministrationRole` in the caller's account.
+    pub administration_role: Option<String>,
+    /// The role name CloudFormation assumes in each target account.
+    pub execution_role: String,
 }
 
 /// The mdl version written into the `mdl:version` tag.
@@ -123,6 +142,14 @@ fn layer_input(model: &Model, stack: &Stack, sources: &Sources, read: &BTreeSet<
         published: published_and_read(model, &stack.layer, read),
         publishes: publishes(model, &stack.layer),
         tags,
+        fan_out: model.deployment.stack_set(&stack.layer).map(|set| FanOut {
+            regions: set.ordered_regions(),
+            accounts: set.accounts.iter().map(|a| a.value.clone()).collect(),
+            max_concurrent: set.max_concurrent,
+            failure_tolerance: set.failure_tolerance,
+            administration_role: set.administration_role.as_ref().map(|r| r.value.clone()),
+            execution_role: set.execution_role.clone(),
+        }),
     }
 }
 

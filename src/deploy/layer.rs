@@ -54,7 +54,7 @@ pub struct Planned {
 }
 
 impl Planned {
-    fn new(input: &LayerInput, upstream: &Upstream) -> Planned {
+    pub(super) fn new(input: &LayerInput, upstream: &Upstream) -> Planned {
         let mut report = LayerReport::new(&input.layer, &input.stack_name);
         report.inputs_change = upstream.inputs_change.clone();
         Planned {
@@ -328,7 +328,12 @@ impl<A: CloudFormationApi, S: TemplateStore> Engine<'_, A, S> {
 
     /// One row: the change, its property changes, its replacement and, for a
     /// resource that holds data, what becomes of it.
-    fn row(&self, input: &LayerInput, change: &ResourceChange, deployed: Option<&Json>) -> PlannedChange {
+    pub(super) fn row(
+        &self,
+        input: &LayerInput,
+        change: &ResourceChange,
+        deployed: Option<&Json>,
+    ) -> PlannedChange {
         let id = &change.logical_resource_id;
         let before = changes::resource(deployed, id);
         let after = changes::resource(Some(&input.template), id);
@@ -351,7 +356,7 @@ impl<A: CloudFormationApi, S: TemplateStore> Engine<'_, A, S> {
         row
     }
 
-    fn refusals(
+    pub(super) fn refusals(
         &self,
         input: &LayerInput,
         all: &[ResourceChange],
@@ -453,7 +458,7 @@ impl<A: CloudFormationApi, S: TemplateStore> Engine<'_, A, S> {
 
 /// Who else a stack of this name belongs to, by its tags (mdl's, or the
 /// unprefixed ones of earlier versions): another project, environment or layer.
-fn foreign_owner(input: &LayerInput, info: Option<&StackInfo>) -> Option<String> {
+pub(super) fn foreign_owner(input: &LayerInput, info: Option<&StackInfo>) -> Option<String> {
     let theirs = super::input::owner(&info?.tags)?;
     let ours = super::input::owner(&input.tags)?;
     (theirs != ours).then(|| format!("project {}, environment {}, layer {}", theirs.0, theirs.1, theirs.2))

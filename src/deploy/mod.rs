@@ -12,7 +12,8 @@
 //! later layers through SSM), `changes` (safety decisions, resource-type
 //! knowledge), `execute` (executing and following), `planfile` (exact
 //! apply), `diagnose` (failures as diagnostics), `report` (text, markdown,
-//! JSON), `interrupt` (SIGINT/SIGTERM), `aws/` (the SDK).
+//! JSON), `interrupt` (SIGINT/SIGTERM), `stack_set` (layers fanned out as
+//! StackSets), `aws/` (the SDK).
 //!
 //! Invariants: `aws/` alone knows the AWS SDK; every decision is a pure
 //! function tested over recorded AWS response shapes; an unchanged layer costs
@@ -41,6 +42,7 @@ pub mod planfile;
 pub mod props;
 pub mod report;
 mod run;
+pub mod stack_set;
 pub mod status;
 
 #[cfg(test)]

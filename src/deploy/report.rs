@@ -223,6 +223,9 @@ pub struct LayerReport {
     pub applied: bool,
     /// Time spent on this layer, prompts excluded.
     pub seconds: f64,
+    /// A layer fanned out as a StackSet: the StackSet and its instances.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stack_set: Option<super::stack_set::StackSetReport>,
 }
 
 impl LayerReport {
@@ -242,6 +245,7 @@ impl LayerReport {
             deferred: false,
             applied: false,
             seconds: 0.0,
+            stack_set: None,
         }
     }
 
@@ -450,6 +454,10 @@ pub fn to_markdown(info: &RunInfo, layers: &[LayerReport]) -> String {
         }
         if let Some(reason) = &layer.reason {
             out.push(format!("\n> {}", reason.replace('\n', "\n> ")));
+        }
+        if let Some(set) = &layer.stack_set {
+            out.push(String::new());
+            out.extend(set.describe().iter().map(|line| format!("- {line}")));
         }
         if !layer.changes.is_empty() {
             out.push(String::new());

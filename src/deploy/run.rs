@@ -319,12 +319,15 @@ pub(super) async fn one_layer<A: CloudFormationApi, S: TemplateStore>(
     let started = Instant::now();
     let prompts_before = engine.prompt_time;
     engine.ui.progress(&input.layer, &format!("{}: planning", input.stack_name));
-    let (mut report, stack) = match engine.plan_layer(input, upstream).await {
-        Ok(planned) => {
-            let stack = planned.stack.clone();
-            (super::apply::finish(engine, input, planned).await, stack)
-        }
-        Err(stop) => (stopped(engine, input, stop), None),
+    let (mut report, stack) = match &input.fan_out {
+        Some(fan_out) => (super::stack_set::plan_and_apply(engine, input, fan_out, upstream).await, None),
+        None => match engine.plan_layer(input, upstream).await {
+            Ok(planned) => {
+                let stack = planned.stack.clone();
+                (super::apply::finish(engine, input, planned).await, stack)
+            }
+            Err(stop) => (stopped(engine, input, stop), None),
+        },
     };
     let prompts = engine.prompt_time.saturating_sub(prompts_before);
     report.seconds = started.elapsed().saturating_sub(prompts).as_secs_f64();

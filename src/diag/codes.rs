@@ -138,6 +138,7 @@ codes! {
     StackSetUnknownLayer = "E0670", Error, "StackSet for a layer the spec does not have";
     InvalidStackSet = "E0671", Error, "invalid StackSet setting";
     ReadsFannedOutLayer = "E0672", Error, "layer reads a value published by a fanned-out layer";
+    StackSetOperationFailed = "E0673", Error, "StackSet operation failed";
 
     // Warnings.
     InvisibleCharacter = "W0101", Warning, "invisible character";

@@ -167,7 +167,9 @@ pub(super) fn stack_instance(instance: &cfn::types::StackInstanceSummary) -> Sta
     }
 }
 
-pub(super) fn operation_result(result: &cfn::types::StackSetOperationResultSummary) -> StackSetOperationResult {
+pub(super) fn operation_result(
+    result: &cfn::types::StackSetOperationResultSummary,
+) -> StackSetOperationResult {
     StackSetOperationResult {
         account: result.account().unwrap_or("").to_string(),
         region: result.region().unwrap_or("").to_string(),
