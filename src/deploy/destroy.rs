@@ -14,7 +14,9 @@
 //! layer reads is refused; stacks go in reverse dependency order, one at a
 //! time, each followed to its end; the first failure stops the rest; after an
 //! interrupt nothing more is deleted. A layer's published SSM values are
-//! `AWS::SSM::Parameter` resources of its stack: they go with it.
+//! `AWS::SSM::Parameter` resources of its stack: they go with it. A layer
+//! fanned out as a StackSet goes in its place of the order: its instances
+//! (and their stacks) first, then the StackSet.
 
 use std::collections::HashSet;
 
@@ -26,8 +28,9 @@ use super::changes::{type_holds_data, Fate};
 use super::diagnose;
 use super::execute::event_line;
 use super::input::{owner, EnvironmentInput, LayerInput};
-use super::report::SourceLine;
+use super::report::{LayerReport, SourceLine};
 use super::run::{check_identity, report_stop};
+use super::stack_set::Instance;
 use super::{Engine, Stop};
 use crate::diag::Diagnostic;
 use crate::source::Span;
@@ -126,6 +129,16 @@ pub struct StackPlan {
     /// Logical id → the same place, as a span (for diagnostics).
     #[serde(skip)]
     spans: std::collections::BTreeMap<String, Span>,
+    /// A fanned-out layer: its StackSet's instances, deleted (with their
+    /// stacks) before the StackSet itself.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stack_set_instances: Option<Vec<Instance>>,
+    /// A fanned-out layer's input (for its operations' progress and diagnostics).
+    #[serde(skip)]
+    fanned: Option<Box<LayerInput>>,
+    /// A fanned-out layer's deployed template (`DescribeStackSet`).
+    #[serde(skip)]
+    stack_set_body: String,
 }
 
 impl StackPlan {
@@ -143,6 +156,9 @@ impl StackPlan {
             span,
             sources: Default::default(),
             spans: Default::default(),
+            stack_set_instances: None,
+            fanned: None,
+            stack_set_body: String::new(),
         }
     }
 
@@ -157,6 +173,13 @@ impl StackPlan {
     /// The lines that show what deleting it does.
     pub fn describe(&self) -> Vec<String> {
         let mut lines = vec![format!("  {}", self.title())];
+        if let Some(instances) = &self.stack_set_instances {
+            let list: Vec<String> = instances.iter().map(ToString::to_string).collect();
+            lines.push(format!(
+                "    StackSet: its instances (and their stacks) first, then the StackSet: {}",
+                if list.is_empty() { "no instance".to_string() } else { list.join(", ") }
+            ));
+        }
         if self.termination_protection {
             lines.push("    termination protection: turned off right before deleting".into());
         }
@@ -292,6 +315,10 @@ async fn targets<A: CloudFormationApi, S: TemplateStore>(
                 return Ok(None);
             }
             for layer in layers {
+                if layer.fan_out.is_some() {
+                    plans.push(planned_stack_set(engine, layer).await?);
+                    continue;
+                }
                 let info =
                     engine.read(engine.api.describe_stack(&layer.stack_name), "reading the stack").await?;
                 plans.push(planned_layer(layer, info));
@@ -350,6 +377,27 @@ fn planned_layer(layer: &LayerInput, info: Option<StackInfo>) -> StackPlan {
     plan
 }
 
+/// A fanned-out layer: its StackSet and instances, as read.
+async fn planned_stack_set<A: CloudFormationApi, S: TemplateStore>(
+    engine: &Engine<'_, A, S>,
+    layer: &LayerInput,
+) -> Result<StackPlan, Stop> {
+    let name = &layer.stack_name;
+    let mut plan = planned_layer(layer, None);
+    let Some(info) = engine.read(engine.api.describe_stack_set(name), "reading the StackSet").await? else {
+        return Ok(plan);
+    };
+    let instances =
+        engine.read(engine.api.list_stack_instances(name), "listing the StackSet's instances").await?;
+    plan.status = DestroyStatus::Planned;
+    plan.stack_set_instances = Some(
+        instances.iter().map(|i| Instance { account: i.account.clone(), region: i.region.clone() }).collect(),
+    );
+    plan.stack_set_body = info.template_body;
+    plan.fanned = Some(Box::new(layer.clone()));
+    Ok(plan)
+}
+
 /// Why `--stack NAME` is refused: missing, or tagged for something else.
 fn not_ours(environment: &EnvironmentInput, info: Option<&StackInfo>) -> Option<String> {
     let Some(info) = info else { return Some("does not exist in this region".into()) };
@@ -371,9 +419,17 @@ async fn still_read<A: CloudFormationApi, S: TemplateStore>(
         let mut readers = Vec::new();
         let staying = environment.layers.iter().filter(|l| !chosen.contains(l.layer.as_str()));
         for reader in staying.filter(|l| l.depends_on.contains(&layer.layer)) {
-            let info =
-                engine.read(engine.api.describe_stack(&reader.stack_name), "reading the stack").await?;
-            if info.is_some_and(|i| i.status != "DELETE_COMPLETE") {
+            let deployed = if reader.fan_out.is_some() {
+                engine
+                    .read(engine.api.describe_stack_set(&reader.stack_name), "reading the StackSet")
+                    .await?
+                    .is_some()
+            } else {
+                let info =
+                    engine.read(engine.api.describe_stack(&reader.stack_name), "reading the stack").await?;
+                info.is_some_and(|i| i.status != "DELETE_COMPLETE")
+            };
+            if deployed {
                 readers.push(reader.layer.clone());
             }
         }
@@ -391,9 +447,14 @@ async fn read_contents<A: CloudFormationApi, S: TemplateStore>(
     plan: &mut StackPlan,
 ) -> Result<(), Stop> {
     let stack = plan.stack_name.clone();
-    plan.resources =
-        engine.read(engine.api.list_stack_resources(&stack), "reading the stack's resources").await?;
-    let body = engine.read(engine.api.get_template(&stack), "reading the deployed template").await?;
+    let body = if plan.fanned.is_some() {
+        // The instances' resources live in their own regions: the template says what they hold.
+        plan.stack_set_body.clone()
+    } else {
+        plan.resources =
+            engine.read(engine.api.list_stack_resources(&stack), "reading the stack's resources").await?;
+        engine.read(engine.api.get_template(&stack), "reading the deployed template").await?
+    };
     let template: Json = serde_json::from_str(&body).unwrap_or(Json::Null);
     let Some(resources) = template.get("Resources").and_then(Json::as_object) else { return Ok(()) };
     let physical = |id: &str| {
@@ -491,6 +552,9 @@ async fn delete_one<A: CloudFormationApi, S: TemplateStore>(
     environment: &EnvironmentInput,
     plan: &mut StackPlan,
 ) -> Result<(), Stop> {
+    if plan.fanned.is_some() {
+        return delete_stack_set(engine, plan).await;
+    }
     let stack = plan.stack_name.clone();
     // By id: a deleted stack is still described (DELETE_COMPLETE) through its id.
     let handle = if plan.stack_id.is_empty() { stack.clone() } else { plan.stack_id.clone() };
@@ -522,6 +586,32 @@ async fn delete_one<A: CloudFormationApi, S: TemplateStore>(
     plan.reason = Some(notes.join("\n"));
     let span = failures.iter().find_map(|e| plan.spans.get(&e.logical_resource_id).copied());
     engine.report(diagnose::destroy_failed(span.unwrap_or(plan.span), &stack, &status, &notes, help));
+    Ok(())
+}
+
+/// A fanned-out layer: delete every instance (their stacks go too), follow
+/// the operation to its end, then delete the StackSet. A failed operation is
+/// E0673 (reported) and stops the destroy there.
+async fn delete_stack_set<A: CloudFormationApi, S: TemplateStore>(
+    engine: &mut Engine<'_, A, S>,
+    plan: &mut StackPlan,
+) -> Result<(), Stop> {
+    let Some(input) = plan.fanned.clone() else { return Ok(()) };
+    let fan_out = input.fan_out.clone().unwrap_or_default();
+    let name = plan.stack_name.clone();
+    let instances = plan.stack_set_instances.clone().unwrap_or_default();
+    let mut report = LayerReport::new(&input.layer, &name);
+    // Until followed to its end: a stop now leaves CloudFormation deleting the instances.
+    plan.status = DestroyStatus::Interrupted;
+    if !engine.remove_instances(&input, &fan_out, &name, &instances, &mut report).await? {
+        plan.status = DestroyStatus::Failed;
+        plan.reason = report.reason;
+        return Ok(());
+    }
+    engine.before_write()?;
+    engine.api.delete_stack_set(&name).await.map_err(|e| engine.api_stop(e, "deleting the StackSet"))?;
+    plan.status = DestroyStatus::Deleted;
+    engine.ui.progress(&input.layer, &format!("{name}: StackSet deleted"));
     Ok(())
 }
 
@@ -613,10 +703,12 @@ fn interrupted_or_failed<A: CloudFormationApi, S: TemplateStore>(
     for running in plans.iter().filter(|p| p.status == DestroyStatus::Interrupted) {
         notes
             .push(format!("CloudFormation keeps deleting {}; mdl only stopped watching", running.stack_name));
-        help.push(format!(
-            "watch:  aws cloudformation describe-stack-events --stack-name {} --region {region}",
-            running.stack_name
-        ));
+        let watch = if running.stack_set_instances.is_some() {
+            format!("list-stack-set-operations --stack-set-name {}", running.stack_name)
+        } else {
+            format!("describe-stack-events --stack-name {}", running.stack_name)
+        };
+        help.push(format!("watch:  aws cloudformation {watch} --region {region}"));
     }
     help.push(format!(
         "resume: run `mdl destroy {}` again (stacks already gone are skipped)",

@@ -297,3 +297,86 @@ fn ctrl_c_at_the_prompt_deletes_nothing() {
     assert!(deletes(&api).is_empty());
     assert!(result.diagnostics.iter().any(|d| d.code == Code::DeployInterrupted));
 }
+
+/// The three layers deployed, `app` fanned out to eu-west-1 and us-east-1.
+fn fanned_out_app() -> (EnvironmentInput, FakeCloudFormation) {
+    let mut inputs = layers();
+    inputs[1].fan_out = Some(crate::deploy::input::FanOut {
+        regions: vec!["eu-west-1".into(), "us-east-1".into()],
+        max_concurrent: 1,
+        ..Default::default()
+    });
+    let (_, environment) = spec(inputs);
+    let api = deployed_account(&environment.layers);
+    api.stacks.borrow_mut().remove("shop-dev-app");
+    let bucket = json!({"Resources": {"Reports": {"Type": "AWS::S3::Bucket"}}}).to_string();
+    let api = api.with_stack_set("shop-dev-app", &bucket, "123456789012", &["eu-west-1", "us-east-1"]);
+    (environment, api)
+}
+
+#[test]
+fn a_fanned_out_layer_loses_its_instances_then_its_stack_set_in_its_place_of_the_order() {
+    let (environment, api) = fanned_out_app();
+    let mut ui = RecordingUi { answer: true, ..RecordingUi::default() };
+    let result = go(&api, &mut ui, &environment, &DestroyRequest::default(), None);
+    assert!(result.succeeded(), "{:?}", result.diagnostics);
+    assert_eq!(
+        deletes(&api),
+        [
+            "DeleteStack shop-dev-ops",
+            "DeleteStackInstances shop-dev-app eu-west-1,us-east-1",
+            "DeleteStackSet shop-dev-app",
+            "DeleteStack shop-dev-core"
+        ]
+    );
+    assert!(api.stack_sets.borrow().is_empty());
+    assert_eq!(api.operations.borrow()[0].region_order, ["eu-west-1", "us-east-1"]);
+    let shown = ui.lines.join("\n");
+    for expected in [
+        "  shop-dev-app (layer app)",
+        "    StackSet: its instances (and their stacks) first, then the StackSet: 123456789012 eu-west-1, 123456789012 us-east-1",
+        "    data: Reports (AWS::S3::Bucket): its data is deleted with it",
+    ] {
+        assert!(shown.contains(expected), "`{expected}` in:\n{shown}");
+    }
+    assert_eq!(statuses(&result)[1], ("shop-dev-app".to_string(), DestroyStatus::Deleted));
+    let json = serde_json::to_value(&result.stacks[1]).expect("json");
+    assert_eq!(json["stack_set_instances"][1]["region"], "us-east-1");
+}
+
+#[test]
+fn an_instance_that_cannot_be_deleted_keeps_the_stack_set_and_stops_the_destroy() {
+    let (environment, api) = fanned_out_app();
+    api.failing_regions.borrow_mut().insert("us-east-1".into(), "Bucket is not empty".into());
+    let mut ui = RecordingUi { answer: true, ..RecordingUi::default() };
+    let result = go(&api, &mut ui, &environment, &DestroyRequest::default(), None);
+    assert!(!result.succeeded());
+    assert_eq!(
+        statuses(&result),
+        [
+            ("shop-dev-ops".to_string(), DestroyStatus::Deleted),
+            ("shop-dev-app".to_string(), DestroyStatus::Failed),
+            ("shop-dev-core".to_string(), DestroyStatus::NotRun),
+        ]
+    );
+    let codes: Vec<Code> = result.diagnostics.iter().map(|d| d.code).collect();
+    assert_eq!(codes, [Code::StackSetOperationFailed]);
+    assert!(result.diagnostics[0]
+        .notes
+        .iter()
+        .any(|n| n.contains("us-east-1 (FAILED): Bucket is not empty")));
+    assert!(!api.calls().contains(&"DeleteStackSet shop-dev-app".to_string()));
+    let left: Vec<String> = api.instances.borrow()["shop-dev-app"].iter().map(|i| i.region.clone()).collect();
+    assert_eq!(left, ["us-east-1"], "eu-west-1 went, us-east-1 stays");
+}
+
+#[test]
+fn a_stack_set_that_is_not_deployed_is_skipped() {
+    let (environment, api) = fanned_out_app();
+    api.stack_sets.borrow_mut().clear();
+    let mut ui = RecordingUi { answer: true, ..RecordingUi::default() };
+    let result = go(&api, &mut ui, &environment, &DestroyRequest::default(), None);
+    assert!(result.succeeded(), "{:?}", result.diagnostics);
+    assert_eq!(statuses(&result)[1], ("shop-dev-app".to_string(), DestroyStatus::NotDeployed));
+    assert!(!api.calls().iter().any(|c| c.contains("StackInstances")), "{:?}", api.calls());
+}

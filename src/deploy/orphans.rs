@@ -32,7 +32,11 @@ pub fn orphans(stacks: &[StackInfo], environment: &EnvironmentInput) -> Vec<Orph
         .filter_map(|stack| {
             let (project, env, layer) = owner(&stack.tags)?;
             let ours = project == environment.project && env == environment.environment;
-            let named = environment.layers.iter().any(|l| l.layer == layer && l.stack_name == stack.name);
+            let named = environment.layers.iter().any(|l| {
+                l.layer == layer
+                    && (l.stack_name == stack.name
+                        || l.fan_out.is_some() && is_instance_stack(&stack.name, &l.stack_name))
+            });
             (ours && !named).then(|| Orphan {
                 stack_name: stack.name.clone(),
                 layer,
@@ -42,6 +46,16 @@ pub fn orphans(stacks: &[StackInfo], environment: &EnvironmentInput) -> Vec<Orph
         .collect();
     found.sort_by(|a, b| a.stack_name.cmp(&b.stack_name));
     found
+}
+
+/// Whether `stack` is an instance of the StackSet `stack_set`: CloudFormation
+/// names each instance's stack `StackSet-<name>-<id>` and tags it with the
+/// StackSet's tags, so it carries the layer's own tags.
+fn is_instance_stack(stack: &str, stack_set: &str) -> bool {
+    stack
+        .strip_prefix("StackSet-")
+        .and_then(|rest| rest.strip_prefix(stack_set))
+        .is_some_and(|r| r.starts_with('-'))
 }
 
 impl<A: CloudFormationApi, S: TemplateStore> Engine<'_, A, S> {
@@ -120,6 +134,20 @@ mod tests {
         let text = rendered_list(&result.diagnostics, &sources, "W0650");
         assert!(text.contains("mdl destroy dev.mdl --stack shop-dev-cache"), "{text}");
         snapshot("W0650", "orphan stack", &text);
+    }
+
+    #[test]
+    fn the_stacks_of_a_fanned_out_layers_instances_are_no_orphans() {
+        let mut layers = three();
+        layers[1].fan_out = Some(crate::deploy::input::FanOut::default());
+        let env = environment(&layers);
+        let stacks = vec![
+            stack("StackSet-shop-dev-app-0b6f1c2e-9a7d-4f1e-8c3b-2d5e6f7a8b9c", "shop", "dev", "app"),
+            stack("StackSet-shop-dev-core-0b6f1c2e", "shop", "dev", "core"),
+        ];
+        let found = orphans(&stacks, &env);
+        let names: Vec<&str> = found.iter().map(|o| o.stack_name.as_str()).collect();
+        assert_eq!(names, ["StackSet-shop-dev-core-0b6f1c2e"], "core is not fanned out");
     }
 
     #[test]

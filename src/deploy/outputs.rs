@@ -5,7 +5,9 @@
 //! values, as the stack's `Outputs` hold them), the addresses and names its
 //! template outputs (service URLs, repositories), and the secrets it declares
 //! (names only: their values are never read). Invariants: reads only, one
-//! `DescribeStacks` per layer; published values come from the stack's own
+//! `DescribeStacks` per layer (a layer fanned out as a StackSet:
+//! `DescribeStackSet` and `ListStackInstances`, each instance with its
+//! account, region and status); published values come from the stack's own
 //! outputs, never from SSM, so what is shown is what the stack wrote.
 
 use serde::Serialize;
@@ -13,6 +15,7 @@ use serde::Serialize;
 use super::api::{CloudFormationApi, StackInfo, TemplateStore};
 use super::input::{EnvironmentInput, LayerInput};
 use super::run::{check_identity, report_stop};
+use super::stack_set::InstanceState;
 use super::{Engine, Stop};
 use crate::diag::Diagnostic;
 
@@ -28,6 +31,9 @@ pub struct LayerOutputs {
     pub published: Vec<PublishedValue>,
     /// The template's other outputs: service addresses, repository URIs, names.
     pub addresses: Vec<Address>,
+    /// A layer fanned out as a StackSet: each instance's account, region and status.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub instances: Vec<InstanceState>,
 }
 
 /// A value the layer publishes through SSM, or a secret it declares.
@@ -83,6 +89,10 @@ pub async fn read_all<A: CloudFormationApi, S: TemplateStore>(
 ) -> Result<Vec<LayerOutputs>, Stop> {
     let mut layers = Vec::new();
     for input in &environment.layers {
+        if input.fan_out.is_some() {
+            layers.push(stack_set_outputs(engine, input).await?);
+            continue;
+        }
         let info = engine.read(engine.api.describe_stack(&input.stack_name), "reading the stack").await?;
         let secrets = environment.secrets.get(&input.layer).map(Vec::as_slice).unwrap_or_default();
         layers.push(layer_outputs(input, info.as_ref(), secrets));
@@ -126,6 +136,25 @@ pub fn layer_outputs(input: &LayerInput, info: Option<&StackInfo>, secrets: &[St
     layer
 }
 
+/// A fanned-out layer: its StackSet's status and every instance (their
+/// stacks' outputs live in each instance's own region and are not read).
+async fn stack_set_outputs<A: CloudFormationApi, S: TemplateStore>(
+    engine: &Engine<'_, A, S>,
+    input: &LayerInput,
+) -> Result<LayerOutputs, Stop> {
+    let name = &input.stack_name;
+    let mut layer =
+        LayerOutputs { layer: input.layer.clone(), stack_name: name.clone(), ..LayerOutputs::default() };
+    let Some(info) = engine.read(engine.api.describe_stack_set(name), "reading the StackSet").await? else {
+        return Ok(layer);
+    };
+    layer.status = Some(format!("StackSet {}", info.status));
+    let instances =
+        engine.read(engine.api.list_stack_instances(name), "listing the StackSet's instances").await?;
+    layer.instances = instances.iter().map(InstanceState::of).collect();
+    Ok(layer)
+}
+
 /// The outputs as people read them.
 pub fn to_text(layers: &[LayerOutputs]) -> String {
     let mut lines = Vec::new();
@@ -136,6 +165,7 @@ pub fn to_text(layers: &[LayerOutputs]) -> String {
         };
         let when = layer.last_updated.as_deref().map(|t| format!(", last updated {t}")).unwrap_or_default();
         lines.push(format!("{} ({}): {status}{when}", layer.layer, layer.stack_name));
+        lines.extend(layer.instances.iter().map(|i| format!("  instance {}", i.describe())));
         for address in &layer.addresses {
             let what = address.description.as_deref().map(|d| format!("  # {d}")).unwrap_or_default();
             lines.push(format!("  {} = {}{what}", address.key, address.value));
@@ -223,5 +253,36 @@ mod tests {
         );
         let calls = api.calls();
         assert_eq!(calls, ["DescribeStacks shop-dev-core", "DescribeStacks shop-dev-app"], "reads only");
+    }
+
+    #[test]
+    fn a_fanned_out_layer_shows_each_instance_with_its_account_region_and_status() {
+        let mut inputs = three();
+        inputs[1].fan_out = Some(crate::deploy::input::FanOut::default());
+        let env = environment(&inputs[..2]);
+        let api = FakeCloudFormation::default()
+            .with_stack("shop-dev-core", "UPDATE_COMPLETE", "{}", BTreeMap::new())
+            .with_stack_set("shop-dev-app", "{}", "123456789012", &["eu-west-1", "us-east-1"]);
+        api.instances.borrow_mut().get_mut("shop-dev-app").expect("app")[1].status = "OUTDATED".into();
+        let result = go(&api, &env);
+        assert!(result.diagnostics.is_empty(), "{:?}", result.diagnostics);
+        assert_eq!(
+            to_text(&result.layers),
+            "core (shop-dev-core): UPDATE_COMPLETE\n\
+             app (shop-dev-app): StackSet ACTIVE\n  \
+             instance 123456789012 eu-west-1  CURRENT\n  \
+             instance 123456789012 us-east-1  OUTDATED"
+        );
+        let json = serde_json::to_value(&result.layers[1]).expect("json");
+        assert_eq!(json["instances"][1]["region"], "us-east-1");
+        assert_eq!(json["instances"][1]["status"], "OUTDATED");
+        assert_eq!(
+            api.calls(),
+            [
+                "DescribeStacks shop-dev-core",
+                "DescribeStackSet shop-dev-app",
+                "ListStackInstances shop-dev-app"
+            ]
+        );
     }
 }

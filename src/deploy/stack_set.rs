@@ -69,7 +69,7 @@ pub struct InstanceState {
 }
 
 impl InstanceState {
-    fn of(summary: &StackInstanceSummary) -> InstanceState {
+    pub fn of(summary: &StackInstanceSummary) -> InstanceState {
         InstanceState {
             account: summary.account.clone(),
             region: summary.region.clone(),
