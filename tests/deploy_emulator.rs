@@ -287,6 +287,40 @@ impl Emulator {
         Some((s.stack_status()?.as_str().to_string(), s.enable_termination_protection().unwrap_or(false)))
     }
 
+    /// The instances of the StackSet `name` (administered from us-east-1) as
+    /// (region, status), sorted; None when there is no such StackSet.
+    fn stack_set_instances(&self, name: &str) -> Option<Vec<(String, String)>> {
+        let client = self.client("us-east-1");
+        let set = self.runtime.block_on(client.describe_stack_set().stack_set_name(name).send()).ok()?;
+        if set.stack_set().and_then(|s| s.status()).map(|s| s.as_str()) != Some("ACTIVE") {
+            return None;
+        }
+        let out = self.runtime.block_on(client.list_stack_instances().stack_set_name(name).send()).ok()?;
+        let mut found: Vec<(String, String)> = out
+            .summaries()
+            .iter()
+            .map(|i| {
+                (i.region().unwrap_or("").to_string(), i.status().map_or("", |s| s.as_str()).to_string())
+            })
+            .collect();
+        found.sort();
+        Some(found)
+    }
+
+    /// The names of the live stacks of `region`.
+    fn stacks_in(&self, region: &str) -> Vec<String> {
+        let client = self.client(region);
+        let out = self.runtime.block_on(client.describe_stacks().send());
+        out.map(|o| {
+            o.stacks()
+                .iter()
+                .filter(|s| s.stack_status().map(|s| s.as_str()) != Some("DELETE_COMPLETE"))
+                .filter_map(|s| s.stack_name().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+    }
+
     fn change_sets(&self, stack: &str) -> usize {
         let client = self.client("us-east-1");
         let out = self.runtime.block_on(client.list_change_sets().stack_name(stack).send());
@@ -335,6 +369,7 @@ fn plan_and_deploy_against_the_emulator() {
     every_environment_of_the_examples_deploys(&emulator);
     outputs_then_destroy_of_megadolls_dev_leave_no_stack_and_no_published_value(&emulator);
     a_renamed_layer_leaves_an_orphan_that_plan_reports_and_destroy_removes(&emulator);
+    a_stack_set_layer_across_two_regions_deploys_and_is_destroyed(&emulator);
 }
 
 /// specs/dev.mdl and specs/prod.mdl: three stacks each, in their own regions;
@@ -915,4 +950,105 @@ fn a_renamed_layer_leaves_an_orphan_that_plan_reports_and_destroy_removes(emulat
         None
     );
     assert!(emulator.stack("us-east-1", "shop-dev-core").is_some(), "only the orphan went");
+}
+
+/// A small spec whose `alerts` layer is fanned out as a StackSet to two
+/// regions (eu-west-1 first): plan shows the StackSet and both instances,
+/// deploy creates them (a stack in each region), a second deploy is
+/// unchanged, outputs lists each instance, destroy removes the instances,
+/// then the StackSet, then `core`.
+fn a_stack_set_layer_across_two_regions_deploys_and_is_destroyed(emulator: &Emulator) {
+    reset(&emulator.url);
+    let dir = std::env::temp_dir().join(format!("mdl-deploy-{}-stack-sets", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let spec = r#"project fan {
+  environments { dev }
+}
+
+environment dev {
+  region     = us_east_1
+  stack_sets = { alerts = { regions = [us_east_1, eu_west_1], region_order = [eu_west_1] } }
+}
+
+layer core {
+  resource "AWS::SNS::Topic" main { TopicName = "fan-dev-main" }
+}
+
+layer alerts {
+  resource "AWS::SNS::Topic" ops { TopicName = "fan-dev-ops" }
+  resource "AWS::SSM::Parameter" note { Name = "/fan/dev/note", Type = "String", Value = "v1" }
+}
+"#;
+    std::fs::write(dir.join("dev.mdl"), spec).expect("write spec");
+    let name = "fan-dev-alerts";
+
+    let plan = mdl(&emulator.url, &dir, &["plan", "dev.mdl", "--format", "json"]);
+    assert_eq!(plan.code, 0, "{}", plan.text());
+    let plan = plan.json();
+    let alerts = layer(&plan, "alerts");
+    assert_eq!(alerts["status"], "create", "{plan}");
+    assert_eq!(alerts["stack_set"]["operation"], "create");
+    let regions: Vec<&str> = alerts["stack_set"]["add"]
+        .as_array()
+        .expect("add")
+        .iter()
+        .filter_map(|i| i["region"].as_str())
+        .collect();
+    assert_eq!(regions, ["eu-west-1", "us-east-1"], "region_order first");
+    assert_eq!(emulator.stack_set_instances(name), None, "a plan creates nothing");
+
+    let deploy = mdl(&emulator.url, &dir, &["deploy", "dev.mdl", "--yes"]);
+    assert_eq!(deploy.code, 0, "{}", deploy.text());
+    assert!(deploy.stdout.contains("applied: core (created), alerts (created)"), "{}", deploy.stdout);
+    let current = |region: &str| (region.to_string(), "CURRENT".to_string());
+    assert_eq!(emulator.stack_set_instances(name), Some(vec![current("eu-west-1"), current("us-east-1")]));
+    for region in ["eu-west-1", "us-east-1"] {
+        let stacks = emulator.stacks_in(region);
+        assert!(stacks.iter().any(|s| s.contains(name)), "an instance stack in {region}: {stacks:?}");
+    }
+    assert!(emulator.stack("us-east-1", name).is_none(), "no ordinary stack of the layer's name");
+
+    let again = mdl(&emulator.url, &dir, &["deploy", "dev.mdl", "--yes", "--format", "json"]);
+    assert_eq!(again.code, 0, "{}", again.text());
+    let again = again.json();
+    assert_eq!(layer(&again, "alerts")["status"], "unchanged", "{again}");
+    assert_eq!(again["api_calls"]["writes"], 0);
+
+    let outputs = mdl(&emulator.url, &dir, &["outputs", "dev.mdl", "--format", "json"]);
+    assert_eq!(outputs.code, 0, "{}", outputs.text());
+    let outputs = outputs.json();
+    let listed =
+        outputs["layers"].as_array().and_then(|l| l.iter().find(|l| l["layer"] == "alerts")).expect("alerts");
+    let instances: Vec<(&str, &str, &str)> = listed["instances"]
+        .as_array()
+        .expect("instances")
+        .iter()
+        .map(|i| {
+            (
+                i["account"].as_str().unwrap_or(""),
+                i["region"].as_str().unwrap_or(""),
+                i["status"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert_eq!(
+        instances,
+        [("123456789012", "eu-west-1", "CURRENT"), ("123456789012", "us-east-1", "CURRENT")],
+        "{outputs}"
+    );
+
+    let destroy = mdl(&emulator.url, &dir, &["destroy", "dev.mdl", "--yes"]);
+    assert_eq!(destroy.code, 0, "{}", destroy.text());
+    let order: Vec<usize> =
+        ["fan-dev-alerts: deleting instances: done", "StackSet deleted", "fan-dev-core: deleted"]
+            .iter()
+            .map(|line| destroy.stdout.find(line).unwrap_or_else(|| panic!("`{line}` in {}", destroy.stdout)))
+            .collect();
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "instances, the StackSet, then core: {}", destroy.stdout);
+    assert_eq!(emulator.stack_set_instances(name), None, "the StackSet is gone");
+    for region in ["eu-west-1", "us-east-1"] {
+        let stacks = emulator.stacks_in(region);
+        assert!(stacks.is_empty(), "nothing left in {region}: {stacks:?}");
+    }
 }
