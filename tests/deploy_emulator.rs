@@ -955,8 +955,9 @@ fn a_renamed_layer_leaves_an_orphan_that_plan_reports_and_destroy_removes(emulat
 /// A small spec whose `alerts` layer is fanned out as a StackSet to two
 /// regions (eu-west-1 first): plan shows the StackSet and both instances,
 /// deploy creates them (a stack in each region), a second deploy is
-/// unchanged, outputs lists each instance, destroy removes the instances,
-/// then the StackSet, then `core`.
+/// unchanged; a new value and a moved region update every instance, add one
+/// and remove one; outputs lists each instance; destroy removes the
+/// instances, then the StackSet, then `core`.
 fn a_stack_set_layer_across_two_regions_deploys_and_is_destroyed(emulator: &Emulator) {
     reset(&emulator.url);
     let dir = std::env::temp_dir().join(format!("mdl-deploy-{}-stack-sets", std::process::id()));
@@ -1015,6 +1016,35 @@ layer alerts {
     assert_eq!(layer(&again, "alerts")["status"], "unchanged", "{again}");
     assert_eq!(again["api_calls"]["writes"], 0);
 
+    // A new value and a region moved: the StackSet is updated, us-east-1 goes, ap-south-1 comes.
+    let edited = spec
+        .replace("Value = \"v1\"", "Value = \"v2\"")
+        .replace("regions = [us_east_1, eu_west_1]", "regions = [ap_south_1, eu_west_1]");
+    std::fs::write(dir.join("dev.mdl"), edited).expect("write spec");
+    let plan = mdl(&emulator.url, &dir, &["plan", "dev.mdl", "--format", "json"]);
+    assert_eq!(plan.code, 0, "{}", plan.text());
+    let plan = plan.json();
+    let set = &layer(&plan, "alerts")["stack_set"];
+    assert_eq!((set["operation"].as_str(), set["template_changed"].as_bool()), (Some("update"), Some(true)));
+    assert_eq!(set["add"][0]["region"], "ap-south-1", "{plan}");
+    assert_eq!(set["remove"][0]["region"], "us-east-1", "{plan}");
+    assert_eq!(layer(&plan, "alerts")["changes"][0]["logical_id"], "Note");
+    let update = mdl(&emulator.url, &dir, &["deploy", "dev.mdl", "--yes"]);
+    assert_eq!(update.code, 0, "{}", update.text());
+    assert_eq!(emulator.stack_set_instances(name), Some(vec![current("ap-south-1"), current("eu-west-1")]));
+    assert!(
+        emulator.stacks_in("us-east-1").iter().all(|s| !s.contains(name)),
+        "the removed instance's stack went"
+    );
+    for region in ["ap-south-1", "eu-west-1"] {
+        let stack =
+            emulator.stacks_in(region).into_iter().find(|s| s.contains(name)).expect("instance stack");
+        let client = emulator.client(region);
+        let body = emulator.runtime.block_on(client.get_template().stack_name(&stack).send());
+        let body = body.ok().and_then(|t| t.template_body().map(str::to_string)).unwrap_or_default();
+        assert!(body.contains("v2"), "the instance in {region} has the new template: {body}");
+    }
+
     let outputs = mdl(&emulator.url, &dir, &["outputs", "dev.mdl", "--format", "json"]);
     assert_eq!(outputs.code, 0, "{}", outputs.text());
     let outputs = outputs.json();
@@ -1034,7 +1064,7 @@ layer alerts {
         .collect();
     assert_eq!(
         instances,
-        [("123456789012", "eu-west-1", "CURRENT"), ("123456789012", "us-east-1", "CURRENT")],
+        [("123456789012", "eu-west-1", "CURRENT"), ("123456789012", "ap-south-1", "CURRENT")],
         "{outputs}"
     );
 
@@ -1047,7 +1077,7 @@ layer alerts {
             .collect();
     assert!(order.windows(2).all(|w| w[0] < w[1]), "instances, the StackSet, then core: {}", destroy.stdout);
     assert_eq!(emulator.stack_set_instances(name), None, "the StackSet is gone");
-    for region in ["eu-west-1", "us-east-1"] {
+    for region in ["ap-south-1", "eu-west-1", "us-east-1"] {
         let stacks = emulator.stacks_in(region);
         assert!(stacks.is_empty(), "nothing left in {region}: {stacks:?}");
     }

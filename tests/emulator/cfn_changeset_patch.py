@@ -48,6 +48,10 @@ Fixes (unpatched behaviour in brackets):
     returns its GroupName, so a managed policy attached to it works [placeholder name: "Group ... not found"]. (Added by mdl.)
 17. Fn::Sub `${Db.Endpoint.Address}` reads the attribute `Endpoint.Address` of `Db`, as AWS does
     [moto splits on every dot and asks `Db` for attribute `Endpoint`, which fails]. (Added by mdl.)
+18. UpdateStackSet reaches the instances, as on AWS: each instance's stack is updated to the new template
+    and parameters, and instances added later are created from it [moto stores the new template on the
+    StackSet only: existing instance stacks keep the old one, and new instances get the template the
+    StackSet was created with]. (Added by mdl.)
 """
 import re
 
@@ -475,3 +479,23 @@ def _parameter_list(self):
 
 
 _m.Stack.parameter_list = property(_parameter_list)
+
+
+# ---- 18. UpdateStackSet reaches the instances -------------------------------------------
+_orig_stackset_update = _m.StackSet.update
+
+
+def _stackset_update(self, template, description, parameters, tags, admin_role, execution_role, accounts,
+                     regions, operation_id):
+    operation = _orig_stackset_update(self, template, description, parameters, tags, admin_role,
+                                      execution_role, accounts, regions, operation_id)
+    self.instances.template = self.template
+    self.instances.parameters = self.parameters
+    for instance in self.stack_instances:
+        instance.template = self.template
+        if instance.permission_model == "SELF_MANAGED":
+            instance.stack.update(self.template, None, parameters=dict(self.parameters or {}))
+    return operation
+
+
+_m.StackSet.update = _stackset_update
