@@ -120,6 +120,9 @@ pub fn from_plan(
         .map(|(input, report)| {
             let mut changes: Vec<String> =
                 report.changes.iter().map(|c| change_key(&c.action, &c.logical_id)).collect();
+            // A StackSet has no change set: its operation and instances are what was reviewed.
+            let stack_set = report.stack_set.iter().flat_map(|s| s.review_keys());
+            changes.extend(stack_set.map(|(action, what)| change_key(&action, &what)));
             for reader in report.inputs_change.iter().flat_map(|c| &c.readers) {
                 let key = change_key("Modify", reader);
                 if !changes.contains(&key) && !report.changes.iter().any(|c| &c.logical_id == reader) {

@@ -114,6 +114,20 @@ impl StackSetReport {
         self.operation != SetOperation::None || !self.add.is_empty() || !self.remove.is_empty()
     }
 
+    /// What a plan file keeps of it, as `(action, what)`: the StackSet's
+    /// operation and each instance added or removed.
+    pub fn review_keys(&self) -> Vec<(String, String)> {
+        let mut keys = Vec::new();
+        match self.operation {
+            SetOperation::Create => keys.push(("StackSet".to_string(), format!("create {}", self.name))),
+            SetOperation::Update => keys.push(("StackSet".to_string(), format!("update {}", self.name))),
+            SetOperation::None => {}
+        }
+        keys.extend(self.add.iter().map(|i| ("AddInstance".to_string(), i.to_string())));
+        keys.extend(self.remove.iter().map(|i| ("RemoveInstance".to_string(), i.to_string())));
+        keys
+    }
+
     /// The lines shown under the layer's status.
     pub fn describe(&self) -> Vec<String> {
         let what = match self.operation {
@@ -272,7 +286,7 @@ impl<A: CloudFormationApi, S: TemplateStore> Engine<'_, A, S> {
         let report = StackSetReport {
             name: name.clone(),
             operation,
-            template_changed: operation != SetOperation::None,
+            template_changed: info.is_some() && !same,
             add,
             remove,
             instances: deployed_instances.iter().map(InstanceState::of).collect(),
@@ -324,6 +338,13 @@ impl<A: CloudFormationApi, S: TemplateStore> Engine<'_, A, S> {
                 Some("the StackSet plan destroys resources that hold data; nothing was changed".into());
             return Ok(());
         }
+        if let Some(reason) = self.differs_from_review(input, &planned.report, &plan) {
+            self.report(diagnose::plan_outdated(input.span, reason.clone()));
+            planned.report.status = LayerStatus::Refused;
+            planned.report.code = Some("E0611".into());
+            planned.report.reason = Some(reason);
+            return Ok(());
+        }
         let question = format!("Apply this StackSet plan to {} ({})?", plan.name, self.where_to());
         if !yes && !self.ask(&question)? {
             planned.report.status = LayerStatus::Declined;
@@ -350,6 +371,24 @@ impl<A: CloudFormationApi, S: TemplateStore> Engine<'_, A, S> {
             self.ui.progress(&input.layer, &format!("{name}: instance {}", instance.describe()));
         }
         Ok(())
+    }
+
+    /// With `deploy --plan`: why what the StackSet would do now is not what
+    /// was reviewed (its rows, its operation, its instances), if it is not.
+    fn differs_from_review(
+        &self,
+        input: &LayerInput,
+        report: &LayerReport,
+        plan: &StackSetReport,
+    ) -> Option<String> {
+        let reviewed = self.options.reviewed.as_ref()?.layer(&input.layer)?;
+        let mut now: Vec<(String, String)> =
+            report.changes.iter().map(|c| (c.action.clone(), c.logical_id.clone())).collect();
+        now.extend(plan.review_keys());
+        let differences = reviewed.differences(&now);
+        (!differences.is_empty()).then(|| {
+            format!("StackSet {} would not do what was reviewed: {}", plan.name, differences.join("; "))
+        })
     }
 
     /// The writes, in order; `false` when an operation failed (reported).

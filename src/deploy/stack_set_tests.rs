@@ -287,3 +287,52 @@ fn the_plan_json_carries_the_stack_set_beside_the_usual_keys() {
     assert_eq!(layer["stack_set"]["instances"][0]["status"], "CURRENT");
     assert!(json["layers"][0].get("stack_set").is_none(), "ordinary layers have no stack_set key");
 }
+
+#[test]
+fn deploy_plan_applies_the_reviewed_stack_set_plan_and_refuses_one_that_moved_since() {
+    let api = deployed("alerts", &["us-east-1", "ap-south-1"]);
+    let inputs = layers("alerts");
+    let mut ui = RecordingUi::default();
+    let planned = go(&api, &mut ui, &options(Mode::Plan { keep: true }), &inputs);
+    let file = crate::deploy::planfile::from_plan(
+        &crate::deploy::run::tests::environment(&inputs),
+        Some(ACCOUNT.into()),
+        &[],
+        &planned.layers,
+        &planned.stacks,
+    );
+    assert_eq!(
+        file.layers[1].changes,
+        ["AddInstance 123456789012 eu-west-1", "RemoveInstance 123456789012 ap-south-1"]
+    );
+    let mut opts = options(Mode::Deploy { yes: true });
+    opts.reviewed = Some(file);
+    // Someone adds an instance in eu-west-1 and removes us-east-1 in between.
+    api.instances.borrow_mut().insert(
+        "shop-dev-alerts".into(),
+        vec![
+            crate::deploy::fake::instance(ACCOUNT, "eu-west-1", "CURRENT"),
+            crate::deploy::fake::instance(ACCOUNT, "ap-south-1", "CURRENT"),
+        ],
+    );
+    let result = go(&api, &mut ui, &opts, &inputs);
+    assert_eq!(result.layers[1].status, LayerStatus::Refused);
+    assert_eq!(codes(&result), [Code::PlanOutdated]);
+    let message = &result.diagnostics[0].message;
+    assert!(message.contains("not in the plan: AddInstance 123456789012 us-east-1"), "{message}");
+    assert!(writes(&api).is_empty(), "{:?}", api.calls());
+    // As reviewed: applied.
+    api.instances.borrow_mut().insert(
+        "shop-dev-alerts".into(),
+        vec![
+            crate::deploy::fake::instance(ACCOUNT, "us-east-1", "CURRENT"),
+            crate::deploy::fake::instance(ACCOUNT, "ap-south-1", "CURRENT"),
+        ],
+    );
+    let result = go(&api, &mut ui, &opts, &inputs);
+    assert_eq!(result.layers[1].status, LayerStatus::Updated, "{:?}", result.diagnostics);
+    assert_eq!(
+        writes(&api),
+        ["CreateStackInstances shop-dev-alerts eu-west-1", "DeleteStackInstances shop-dev-alerts ap-south-1"]
+    );
+}
