@@ -331,7 +331,10 @@ pub fn outcome(layers: &[LayerReport]) -> Vec<String> {
         layers.iter().filter(|l| f(l)).map(|l| format!("{} ({})", l.layer, l.status.word())).collect()
     };
     let applied = names(&|l| l.applied);
-    let running = names(&|l| l.status == LayerStatus::Interrupted && l.change_set.is_some());
+    let running = names(&|l| {
+        l.status == LayerStatus::Interrupted
+            && (l.change_set.is_some() || l.stack_set.as_ref().is_some_and(|s| s.running_operation.is_some()))
+    });
     let not_applied = names(&|l| !l.applied && l.status.stops_the_run() || l.status == LayerStatus::NotRun);
     let mut lines = Vec::new();
     lines

@@ -414,7 +414,20 @@ fn interrupted_after<A: CloudFormationApi, S: TemplateStore>(
             layer.stack_name
         ));
     }
-    if running.is_empty() {
+    let sets = layers.iter().filter(|l| l.status == LayerStatus::Interrupted).filter_map(|l| {
+        let set = l.stack_set.as_ref()?;
+        Some((set.name.as_str(), set.running_operation.as_deref()?))
+    });
+    let mut sets_running = false;
+    for (name, operation) in sets {
+        sets_running = true;
+        notes.push(format!(
+            "CloudFormation keeps running the StackSet operation {operation} of {name}; mdl only stopped watching"
+        ));
+        help.push(format!("watch:  {}", super::stack_set::watch_operation(name, operation, region)));
+    }
+    let running_any = !running.is_empty() || sets_running;
+    if !running_any {
         notes.push(
             "no change set was left executing; change sets mdl had made and not executed were deleted".into(),
         );
@@ -422,7 +435,7 @@ fn interrupted_after<A: CloudFormationApi, S: TemplateStore>(
     let command = engine.options.command();
     help.push(format!(
         "resume: run the same `mdl {command}` again{} (layers already applied report unchanged)",
-        if running.is_empty() { "" } else { " once the stack has settled" }
+        if running_any { " once the stack has settled" } else { "" }
     ));
     diagnose::interrupted(environment.span, notes, help.join("\n"))
 }

@@ -106,6 +106,10 @@ pub struct StackSetReport {
     pub remove: Vec<Instance>,
     /// Every instance as read (plan) or as left (deploy).
     pub instances: Vec<InstanceState>,
+    /// The operation mdl was following when it stopped (an interrupt):
+    /// CloudFormation keeps running it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub running_operation: Option<String>,
 }
 
 impl StackSetReport {
@@ -290,6 +294,7 @@ impl<A: CloudFormationApi, S: TemplateStore> Engine<'_, A, S> {
             add,
             remove,
             instances: deployed_instances.iter().map(InstanceState::of).collect(),
+            running_operation: None,
         };
         planned.report.status = match operation {
             SetOperation::Create => LayerStatus::Create,
@@ -498,8 +503,12 @@ impl<A: CloudFormationApi, S: TemplateStore> Engine<'_, A, S> {
     ) -> Result<bool, Stop> {
         let region = self.options.target.region.clone();
         report.reason = Some(format!(
-            "CloudFormation keeps running the StackSet operation {operation_id}; watch: aws cloudformation describe-stack-set-operation --stack-set-name {name} --operation-id {operation_id} --region {region}"
+            "CloudFormation keeps running the StackSet operation {operation_id}; watch: {}",
+            watch_operation(name, operation_id, &region)
         ));
+        if let Some(set) = report.stack_set.as_mut() {
+            set.running_operation = Some(operation_id.to_string());
+        }
         let mut delay = std::time::Duration::ZERO;
         let status = loop {
             self.options.interrupt.pause(delay).await?;
@@ -516,6 +525,9 @@ impl<A: CloudFormationApi, S: TemplateStore> Engine<'_, A, S> {
             delay = self.options.poll.next(delay);
         };
         report.reason = None;
+        if let Some(set) = report.stack_set.as_mut() {
+            set.running_operation = None;
+        }
         if status.status == "SUCCEEDED" {
             self.ui.progress(&input.layer, &format!("{name}: {doing}: done"));
             return Ok(true);
@@ -535,6 +547,13 @@ impl<A: CloudFormationApi, S: TemplateStore> Engine<'_, A, S> {
         self.report(diagnostic);
         Ok(false)
     }
+}
+
+/// The command that shows a StackSet operation's progress.
+pub fn watch_operation(name: &str, operation_id: &str, region: &str) -> String {
+    format!(
+        "aws cloudformation describe-stack-set-operation --stack-set-name {name} --operation-id {operation_id} --region {region}"
+    )
 }
 
 /// The report's reason for a failed operation: each instance that failed, and why.

@@ -219,6 +219,18 @@ fn an_interrupt_while_following_leaves_the_operation_running_and_says_how_to_wat
     let reason = result.layers[1].reason.clone().unwrap_or_default();
     assert!(reason.contains("describe-stack-set-operation --stack-set-name shop-dev-alerts"), "{reason}");
     assert_eq!(codes(&result), [Code::DeployInterrupted]);
+    let diagnostic = &result.diagnostics[0];
+    assert!(
+        diagnostic
+            .notes
+            .iter()
+            .any(|n| n.starts_with("CloudFormation keeps running the StackSet operation mdl-alerts-")),
+        "{:?}",
+        diagnostic.notes
+    );
+    assert!(diagnostic.notes.iter().any(|n| n.starts_with("still running in CloudFormation: alerts")));
+    let help = diagnostic.help.clone().unwrap_or_default();
+    assert!(help.contains("watch:  aws cloudformation describe-stack-set-operation"), "{help}");
 }
 
 #[test]
