@@ -199,6 +199,28 @@ pub fn stack_set_failed(
     diagnostic.with_help(help)
 }
 
+/// CloudFormation runs one operation at a time on a StackSet, and another
+/// one is running: what to watch, and to run the command again after it.
+pub fn stack_set_busy(
+    layer: &LayerInput,
+    stack_set: &str,
+    doing: &str,
+    message: &str,
+    region: &str,
+) -> Diagnostic {
+    Diagnostic::new(
+        Code::StackSetBusy,
+        format!("StackSet {stack_set} is busy: another operation is running, so {doing} was refused"),
+        layer.span,
+        "this layer is fanned out as a StackSet",
+    )
+    .with_note(format!("CloudFormation: {message}"))
+    .with_note("nothing was changed by this step; what earlier steps applied stays".to_string())
+    .with_help(format!(
+        "wait for the running operation to end (another deploy, or one mdl stopped following): aws cloudformation list-stack-set-operations --stack-set-name {stack_set} --region {region}; then run the command again"
+    ))
+}
+
 /// The run was interrupted: what was applied, what still runs, how to go on.
 pub fn interrupted(span: Span, notes: Vec<String>, help: String) -> Diagnostic {
     let mut diagnostic = Diagnostic::new(

@@ -405,3 +405,30 @@ fn e0673_a_stack_instance_without_its_execution_role() {
         &mut RecordingUi::default(),
     );
 }
+
+#[test]
+fn e0674_a_stack_set_busy_with_another_operation() {
+    let mut inputs = three();
+    inputs[1].fan_out = Some(crate::deploy::input::FanOut {
+        regions: vec!["us-east-1".into()],
+        max_concurrent: 1,
+        execution_role: "AWSCloudFormationStackSetExecutionRole".into(),
+        ..Default::default()
+    });
+    let api = deployed(&inputs);
+    api.failures.borrow_mut().insert(
+        "CreateStackInstances shop-dev-app us-east-1".into(),
+        ApiError::service(
+            "OperationInProgressException",
+            "Another Operation on StackSet arn:aws:cloudformation:us-east-1:123456789012:stackset/shop-dev-app:1b2c is in progress",
+        ),
+    );
+    case(
+        "E0674",
+        "stack set busy",
+        &api,
+        &options(Mode::Deploy { yes: true }),
+        inputs,
+        &mut RecordingUi::default(),
+    );
+}

@@ -418,20 +418,20 @@ impl<A: CloudFormationApi, S: TemplateStore> Engine<'_, A, S> {
         match plan.operation {
             SetOperation::Create => {
                 self.before_write()?;
-                self.api
-                    .create_stack_set(&request)
-                    .await
-                    .map_err(|e| self.api_stop(e, "creating the StackSet"))?;
+                if let Err(error) = self.api.create_stack_set(&request).await {
+                    return self.write_failed(input, &name, error, "creating the StackSet", report);
+                }
                 self.ui.progress(&input.layer, &format!("{name}: StackSet created"));
             }
             SetOperation::Update => {
                 let operation = self.operation_request(input, fan_out);
                 self.before_write()?;
-                let id = self
-                    .api
-                    .update_stack_set(&request, &operation)
-                    .await
-                    .map_err(|e| self.api_stop(e, "updating the StackSet"))?;
+                let id = match self.api.update_stack_set(&request, &operation).await {
+                    Ok(id) => id,
+                    Err(error) => {
+                        return self.write_failed(input, &name, error, "updating the StackSet", report)
+                    }
+                };
                 if !self.follow_operation(input, &name, &id, "updating the instances", report).await? {
                     return Ok(false);
                 }
@@ -441,11 +441,12 @@ impl<A: CloudFormationApi, S: TemplateStore> Engine<'_, A, S> {
         for (accounts, regions) in by_account(&plan.add) {
             let operation = self.operation_request(input, fan_out);
             self.before_write()?;
-            let id = self
-                .api
-                .create_stack_instances(&name, &accounts, &regions, &operation)
-                .await
-                .map_err(|e| self.api_stop(e, "creating stack instances"))?;
+            let id = match self.api.create_stack_instances(&name, &accounts, &regions, &operation).await {
+                Ok(id) => id,
+                Err(error) => {
+                    return self.write_failed(input, &name, error, "creating stack instances", report)
+                }
+            };
             if !self.follow_operation(input, &name, &id, "creating instances", report).await? {
                 return Ok(false);
             }
@@ -468,16 +469,42 @@ impl<A: CloudFormationApi, S: TemplateStore> Engine<'_, A, S> {
         for (accounts, regions) in by_account(instances) {
             let operation = self.operation_request(input, fan_out);
             self.before_write()?;
-            let id = self
-                .api
-                .delete_stack_instances(name, &accounts, &regions, &operation)
-                .await
-                .map_err(|e| self.api_stop(e, "deleting stack instances"))?;
+            let id = match self.api.delete_stack_instances(name, &accounts, &regions, &operation).await {
+                Ok(id) => id,
+                Err(error) => {
+                    return self.write_failed(input, name, error, "deleting stack instances", report)
+                }
+            };
             if !self.follow_operation(input, name, &id, "deleting instances", report).await? {
                 return Ok(false);
             }
         }
         Ok(true)
+    }
+
+    /// A write AWS refused: a busy StackSet blocks the layer (E0674, `Ok(false)`);
+    /// anything else stops it as any AWS failure does.
+    fn write_failed(
+        &mut self,
+        input: &LayerInput,
+        name: &str,
+        error: super::errors::ApiError,
+        doing: &str,
+        report: &mut LayerReport,
+    ) -> Result<bool, Stop> {
+        if !error.has_code(&["OperationInProgressException"]) {
+            return Err(self.api_stop(error, doing));
+        }
+        let region = self.options.target.region.clone();
+        let diagnostic = diagnose::stack_set_busy(input, name, doing, &error.message, &region);
+        report.status = LayerStatus::Blocked;
+        report.code = Some(diagnostic.code.as_str().to_string());
+        report.reason = Some(format!(
+            "StackSet {name} is busy with another operation; {}",
+            diagnostic.help.clone().unwrap_or_default()
+        ));
+        self.report(diagnostic);
+        Ok(false)
     }
 
     /// A fresh operation id and the layer's OperationPreferences.

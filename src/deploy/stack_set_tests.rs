@@ -348,3 +348,24 @@ fn deploy_plan_applies_the_reviewed_stack_set_plan_and_refuses_one_that_moved_si
         ["CreateStackInstances shop-dev-alerts eu-west-1", "DeleteStackInstances shop-dev-alerts ap-south-1"]
     );
 }
+
+#[test]
+fn a_stack_set_busy_with_another_operation_blocks_the_layer() {
+    let api = deployed("alerts", &["us-east-1"]);
+    api.failures.borrow_mut().insert(
+        "CreateStackInstances shop-dev-alerts eu-west-1".into(),
+        ApiError::service("OperationInProgressException", "Another Operation on StackSet is in progress"),
+    );
+    let mut inputs = layers("alerts");
+    inputs.push(input("ops", &[], template("ops")));
+    let mut ui = RecordingUi::default();
+    let result = go(&api, &mut ui, &options(Mode::Deploy { yes: true }), &inputs);
+    assert_eq!(statuses(&result), [LayerStatus::Unchanged, LayerStatus::Blocked, LayerStatus::NotRun]);
+    assert_eq!(codes(&result), [Code::StackSetBusy]);
+    assert_eq!(result.layers[1].code.as_deref(), Some("E0674"));
+    let help = result.diagnostics[0].help.clone().unwrap_or_default();
+    assert!(
+        help.contains("list-stack-set-operations --stack-set-name shop-dev-alerts --region us-east-1"),
+        "{help}"
+    );
+}

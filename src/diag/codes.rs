@@ -139,6 +139,7 @@ codes! {
     InvalidStackSet = "E0671", Error, "invalid StackSet setting";
     ReadsFannedOutLayer = "E0672", Error, "layer reads a value published by a fanned-out layer";
     StackSetOperationFailed = "E0673", Error, "StackSet operation failed";
+    StackSetBusy = "E0674", Error, "another operation is running on the StackSet";
 
     // Warnings.
     InvisibleCharacter = "W0101", Warning, "invisible character";
