@@ -369,6 +369,15 @@ pub struct Totals {
     pub replace: usize,
     /// Layers that change once earlier ones are deployed.
     pub layers_changing_later: usize,
+    /// StackSet instances to create and to delete (layers fanned out as StackSets).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub instances_to_add: usize,
+    #[serde(skip_serializing_if = "is_zero")]
+    pub instances_to_remove: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 impl Totals {
@@ -386,6 +395,10 @@ impl Totals {
             }
         }
         totals.layers_changing_later = layers.iter().filter(|l| !l.inputs_change.is_empty()).count();
+        for set in layers.iter().filter_map(|l| l.stack_set.as_ref()) {
+            totals.instances_to_add += set.add.len();
+            totals.instances_to_remove += set.remove.len();
+        }
         totals
     }
 
@@ -396,6 +409,12 @@ impl Totals {
             text.push_str(&format!(" ({} may replace)", self.replace));
         }
         text.push_str(&format!(", {} to remove", self.remove));
+        if self.instances_to_add + self.instances_to_remove > 0 {
+            text.push_str(&format!(
+                "; StackSet instances: {} to add, {} to remove",
+                self.instances_to_add, self.instances_to_remove
+            ));
+        }
         if self.layers_changing_later > 0 {
             text.push_str(&format!(
                 "; {} more once earlier layers are deployed",

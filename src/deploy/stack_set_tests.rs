@@ -298,6 +298,15 @@ fn the_plan_json_carries_the_stack_set_beside_the_usual_keys() {
     assert_eq!(layer["stack_set"]["remove"], json!([{"account": ACCOUNT, "region": "ap-south-1"}]));
     assert_eq!(layer["stack_set"]["instances"][0]["status"], "CURRENT");
     assert!(json["layers"][0].get("stack_set").is_none(), "ordinary layers have no stack_set key");
+    assert_eq!(
+        (json["totals"]["instances_to_add"].as_u64(), json["totals"]["instances_to_remove"].as_u64()),
+        (Some(1), Some(1))
+    );
+    let totals = crate::deploy::report::Totals::of(&result.layers);
+    assert_eq!(
+        totals.line(),
+        "0 to add, 0 to change, 0 to remove; StackSet instances: 1 to add, 1 to remove"
+    );
 }
 
 #[test]
