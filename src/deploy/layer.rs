@@ -362,10 +362,7 @@ impl<A: CloudFormationApi, S: TemplateStore> Engine<'_, A, S> {
         all: &[ResourceChange],
         planned: &Planned,
     ) -> Vec<changes::Refusal> {
-        let allowed = match &self.options.reviewed {
-            Some(file) => &file.allow_replace,
-            None => &self.options.allow_replace,
-        };
+        let allowed = self.allowed_replacements();
         all.iter()
             .zip(&planned.report.changes)
             .filter_map(|(change, row)| {
@@ -381,6 +378,15 @@ impl<A: CloudFormationApi, S: TemplateStore> Engine<'_, A, S> {
                 changes::refusal(&candidate, &input.published, allowed, self.protect)
             })
             .collect()
+    }
+
+    /// The logical ids whose removal or replacement the user accepted: the
+    /// reviewed plan's with `deploy --plan`, else `--allow-replace`.
+    pub(super) fn allowed_replacements(&self) -> &[String] {
+        match &self.options.reviewed {
+            Some(file) => &file.allow_replace,
+            None => &self.options.allow_replace,
+        }
     }
 
     /// Delete the change set (and the empty stack a CREATE change set made).

@@ -24,7 +24,7 @@ use super::api::{
     CloudFormationApi, StackInfo, StackInstanceSummary, StackSetInfo, StackSetOperationRequest,
     StackSetOperationResult, StackSetRequest, TemplateStore,
 };
-use super::changes::{self, type_holds_data, Candidate, Refusal};
+use super::changes::{self, Candidate, Refusal};
 use super::diagnose;
 use super::input::{FanOut, LayerInput};
 use super::layer::{Planned, Upstream};
@@ -308,10 +308,9 @@ impl<A: CloudFormationApi, S: TemplateStore> Engine<'_, A, S> {
     /// Removing an instance deletes its stack: every resource that holds
     /// data goes, under the same rule as a `Remove` in a change set.
     fn instance_refusals(&self, input: &LayerInput, deployed: Option<&Json>) -> Vec<Refusal> {
-        let allowed = &self.options.allow_replace;
+        let allowed = self.allowed_replacements();
         changes::all_added(deployed.unwrap_or(&Json::Null))
             .into_iter()
-            .filter(|c| type_holds_data(&c.resource_type))
             .filter_map(|mut change| {
                 change.action = "Remove".into();
                 let resource = changes::resource(deployed, &change.logical_resource_id);

@@ -254,14 +254,20 @@ fn removing_an_instance_that_holds_data_is_refused() {
     );
     let mut alerts = input("alerts", &[], bucket);
     alerts.fan_out = Some(fan_out());
+    let alerts = [alerts];
     let mut ui = RecordingUi::default();
-    let result = go(&api, &mut ui, &options(Mode::Deploy { yes: true }), &[alerts]);
+    let result = go(&api, &mut ui, &options(Mode::Deploy { yes: true }), &alerts);
     assert_eq!(result.layers[0].status, LayerStatus::Refused);
     // W0601 as for any layer whose bucket is not retained, then the refusal.
     assert_eq!(codes(&result), [Code::DataNotRetained, Code::StatefulChange]);
     let refusal = &result.layers[0].refused[0];
     assert_eq!((refusal.logical_id.as_str(), refusal.what), ("Logs", "removes"));
     assert!(writes(&api).is_empty(), "{:?}", api.calls());
+    let mut allowed = options(Mode::Deploy { yes: true });
+    allowed.allow_replace = vec!["Logs".into()];
+    let result = go(&api, &mut RecordingUi::default(), &allowed, &alerts);
+    assert_eq!(result.layers[0].status, LayerStatus::Updated, "--allow-replace accepts it");
+    assert_eq!(writes(&api), ["DeleteStackInstances shop-dev-alerts ap-south-1"]);
 }
 
 #[test]
