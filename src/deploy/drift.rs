@@ -126,6 +126,9 @@ async fn layer_drift<A: CloudFormationApi, S: TemplateStore>(
         status: "not_deployed",
         ..LayerDrift::default()
     };
+    if input.fan_out.is_some() {
+        return stack_set_drift(engine, input, layer).await;
+    }
     let info = engine.read(engine.api.describe_stack(&input.stack_name), "reading the stack").await?;
     let Some(info) = info.filter(|i| i.status != "DELETE_COMPLETE") else { return Ok(layer) };
     engine.ui.progress(&input.layer, &format!("{}: detecting drift", input.stack_name));
@@ -152,6 +155,26 @@ async fn layer_drift<A: CloudFormationApi, S: TemplateStore>(
         (false, false) => "unknown",
     };
     report(engine, input, &layer);
+    Ok(layer)
+}
+
+/// A layer fanned out as a StackSet: its instances live in other regions
+/// and mdl does not detect their drift; the check is said to be incomplete.
+async fn stack_set_drift<A: CloudFormationApi, S: TemplateStore>(
+    engine: &mut Engine<'_, A, S>,
+    input: &LayerInput,
+    mut layer: LayerDrift,
+) -> Result<LayerDrift, Stop> {
+    let name = &input.stack_name;
+    if engine.read(engine.api.describe_stack_set(name), "reading the StackSet").await?.is_none() {
+        return Ok(layer);
+    }
+    layer.status = "unknown";
+    layer.detection = Some("unavailable".into());
+    layer.detection_reason = Some(format!(
+        "fanned out as a StackSet: mdl does not check its instances for drift; aws cloudformation detect-stack-set-drift --stack-set-name {name} --region {}",
+        engine.options.target.region
+    ));
     Ok(layer)
 }
 

@@ -125,6 +125,21 @@ fn without_drift_detection_the_published_values_are_still_compared() {
 }
 
 #[test]
+fn a_fanned_out_layer_is_said_unchecked_with_the_command_that_checks_it() {
+    let mut fanned = core();
+    fanned.fan_out = Some(crate::deploy::input::FanOut::default());
+    let (_, environment) = spec(vec![fanned]);
+    let api =
+        FakeCloudFormation::default().with_stack_set("shop-dev-core", "{}", "123456789012", &["eu-west-1"]);
+    let result = go(&api, &environment);
+    assert_eq!(result.layers[0].status, "unknown");
+    let reason = result.layers[0].detection_reason.clone().unwrap_or_default();
+    assert!(reason.contains("detect-stack-set-drift --stack-set-name shop-dev-core"), "{reason}");
+    assert!(result.incomplete(), "the check is incomplete: its exit code says so");
+    assert!(!api.calls().iter().any(|c| c.starts_with("DetectStackDrift")), "{:?}", api.calls());
+}
+
+#[test]
 fn a_layer_not_deployed_is_not_checked() {
     let (_, environment) = spec(vec![core()]);
     let result = go(&FakeCloudFormation::default(), &environment);

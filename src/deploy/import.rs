@@ -138,7 +138,14 @@ fn layer_of<'i>(
         ));
     }
     let name = layers.into_iter().next().unwrap_or_default();
-    environment.layers.iter().find(|l| l.layer == name).ok_or_else(|| format!("no layer `{name}`"))
+    let layer =
+        environment.layers.iter().find(|l| l.layer == name).ok_or_else(|| format!("no layer `{name}`"))?;
+    if layer.fan_out.is_some() {
+        return Err(format!(
+            "layer `{name}` is fanned out as a StackSet (`stack_sets`): CloudFormation imports resources into stacks, not into StackSets"
+        ));
+    }
+    Ok(layer)
 }
 
 /// CloudFormation imports only resources that say what happens on delete;

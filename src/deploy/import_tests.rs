@@ -95,6 +95,18 @@ fn an_existing_repository_is_adopted_through_an_import_change_set() {
 }
 
 #[test]
+fn a_fanned_out_layer_takes_no_import() {
+    let mut fanned = core(Some("Retain"));
+    fanned.fan_out = Some(crate::deploy::input::FanOut::default());
+    let (_, environment) = spec(vec![fanned]);
+    let api = account();
+    let result = go(&api, &environment, &[("ImagesRepository", "megadolls/web")]);
+    let usage = result.usage.unwrap_or_default();
+    assert!(usage.contains("fanned out as a StackSet"), "{usage}");
+    assert!(api.all_calls().is_empty(), "{:?}", api.all_calls());
+}
+
+#[test]
 fn a_resource_without_deletion_policy_retain_is_refused_before_any_call() {
     let (sources, environment) = spec(vec![core(None)]);
     let api = account();
