@@ -396,9 +396,13 @@ fn resource_collision(
         diagnostic =
             diagnostic.with_label(first_resource, format!("`{first}` names its `{type_name}` `{text}` here"));
     }
-    if *origin != resource && Some(*origin) != first_resource {
+    // A name built inside a stdlib construct (`"alias/${name}"`) is not
+    // shown: the construct call, in the user's file, is the place to change.
+    let written_here = origin.file == resource.file;
+    if *origin != resource && written_here && Some(*origin) != first_resource {
         diagnostic = diagnostic.with_label(*origin, "the name is written here");
     }
+    let example = if written_here { format!(" (`\"{text}-${{env.name}}\"`)") } else { String::new() };
     let leave_out = if *optional {
         ", or, where the name may be left out, leave it out so CloudFormation generates a unique one"
     } else {
@@ -408,7 +412,7 @@ fn resource_collision(
         .with_label(*second_span, format!("`{second}` creates it"))
         .with_label(*first_span, format!("`{first}` creates it too{shared}"))
         .with_help(format!(
-            "the second environment's first deploy would fail with \"already exists\": put `${{env.name}}` in the name (`\"{text}-${{env.name}}\"`){leave_out}; {unique}"
+            "the second environment's first deploy would fail with \"already exists\": put `${{env.name}}` in the name{example}{leave_out}; {unique}"
         ))
 }
 

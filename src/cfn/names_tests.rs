@@ -211,3 +211,19 @@ fn a_name_clash_is_reported_once_per_resource_and_beside_an_ssm_clash() {
         "one SSM clash per pair of environments, one name clash per resource"
     );
 }
+
+#[test]
+fn a_name_a_construct_sets_is_reported_at_the_call_in_the_spec() {
+    let east = "region = us_east_1";
+    let key = r#"key = kms.key { description = "shop", name = "shop/platform" }"#;
+    let text = format!("import std/aws/{{kms}}\n{}", two_environments(east, east, key));
+    let checked = report(&text);
+    assert_eq!(codes(&checked), [Code::ResourceNameCollision]);
+    let found = &checked.diagnostics[0];
+    assert!(found.message.contains("`AWS::KMS::Alias` named `alias/shop/platform`"), "{}", found.message);
+    let spec = found.primary.span.file;
+    let call = text.find("kms.key").expect("the call");
+    assert_eq!(found.primary.span.start as usize, call, "at the construct call");
+    assert!(found.secondary.iter().all(|l| l.span.file == spec), "no label inside the stdlib");
+    assert!(found.help.as_deref().is_some_and(|h| !h.contains("alias/shop/platform-")), "{:?}", found.help);
+}
