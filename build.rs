@@ -22,7 +22,7 @@ use serde_json::value::RawValue;
 
 const DIGEST: &str = "src/cfn/schemas/cloudformation.json";
 /// The digest layout this build understands (`format` in the file).
-const DIGEST_FORMAT: u64 = 2;
+const DIGEST_FORMAT: u64 = 3;
 
 fn main() {
     let out_dir = PathBuf::from(std::env::var("OUT_DIR").unwrap_or_else(|_| ".".into()));

@@ -119,7 +119,7 @@ fn run_stages(workspace: Workspace, keep_models: bool) -> Report {
                 diagnostics.append(&mut found);
                 if let Some(model) = model {
                     diagnostics.extend(cfn::check(&model));
-                    published.push(cfn::names::PublishedNames::of(&model));
+                    published.push(cfn::names::EnvironmentNames::of(&model));
                     if keep_models {
                         models.push(model);
                     }

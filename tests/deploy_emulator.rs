@@ -13,6 +13,7 @@
 //! order, and reset the emulator (POST /moto-api/reset) where they need a clean
 //! slate. Each step works on its own copy of tests/deploy/spec.
 
+use std::collections::BTreeMap;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -770,7 +771,8 @@ fn aws_errors_are_explained(emulator: &Emulator) {
 
 /// Every environment of each example under examples/ deploys (each in its
 /// region, its HTTPS listeners on a certificate the emulator's ACM issued),
-/// and a second deploy of one of them changes nothing.
+/// two of them in one region side by side (their clusters named apart by
+/// the environment), and a second deploy of one of them changes nothing.
 fn every_environment_of_the_examples_deploys(emulator: &Emulator) {
     reset(&emulator.url);
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
@@ -781,6 +783,7 @@ fn every_environment_of_the_examples_deploys(emulator: &Emulator) {
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).expect("temp dir");
         let mut environments = Vec::new();
+        let mut regions: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for entry in std::fs::read_dir(root.join(example)).expect("example folder").flatten() {
             let name = entry.file_name().to_string_lossy().into_owned();
             let Ok(text) = std::fs::read_to_string(entry.path()) else { continue };
@@ -805,6 +808,17 @@ fn every_environment_of_the_examples_deploys(emulator: &Emulator) {
                 let found = emulator.stack(&region, &stack).map(|s| s.0);
                 assert_eq!(found.as_deref(), Some("CREATE_COMPLETE"), "{stack} in {region}: {}", run.text());
             }
+            regions.entry(region).or_default().push(environment.clone());
+        }
+        let (region, sharing) =
+            regions.iter().find(|(_, e)| e.len() >= 2).expect("two environments in one region");
+        let clusters = ecs_clusters(&emulator.url, region);
+        for environment in sharing {
+            let name = format!("{}-{environment}", example_project(example));
+            assert!(
+                clusters.iter().any(|arn| arn.ends_with(&format!("/{name}"))),
+                "{name} in {region}: {clusters:?}"
+            );
         }
         let again = mdl(&emulator.url, &dir, &["deploy", "prod.mdl", "--yes", "--format", "json"]);
         assert_eq!(again.code, 0, "{example}: {}", again.text());
@@ -837,6 +851,13 @@ fn example_project(example: &str) -> &'static str {
         "web-api" => "gallery",
         _ => "ledger",
     }
+}
+
+/// The ARNs of the ECS clusters in `region`.
+fn ecs_clusters(url: &str, region: &str) -> Vec<String> {
+    let answer = post_json(url, region, "ecs", "AmazonEC2ContainerServiceV20141113.ListClusters", "{}");
+    let found = answer["clusterArns"].as_array().cloned().unwrap_or_default();
+    found.iter().filter_map(|arn| arn.as_str().map(str::to_string)).collect()
 }
 
 /// The value of SSM parameter `name` in us-east-1, or None.

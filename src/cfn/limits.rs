@@ -1,4 +1,6 @@
-//! CloudFormation's per-template limits, checked before anything is sent.
+//! CloudFormation's per-template limits, checked before anything is sent,
+//! and the rules AWS names follow (stack names, logical ids, SSM names, where
+//! a physical name must be unique).
 
 use super::error::LowerError;
 use super::template::Stack;
@@ -144,5 +146,31 @@ mod name_tests {
         assert_eq!(parameter_name_problem(&"/a".repeat(15)), None);
         assert!(parameter_name_problem(&"/a".repeat(16)).unwrap_or_default().contains("16 levels"));
         assert!(parameter_name_problem(&format!("/{}", "a".repeat(1011))).is_some());
+    }
+}
+
+/// Where a resource's physical name must be unique: two resources of one
+/// type with one name in the same scope are one resource, and the second
+/// stack to create it fails with "already exists".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NameScope {
+    /// One region of one account: most types (clusters, repositories, KMS
+    /// aliases, log groups, functions, tables, SSM parameters).
+    Region,
+    /// Every region of one account: IAM is a global service, so a role,
+    /// user, group or instance profile name is taken in all regions at once.
+    Account,
+    /// Every account and region of the partition: S3 bucket names.
+    Global,
+}
+
+/// The scope in which a `type_name` resource's physical name must be unique.
+pub fn name_scope(type_name: &str) -> NameScope {
+    if type_name == "AWS::S3::Bucket" {
+        NameScope::Global
+    } else if type_name.starts_with("AWS::IAM::") {
+        NameScope::Account
+    } else {
+        NameScope::Region
     }
 }

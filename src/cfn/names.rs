@@ -1,20 +1,25 @@
 //! Names CloudFormation and SSM would refuse, found before anything is
 //! deployed: stack names, logical ids, SSM parameter names (the `params`
 //! prefix and each published name), empty published values, an SSM name
-//! written twice in one environment, and the same SSM name written by two
-//! environments that share a region and an account.
+//! written twice in one environment, and names two environments of one
+//! project would both take: the same SSM name in a region and account they
+//! share, or the same physical name for resources of one type in the scope
+//! where such names are unique.
 //!
-//! Input: evaluated [`Model`]s (the rules themselves are in [`limits`]).
-//! Output: [`NameError`]s, each at the spec line that produced the name, and
-//! their diagnostics. Invariants: a bad `params` prefix is reported once, not
-//! once per name under it; a clash is reported once per pair of places.
+//! Input: evaluated [`Model`]s (the rules themselves are in [`limits`]; which
+//! property is a resource's physical name, in the schema digest). Output:
+//! [`NameError`]s, each at the spec line that produced the name, and their
+//! diagnostics. Invariants: a bad `params` prefix is reported once, not once
+//! per name under it; an SSM clash is reported once per pair of
+//! environments, a physical-name clash once per resource declaration.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
-use super::limits;
+use super::limits::{self, NameScope};
+use super::schema::{resource_facts, resource_type};
 use super::template::stack_name;
 use crate::diag::{Code, Diagnostic};
-use crate::eval::{Model, ValueKind};
+use crate::eval::{Model, ResourceModel, ValueKind};
 use crate::source::Span;
 
 /// A name AWS would refuse, or two things that would write one SSM name.
@@ -39,12 +44,23 @@ pub enum NameError {
         region: String,
         more: usize,
     },
+    /// Two environments would create resources of one type with one literal
+    /// physical name in the scope where such names are unique.
+    ResourceCollision {
+        first_environment: (String, Span),
+        second_environment: (String, Span),
+        /// The second environment's resource, and the first's when declared elsewhere.
+        resource: Span,
+        first_resource: Option<Span>,
+        name: PhysicalName,
+        region: String,
+    },
 }
 
-/// What one environment publishes, kept after its model is dropped, for
-/// [`collisions`].
+/// The names one environment takes that another could take too, kept after
+/// its model is dropped, for [`collisions`].
 #[derive(Debug, Clone)]
-pub struct PublishedNames {
+pub struct EnvironmentNames {
     pub project: String,
     pub environment: String,
     pub environment_span: Span,
@@ -55,12 +71,50 @@ pub struct PublishedNames {
     /// set outside mdl, and two environments may share one on purpose), with
     /// the member.
     pub parameters: Vec<(String, Span)>,
+    /// Every physical name its resources set to a literal.
+    pub physical_names: Vec<PhysicalName>,
 }
 
-impl PublishedNames {
-    /// What `model` publishes.
-    pub fn of(model: &Model) -> PublishedNames {
-        PublishedNames {
+/// A resource whose physical name the template sets to a literal string.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PhysicalName {
+    /// `AWS::ECS::Cluster`
+    pub type_name: String,
+    /// The property that holds the name (`ClusterName`).
+    pub property: &'static str,
+    /// The name itself.
+    pub name: String,
+    /// The resource's line in the spec (the construct call for a stdlib resource).
+    pub span: Span,
+    /// Where the name's text was written.
+    pub origin: Span,
+    /// Whether the schema lets the name be left out (CloudFormation then generates one).
+    pub optional: bool,
+}
+
+impl PhysicalName {
+    /// The literal physical name of `resource`, if its template sets one.
+    /// A name known only at deploy time (`Ref`, `Fn::Sub` of the stack) is
+    /// not compared.
+    fn of(resource: &ResourceModel) -> Option<PhysicalName> {
+        let property = resource_facts(&resource.type_name)?.physical_name_property()?;
+        let value = resource.properties.field(property)?;
+        let required = resource_type(&resource.type_name).is_some_and(|t| t.required.contains(&property));
+        Some(PhysicalName {
+            type_name: resource.type_name.clone(),
+            property,
+            name: value.as_str()?.to_string(),
+            span: resource.user_line(),
+            origin: value.origin,
+            optional: !required,
+        })
+    }
+}
+
+impl EnvironmentNames {
+    /// The names `model` takes.
+    pub fn of(model: &Model) -> EnvironmentNames {
+        EnvironmentNames {
             project: model.project.clone(),
             environment: model.environment.clone(),
             environment_span: model.environment_span,
@@ -71,6 +125,26 @@ impl PublishedNames {
                 .iter()
                 .flat_map(|layer| layer.publishes.iter().map(|p| (p.parameter.clone(), p.span)))
                 .collect(),
+            physical_names: model
+                .layers
+                .iter()
+                .flat_map(|layer| layer.resources.iter().filter_map(PhysicalName::of))
+                .collect(),
+        }
+    }
+
+    /// Whether a name unique within `scope` could be taken by both
+    /// environments: an environment that names no account may share one
+    /// with any other.
+    fn share(&self, other: &EnvironmentNames, scope: NameScope) -> bool {
+        let same_account = match (&self.account, &other.account) {
+            (Some(a), Some(b)) => a == b,
+            _ => true,
+        };
+        match scope {
+            NameScope::Region => same_account && self.region == other.region,
+            NameScope::Account => same_account,
+            NameScope::Global => true,
         }
     }
 }
@@ -139,39 +213,67 @@ fn parameter_names(model: &Model, errors: &mut Vec<NameError>) {
     }
 }
 
-/// Pairs of environments of one project that would write the same SSM name:
-/// SSM names are per account and region, and an environment that names no
-/// account may share one with any other.
-pub fn collisions(environments: &[PublishedNames]) -> Vec<NameError> {
+/// Names two environments of one project would both take: the same SSM
+/// name (unique per account and region), or the same literal physical name
+/// for resources of one type (unique in their type's [`NameScope`]).
+pub fn collisions(environments: &[EnvironmentNames]) -> Vec<NameError> {
     let mut errors = Vec::new();
+    let mut reported = HashSet::new();
     for (i, second) in environments.iter().enumerate() {
         for first in &environments[..i] {
-            let same_place = first.project == second.project
-                && first.environment != second.environment
-                && first.region == second.region
-                && match (&first.account, &second.account) {
-                    (Some(a), Some(b)) => a == b,
-                    _ => true,
-                };
-            if !same_place {
+            if first.project != second.project || first.environment == second.environment {
                 continue;
             }
-            let theirs: HashMap<&str, Span> =
-                first.parameters.iter().map(|(p, s)| (p.as_str(), *s)).collect();
-            let shared: Vec<&(String, Span)> =
-                second.parameters.iter().filter(|(p, _)| theirs.contains_key(p.as_str())).collect();
-            let Some((parameter, published)) = shared.first() else { continue };
-            errors.push(NameError::Collision {
-                first_environment: (first.environment.clone(), first.environment_span),
-                second_environment: (second.environment.clone(), second.environment_span),
-                published: *published,
-                parameter: parameter.clone(),
-                region: second.region.clone(),
-                more: shared.len() - 1,
-            });
+            errors.extend(parameter_collision(first, second));
+            let clashes = resource_collisions(first, second);
+            errors.extend(clashes.into_iter().filter(|(span, _)| reported.insert(*span)).map(|(_, e)| e));
         }
     }
     errors
+}
+
+/// The SSM names both environments would write, as one error at the second.
+fn parameter_collision(first: &EnvironmentNames, second: &EnvironmentNames) -> Option<NameError> {
+    if !first.share(second, NameScope::Region) {
+        return None;
+    }
+    let theirs: HashSet<&str> = first.parameters.iter().map(|(p, _)| p.as_str()).collect();
+    let shared: Vec<&(String, Span)> =
+        second.parameters.iter().filter(|(p, _)| theirs.contains(p.as_str())).collect();
+    let (parameter, published) = shared.first()?;
+    Some(NameError::Collision {
+        first_environment: (first.environment.clone(), first.environment_span),
+        second_environment: (second.environment.clone(), second.environment_span),
+        published: *published,
+        parameter: parameter.clone(),
+        region: second.region.clone(),
+        more: shared.len() - 1,
+    })
+}
+
+/// Each resource of `second` that `first` would create too, with its line.
+fn resource_collisions(first: &EnvironmentNames, second: &EnvironmentNames) -> Vec<(Span, NameError)> {
+    let theirs: HashMap<(&str, &str), &PhysicalName> =
+        first.physical_names.iter().map(|n| ((n.type_name.as_str(), n.name.as_str()), n)).collect();
+    second
+        .physical_names
+        .iter()
+        .filter_map(|ours| {
+            let earlier = theirs.get(&(ours.type_name.as_str(), ours.name.as_str()))?;
+            if !first.share(second, limits::name_scope(&ours.type_name)) {
+                return None;
+            }
+            let error = NameError::ResourceCollision {
+                first_environment: (first.environment.clone(), first.environment_span),
+                second_environment: (second.environment.clone(), second.environment_span),
+                resource: ours.span,
+                first_resource: (earlier.span != ours.span).then_some(earlier.span),
+                name: ours.clone(),
+                region: second.region.clone(),
+            };
+            Some((ours.span, error))
+        })
+        .collect()
 }
 
 impl NameError {
@@ -258,6 +360,88 @@ impl NameError {
                     "the second environment's first deploy would fail with \"The parameter already exists\": leave `params` out of the project (each environment then publishes under `/<project>/<environment>`) or name the environment in it (`params = \"/shop/${env.name}\"`), or give the environments different regions or `account`s",
                 )
             }
+            NameError::ResourceCollision {
+                first_environment,
+                second_environment,
+                resource,
+                first_resource,
+                name,
+                region,
+            } => resource_collision(first_environment, second_environment, *resource, *first_resource, name, region),
         }
+    }
+}
+
+/// E0531: two environments would create one resource.
+fn resource_collision(
+    (first, first_span): &(String, Span),
+    (second, second_span): &(String, Span),
+    resource: Span,
+    first_resource: Option<Span>,
+    name: &PhysicalName,
+    region: &str,
+) -> Diagnostic {
+    let PhysicalName { type_name, property, name: text, origin, optional, .. } = name;
+    let scope = limits::name_scope(type_name);
+    let ScopeWords { place, shared, unique } = scope_words(scope, region);
+    let mut diagnostic = Diagnostic::new(
+        Code::ResourceNameCollision,
+        format!(
+            "environments `{first}` and `{second}` would both create the `{type_name}` named `{text}`{place}"
+        ),
+        resource,
+        format!("both environments set its `{property}` to `{text}`"),
+    );
+    if let Some(first_resource) = first_resource {
+        diagnostic =
+            diagnostic.with_label(first_resource, format!("`{first}` names its `{type_name}` `{text}` here"));
+    }
+    // A name built inside a stdlib construct (`"alias/${name}"`) is not
+    // shown: the construct call, in the user's file, is the place to change.
+    let written_here = origin.file == resource.file;
+    if *origin != resource && written_here && Some(*origin) != first_resource {
+        diagnostic = diagnostic.with_label(*origin, "the name is written here");
+    }
+    let example = if written_here { format!(" (`\"{text}-${{env.name}}\"`)") } else { String::new() };
+    let leave_out = if *optional {
+        ", or, where the name may be left out, leave it out so CloudFormation generates a unique one"
+    } else {
+        ""
+    };
+    diagnostic
+        .with_label(*second_span, format!("`{second}` creates it"))
+        .with_label(*first_span, format!("`{first}` creates it too{shared}"))
+        .with_help(format!(
+            "the second environment's first deploy would fail with \"already exists\": put `${{env.name}}` in the name{example}{leave_out}; {unique}"
+        ))
+}
+
+/// How E0531 words a name's scope.
+struct ScopeWords {
+    /// Where both would create it, after the name in the message.
+    place: String,
+    /// What the first environment shares with the second, in its label.
+    shared: &'static str,
+    /// Where the name must be unique, in the help.
+    unique: &'static str,
+}
+
+fn scope_words(scope: NameScope, region: &str) -> ScopeWords {
+    match scope {
+        NameScope::Region => ScopeWords {
+            place: format!(" in {region}"),
+            shared: ", in the same region",
+            unique: "these names are unique per region and account, so different regions or `account`s avoid it too",
+        },
+        NameScope::Account => ScopeWords {
+            place: " in one account".to_string(),
+            shared: ", in the same account as far as mdl can tell",
+            unique: "IAM names are unique across an account, in every region at once: only different `account`s avoid it",
+        },
+        NameScope::Global => ScopeWords {
+            place: String::new(),
+            shared: "",
+            unique: "S3 bucket names are unique across every account and region: neither regions nor accounts avoid it",
+        },
     }
 }

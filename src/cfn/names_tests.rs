@@ -126,3 +126,104 @@ fn params_may_name_the_environment() {
     let tags = "project shop { environments { dev }\n tags = { stage = \"${env.name}\" } }\nenvironment dev { region = us_east_1 }";
     assert_eq!(codes(&report(tags)), [Code::UnknownName]);
 }
+
+/// Two environments, `dev` with `{dev}` and `staging` with `{staging}` as
+/// their settings, and one resource of `{resource}`.
+fn two_environments(dev: &str, staging: &str, resource: &str) -> String {
+    format!(
+        "project shop {{ environments {{ dev, staging }} }}\nenvironment dev {{ {dev} }}\nenvironment staging {{ {staging} }}\nlayer app {{\n  {resource}\n}}"
+    )
+}
+
+const CLUSTER: &str = r#"resource "AWS::ECS::Cluster" cluster { ClusterName = "shop" }"#;
+const ROLE: &str = r#"resource "AWS::IAM::Role" role {
+    RoleName = "shop-deploy"
+    AssumeRolePolicyDocument = { Version = "2012-10-17", Statement = [] }
+  }"#;
+const BUCKET: &str = r#"resource "AWS::S3::Bucket" assets { BucketName = "shop-assets" }"#;
+
+#[test]
+fn a_regional_name_clashes_in_one_region_of_one_account() {
+    let east = "region = us_east_1";
+    let west = "region = us_west_2";
+    let one = r#"region = us_east_1, account = "111111111111""#;
+    let other = r#"region = us_east_1, account = "222222222222""#;
+    let clash = report(&two_environments(east, east, CLUSTER));
+    assert_eq!(codes(&clash), [Code::ResourceNameCollision]);
+    assert_eq!(
+        clash.diagnostics[0].message,
+        "environments `dev` and `staging` would both create the `AWS::ECS::Cluster` named `shop` in us-east-1"
+    );
+    assert_eq!(codes(&report(&two_environments(one, east, CLUSTER))), [Code::ResourceNameCollision]);
+    assert!(codes(&report(&two_environments(one, other, CLUSTER))).is_empty(), "two accounts");
+    assert!(codes(&report(&two_environments(east, west, CLUSTER))).is_empty(), "two regions");
+}
+
+#[test]
+fn an_iam_name_clashes_across_regions_of_one_account() {
+    let east = "region = us_east_1";
+    let west = r#"region = us_west_2, account = "111111111111""#;
+    let west_other = r#"region = us_west_2, account = "222222222222""#;
+    let across = r#"region = us_east_1, account = "111111111111""#;
+    let clash = report(&two_environments(east, west, ROLE));
+    assert_eq!(codes(&clash), [Code::ResourceNameCollision]);
+    assert!(clash.diagnostics[0].message.ends_with("named `shop-deploy` in one account"));
+    assert!(codes(&report(&two_environments(across, west_other, ROLE))).is_empty(), "two accounts");
+}
+
+#[test]
+fn a_bucket_name_clashes_whatever_the_region_and_account() {
+    let dev = r#"region = us_east_1, account = "111111111111""#;
+    let staging = r#"region = eu_west_1, account = "222222222222""#;
+    let clash = report(&two_environments(dev, staging, BUCKET));
+    assert_eq!(codes(&clash), [Code::ResourceNameCollision]);
+    assert!(clash.diagnostics[0].help.as_deref().is_some_and(|h| h.contains("neither regions nor accounts")));
+}
+
+#[test]
+fn names_with_the_environment_generated_or_known_at_deploy_time_do_not_clash() {
+    let east = "region = us_east_1";
+    let named = r#"resource "AWS::ECS::Cluster" cluster { ClusterName = "shop-${env.name}" }"#;
+    let generated = r#"resource "AWS::ECS::Cluster" cluster {}"#;
+    let deployed = r#"resource "AWS::SNS::Topic" t {}
+  resource "AWS::ECS::Cluster" cluster { ClusterName = t.TopicName }"#;
+    for resource in [named, generated, deployed] {
+        let checked = report(&two_environments(east, east, resource));
+        assert!(checked.diagnostics.is_empty(), "{resource}: {:#?}", checked.diagnostics);
+    }
+}
+
+#[test]
+fn a_name_clash_is_reported_once_per_resource_and_beside_an_ssm_clash() {
+    let text = format!(
+        "project shop {{ environments {{ dev, staging, test }}\n params = \"/shop\" }}\nenvironment dev {{ region = us_east_1 }}\nenvironment staging {{ region = us_east_1 }}\nenvironment test {{ region = us_east_1 }}\nlayer app {{\n  {CLUSTER}\n  publish cluster_name = cluster.ref\n}}"
+    );
+    let mut found = codes(&report(&text));
+    found.sort_by_key(|c| c.as_str());
+    assert_eq!(
+        found,
+        [
+            Code::ParameterCollision,
+            Code::ParameterCollision,
+            Code::ParameterCollision,
+            Code::ResourceNameCollision
+        ],
+        "one SSM clash per pair of environments, one name clash per resource"
+    );
+}
+
+#[test]
+fn a_name_a_construct_sets_is_reported_at_the_call_in_the_spec() {
+    let east = "region = us_east_1";
+    let key = r#"key = kms.key { description = "shop", name = "shop/platform" }"#;
+    let text = format!("import std/aws/{{kms}}\n{}", two_environments(east, east, key));
+    let checked = report(&text);
+    assert_eq!(codes(&checked), [Code::ResourceNameCollision]);
+    let found = &checked.diagnostics[0];
+    assert!(found.message.contains("`AWS::KMS::Alias` named `alias/shop/platform`"), "{}", found.message);
+    let spec = found.primary.span.file;
+    let call = text.find("kms.key").expect("the call");
+    assert_eq!(found.primary.span.start as usize, call, "at the construct call");
+    assert!(found.secondary.iter().all(|l| l.span.file == spec), "no label inside the stdlib");
+    assert!(found.help.as_deref().is_some_and(|h| !h.contains("alias/shop/platform-")), "{:?}", found.help);
+}

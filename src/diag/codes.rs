@@ -114,6 +114,7 @@ codes! {
     EmptyPublishedValue = "E0528", Error, "empty published value";
     DuplicateParameter = "E0529", Error, "SSM parameter written twice in one environment";
     ParameterCollision = "E0530", Error, "SSM parameter written by two environments";
+    ResourceNameCollision = "E0531", Error, "resource name taken by two environments";
 
     // E06xx: plan and deploy, found while talking to AWS.
     AccountMismatch = "E0601", Error, "credentials of another account";

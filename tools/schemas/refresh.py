@@ -31,7 +31,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-FORMAT = 2
+FORMAT = 3
 # Where a type's schema is taken from when several regions have it.
 PRIMARY_REGION = "us-east-1"
 # Types that hold data but are not in cfn-lint's StatefulResources.json:
@@ -598,7 +598,36 @@ def convert_type(
     ]
     if co:
         out["create_only"] = sorted(set(co))
+    name = physical_name_property(schema, props, ro)
+    if name:
+        out["name"] = name
     return out
+
+
+def is_string_shape(shape: Any) -> bool:
+    """Whether a converted shape is a string, constrained or not (not an enum)."""
+    if shape == "string":
+        return True
+    return (
+        isinstance(shape, dict)
+        and shape.get("k", "string") == "string"
+        and not {"p", "l", "m", "e"} & set(shape)
+    )
+
+
+def physical_name_property(schema: dict, props: dict, read_only: list[str]) -> str | None:
+    """The property that holds the resource's physical name, which the template
+    may set: the schema's `primaryIdentifier` when it is one top-level string
+    property that is not read-only (`BucketName`, `RoleName`, `AliasName`).
+    Two stacks that set it to the same text create the same resource, and the
+    second fails. A read-only identifier (an ARN, an id) is always generated."""
+    identifier = schema.get("primaryIdentifier") or []
+    if len(identifier) != 1:
+        return None
+    name = pointer_to_dotted(identifier[0])
+    if not name or "." in name or name in read_only or not is_string_shape(props.get(name)):
+        return None
+    return name
 
 
 def read_stateful(pkg: Path) -> dict[str, dict]:

@@ -130,7 +130,7 @@ def has_region(t: dict, region: str) -> bool:
 
 def test_header():
     d = doc()
-    assert d["format"] == refresh.FORMAT == 2
+    assert d["format"] == refresh.FORMAT == 3
     assert d["source"]["package"] == "cfn-lint"
     assert re.match(r"^\d+\.\d+\.\d+$", d["source"]["version"])
     assert d["regions"] == sorted(d["regions"])
@@ -151,7 +151,7 @@ def test_type_names():
 
 
 def test_all_shapes_well_formed():
-    allowed = {"p", "r", "attrs", "ro", "create_only", "in", "stateful", "delete_requires_empty", "depth"}
+    allowed = {"p", "r", "attrs", "ro", "create_only", "name", "in", "stateful", "delete_requires_empty", "depth"}
     everywhere = (1 << len(doc()["regions"])) - 1
     for name, t in types().items():
         assert set(t) <= allowed, (name, set(t) - allowed)
@@ -164,6 +164,28 @@ def test_all_shapes_well_formed():
         assert 0 < int(t["in"], 16) <= everywhere, name
         assert t.get("stateful", True) is True, name
         assert t.get("delete_requires_empty", True) is True and ("delete_requires_empty" not in t or t["stateful"])
+
+
+def test_physical_names():
+    t = types()
+    expected = {
+        "AWS::S3::Bucket": "BucketName",
+        "AWS::ECS::Cluster": "ClusterName",
+        "AWS::ECR::Repository": "RepositoryName",
+        "AWS::KMS::Alias": "AliasName",
+        "AWS::IAM::Role": "RoleName",
+        "AWS::Logs::LogGroup": "LogGroupName",
+        "AWS::Lambda::Function": "FunctionName",
+    }
+    for name, prop in expected.items():
+        assert t[name].get("name") == prop, name
+    # identified by something generated (an ARN, a URL, an id): no name to clash
+    for name in ("AWS::SNS::Topic", "AWS::SQS::Queue", "AWS::EC2::SecurityGroup", "AWS::ECS::Service"):
+        assert "name" not in t[name], name
+    for name, entry in t.items():
+        if "name" in entry:
+            assert entry["name"] in entry["p"], name
+            assert entry["name"] not in entry.get("ro", []), name
 
 
 def test_every_pattern_is_used():

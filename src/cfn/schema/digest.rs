@@ -85,6 +85,10 @@ pub struct ResourceType<'d> {
     /// every element of a list).
     #[serde(default, borrow)]
     pub create_only: Vec<&'d str>,
+    /// The property that holds the resource's physical name, when the
+    /// template may set it (the schema's single, writable primary identifier).
+    #[serde(default, borrow)]
+    pub name: Option<&'d str>,
     /// The nesting depth below which shapes were cut to [`Shape::Any`].
     #[serde(default)]
     pub depth: Option<u32>,
@@ -206,7 +210,7 @@ impl CountRange {
     }
 }
 
-/// Every key a shape object may have (format 2, `schemas/README.md`).
+/// Every key a shape object may have (format 3, `schemas/README.md`).
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawNode<'d> {

@@ -10,7 +10,9 @@
 //!
 //! This module is the one owner of what the schemas say: the deploy engine
 //! asks [`resource_facts`] which types hold data and which properties replace
-//! a resource when changed, rather than keeping lists of its own.
+//! a resource when changed, and the check of names two environments share
+//! asks it which property is a resource's physical name, rather than keeping
+//! lists of their own.
 //!
 //! Invariants: nothing is decoded at start-up (the digest is indexed at build
 //! time, see [`digest`]); a value known only at deploy time is never checked;
@@ -47,12 +49,13 @@ pub fn offered_in(type_name: &str) -> impl Iterator<Item = &'static str> {
     digest::REGIONS.iter().enumerate().filter(move |(i, _)| bits & (1 << i) != 0).map(|(_, region)| *region)
 }
 
-/// What the deploy engine needs to know about a resource type.
+/// What the deploy engine and the name checks need to know about a resource type.
 #[derive(Debug, Clone, Copy)]
 pub struct ResourceFacts {
     stateful: bool,
     delete_requires_empty: bool,
     create_only: &'static [&'static str],
+    physical_name: Option<&'static str>,
 }
 
 /// The facts of `type_name`, or `None` for a type CloudFormation does not have.
@@ -63,6 +66,7 @@ pub fn resource_facts(type_name: &str) -> Option<ResourceFacts> {
         stateful: entry.stateful,
         delete_requires_empty: entry.delete_requires_empty,
         create_only: &schema.create_only,
+        physical_name: schema.name,
     })
 }
 
@@ -84,6 +88,16 @@ impl ResourceFacts {
     /// (`Endpoint.Address`; `*` stands for every element of a list).
     pub fn create_only_properties(&self) -> &'static [&'static str] {
         self.create_only
+    }
+
+    /// The property that holds the resource's physical name, when the
+    /// template may set it (`BucketName`, `RoleName`, `AliasName`): the
+    /// schema's primary identifier when that is one writable string property.
+    /// Two stacks in one scope that set it to the same text make the second
+    /// fail with "already exists". `None` when the resource is identified by
+    /// something AWS generates (an ARN, a URL, an id).
+    pub fn physical_name_property(&self) -> Option<&'static str> {
+        self.physical_name
     }
 
     /// Whether changing the property at `path` (dotted, list indexes as

@@ -95,6 +95,19 @@ fn facts_say_which_types_hold_data_and_what_replaces() {
 }
 
 #[test]
+fn facts_say_which_property_is_the_physical_name() {
+    let name = |type_name: &str| resource_facts(type_name).and_then(|f| f.physical_name_property());
+    assert_eq!(name("AWS::S3::Bucket"), Some("BucketName"));
+    assert_eq!(name("AWS::IAM::Role"), Some("RoleName"));
+    assert_eq!(name("AWS::KMS::Alias"), Some("AliasName"));
+    assert_eq!(name("AWS::ECS::Cluster"), Some("ClusterName"));
+    assert_eq!(name("AWS::Logs::LogGroup"), Some("LogGroupName"));
+    assert_eq!(name("AWS::SNS::Topic"), None, "identified by its generated ARN");
+    assert_eq!(name("AWS::ECS::Service"), None, "identified by two properties");
+    assert_eq!(name("AWS::Nope::Nope"), None);
+}
+
+#[test]
 fn patterns_translate_to_the_lite_dialect() {
     let cases = [
         (r"^[a-z]+$", r"^[a-z]+(?:\n?\z)"),
