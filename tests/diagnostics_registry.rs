@@ -29,7 +29,7 @@ const DEPLOY_SNAPSHOTS: &str = "tests/deploy/snapshots";
 
 /// Deploy codes that `mdl check` reports (the environment's `stack_sets`):
 /// their cases are in `tests/ui` like any check's.
-const CHECKED_DEPLOY_CODES: &[&str] = &["E0670", "E0671", "E0672"];
+const CHECKED_DEPLOY_CODES: &[&str] = &["E0670", "E0671", "E0672", "E0675"];
 
 /// Deploy codes: their cases come from the fake AWS API.
 fn is_deploy_code(code: &str) -> bool {

@@ -82,4 +82,6 @@ fn lower_and_check(model: &Model, layer: &crate::eval::LayerModel) -> (Stack, Ve
 #[cfg(test)]
 mod names_tests;
 #[cfg(test)]
+mod stack_sets_tests;
+#[cfg(test)]
 mod tests;

@@ -4,12 +4,15 @@
 //! `stack_sets` entry that names no layer (E0670); for one whose regions are
 //! empty or repeated, whose `region_order` names a region not in `regions`,
 //! or whose accounts are not 12 digits (E0671); and for every layer that
-//! reads a value a fanned-out layer publishes (E0672). SSM values do not
-//! cross regions or accounts: each instance publishes in its own region, so
-//! a reader in the environment's region would read no value, or a stale one.
+//! reads a value a fanned-out layer publishes (E0672), and for a fanned-out
+//! layer that reads another layer's value while reaching a region or account
+//! other than the environment's (E0675). SSM values do not cross regions or
+//! accounts: each instance publishes in its own region, so a reader in the
+//! environment's region would read no value, or a stale one; and an instance
+//! elsewhere finds no parameter where the environment's layers wrote it.
 
 use crate::diag::{Code, Diagnostic};
-use crate::eval::{Model, Setting, StackSetModel};
+use crate::eval::{LayerModel, Model, Setting, StackSetModel};
 
 /// Every problem with the environment's StackSets.
 pub fn check(model: &Model) -> Vec<Diagnostic> {
@@ -21,6 +24,7 @@ pub fn check(model: &Model) -> Vec<Diagnostic> {
         found.extend(invalid_settings(set));
     }
     for layer in &model.layers {
+        found.extend(reads_from_elsewhere(model, layer));
         for import in &layer.imports {
             if model.deployment.stack_set(&import.layer).is_some() {
                 found.push(
@@ -43,6 +47,58 @@ pub fn check(model: &Model) -> Vec<Diagnostic> {
         }
     }
     found
+}
+
+/// E0675: every read of a fanned-out `layer` whose StackSet reaches a place
+/// (region, or account) where the value it reads was never written. Reads of
+/// another fanned-out layer are E0672's.
+fn reads_from_elsewhere(model: &Model, layer: &LayerModel) -> Vec<Diagnostic> {
+    let Some(set) = model.deployment.stack_set(&layer.name) else {
+        return Vec::new();
+    };
+    let Some(elsewhere) = place_outside_environment(model, set) else {
+        return Vec::new();
+    };
+    layer
+        .imports
+        .iter()
+        .filter(|import| model.deployment.stack_set(&import.layer).is_none())
+        .map(|import| {
+            Diagnostic::new(
+                Code::FannedOutLayerReads,
+                format!(
+                    "layer `{}` is fanned out to {elsewhere}, but reads `{}.{}`, which is published only in `{}`",
+                    layer.name, import.layer, import.name, model.region
+                ),
+                import.span,
+                "read here",
+            )
+            .with_label(set.span, "fanned out here")
+            .with_note(format!(
+                "SSM values do not cross regions or accounts: the instance in {elsewhere} would find no `{}.{}`",
+                import.layer, import.name
+            ))
+            .with_help(
+                "write the value into the layer (a literal, or a setting of the environment), or keep the StackSet's regions and accounts to the environment's own",
+            )
+        })
+        .collect()
+}
+
+/// A region (or account) the StackSet reaches that is not the environment's,
+/// as the message names it: `` `eu-west-1` `` or `` account `111111111111` ``.
+/// An empty `accounts` is the caller's own account, the environment's.
+fn place_outside_environment(model: &Model, set: &StackSetModel) -> Option<String> {
+    if let Some(region) = set.regions.iter().find(|r| r.value != model.region) {
+        return Some(format!("`{}`", region.value));
+    }
+    let home = model.deployment.account.as_ref().map(|a| a.value.as_str());
+    let foreign = match home {
+        Some(home) => set.accounts.iter().find(|a| a.value != home),
+        // Without a pinned account, only a second account is surely another.
+        None => set.accounts.get(1),
+    };
+    foreign.map(|account| format!("account `{}`", account.value))
 }
 
 fn unknown_layer(model: &Model, set: &StackSetModel) -> Diagnostic {

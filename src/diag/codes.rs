@@ -141,6 +141,7 @@ codes! {
     ReadsFannedOutLayer = "E0672", Error, "layer reads a value published by a fanned-out layer";
     StackSetOperationFailed = "E0673", Error, "StackSet operation failed";
     StackSetBusy = "E0674", Error, "another operation is running on the StackSet";
+    FannedOutLayerReads = "E0675", Error, "fanned-out layer reads a value published in one region";
 
     // Warnings.
     InvisibleCharacter = "W0101", Warning, "invisible character";
