@@ -125,12 +125,12 @@ fn lower_resource(lowering: &mut Lowering, resource: &ResourceModel) -> Json {
     let mut body = Map::new();
     body.insert("Type".into(), Json::String(resource.type_name.clone()));
     if let ValueKind::Record(options) = &resource.options.kind {
-        for (key, option) in options {
-            let json = match key.as_str() {
+        for (key, option) in options.iter() {
+            let json = match &**key {
                 "DependsOn" => depends_on(option),
                 _ => lowering.json(option, key),
             };
-            body.extend(json.map(|json| (key.clone(), json)));
+            body.extend(json.map(|json| (key.to_string(), json)));
         }
     }
     if let ValueKind::Record(properties) = &resource.properties.kind {

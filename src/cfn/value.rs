@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use serde_json::{json, Map, Value as Json};
 
 use super::error::LowerError;
-use crate::eval::{DeployExpr, Value, ValueKind};
+use crate::eval::{DeployExpr, FieldName, Value, ValueKind};
 use crate::source::Span;
 
 /// What lowering a value needs to know about its template.
@@ -63,12 +63,12 @@ impl Lowering<'_> {
     }
 
     /// A record's fields in the order written, `none` fields left out.
-    pub fn record(&mut self, fields: &[(String, Value)], path: &str) -> Json {
+    pub fn record(&mut self, fields: &[(FieldName, Value)], path: &str) -> Json {
         let mut map = Map::new();
         for (key, field) in fields {
-            let field_path = if path.is_empty() { key.clone() } else { format!("{path}.{key}") };
+            let field_path = if path.is_empty() { key.to_string() } else { format!("{path}.{key}") };
             if let Some(json) = self.json(field, &field_path) {
-                map.insert(key.clone(), json);
+                map.insert(key.to_string(), json);
             }
         }
         Json::Object(map)

@@ -18,10 +18,11 @@
 //! - `file(path) -> string`: the text of a stdlib file next to the calling module
 
 use std::cmp::Ordering;
+use std::sync::Arc;
 
 use super::error::{EvalError, EvalResult};
 use super::limits::check_string_length;
-use super::model::{display_text, DeployExpr, Value, ValueKind};
+use super::model::{display_text, DeployExpr, FieldName, Value, ValueKind};
 use super::names::camel_case;
 use super::ops::{compare, values_equal};
 use super::scope::Ctx;
@@ -99,9 +100,11 @@ fn collection(name: &str, mut values: Vec<Value>, span: Span) -> Result<Value, R
             ValueKind::Bool(contains(haystack, needle).ok_or("takes a list and a value")?)
         }
         ("keys", [map]) => {
-            ValueKind::List(fields(map)?.iter().map(|(k, _)| Value::string(k.clone(), span)).collect())
+            ValueKind::List(Arc::new(fields(map)?.iter().map(|(k, _)| Value::string(&**k, span)).collect()))
         }
-        ("entries", [map]) => ValueKind::List(fields(map)?.iter().map(|(k, v)| entry(k, v, span)).collect()),
+        ("entries", [map]) => {
+            ValueKind::List(Arc::new(fields(map)?.iter().map(|(k, v)| entry(k, v, span)).collect()))
+        }
         ("default", [opt, fallback]) => {
             let chosen = if matches!(opt.kind, ValueKind::Null) { fallback } else { opt };
             return Ok(std::mem::replace(chosen, Value::new(ValueKind::Null, span)));
@@ -152,10 +155,10 @@ fn fargate_memory(values: &[Value], span: Span) -> Result<Value, Refusal> {
         .into_iter()
         .map(|mib| Value::new(ValueKind::Quantity(Quantity::new(f64::from(mib), Unit::MiB)), span))
         .collect();
-    Ok(Value::new(ValueKind::List(offered), span))
+    Ok(Value::new(ValueKind::List(Arc::new(offered)), span))
 }
 
-fn fields(map: &Value) -> Result<&[(String, Value)], Refusal> {
+fn fields(map: &Value) -> Result<&[(FieldName, Value)], Refusal> {
     match &map.kind {
         ValueKind::Record(fields) => Ok(fields),
         _ => Err("takes a map"),
@@ -164,8 +167,8 @@ fn fields(map: &Value) -> Result<&[(String, Value)], Refusal> {
 
 /// `{ key = "K", value = v }`, one element of `entries(map)`.
 fn entry(key: &str, value: &Value, span: Span) -> Value {
-    let fields = vec![("key".to_string(), Value::string(key, span)), ("value".to_string(), value.clone())];
-    Value::new(ValueKind::Record(fields), span)
+    let fields = vec![("key".into(), Value::string(key, span)), ("value".into(), value.clone())];
+    Value::new(ValueKind::Record(Arc::new(fields)), span)
 }
 
 fn length(value: &Value) -> Option<i64> {
@@ -182,7 +185,7 @@ fn contains(haystack: &Value, needle: &Value) -> Option<bool> {
     match &haystack.kind {
         ValueKind::List(items) => Some(items.iter().any(|item| values_equal(item, needle))),
         ValueKind::String(s) => Some(s.contains(needle.as_str()?)),
-        ValueKind::Record(fields) => Some(fields.iter().any(|(k, _)| Some(k.as_str()) == needle.as_str())),
+        ValueKind::Record(fields) => Some(fields.iter().any(|(k, _)| Some(&**k) == needle.as_str())),
         _ => None,
     }
 }

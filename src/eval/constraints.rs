@@ -9,9 +9,10 @@
 //! the stdlib, the innermost instantiation written in a spec file.
 
 use std::cmp::Ordering;
+use std::sync::Arc;
 
 use super::error::{EvalError, EvalResult, RangeFailure, RequireFailure};
-use super::model::{display_text, Value, ValueKind};
+use super::model::{display_text, FieldName, Value, ValueKind};
 use super::names::item_of;
 use super::ops::compare;
 use super::scope::{Ctx, SlotSource};
@@ -53,20 +54,22 @@ impl<'a> Evaluator<'a> {
                 self.conform(Value::new(kind, origin), inner, module)
             }
             (TypeExprKind::List(inner), ValueKind::List(items)) => {
-                let items =
-                    items.into_iter().map(|v| self.conform(v, inner, module)).collect::<EvalResult<_>>()?;
-                Ok(Value::new(ValueKind::List(items), origin))
+                let items = Arc::unwrap_or_clone(items)
+                    .into_iter()
+                    .map(|v| self.conform(v, inner, module))
+                    .collect::<EvalResult<_>>()?;
+                Ok(Value::new(ValueKind::List(Arc::new(items)), origin))
             }
             (TypeExprKind::Map(inner), ValueKind::Record(fields)) => {
                 let mut out = Vec::with_capacity(fields.len());
-                for (key, v) in fields {
+                for (key, v) in Arc::unwrap_or_clone(fields) {
                     out.push((key, self.conform(v, inner, module)?));
                 }
-                Ok(Value::new(ValueKind::Record(out), origin))
+                Ok(Value::new(ValueKind::Record(Arc::new(out)), origin))
             }
             (TypeExprKind::Record(decls), kind @ ValueKind::Record(_)) => {
                 let fields = self.conform_fields(Value::new(kind, origin), decls, module, origin)?;
-                Ok(Value::new(ValueKind::Record(fields), origin))
+                Ok(Value::new(ValueKind::Record(Arc::new(fields)), origin))
             }
             (TypeExprKind::Named(path), kind) => {
                 let value = Value::new(kind, origin);
@@ -99,7 +102,7 @@ impl<'a> Evaluator<'a> {
         }
         let mut ctx = Ctx::module(decl.module);
         if let ValueKind::Record(fields) = &value.kind {
-            for (name, field) in fields {
+            for (name, field) in fields.iter() {
                 ctx = ctx.with_local(name, field.clone());
             }
         }
@@ -122,7 +125,7 @@ impl<'a> Evaluator<'a> {
         decls: &'a [ast::FieldDecl],
         module: ModuleId,
         span: Span,
-    ) -> EvalResult<Vec<(String, Value)>> {
+    ) -> EvalResult<Vec<(FieldName, Value)>> {
         let ValueKind::Record(fields) = given.kind else {
             return Err(EvalError::internal(
                 format!("expected a record, found a {}", given.kind.describe()),
@@ -130,8 +133,8 @@ impl<'a> Evaluator<'a> {
             ));
         };
         let mut out = Vec::with_capacity(decls.len().max(fields.len()));
-        for (name, value) in fields {
-            let value = match decls.iter().find(|d| d.name.text == name) {
+        for (name, value) in Arc::unwrap_or_clone(fields) {
+            let value = match decls.iter().find(|d| *d.name.text == *name) {
                 Some(decl) => {
                     let value = self.conform(value, &decl.ty, module)?;
                     self.check_range(&name, &value, decl.range.as_ref(), module, None);
@@ -142,11 +145,11 @@ impl<'a> Evaluator<'a> {
             out.push((name, value));
         }
         for decl in decls {
-            if out.iter().any(|(name, _)| *name == decl.name.text) {
+            if out.iter().any(|(name, _)| **name == *decl.name.text) {
                 continue;
             }
             let value = self.default_field(decl, module, span)?;
-            out.push((decl.name.text.clone(), value));
+            out.push((self.field_name(&decl.name.text), value));
         }
         Ok(out)
     }

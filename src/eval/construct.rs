@@ -10,8 +10,10 @@
 //! they depend only on names; more than `MAX_INSTANCE_DEPTH` nested instances
 //! is a diagnostic, not a stack overflow.
 
+use std::sync::Arc;
+
 use super::error::{EvalError, EvalResult};
-use super::model::{ResourceModel, Value, ValueKind};
+use super::model::{FieldName, ResourceModel, Value, ValueKind};
 use super::names::{camel_case, item_of, member_logical_id};
 use super::scope::{binding_source, Body, BodyId, BodyKind, Ctx, SlotSource, SlotState};
 use super::{Evaluator, MAX_INSTANCE_DEPTH};
@@ -82,14 +84,14 @@ impl<'a> Evaluator<'a> {
         let text = variant.value.as_ref().and_then(ast::StringLit::as_plain);
         let given = match body {
             Some(lit) => self.eval_record(lit, ctx)?,
-            None => Value::new(ValueKind::Record(Vec::new()), span),
+            None => Value::new(ValueKind::Record(Default::default()), span),
         };
         let fields = self.conform_fields(given, &variant.fields, decl.module, span)?;
         let kind = ValueKind::Variant {
             enum_name: enum_decl.name.text.clone(),
             variant: variant.name.text.clone(),
             text,
-            fields,
+            fields: Arc::new(fields),
         };
         Ok(Value::new(kind, span))
     }
@@ -136,7 +138,7 @@ impl<'a> Evaluator<'a> {
         self.sites.pop();
         self.quiet_requires -= usize::from(quiet);
         let outputs = self.outputs(construct, body)?;
-        let kind = ValueKind::Instance { construct: construct.name.text.clone(), outputs };
+        let kind = ValueKind::Instance { construct: construct.name.text.clone(), outputs: Arc::new(outputs) };
         Ok(Value::new(kind, span))
     }
 
@@ -172,10 +174,10 @@ impl<'a> Evaluator<'a> {
             let instance = format!("{prefix}{}", camel_case(&stage.name.text));
             let action = self.eval_named(&stage.action, ctx, Some(&instance))?;
             let name = Value::string(stage.name.text.clone(), stage.name.span);
-            let record = vec![("name".to_string(), name), ("action".to_string(), action)];
-            list.push(Value::new(ValueKind::Record(record), stage.span));
+            let record = vec![("name".into(), name), ("action".into(), action)];
+            list.push(Value::new(ValueKind::Record(Arc::new(record)), stage.span));
         }
-        Ok(Value::new(ValueKind::List(list), span))
+        Ok(Value::new(ValueKind::List(Arc::new(list)), span))
     }
 
     /// The body of a new instance: given params fixed (conformed, range-checked),
@@ -252,7 +254,11 @@ impl<'a> Evaluator<'a> {
     }
 
     /// The outputs of a finished instance, in declaration order.
-    fn outputs(&mut self, construct: &'a ast::Construct, body: BodyId) -> EvalResult<Vec<(String, Value)>> {
+    fn outputs(
+        &mut self,
+        construct: &'a ast::Construct,
+        body: BodyId,
+    ) -> EvalResult<Vec<(FieldName, Value)>> {
         let mut outputs = Vec::new();
         let mut failed = false;
         for (index, member) in construct.members.iter().enumerate() {
@@ -260,7 +266,7 @@ impl<'a> Evaluator<'a> {
             // An output has its own slot: `output vpc_id = vpc_id` re-exports a
             // param, which keeps its meaning inside the body.
             match self.force(body, index) {
-                Ok(value) => outputs.push((binding.name.text.clone(), value)),
+                Ok(value) => outputs.push((self.field_name(&binding.name.text), value)),
                 Err(error) => {
                     self.report(error);
                     failed = true;
@@ -313,7 +319,7 @@ impl<'a> Evaluator<'a> {
         };
         let mut options = match &resource.options {
             Some(lit) => self.eval_record(lit, ctx)?,
-            None => Value::new(ValueKind::Record(Vec::new()), span),
+            None => Value::new(ValueKind::Record(Default::default()), span),
         };
         if !take_condition(&mut options) {
             return Ok(None);
@@ -329,10 +335,10 @@ impl<'a> Evaluator<'a> {
 /// The option is consumed; a deploy-time condition is left for lowering.
 fn take_condition(options: &mut Value) -> bool {
     let ValueKind::Record(fields) = &mut options.kind else { return true };
-    let Some(index) = fields.iter().position(|(k, _)| k == "Condition") else { return true };
+    let Some(index) = fields.iter().position(|(k, _)| &**k == "Condition") else { return true };
     match fields[index].1.kind {
         ValueKind::Bool(include) => {
-            fields.remove(index);
+            Arc::make_mut(fields).remove(index);
             include
         }
         _ => true,

@@ -7,8 +7,12 @@
 //! project's `settings` block, so their ranges are checked (E0401) with the
 //! environment file's line as the primary label.
 
+use std::sync::Arc;
+
 use super::error::{EvalError, EvalResult};
-use super::model::{display_text, Deployment, Model, Setting, StackSetModel, Tag, Value, ValueKind};
+use super::model::{
+    display_text, Deployment, FieldName, Model, Setting, StackSetModel, Tag, Value, ValueKind,
+};
 use super::names::item_of;
 use super::scope::Ctx;
 use super::Evaluator;
@@ -54,15 +58,14 @@ impl<'a> Evaluator<'a> {
 
     fn eval_project(&mut self, project: &'a ast::Project, decl: DeclRef, environment: &str) {
         let ctx = Ctx::module(decl.module);
-        let mut fields =
-            vec![("name".to_string(), Value::string(project.name.text.clone(), project.name.span))];
+        let mut fields = vec![("name".into(), Value::string(project.name.text.clone(), project.name.span))];
         for field in &project.fields {
             match self.eval(&field.value, &ctx) {
-                Ok(value) => fields.push((field.name.text.clone(), value)),
+                Ok(value) => fields.push((self.field_name(&field.name.text), value)),
                 Err(error) => self.report(error),
             }
         }
-        let params = fields.iter().find(|(k, _)| k == "params").map(|(_, v)| v);
+        let params = fields.iter().find(|(k, _)| &**k == "params").map(|(_, v)| v);
         self.params_span = params.map(|v| v.origin);
         self.params_prefix = match params.and_then(Value::as_str) {
             Some(prefix) => prefix.trim_end_matches('/').to_string(),
@@ -71,7 +74,7 @@ impl<'a> Evaluator<'a> {
             // write the same SSM names.
             None => format!("/{}/{environment}", project.name.text),
         };
-        self.project_value = Some(Value::new(ValueKind::Record(fields), project.name.span));
+        self.project_value = Some(Value::new(ValueKind::Record(Arc::new(fields)), project.name.span));
     }
 
     fn eval_environment(
@@ -87,7 +90,7 @@ impl<'a> Evaluator<'a> {
                 enum_name: project.name.text.clone(),
                 variant: env.name.text.clone(),
                 text: Some(env.name.text.clone()),
-                fields: Vec::new(),
+                fields: Default::default(),
             },
             env.name.span,
         );
@@ -104,9 +107,9 @@ impl<'a> Evaluator<'a> {
             Ok(fields) => fields,
             Err(error) => return self.report(error),
         };
-        let mut fields = vec![("name".to_string(), name)];
-        fields.extend(settings.into_iter().filter(|(k, _)| k != "name"));
-        self.env_value = Some(Value::new(ValueKind::Record(fields), env.fields.span));
+        let mut fields = vec![("name".into(), name)];
+        fields.extend(settings.into_iter().filter(|(k, _)| &**k != "name"));
+        self.env_value = Some(Value::new(ValueKind::Record(Arc::new(fields)), env.fields.span));
     }
 }
 
@@ -115,25 +118,25 @@ impl<'a> Evaluator<'a> {
     /// conformed when given, their defaults otherwise.
     fn with_deploy_settings(
         &mut self,
-        mut fields: Vec<(String, Value)>,
+        mut fields: Vec<(FieldName, Value)>,
         project: &'a ast::Project,
         module: ModuleId,
         span: Span,
-    ) -> EvalResult<Vec<(String, Value)>> {
+    ) -> EvalResult<Vec<(FieldName, Value)>> {
         let Some(Def::Decl(decl)) = self.checked.lookup(self.workspace, module, None, DEPLOY_SETTINGS) else {
             return Ok(fields);
         };
         let Some(ItemKind::Type(alias)) = item_of(self, decl).map(|i| &i.kind) else { return Ok(fields) };
         let TypeExprKind::Record(decls) = &alias.ty.kind else { return Ok(fields) };
         for field in decls.iter().filter(|d| !project.settings.iter().any(|s| s.name.text == d.name.text)) {
-            match fields.iter().position(|(name, _)| *name == field.name.text) {
+            match fields.iter().position(|(name, _)| **name == *field.name.text) {
                 Some(at) => {
                     let value = fields[at].1.clone();
                     fields[at].1 = self.conform(value, &field.ty, decl.module)?;
                 }
                 None => {
                     let value = self.default_field(field, decl.module, span)?;
-                    fields.push((field.name.text.clone(), value));
+                    fields.push((self.field_name(&field.name.text), value));
                 }
             }
         }
@@ -153,10 +156,10 @@ fn deployment(env: Option<&Value>, project: Option<&Value>) -> Deployment {
         let Some(ValueKind::Record(fields)) = source.and_then(|v| v.field("tags")).map(|v| &v.kind) else {
             continue;
         };
-        for (key, value) in fields {
+        for (key, value) in fields.iter() {
             let Some(text) = value.as_str() else { continue };
-            tags.retain(|t| t.key != *key);
-            tags.push(Tag { key: key.clone(), value: text.to_string(), span: value.origin });
+            tags.retain(|t| *t.key != **key);
+            tags.push(Tag { key: key.to_string(), value: text.to_string(), span: value.origin });
         }
     }
     Deployment {

@@ -9,6 +9,8 @@
 //! every expression is one step, every value a name or field copies is charged
 //! by its size, and every result is held to the size limits (`limits.rs`).
 
+use std::sync::Arc;
+
 use super::error::{EvalError, EvalResult};
 use super::limits::{check_count, check_size, check_string_length};
 use super::model::{display_text, DeployExpr, Value, ValueKind};
@@ -62,7 +64,7 @@ impl<'a> Evaluator<'a> {
             ExprKind::Call { callee, args } => return self.call(callee, args, ctx, span),
             ExprKind::Index { target, index } => return self.eval_index(target, index, ctx),
             ExprKind::Apply { target, body } => return self.apply(expr, target, body, ctx, instance),
-            ExprKind::List(items) => ValueKind::List(self.eval_list(items, ctx)?),
+            ExprKind::List(items) => ValueKind::List(Arc::new(self.eval_list(items, ctx)?)),
             ExprKind::Record(lit) => return self.eval_record(lit, ctx),
             ExprKind::Unary { op, operand } => {
                 let value = self.eval(operand, ctx)?;
@@ -76,9 +78,9 @@ impl<'a> Evaluator<'a> {
             ExprKind::Match { scrutinee, arms } => {
                 return self.eval_match(scrutinee, arms, ctx, instance, span)
             }
-            ExprKind::Comprehension { element, var, iterable, filter } => {
-                ValueKind::List(self.comprehension(element, var, iterable, filter.as_deref(), ctx)?)
-            }
+            ExprKind::Comprehension { element, var, iterable, filter } => ValueKind::List(Arc::new(
+                self.comprehension(element, var, iterable, filter.as_deref(), ctx)?,
+            )),
             ExprKind::Paren(inner) => return self.eval_named(inner, ctx, instance),
         };
         Ok(Value::new(kind, span))
@@ -92,7 +94,7 @@ impl<'a> Evaluator<'a> {
             return Err(EvalError::internal("only a list can be indexed, by an int", index.span));
         };
         let length = items.len();
-        let found = usize::try_from(*i).ok().and_then(|i| items.into_iter().nth(i));
+        let found = usize::try_from(*i).ok().and_then(|i| items.get(i).cloned());
         found.ok_or(EvalError::IndexOutOfRange { index: *i, length, span: index.span, list: list.origin })
     }
 
@@ -108,9 +110,9 @@ impl<'a> Evaluator<'a> {
         let mut fields = Vec::with_capacity(lit.fields.len());
         for field in &lit.fields {
             let value = self.eval(&field.value, ctx)?;
-            fields.push((field.name.text.clone(), value));
+            fields.push((self.field_name(&field.name.text), value));
         }
-        Ok(Value::new(ValueKind::Record(fields), lit.span))
+        Ok(Value::new(ValueKind::Record(Arc::new(fields)), lit.span))
     }
 
     /// A check-time bool: the condition of `if`, a comprehension filter, `when`, `require`.
@@ -226,7 +228,7 @@ impl<'a> Evaluator<'a> {
     ) -> EvalResult<Vec<Value>> {
         let list = self.eval(iterable, ctx)?;
         let items = match list.kind {
-            ValueKind::List(items) => items,
+            ValueKind::List(items) => Arc::unwrap_or_clone(items),
             ValueKind::Deploy(_) => return Err(EvalError::DeployTimeBranch { span: iterable.span }),
             other => {
                 return Err(EvalError::internal(
@@ -269,7 +271,7 @@ fn pattern_matches<'p>(pattern: &'p ast::Pattern, value: &Value) -> Option<Vec<(
             let bound = bindings
                 .iter()
                 .filter_map(|b| {
-                    let found = fields.iter().find(|(k, _)| *k == b.text)?;
+                    let found = fields.iter().find(|(k, _)| **k == *b.text)?;
                     Some((b.text.as_str(), found.1.clone()))
                 })
                 .collect();

@@ -114,9 +114,8 @@ fn copy_cost(value: &Value, depth: usize) -> Option<u64> {
     }
     match &value.kind {
         ValueKind::String(s) => Some(1 + (s.len() / BYTES_PER_STEP) as u64),
-        ValueKind::List(items) | ValueKind::Deploy(DeployExpr::Join(items)) => {
-            items.iter().try_fold(1, |sum: u64, v| Some(sum + copy_cost(v, depth + 1)?))
-        }
+        ValueKind::List(items) => items_cost(items, depth),
+        ValueKind::Deploy(DeployExpr::Join(items)) => items_cost(items, depth),
         ValueKind::Record(fields)
         | ValueKind::Variant { fields, .. }
         | ValueKind::Instance { outputs: fields, .. } => {
@@ -133,6 +132,11 @@ fn copy_cost(value: &Value, depth: usize) -> Option<u64> {
         | ValueKind::Secret { .. }
         | ValueKind::Deploy(_) => Some(1),
     }
+}
+
+/// What copying the elements of a list at `depth` costs, the list included.
+fn items_cost(items: &[Value], depth: usize) -> Option<u64> {
+    items.iter().try_fold(1, |sum: u64, v| Some(sum + copy_cost(v, depth + 1)?))
 }
 
 /// Refuse a value whose top level is over a size limit: a check in O(1), made

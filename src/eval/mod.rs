@@ -40,8 +40,8 @@ mod scope;
 mod tests;
 
 pub use model::{
-    display_text, DeployExpr, Deployment, Imported, LayerModel, Model, Published, ResourceModel, SecretModel,
-    Setting, StackSetModel, Tag, Value, ValueKind,
+    display_text, DeployExpr, Deployment, FieldName, Imported, LayerModel, Model, Published, ResourceModel,
+    SecretModel, Setting, StackSetModel, Tag, Value, ValueKind,
 };
 pub use names::camel_case;
 
@@ -150,6 +150,8 @@ pub(crate) struct Evaluator<'a> {
     pub(crate) published: HashMap<String, Option<usize>>,
     /// Files of the stdlib: a label there is not the user's line.
     std_files: HashSet<FileId>,
+    /// Every field name written in the spec, shared by the records that use it.
+    field_names: HashMap<&'a str, FieldName>,
 }
 
 impl<'a> Evaluator<'a> {
@@ -185,7 +187,14 @@ impl<'a> Evaluator<'a> {
             diagnostics: Vec::new(),
             published: HashMap::new(),
             std_files,
+            field_names: HashMap::new(),
         }
+    }
+
+    /// The shared name of a field written as `text` in the spec: one
+    /// allocation per distinct name, not one per record.
+    pub(crate) fn field_name(&mut self, text: &'a str) -> FieldName {
+        self.field_names.entry(text).or_insert_with(|| FieldName::from(text)).clone()
     }
 
     /// Evaluate one environment; the model is `None` when an error was reported.

@@ -7,6 +7,7 @@
 
 use serde::ser::{SerializeMap, SerializeStruct};
 use serde::{Serialize, Serializer};
+use std::sync::Arc;
 
 use crate::source::Span;
 use crate::units::{format_amount, Quantity};
@@ -304,9 +305,19 @@ impl Value {
             ValueKind::Variant { fields, .. } => fields,
             _ => return None,
         };
-        fields.iter().find(|(k, _)| k == name).map(|(_, v)| v)
+        fields.iter().find(|(k, _)| &**k == name).map(|(_, v)| v)
     }
 }
+
+/// The fields of a record, a variant or an instance, in order, shared:
+/// reading a name or a field that holds one copies a pointer, not the tree
+/// (the model crosses from the evaluator's thread to the caller's, hence `Arc`).
+pub type Fields = Arc<Vec<(FieldName, Value)>>;
+
+/// A field's name, shared by every record that has the field: the evaluator
+/// interns the names written in the spec ([`crate::eval`]'s `field_name`), so
+/// a thousand records with a `name` field hold one string.
+pub type FieldName = Arc<str>;
 
 /// What a value is.
 #[derive(Debug, Clone, Serialize)]
@@ -326,9 +337,9 @@ pub enum ValueKind {
     #[serde(serialize_with = "serialize_quantity")]
     Quantity(Quantity),
     /// `[a, b]`
-    List(Vec<Value>),
+    List(#[serde(serialize_with = "serialize_list")] Arc<Vec<Value>>),
     /// A record or map, fields in the order written (defaults after).
-    Record(#[serde(serialize_with = "serialize_fields")] Vec<(String, Value)>),
+    Record(#[serde(serialize_with = "serialize_fields")] Fields),
     /// An enum variant, with its lowering text and its fields.
     Variant {
         /// The enum (`Capacity`; the project's name for `env.name`).
@@ -339,7 +350,7 @@ pub enum ValueKind {
         text: Option<String>,
         /// Its fields, defaults filled in.
         #[serde(serialize_with = "serialize_fields")]
-        fields: Vec<(String, Value)>,
+        fields: Fields,
     },
     /// A construct instance: its outputs.
     Instance {
@@ -347,7 +358,7 @@ pub enum ValueKind {
         construct: String,
         /// Its outputs, in declaration order.
         #[serde(serialize_with = "serialize_fields")]
-        outputs: Vec<(String, Value)>,
+        outputs: Fields,
     },
     /// A SecureString parameter, by name.
     Secret {
@@ -431,12 +442,16 @@ fn serialize_optional_span<S: Serializer>(span: &Option<Span>, serializer: S) ->
 }
 
 /// Fields as a JSON object, in their order (serde_json keeps insertion order).
-fn serialize_fields<S: Serializer>(fields: &[(String, Value)], serializer: S) -> Result<S::Ok, S::Error> {
+fn serialize_fields<S: Serializer>(fields: &[(FieldName, Value)], serializer: S) -> Result<S::Ok, S::Error> {
     let mut map = serializer.serialize_map(Some(fields.len()))?;
     for (key, value) in fields {
-        map.serialize_entry(key, value)?;
+        map.serialize_entry(&**key, value)?;
     }
     map.end()
+}
+
+fn serialize_list<S: Serializer>(items: &[Value], serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.collect_seq(items)
 }
 
 fn serialize_quantity<S: Serializer>(quantity: &Quantity, serializer: S) -> Result<S::Ok, S::Error> {

@@ -10,6 +10,8 @@
 //! value. A name the table does not know was reported by the checker; reaching
 //! it is an internal error, never a guess.
 
+use std::sync::Arc;
+
 use super::error::{EvalError, EvalResult};
 use super::model::{DeployExpr, Value, ValueKind};
 use super::scope::{BodyKind, Ctx};
@@ -140,7 +142,7 @@ impl<'a> Evaluator<'a> {
             enum_name,
             variant: name.to_string(),
             text: Some(name.to_string()),
-            fields: Vec::new(),
+            fields: Default::default(),
         };
         Value::new(kind, span)
     }
@@ -182,7 +184,7 @@ impl<'a> Evaluator<'a> {
                 let may_lack = matches!(self.checked.type_of(expr), Some(Type::Optional(_)));
                 match value.kind {
                     ValueKind::Record(ref fields)
-                        if may_lack && !fields.iter().any(|(k, _)| *k == field.text) =>
+                        if may_lack && !fields.iter().any(|(k, _)| **k == *field.text) =>
                     {
                         Ok(Value::new(ValueKind::Null, expr.span))
                     }
@@ -206,7 +208,7 @@ impl<'a> Evaluator<'a> {
             ValueKind::Record(fields)
             | ValueKind::Instance { outputs: fields, .. }
             | ValueKind::Variant { fields, .. } => {
-                fields.into_iter().find(|(k, _)| k == name).map(|(_, v)| v).ok_or_else(|| {
+                fields.iter().find(|(k, _)| &**k == name).map(|(_, v)| v.clone()).ok_or_else(|| {
                     EvalError::internal(format!("there is no field `{name}` here"), field.span)
                 })
             }
@@ -271,7 +273,7 @@ fn imported_list(parameter: String, length: usize, span: Span) -> Value {
         let expr = DeployExpr::SsmItem { parameter: parameter.clone(), index, length };
         Value::deploy(expr, span)
     };
-    Value::new(ValueKind::List((0..length).map(item).collect()), span)
+    Value::new(ValueKind::List(Arc::new((0..length).map(item).collect())), span)
 }
 
 /// `r.ref` is the resource's `Ref`; any other field is a `Fn::GetAtt` attribute.

@@ -8,8 +8,10 @@
 
 use std::cmp::Ordering;
 
+use std::sync::Arc;
+
 use super::error::{EvalError, EvalResult};
-use super::model::{DeployExpr, Value, ValueKind};
+use super::model::{DeployExpr, FieldName, Value, ValueKind};
 use super::scope::Ctx;
 use super::Evaluator;
 use crate::source::Span;
@@ -113,7 +115,9 @@ pub(crate) fn values_equal(l: &Value, r: &Value) -> bool {
         (K::String(a), K::String(b)) => a == b,
         (K::Int(_) | K::Number(_), K::Int(_) | K::Number(_)) => compare(l, r) == Some(Ordering::Equal),
         (K::Quantity(a), K::Quantity(b)) => a.dimension == b.dimension && a.base == b.base,
-        (K::List(a), K::List(b)) => a.len() == b.len() && a.iter().zip(b).all(|(x, y)| values_equal(x, y)),
+        (K::List(a), K::List(b)) => {
+            a.len() == b.len() && a.iter().zip(b.iter()).all(|(x, y)| values_equal(x, y))
+        }
         (K::Record(a), K::Record(b)) => fields_equal(a, b),
         (K::Variant { variant: a, fields: fa, .. }, K::Variant { variant: b, fields: fb, .. }) => {
             a == b && fields_equal(fa, fb)
@@ -123,7 +127,7 @@ pub(crate) fn values_equal(l: &Value, r: &Value) -> bool {
     }
 }
 
-fn fields_equal(a: &[(String, Value)], b: &[(String, Value)]) -> bool {
+fn fields_equal(a: &[(FieldName, Value)], b: &[(FieldName, Value)]) -> bool {
     a.len() == b.len() && a.iter().all(|(k, v)| b.iter().any(|(k2, v2)| k == k2 && values_equal(v, v2)))
 }
 
@@ -170,7 +174,9 @@ fn arithmetic(op: BinaryOp, l: &Value, r: &Value, span: Span, right_span: Span) 
             Ok(K::Quantity(q.scale_by(as_f64(l).unwrap_or(1.0))))
         }
         (K::String(a), K::String(b)) if op == BinaryOp::Add => Ok(K::String(format!("{a}{b}"))),
-        (K::List(a), K::List(b)) if op == BinaryOp::Add => Ok(K::List(a.iter().chain(b).cloned().collect())),
+        (K::List(a), K::List(b)) if op == BinaryOp::Add => {
+            Ok(K::List(Arc::new(a.iter().chain(b.iter()).cloned().collect())))
+        }
         _ => Err(mismatch(op, l, r, span)),
     }
 }

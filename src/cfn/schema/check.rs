@@ -8,7 +8,7 @@ use super::digest::{self, Kind, Object, Properties, ResourceType, Scalar, Shape}
 use super::values::{self, Site};
 use crate::cfn::error::LowerError;
 use crate::diag::did_you_mean;
-use crate::eval::{DeployExpr, LayerModel, ResourceModel, Value, ValueKind};
+use crate::eval::{DeployExpr, FieldName, LayerModel, ResourceModel, Value, ValueKind};
 use crate::source::Span;
 
 /// Check every resource of a layer: its type, its region, its properties and
@@ -73,11 +73,11 @@ struct Checker<'a> {
 }
 
 impl Checker<'_> {
-    fn check(mut self, fields: &[(String, Value)], top: ObjectRef) {
+    fn check(mut self, fields: &[(FieldName, Value)], top: ObjectRef) {
         self.object(fields, top, "", self.owner);
     }
 
-    fn object(&mut self, fields: &[(String, Value)], shape: ObjectRef, path: &str, owner: Span) {
+    fn object(&mut self, fields: &[(FieldName, Value)], shape: ObjectRef, path: &str, owner: Span) {
         for (key, value) in fields {
             let field_path = join(path, key);
             match shape.properties.get(key) {
@@ -95,7 +95,7 @@ impl Checker<'_> {
             }
         }
         for required in shape.required {
-            let present = fields.iter().any(|(k, v)| k == required && !matches!(v.kind, ValueKind::Null));
+            let present = fields.iter().any(|(k, v)| &**k == *required && !matches!(v.kind, ValueKind::Null));
             if !present {
                 self.errors.push(LowerError::MissingProperty {
                     span: owner,
@@ -132,7 +132,7 @@ impl Checker<'_> {
                 }
             }
             (Shape::Map(inner), ValueKind::Record(fields)) => {
-                for (key, item) in fields {
+                for (key, item) in fields.iter() {
                     self.value(item, inner, &join(path, key));
                 }
             }

@@ -205,7 +205,7 @@ layer app {{
     assert_eq!(json(field(&p.properties, "Max")), r#"{"type":"int","value":7}"#);
     assert_eq!(json(field(&p.properties, "Ratio")), r#"{"type":"number","value":3.0}"#);
     let ValueKind::Record(tags) = &field(&p.properties, "Tags").kind else { panic!("tags") };
-    let keys: Vec<&str> = tags.iter().map(|(k, _)| k.as_str()).collect();
+    let keys: Vec<&str> = tags.iter().map(|(k, _)| &**k).collect();
     assert_eq!(keys, ["team", "aws:cost"], "record fields keep the order written");
 }
 
