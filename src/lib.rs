@@ -60,11 +60,24 @@ pub fn check_files(entries: &[PathBuf], fs: &dyn FileSystem) -> Report {
     run_pipeline(Workspace::load(entries, fs))
 }
 
+/// What the pipeline keeps of each environment it evaluates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Keep {
+    /// Diagnostics only: each model is lowered, checked and dropped.
+    Diagnostics,
+    /// Every model, lowered and checked.
+    Models,
+    /// Every model, not lowered yet: the caller lowers each one
+    /// ([`cfn::check`], or [`cfn::lower_each`] and [`cfn::check_environment`])
+    /// and adds what that finds to the diagnostics.
+    UnloweredModels,
+}
+
 /// [`check_files`] without keeping the models: only the diagnostics are
 /// wanted (`mdl check`), so each environment's model and templates are
 /// dropped as soon as they are checked, which bounds memory on large specs.
 pub fn lint_files(entries: &[PathBuf], fs: &dyn FileSystem) -> Report {
-    run_stages(Workspace::load(entries, fs), false)
+    run_stages(Workspace::load(entries, fs), Keep::Diagnostics)
 }
 
 /// The files a command works on, and where their imports may lead.
@@ -88,21 +101,29 @@ impl Inputs<'_> {
 
     /// [`check_files`] over these inputs.
     pub fn check(self, fs: &dyn FileSystem) -> Report {
-        run_stages(self.load(fs), true)
+        run_stages(self.load(fs), Keep::Models)
+    }
+
+    /// [`Inputs::check`] without lowering the models: `mdl build` lowers the
+    /// environment it writes once, as it writes it, instead of once to check
+    /// and once more to write. The report lacks what lowering finds until the
+    /// caller adds it (see [`Keep::UnloweredModels`]).
+    pub fn check_unlowered(self, fs: &dyn FileSystem) -> Report {
+        run_stages(self.load(fs), Keep::UnloweredModels)
     }
 
     /// [`lint_files`] over these inputs.
     pub fn lint(self, fs: &dyn FileSystem) -> Report {
-        run_stages(self.load(fs), false)
+        run_stages(self.load(fs), Keep::Diagnostics)
     }
 }
 
 /// [`check_files`] over an already loaded workspace.
 pub fn run_pipeline(workspace: Workspace) -> Report {
-    run_stages(workspace, true)
+    run_stages(workspace, Keep::Models)
 }
 
-fn run_stages(workspace: Workspace, keep_models: bool) -> Report {
+fn run_stages(workspace: Workspace, keep: Keep) -> Report {
     let mut diagnostics = workspace.diagnostics.clone();
     let mut models = Vec::new();
     let mut checked = check::Checked::default();
@@ -118,9 +139,11 @@ fn run_stages(workspace: Workspace, keep_models: bool) -> Report {
                 let (model, mut found) = eval::evaluate(&workspace, &checked, environment);
                 diagnostics.append(&mut found);
                 if let Some(model) = model {
-                    diagnostics.extend(cfn::check(&model));
+                    if keep != Keep::UnloweredModels {
+                        diagnostics.extend(cfn::check(&model));
+                    }
                     published.push(cfn::names::EnvironmentNames::of(&model));
-                    if keep_models {
+                    if keep != Keep::Diagnostics {
                         models.push(model);
                     }
                 }

@@ -42,7 +42,7 @@ pub fn lower(model: &Model) -> Lowered {
         lowered.diagnostics.append(&mut diagnostics);
         lowered.stacks.push(stack);
     });
-    lowered.diagnostics.extend(check_names(model));
+    lowered.diagnostics.extend(check_environment(model));
     lowered
 }
 
@@ -59,13 +59,14 @@ pub fn lower_each(model: &Model, mut each: impl FnMut(Stack, Vec<Diagnostic>)) {
 /// What lowering `model` would report, keeping one template at a time.
 pub fn check(model: &Model) -> Vec<Diagnostic> {
     let templates = model.layers.iter().flat_map(|layer| lower_and_check(model, layer).1);
-    templates.chain(check_names(model)).collect()
+    templates.chain(check_environment(model)).collect()
 }
 
-/// Stack names, logical ids and SSM names AWS would refuse ([`names`]), and
-/// plain HTTP served publicly by a protected environment ([`exposure`]),
-/// and the environment's StackSets ([`stack_sets`]).
-fn check_names(model: &Model) -> Vec<Diagnostic> {
+/// What lowering reports of the environment as a whole, beyond each layer's
+/// stack ([`lower_each`]): stack names, logical ids and SSM names AWS would
+/// refuse ([`names`]), plain HTTP served publicly by a protected environment
+/// ([`exposure`]), and the environment's StackSets ([`stack_sets`]).
+pub fn check_environment(model: &Model) -> Vec<Diagnostic> {
     let note = format!("while lowering environment `{}` ({})", model.environment, model.region);
     let names = names::check(model).into_iter().map(|e| e.diagnostic().with_note(note.clone()));
     names.chain(exposure::check(model)).chain(stack_sets::check(model)).collect()

@@ -35,59 +35,163 @@ pub struct BuildArgs {
 
 /// Run `mdl build`.
 pub fn run(args: &BuildArgs) -> Outcome {
-    let (_, model) = match environment::load(&args.spec, &args.root, args.environment.as_deref(), args.color)
-    {
-        Ok(loaded) => loaded,
-        Err(outcome) => return outcome,
+    match build(args) {
+        Ok(outcome) | Err(outcome) => outcome,
+    }
+}
+
+/// What lowering the chosen environment left: its templates written under
+/// temporary names, or its stacks for the summary.
+enum Lowered {
+    Files(Partial),
+    Summary(Vec<Stack>),
+}
+
+/// Every environment of the spec is lowered once, in order, as checking
+/// would: the chosen one into its files (or its summary), the others for
+/// their diagnostics only. The files are renamed into place only when
+/// nothing reported an error.
+fn build(args: &BuildArgs) -> Result<Outcome, Outcome> {
+    let mut report = environment::check_unlowered(&args.spec, &args.root)?;
+    let chosen = match report.errors() {
+        0 => environment::wanted_index(&report, args.environment.as_deref()),
+        _ => None,
     };
-    match &args.out {
-        Some(dir) => match write(dir, &model) {
-            Ok(count) => {
-                eprintln!(
-                    "wrote {count} files to {} ({} {}, {})",
-                    dir.display(),
-                    model.project,
-                    model.environment,
-                    model.region
-                );
-                Outcome::Ok
+    let mut found = Vec::new();
+    let mut lowered = None;
+    for (index, model) in report.models.iter().enumerate() {
+        if Some(index) != chosen {
+            found.extend(cfn::check(model));
+            continue;
+        }
+        lowered = Some(match &args.out {
+            Some(dir) => Lowered::Files(Partial::write(dir, model, &mut found)),
+            None => {
+                let all = cfn::lower(model);
+                found.extend(all.diagnostics);
+                Lowered::Summary(all.stacks)
             }
-            Err(error) => {
-                eprintln!("error: cannot write to {}: {error}", dir.display());
-                Outcome::Usage
+        });
+    }
+    report.diagnostics.extend(found);
+    mdl::diag::sort_and_dedup(&mut report.diagnostics);
+    if let Err(outcome) = environment::refuse_errors(&report, &args.spec, args.color) {
+        if let Some(Lowered::Files(partial)) = lowered {
+            partial.discard();
+        }
+        return Err(outcome);
+    }
+    let model = environment::pick(&mut report, &args.spec, args.environment.as_deref())?;
+    let lowered = match (lowered, &args.out) {
+        (Some(lowered), _) => lowered,
+        // `pick` chose as `wanted_index` did: not reached, but never a guess.
+        (None, Some(dir)) => Lowered::Files(Partial::write(dir, &model, &mut Vec::new())),
+        (None, None) => Lowered::Summary(cfn::lower(&model).stacks),
+    };
+    match lowered {
+        Lowered::Files(partial) => {
+            let dir = partial.dir.clone();
+            match partial.finish(&model) {
+                Ok(count) => {
+                    eprintln!(
+                        "wrote {count} files to {} ({} {}, {})",
+                        dir.display(),
+                        model.project,
+                        model.environment,
+                        model.region
+                    );
+                    Ok(Outcome::Ok)
+                }
+                Err(error) => {
+                    eprintln!("error: cannot write to {}: {error}", dir.display());
+                    Err(Outcome::Usage)
+                }
             }
-        },
-        None => {
-            let _ = print_summary(&model, &cfn::lower(&model).stacks);
-            Outcome::Ok
+        }
+        Lowered::Summary(stacks) => {
+            let _ = print_summary(&model, &stacks);
+            Ok(Outcome::Ok)
         }
     }
 }
 
-/// Write each layer's template as soon as it is lowered, then the manifest;
-/// a template is let go once written, so memory holds one at a time.
-fn write(dir: &Path, model: &mdl::eval::Model) -> io::Result<usize> {
-    fs::create_dir_all(dir)?;
-    let mut stacks = Vec::new();
-    let mut written = Ok(());
-    cfn::lower_each(model, |mut stack, _| {
-        if written.is_ok() {
-            written = write_file(dir, &output::template_file_name(&stack), &stack.template_body());
+/// One environment's templates, each written under a temporary name as soon
+/// as its layer is lowered and then let go (memory holds one at a time), and
+/// renamed into place with the manifest only once the whole environment
+/// lowered without errors ([`Partial::finish`]), else removed.
+struct Partial {
+    dir: PathBuf,
+    /// `dir` did not exist before: removed again with the partial files.
+    created_dir: bool,
+    /// The final names of the templates written (or begun) under temporary names.
+    files: Vec<String>,
+    /// Each layer's stack without its template: the manifest needs the
+    /// stack's name, dependencies and parameters only.
+    stacks: Vec<Stack>,
+    /// The first write that failed.
+    written: io::Result<()>,
+}
+
+impl Partial {
+    /// Lower `model` layer by layer, writing each template under a temporary
+    /// name; what lowering reports is added to `found`.
+    fn write(dir: &Path, model: &mdl::eval::Model, found: &mut Vec<mdl::diag::Diagnostic>) -> Partial {
+        let created_dir = !dir.exists();
+        let mut partial = Partial {
+            dir: dir.to_path_buf(),
+            created_dir,
+            files: Vec::new(),
+            stacks: Vec::new(),
+            written: fs::create_dir_all(dir),
+        };
+        cfn::lower_each(model, |mut stack, mut diagnostics| {
+            found.append(&mut diagnostics);
+            if partial.written.is_ok() {
+                let name = output::template_file_name(&stack);
+                partial.written = fs::write(partial_path(dir, &name), stack.template_body());
+                partial.files.push(name);
+            }
+            stack.template = serde_json::Value::Null;
+            stack.property_spans = BTreeMap::new();
+            partial.stacks.push(stack);
+        });
+        found.extend(cfn::check_environment(model));
+        partial
+    }
+
+    /// Rename every template into place and write the manifest: the number of files written.
+    fn finish(self, model: &mdl::eval::Model) -> io::Result<usize> {
+        if let Err(error) = self.written {
+            Partial { written: Ok(()), ..self }.discard();
+            return Err(error);
         }
-        // The manifest needs the stack's name, dependencies and parameters only.
-        stack.template = serde_json::Value::Null;
-        stack.property_spans = BTreeMap::new();
-        stacks.push(stack);
-    });
-    written?;
-    write_file(dir, output::MANIFEST, &output::manifest(model, &stacks))?;
-    Ok(stacks.len() + 1)
+        for name in &self.files {
+            fs::rename(partial_path(&self.dir, name), self.dir.join(name))?;
+        }
+        write_file(&self.dir, output::MANIFEST, &output::manifest(model, &self.stacks))?;
+        Ok(self.stacks.len() + 1)
+    }
+
+    /// Remove what was written: a build with errors leaves nothing behind.
+    fn discard(self) {
+        for name in &self.files {
+            let _ = fs::remove_file(partial_path(&self.dir, name));
+        }
+        if self.created_dir {
+            let _ = fs::remove_dir(&self.dir);
+        }
+    }
+}
+
+/// Where a file is written before it is renamed into place.
+fn partial_path(dir: &Path, name: &str) -> PathBuf {
+    dir.join(format!(".{name}.partial"))
 }
 
 /// Write to a temporary name first, then rename, so an interrupted build
 /// never leaves a half-written file behind.
 fn write_file(dir: &Path, name: &str, contents: &str) -> io::Result<()> {
-    let partial = dir.join(format!(".{name}.partial"));
+    let partial = partial_path(dir, name);
     fs::write(&partial, contents)?;
     fs::rename(&partial, dir.join(name))
 }

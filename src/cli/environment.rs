@@ -49,6 +49,48 @@ pub fn load(
     wanted: Option<&str>,
     color: ColorChoice,
 ) -> Result<(Report, Model), Outcome> {
+    let entries = [PathBuf::from(spec)];
+    let mut report = Inputs { entries: &entries, root: spec_root(spec, root)? }.check(&DiskFileSystem);
+    refuse_errors(&report, spec, color)?;
+    let model = pick(&mut report, spec, wanted)?;
+    Ok((report, model))
+}
+
+/// `spec` checked, its environments evaluated but not lowered yet (for
+/// `mdl build`, which lowers the one it writes as it writes it): nothing is
+/// printed but a usage error; the caller adds what lowering finds, then
+/// calls [`refuse_errors`] and [`pick`].
+pub fn check_unlowered(spec: &Path, root: &RootArg) -> Result<Report, Outcome> {
+    let entries = [PathBuf::from(spec)];
+    Ok(Inputs { entries: &entries, root: spec_root(spec, root)? }.check_unlowered(&DiskFileSystem))
+}
+
+/// The environment `wanted` names, else the only one, if there is one (no message).
+pub fn wanted_index(report: &Report, wanted: Option<&str>) -> Option<usize> {
+    match wanted {
+        Some(name) => report.models.iter().position(|m| m.environment == name),
+        None if report.models.len() == 1 => Some(0),
+        None => None,
+    }
+}
+
+/// Print the report's diagnostics; `Err` when any is an error.
+pub fn refuse_errors(report: &Report, spec: &Path, color: ColorChoice) -> Result<(), Outcome> {
+    if !report.diagnostics.is_empty() {
+        let text =
+            render::render_human_all(&report.diagnostics, &report.workspace.sources, color.for_stderr());
+        let _ = writeln!(io::stderr().lock(), "{text}");
+    }
+    if report.errors() > 0 {
+        eprintln!("error: {} has errors; nothing was built", spec.display());
+        return Err(Outcome::Problems);
+    }
+    Ok(())
+}
+
+/// The project root to load `spec` under, once `spec` is known to be a file
+/// (the error is printed here).
+fn spec_root<'a>(spec: &Path, root: &'a RootArg) -> Result<Option<&'a Path>, Outcome> {
     if !spec.is_file() {
         let what = if spec.is_dir() {
             "is a directory; name one spec file, e.g. specs/dev.mdl"
@@ -60,24 +102,12 @@ pub fn load(
         eprintln!("error: `{}` {what}", spec.display());
         return Err(Outcome::Usage);
     }
-    let entries = [PathBuf::from(spec)];
-    let mut report = Inputs { entries: &entries, root: root.dir()? }.check(&DiskFileSystem);
-    if !report.diagnostics.is_empty() {
-        let text =
-            render::render_human_all(&report.diagnostics, &report.workspace.sources, color.for_stderr());
-        let _ = writeln!(io::stderr().lock(), "{text}");
-    }
-    if report.errors() > 0 {
-        eprintln!("error: {} has errors; nothing was built", spec.display());
-        return Err(Outcome::Problems);
-    }
-    let model = pick(&mut report, spec, wanted)?;
-    Ok((report, model))
+    root.dir()
 }
 
 /// The chosen environment's model, moved out of `report` (a model of a large
 /// platform is hundreds of megabytes: a copy would double the peak).
-fn pick(report: &mut Report, spec: &Path, wanted: Option<&str>) -> Result<Model, Outcome> {
+pub fn pick(report: &mut Report, spec: &Path, wanted: Option<&str>) -> Result<Model, Outcome> {
     let names: Vec<&str> = report.models.iter().map(|m| m.environment.as_str()).collect();
     let chosen = match (wanted, names.as_slice()) {
         (Some(name), _) => report.models.iter().position(|m| m.environment == name),
