@@ -301,3 +301,43 @@ fn build_writes_each_template_as_lowered_and_a_manifest_of_every_stack() {
         .collect();
     assert_eq!(names.len(), stacks.len() + 1, "nothing else, no partial file: {names:?}");
 }
+
+#[test]
+fn build_with_a_lowering_error_in_a_later_layer_leaves_nothing_behind() {
+    // `core` lowers and is written first; `config` then fails lowering (E0506).
+    let dir = TempDir::new("build-error");
+    dir.write(
+        "dev.mdl",
+        r#"project shop {
+  environments { dev }
+}
+
+environment dev {
+  region = us_east_1
+}
+
+layer core {
+  resource "AWS::SNS::Topic" alerts { TopicName = "alerts" }
+  publish alerts_arn = alerts.ref
+}
+
+layer config {
+  resource "AWS::SSM::Parameter" domain { Name = "/shop/domain", Value = core.alerts_arn }
+}
+"#,
+    );
+    let fresh = mdl(&dir.0, &["build", "dev.mdl", "-o", "out"]);
+    assert_eq!(fresh.code, 1, "{}", fresh.stderr);
+    assert!(fresh.stderr.contains("E0506") && fresh.stderr.contains("nothing was built"), "{}", fresh.stderr);
+    assert!(!dir.0.join("out").exists(), "the folder the build made is removed again");
+
+    dir.write("old/kept.json", "{}");
+    let existing = mdl(&dir.0, &["build", "dev.mdl", "-o", "old"]);
+    assert_eq!(existing.code, 1, "{}", existing.stderr);
+    let names: Vec<String> = fs::read_dir(dir.0.join("old"))
+        .expect("old")
+        .flatten()
+        .map(|f| f.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, ["kept.json"], "no template, no partial file, what was there kept");
+}
