@@ -303,3 +303,39 @@ fn a_member_may_end_in_a_when_clause() {
     assert!(matches!(layer.members[0].kind, MemberKind::Binding(_)));
     assert!(layer.members[1].when.is_none() && layer.members[2].when.is_none());
 }
+
+/// `text` wrapped `levels` times in `open` … `close`.
+fn wrapped(open: &str, text: &str, close: &str, levels: usize) -> String {
+    format!("{}{text}{}", open.repeat(levels), close.repeat(levels))
+}
+
+/// The deepest nesting the guard accepts parses on a default-sized thread
+/// stack (2 MiB) with room to spare: the guard alone bounds how deep the
+/// parser recurses, with no stack probe per rule.
+#[test]
+fn the_deepest_accepted_nesting_fits_a_default_thread_stack() {
+    let shapes: [(&str, &str, &str, &str, &str); 9] = [
+        ("layer l { x = ", "[", "1", "]", " }"),
+        ("layer l { x = ", "(", "1", ")", " }"),
+        ("layer l { x = ", "a { b = ", "1", " }", " }"),
+        ("layer l { x = ", "\"${", "1", "}\"", " }"),
+        ("layer l { x = ", "if a { ", "1", " } else { 2 }", " }"),
+        ("layer l { x = ", "match a { _ => ", "1", " }", " }"),
+        ("layer l { x = if a { 1 }", " else if a { 1 }", " else { 2 }", "", " }"),
+        ("type t = ", "map<deploy<", "int", ">>", ""),
+        ("", "/* ", "x", " */", "layer l {}"),
+    ];
+    for (before, open, inner, close, after) in shapes {
+        let text_at = |levels| format!("{before}{}{after}", wrapped(open, inner, close, levels));
+        let deepest =
+            (1..).take_while(|&levels| super::depth::too_deep_at(&text_at(levels)).is_none()).last();
+        let text = text_at(deepest.expect("one level is accepted"));
+        let parsed = std::thread::Builder::new()
+            .stack_size(2 << 20)
+            .spawn(move || parse(FileId(0), &text))
+            .expect("thread")
+            .join()
+            .expect("no stack overflow");
+        assert!(parsed.diagnostics.is_empty(), "{open}: {:#?}", parsed.diagnostics);
+    }
+}
