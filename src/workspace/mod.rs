@@ -145,10 +145,13 @@ impl Workspace {
 type Imports = (Vec<(ModuleId, Span)>, Vec<(ast::Name, ModuleId)>);
 
 /// Parses kept between loads, by file id and text: the spans of a parse
-/// name its file id, so a parse is reused only under the same id.
+/// name its file id, so a parse is reused only under the same id. A file
+/// whose text changed is re-parsed item by item ([`syntax::ItemParses`]):
+/// only the items the edit touched are parsed again.
 #[derive(Default)]
 pub struct ParseCache {
     parsed: HashMap<FileId, (String, syntax::Parsed)>,
+    items: HashMap<FileId, syntax::ItemParses>,
 }
 
 impl ParseCache {
@@ -159,7 +162,7 @@ impl ParseCache {
                 return parsed.clone();
             }
         }
-        let parsed = syntax::parse(file, text);
+        let parsed = self.items.entry(file).or_default().parse(file, text);
         self.parsed.insert(file, (text.to_string(), parsed.clone()));
         parsed
     }
