@@ -36,56 +36,59 @@ impl ItemParses {
     /// The parse of `text` as file `file`: the same as [`parse`], reusing
     /// the items of pieces whose text this cache has seen.
     pub fn parse(&mut self, file: FileId, text: &str) -> Parsed {
-        match self.by_pieces(file, text) {
-            Some(items) => Parsed { file: File { items, broken: Vec::new() }, diagnostics: Vec::new() },
-            None => parse(file, text),
+        let Some(pieces) = self.index(file, text) else { return parse(file, text) };
+        let mut items = Vec::new();
+        for (start, piece) in pieces {
+            let local = self.pieces.get(piece).map_or(&[][..], Vec::as_slice);
+            items.extend(local.iter().cloned().map(|mut item| {
+                shift::item(&mut item, start);
+                item
+            }));
+        }
+        Parsed { file: File { items, broken: Vec::new() }, diagnostics: Vec::new() }
+    }
+
+    /// Whether an item of [`parse`]`(file, text)` is `wanted`, without
+    /// putting the tree together (the root search asks whether a file
+    /// declares `project` on every load).
+    pub fn any_item(&mut self, file: FileId, text: &str, wanted: impl Fn(&Item) -> bool) -> bool {
+        match self.index(file, text) {
+            Some(pieces) => pieces
+                .iter()
+                .any(|(_, piece)| self.pieces.get(*piece).is_some_and(|items| items.iter().any(&wanted))),
+            None => parse(file, text).file.items.iter().any(wanted),
         }
     }
 
-    /// The items of `text` put together from its pieces, or `None` when a
-    /// piece does not parse alone cleanly (the file is parsed as a whole).
-    /// Only the pieces of this text are kept afterwards.
-    fn by_pieces(&mut self, file: FileId, text: &str) -> Option<Vec<Item>> {
+    /// Where each piece of `text` starts, with its text, every piece's tree
+    /// in the cache; `None` when a piece does not parse alone cleanly (the
+    /// file is parsed as a whole). Only the pieces of this text are kept
+    /// afterwards.
+    fn index<'t>(&mut self, file: FileId, text: &'t str) -> Option<Vec<(u32, &'t str)>> {
         let mut kept: HashMap<String, Vec<Item>> = HashMap::new();
-        let mut items = Vec::new();
-        let mut clean = true;
+        let mut pieces = Vec::new();
         for piece in pieces::cut(text, 0..text.len(), Level::Items) {
             if pieces::is_blank(text.as_bytes(), piece.range.clone()) {
                 continue;
             }
             let slice = &text[piece.range.clone()];
-            let local = match kept.get(slice) {
-                Some(local) => local.clone(),
-                None => match self.pieces.remove(slice) {
-                    Some(local) => local,
-                    None if piece.problems.is_empty() => match clean_parse(file, slice) {
-                        Some(local) => local,
-                        None => {
-                            clean = false;
-                            break;
-                        }
-                    },
-                    None => {
-                        clean = false;
-                        break;
-                    }
-                },
-            };
-            let start = u32::try_from(piece.range.start).ok()?;
-            items.extend(local.iter().cloned().map(|mut item| {
-                shift::item(&mut item, start);
-                item
-            }));
-            kept.insert(slice.to_string(), local);
+            if !kept.contains_key(slice) {
+                let local = match self.pieces.remove(slice) {
+                    Some(local) => Some(local),
+                    None if piece.problems.is_empty() => clean_parse(file, slice),
+                    None => None,
+                };
+                let Some(local) = local else {
+                    // Keep what parsed cleanly for the edit that fixes the file.
+                    self.pieces.extend(kept);
+                    return None;
+                };
+                kept.insert(slice.to_string(), local);
+            }
+            pieces.push((u32::try_from(piece.range.start).ok()?, slice));
         }
-        if clean {
-            self.pieces = kept;
-            Some(items)
-        } else {
-            // Keep what parsed cleanly for the edit that fixes the file.
-            self.pieces.extend(kept);
-            None
-        }
+        self.pieces = kept;
+        Some(pieces)
     }
 }
 

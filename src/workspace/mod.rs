@@ -92,7 +92,14 @@ impl Workspace {
         cache: Option<&mut ParseCache>,
     ) -> Workspace {
         let given = root.map(|dir| Root::given(dir, fs));
-        let mut finder = RootFinder::new(fs);
+        let mut cache = cache;
+        let roots: Vec<Root> = {
+            let mut finder = match cache.as_deref_mut() {
+                Some(cache) => RootFinder::with_parses(fs, &mut cache.roots),
+                None => RootFinder::new(fs),
+            };
+            entries.iter().map(|entry| given.clone().unwrap_or_else(|| finder.root_of(entry))).collect()
+        };
         let mut loader = Loader {
             fs,
             workspace: Workspace::default(),
@@ -102,8 +109,7 @@ impl Workspace {
             cache,
         };
         loader.workspace.prelude = loader.load_std(stdlib::PRELUDE, None);
-        for entry in entries {
-            let root = given.clone().unwrap_or_else(|| finder.root_of(entry));
+        for (entry, root) in entries.iter().zip(roots) {
             loader.workspace.roots.push(root.clone());
             loader.root = Some(root);
             let origin = ModuleOrigin::Spec(normalize(entry));
@@ -152,6 +158,8 @@ type Imports = (Vec<(ModuleId, Span)>, Vec<(ast::Name, ModuleId)>);
 pub struct ParseCache {
     parsed: HashMap<FileId, (String, syntax::Parsed)>,
     items: HashMap<FileId, syntax::ItemParses>,
+    /// The parses that find each named file's root, by path.
+    roots: HashMap<PathBuf, syntax::ItemParses>,
 }
 
 impl ParseCache {
