@@ -558,3 +558,35 @@ fn requests_during_a_burst_of_edits_are_answered_and_only_the_last_text_is_publi
     session.notify("exit", Value::Null);
     assert!(session.child.wait().expect("the server exits").success());
 }
+
+#[test]
+fn references_right_after_an_edit_answer_from_the_edited_text() {
+    let mut session = Session::start();
+    let _ = session.request("initialize", json!({ "processId": null, "rootUri": null, "capabilities": {} }));
+    session.notify("initialized", json!({}));
+    let (dev_uri, dev_text) = fixture("dev.mdl");
+    open(&mut session, &dev_uri, &dev_text);
+    assert_eq!(session.diagnostics_for(&dev_uri), Vec::<Value>::new(), "the fixture is valid");
+    // Two lines typed at the top move `workers` down; references are asked
+    // at once, before the edit can have been analysed.
+    let edited = format!("// two lines\n// typed\n{dev_text}");
+    let document = json!({ "uri": dev_uri, "version": 2 });
+    session.notify(
+        "textDocument/didChange",
+        json!({ "textDocument": document, "contentChanges": [{ "text": edited }] }),
+    );
+    let at = position_of(&edited, "workers", 0);
+    let references = session.request(
+        "textDocument/references",
+        json!({ "textDocument": { "uri": dev_uri }, "position": at, "context": { "includeDeclaration": false } }),
+    );
+    let in_dev: Vec<&Value> = references
+        .as_array()
+        .map(|list| list.iter().filter(|l| l["uri"] == dev_uri).collect())
+        .unwrap_or_default();
+    assert_eq!(in_dev.len(), 1, "{references}");
+    assert_eq!(in_dev[0]["range"]["start"]["line"], at["line"], "{references}");
+    let _ = session.request("shutdown", Value::Null);
+    session.notify("exit", Value::Null);
+    assert!(session.child.wait().expect("the server exits").success());
+}

@@ -283,12 +283,17 @@ impl Server<'_> {
     }
 
     /// Whether a request is about a document no finished analysis has seen
-    /// while one that will is pending.
+    /// while one that will is pending. References and rename answer only
+    /// from an analysis of the editor's text (edits computed from an older
+    /// one would land in the wrong place), so they also wait for that.
     fn must_wait(&self, request: &Request) -> bool {
         let pending = self.analysing.is_some() || self.state.needs_refresh();
+        let current = matches!(request.method.as_str(), References::METHOD | Rename::METHOD);
         let document = request.params.pointer("/textDocument/uri").and_then(serde_json::Value::as_str);
-        let unseen =
-            document.and_then(|uri| Url::parse(uri).ok()).is_some_and(|url| !self.state.has_analysis(&url));
+        let unseen = document.and_then(|uri| Url::parse(uri).ok()).is_some_and(|url| match current {
+            true => !self.state.has_current_analysis(&url),
+            false => !self.state.has_analysis(&url),
+        });
         pending && unseen
     }
 

@@ -218,6 +218,12 @@ impl State {
         path_of(url).is_some_and(|path| self.analysis_of(&path).is_some())
     }
 
+    /// Whether a finished analysis saw the document at `url` as the editor
+    /// has it now.
+    pub fn has_current_analysis(&self, url: &Url) -> bool {
+        self.view(url).is_some_and(|view| !view.stale)
+    }
+
     /// Every group an open document needs, with its entry files.
     fn wanted_groups(&mut self) -> BTreeMap<GroupKey, Vec<PathBuf>> {
         let mut wanted: BTreeMap<GroupKey, Vec<PathBuf>> = BTreeMap::new();
