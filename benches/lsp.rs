@@ -8,8 +8,8 @@
 //!
 //! - `didChange → diagnostics`: a one-character edit of the platform file,
 //!   re-analysed and turned into the lists to publish (`State::set` then
-//!   `State::refresh`, what the server does before it writes the
-//!   notification);
+//!   `State::refresh`: the plan, the job and its install that the server
+//!   runs on its analysis thread before it writes the notification);
 //! - `hover` on a name in the middle of the platform file;
 //! - `completion` after `env.`;
 //! - `documentSymbol` of the platform file.

@@ -123,7 +123,21 @@ pub fn run_pipeline(workspace: Workspace) -> Report {
     run_stages(workspace, Keep::Models)
 }
 
+/// [`run_pipeline`] that gives up, with `None`, as soon as `cancelled` says
+/// so: it is asked before the checker and before each environment (the
+/// language server drops an analysis a newer edit made stale).
+/// `cancelled` must stay true once it is.
+pub fn run_pipeline_unless(workspace: Workspace, cancelled: &dyn Fn() -> bool) -> Option<Report> {
+    let report = run_stages_unless(workspace, Keep::Models, cancelled);
+    (!cancelled()).then_some(report)
+}
+
 fn run_stages(workspace: Workspace, keep: Keep) -> Report {
+    run_stages_unless(workspace, keep, &|| false)
+}
+
+/// The stages, stopped early (the report then half done) once `cancelled`.
+fn run_stages_unless(workspace: Workspace, keep: Keep, cancelled: &dyn Fn() -> bool) -> Report {
     let mut diagnostics = workspace.diagnostics.clone();
     let mut models = Vec::new();
     let mut checked = check::Checked::default();
@@ -131,11 +145,17 @@ fn run_stages(workspace: Workspace, keep: Keep) -> Report {
     // checked; a file that could not be loaded at all is not there to check.
     let loaded = !diagnostics.iter().any(|d| d.is_error() && !syntax::reported_by_parser(d.code));
     if loaded {
+        if cancelled() {
+            return Report { workspace, checked, diagnostics, models };
+        }
         checked = check::check(&workspace);
         diagnostics.extend(checked.diagnostics.iter().cloned());
         if !diagnostics.iter().any(Diagnostic::is_error) {
             let mut published = Vec::new();
             for environment in entry_environments(&workspace, &checked) {
+                if cancelled() {
+                    return Report { workspace, checked, diagnostics, models };
+                }
                 let (model, mut found) = eval::evaluate(&workspace, &checked, environment);
                 diagnostics.append(&mut found);
                 if let Some(model) = model {

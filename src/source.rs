@@ -59,6 +59,11 @@ impl SourceFile {
         SourceFile { line_starts: line_starts(&text), name, path, text }
     }
 
+    /// Byte offset of the start of each line.
+    pub fn line_starts(&self) -> &[usize] {
+        &self.line_starts
+    }
+
     /// 1-based line and column (in characters) of a byte offset.
     pub fn line_column(&self, offset: usize) -> (usize, usize) {
         let offset = offset.min(self.text.len());

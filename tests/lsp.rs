@@ -511,3 +511,82 @@ fn a_client_that_allows_it_gets_a_watcher_for_spec_files() {
     session.notify("exit", Value::Null);
     assert!(session.child.wait().expect("the server exits").success());
 }
+
+#[test]
+fn requests_during_a_burst_of_edits_are_answered_and_only_the_last_text_is_published() {
+    let mut session = Session::start();
+    let _ = session.request("initialize", json!({ "processId": null, "rootUri": null, "capabilities": {} }));
+    session.notify("initialized", json!({}));
+    let (dev_uri, dev_text) = fixture("dev.mdl");
+    open(&mut session, &dev_uri, &dev_text);
+    assert_eq!(session.diagnostics_for(&dev_uri), Vec::<Value>::new(), "the fixture is valid");
+
+    // Each edit puts `workers` out of its range, and arrives while the
+    // previous one may still be analysed; a hover right after each is
+    // answered from the latest finished analysis, never an error or empty.
+    let change = |session: &mut Session, version: usize, text: &str| {
+        let document = json!({ "uri": dev_uri, "version": version });
+        session.notify(
+            "textDocument/didChange",
+            json!({ "textDocument": document, "contentChanges": [{ "text": text }] }),
+        );
+    };
+    for version in 2..22 {
+        let text = dev_text.replace("workers = 2", &format!("workers = {}", 9 + version));
+        change(&mut session, version, &text);
+        let hover = session.request(
+            "textDocument/hover",
+            json!({ "textDocument": { "uri": dev_uri }, "position": position_of(&text, "workers", 0) }),
+        );
+        let value = hover["contents"]["value"].as_str().unwrap_or_default();
+        assert!(value.contains("workers: int in 1..10"), "answered during the burst: {hover}");
+    }
+    change(&mut session, 22, &dev_text.replace("workers = 2", "workers = 3"));
+    // The last text is valid: its empty list comes, after any lists of
+    // edits analysed before it; nothing older is published after it.
+    while !session.diagnostics_for(&dev_uri).is_empty() {}
+    session.send(json!({ "jsonrpc": "2.0", "id": 99, "method": "shutdown", "params": null }));
+    loop {
+        let message = session.receive();
+        if message["id"] == json!(99) {
+            break;
+        }
+        let late =
+            message["method"] == "textDocument/publishDiagnostics" && message["params"]["uri"] == dev_uri;
+        assert!(!late || message["params"]["diagnostics"] == json!([]), "stale diagnostics: {message}");
+    }
+    session.notify("exit", Value::Null);
+    assert!(session.child.wait().expect("the server exits").success());
+}
+
+#[test]
+fn references_right_after_an_edit_answer_from_the_edited_text() {
+    let mut session = Session::start();
+    let _ = session.request("initialize", json!({ "processId": null, "rootUri": null, "capabilities": {} }));
+    session.notify("initialized", json!({}));
+    let (dev_uri, dev_text) = fixture("dev.mdl");
+    open(&mut session, &dev_uri, &dev_text);
+    assert_eq!(session.diagnostics_for(&dev_uri), Vec::<Value>::new(), "the fixture is valid");
+    // Two lines typed at the top move `workers` down; references are asked
+    // at once, before the edit can have been analysed.
+    let edited = format!("// two lines\n// typed\n{dev_text}");
+    let document = json!({ "uri": dev_uri, "version": 2 });
+    session.notify(
+        "textDocument/didChange",
+        json!({ "textDocument": document, "contentChanges": [{ "text": edited }] }),
+    );
+    let at = position_of(&edited, "workers", 0);
+    let references = session.request(
+        "textDocument/references",
+        json!({ "textDocument": { "uri": dev_uri }, "position": at, "context": { "includeDeclaration": false } }),
+    );
+    let in_dev: Vec<&Value> = references
+        .as_array()
+        .map(|list| list.iter().filter(|l| l["uri"] == dev_uri).collect())
+        .unwrap_or_default();
+    assert_eq!(in_dev.len(), 1, "{references}");
+    assert_eq!(in_dev[0]["range"]["start"]["line"], at["line"], "{references}");
+    let _ = session.request("shutdown", Value::Null);
+    session.notify("exit", Value::Null);
+    assert!(session.child.wait().expect("the server exits").success());
+}

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use lsp_types::{DiagnosticRelatedInformation, DiagnosticSeverity, Location, NumberOrString};
 
-use super::analysis::Analysis;
+use super::analysis::{map_offset, Analysis};
 use super::documents::Documents;
 use super::position;
 use crate::diag::{Diagnostic, Severity};
@@ -68,7 +68,9 @@ fn convert(
 
 /// Where a span is, under the file's one URI ([`Documents::url_of`]). Stdlib
 /// files live inside the binary; they are written once to a cache folder so
-/// the editor can open them.
+/// the editor can open them. A span of an analysis older than the editor's
+/// text (an edit is being analysed, or did not parse) is moved to where its
+/// text is now; one inside the edit has no place, and no location.
 pub fn location(sources: &Sources, documents: &Documents, span: Span) -> Option<Location> {
     let file = sources.get(span.file)?;
     let path = match &file.path {
@@ -76,7 +78,19 @@ pub fn location(sources: &Sources, documents: &Documents, span: Span) -> Option<
         None => stdlib_copy(&file.name, &file.text)?,
     };
     let uri = documents.url_of(&path)?;
-    Some(Location { uri, range: position::range(file, span.start as usize, span.end as usize) })
+    let (start, end) = (span.start as usize, span.end as usize);
+    let range = match documents.text_at(&path) {
+        Some(current) if *current != file.text => {
+            let moved = |offset| map_offset(&file.text, current, offset);
+            let (start, end) = (moved(start)?, moved(end)?);
+            lsp_types::Range {
+                start: position::position(current, start),
+                end: position::position(current, end),
+            }
+        }
+        _ => position::range(file, start, end),
+    };
+    Some(Location { uri, range })
 }
 
 /// A read-only copy of a stdlib file (`std/aws/ecs.mdl`) under the user's

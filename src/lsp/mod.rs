@@ -6,9 +6,11 @@
 //! [`State`](state::State): open documents, unsaved text taking the place of
 //! the files on disk, and the groups of files analysed together (a project's
 //! environments with the documents under its root, see `project`). Edits that
-//! arrive together are analysed once; diagnostics are published when the
-//! queue is empty, and a request first brings the analyses up to date.
-//! Requests read the checker's result (`Report::checked`) of the latest
+//! arrive together are analysed once, on an analysis thread, when the queue
+//! is empty; a newer edit cancels the analysis under way, and a cancelled
+//! analysis never publishes. Requests are answered at once from the latest
+//! finished analysis (a document just opened waits for its first). Requests
+//! read the checker's result (`Report::checked`) of the latest
 //! analysis that checked: what a name refers to, its type and declaration
 //! are the checker's answers, never re-derived. A message the server cannot
 //! use (params of the wrong shape, a document over the size limit) is logged
@@ -34,6 +36,8 @@ mod tokens;
 pub mod transport;
 
 use std::error::Error;
+use std::sync::mpsc;
+use std::time::Duration;
 
 use lsp_server::{Connection, ErrorCode, Message, Notification, Request, RequestId, Response};
 use lsp_types::notification::{
@@ -64,7 +68,14 @@ pub fn run_stdio() -> Result<(), Box<dyn Error + Send + Sync>> {
     let capabilities = serde_json::to_value(capabilities())?;
     if let Some(params) = transport::initialize(&connection, capabilities) {
         let watch = can_register_watchers(&params);
-        Server { connection: &connection, state: State::default(), watch }.serve()?;
+        Server {
+            connection: &connection,
+            state: State::default(),
+            watch,
+            analysing: None,
+            waiting: Vec::new(),
+        }
+        .serve()?;
     }
     drop(connection);
     io_threads.join();
@@ -130,8 +141,8 @@ fn watcher_registration() -> RegistrationParams {
     }
 }
 
-/// Answer a request from the state as it is (the server refreshes it
-/// first): the result as JSON, or the protocol's error.
+/// Answer a request from the state as it is (its latest finished
+/// analyses): the result as JSON, or the protocol's error.
 pub fn answer(
     state: &State,
     method: &str,
@@ -174,7 +185,15 @@ struct Server<'c> {
     state: State,
     /// Whether to register a file watcher once initialized.
     watch: bool,
+    /// Where the analysis under way sends its result.
+    analysing: Option<mpsc::Receiver<state::Finished>>,
+    /// Requests that wait for the analysis under way (see [`Server::serve`]).
+    waiting: Vec<Request>,
 }
+
+/// How often the server looks for a finished analysis while it waits for a
+/// message: the delay it may add to publishing diagnostics.
+const ANALYSIS_POLL: Duration = Duration::from_millis(2);
 
 type Outcome = Result<(), Box<dyn Error + Send + Sync>>;
 
@@ -182,21 +201,38 @@ type Outcome = Result<(), Box<dyn Error + Send + Sync>>;
 type Handler<P, R> = fn(&State, P) -> R;
 
 impl Server<'_> {
-    /// Handle messages; publish diagnostics whenever no message is waiting,
-    /// so a burst of edits is analysed once.
+    /// Handle messages. Whenever no message is waiting and something
+    /// changed, analyse on the analysis thread (so a burst of edits is
+    /// analysed once); a change meanwhile cancels that analysis, and the
+    /// next one starts when it has stopped. Requests are answered at once
+    /// from the latest finished analysis, except about a document none has
+    /// seen yet (just opened): those wait for the analysis under way.
     fn serve(&mut self) -> Outcome {
         loop {
-            if self.connection.receiver.is_empty() {
-                self.refresh()?;
+            self.collect()?;
+            if self.analysing.is_none() && self.connection.receiver.is_empty() {
+                self.start()?;
             }
-            let Ok(message) = self.connection.receiver.recv() else { return Ok(()) };
+            let message = if self.analysing.is_some() {
+                match self.connection.receiver.recv_timeout(ANALYSIS_POLL) {
+                    Ok(message) => message,
+                    Err(error) if error.is_timeout() => continue,
+                    Err(_) => return Ok(()),
+                }
+            } else {
+                let Ok(message) = self.connection.receiver.recv() else { return Ok(()) };
+                message
+            };
             match message {
                 Message::Request(request) => {
                     if self.connection.handle_shutdown(&request)? {
                         return Ok(());
                     }
-                    self.refresh()?;
-                    self.request(request)?;
+                    if self.must_wait(&request) {
+                        self.waiting.push(request);
+                    } else {
+                        self.request(request)?;
+                    }
                 }
                 Message::Notification(notification) => self.notification(notification)?,
                 Message::Response(_) => {}
@@ -204,19 +240,61 @@ impl Server<'_> {
         }
     }
 
-    /// Bring the analyses up to date; publish and log what they found.
-    fn refresh(&mut self) -> Outcome {
+    /// Start an analysis of what changed, if anything did.
+    fn start(&mut self) -> Outcome {
         if !self.state.needs_refresh() {
             return Ok(());
         }
-        let (publish, logs) = self.state.refresh();
-        for line in logs {
-            self.log(line)?;
+        let job = self.state.plan();
+        let (sender, receiver) = mpsc::channel();
+        std::thread::Builder::new().name("mdl-lsp-analysis".into()).spawn(move || {
+            let _ = sender.send(job.run());
+        })?;
+        self.analysing = Some(receiver);
+        Ok(())
+    }
+
+    /// Take in the analysis under way if it finished: publish and log what
+    /// it found (unless a change cancelled it), answer the requests waiting.
+    fn collect(&mut self) -> Outcome {
+        let Some(receiver) = &self.analysing else { return Ok(()) };
+        let finished = match receiver.try_recv() {
+            Ok(finished) => finished,
+            Err(mpsc::TryRecvError::Empty) => return Ok(()),
+            Err(mpsc::TryRecvError::Disconnected) => return Err("the analysis thread stopped".into()),
+        };
+        self.analysing = None;
+        if let Some((publish, logs)) = self.state.install(finished) {
+            for line in logs {
+                self.log(line)?;
+            }
+            for (uri, diagnostics) in publish {
+                self.publish(uri, diagnostics)?;
+            }
         }
-        for (uri, diagnostics) in publish {
-            self.publish(uri, diagnostics)?;
+        for request in std::mem::take(&mut self.waiting) {
+            if self.must_wait(&request) {
+                self.waiting.push(request);
+            } else {
+                self.request(request)?;
+            }
         }
         Ok(())
+    }
+
+    /// Whether a request is about a document no finished analysis has seen
+    /// while one that will is pending. References and rename answer only
+    /// from an analysis of the editor's text (edits computed from an older
+    /// one would land in the wrong place), so they also wait for that.
+    fn must_wait(&self, request: &Request) -> bool {
+        let pending = self.analysing.is_some() || self.state.needs_refresh();
+        let current = matches!(request.method.as_str(), References::METHOD | Rename::METHOD);
+        let document = request.params.pointer("/textDocument/uri").and_then(serde_json::Value::as_str);
+        let unseen = document.and_then(|uri| Url::parse(uri).ok()).is_some_and(|url| match current {
+            true => !self.state.has_current_analysis(&url),
+            false => !self.state.has_analysis(&url),
+        });
+        pending && unseen
     }
 
     fn request(&mut self, request: Request) -> Outcome {

@@ -24,9 +24,23 @@ pub fn offset(text: &str, position: Position) -> usize {
     text.len()
 }
 
-/// The LSP range of a byte range in `file`.
+/// The LSP range of a byte range in `file`, from the file's line table (a
+/// diagnostic's range costs a search, not a scan of the file).
 pub fn range(file: &SourceFile, start: usize, end: usize) -> Range {
-    Range { start: position(&file.text, start), end: position(&file.text, end) }
+    let starts = file.line_starts();
+    Range { start: position_in(&file.text, starts, start), end: position_in(&file.text, starts, end) }
+}
+
+/// The LSP position of a byte offset of `text`, whose lines start at `starts`.
+fn position_in(text: &str, starts: &[usize], offset: usize) -> Position {
+    let offset = floor_char_boundary(text, offset.min(text.len()));
+    let line = match starts.binary_search(&offset) {
+        Ok(line) => line,
+        Err(next) => next.saturating_sub(1),
+    };
+    let start = starts.get(line).copied().unwrap_or(0);
+    let character: usize = text[start..offset].chars().map(char::len_utf16).sum();
+    Position { line: saturate(line), character: saturate(character) }
 }
 
 /// Where each line of a text starts: positions of many offsets in one text
@@ -45,14 +59,7 @@ impl<'t> LineIndex<'t> {
 
     /// The LSP position of a byte offset.
     pub fn position(&self, offset: usize) -> Position {
-        let offset = floor_char_boundary(self.text, offset.min(self.text.len()));
-        let line = match self.starts.binary_search(&offset) {
-            Ok(line) => line,
-            Err(next) => next.saturating_sub(1),
-        };
-        let start = self.starts.get(line).copied().unwrap_or(0);
-        let character: usize = self.text[start..offset].chars().map(char::len_utf16).sum();
-        Position { line: saturate(line), character: saturate(character) }
+        position_in(self.text, &self.starts, offset)
     }
 
     /// The LSP range of a byte range.

@@ -3,15 +3,19 @@
 //! published for each file.
 //!
 //! Notifications only record what changed and mark the groups it touches
-//! stale; [`State::refresh`] re-analyses the stale groups (once however many
-//! edits arrived meanwhile: the server calls it when its queue is empty or a
-//! request needs an answer) and says which diagnostics to publish. A file's
+//! stale. [`State::plan`] makes a [`Job`] of the stale groups (once however
+//! many edits arrived meanwhile: the server plans when its queue is empty),
+//! which runs without the state, on the server's analysis thread; a change
+//! meanwhile cancels it. [`State::install`] takes in a job that was not
+//! cancelled and says which diagnostics to publish; a cancelled one never
+//! publishes. [`State::refresh`] does all three at once. A file's
 //! diagnostics are the union over the groups that loaded it, published
 //! under one URI ([`Documents::url_of`]); a file that had diagnostics and
 //! has none now, or that no group loads any more, gets an empty list.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use lsp_types::Url;
@@ -52,6 +56,54 @@ pub struct State {
     touched: Vec<PathBuf>,
     /// Groups that evaluated no environment, already said in the log.
     unevaluated: Vec<GroupKey>,
+    /// The cancel flag of the job planned and not yet installed.
+    running: Option<Arc<AtomicBool>>,
+}
+
+/// A group to analyse, with its parses.
+struct Pending {
+    key: GroupKey,
+    entries: Vec<PathBuf>,
+    cache: ParseCache,
+}
+
+/// Analyses to run ([`State::plan`]), on any thread.
+pub struct Job {
+    documents: Documents,
+    groups: Vec<Pending>,
+    cancel: Arc<AtomicBool>,
+}
+
+/// A job's analyses, to give back to [`State::install`].
+pub struct Finished {
+    /// Each group with its analysis; `None` when cancelled before it was done.
+    groups: Vec<(Pending, Option<Analysis>)>,
+    cancel: Arc<AtomicBool>,
+}
+
+impl Job {
+    /// Whether a change after the job was planned cancelled it.
+    pub fn cancelled(&self) -> bool {
+        self.cancel.load(Ordering::SeqCst)
+    }
+
+    /// Analyse each group, stopping between groups and between the
+    /// pipeline's stages once the job is cancelled.
+    pub fn run(self) -> Finished {
+        let Job { documents, groups, cancel } = self;
+        let cancelled = || cancel.load(Ordering::SeqCst);
+        let mut done = Vec::new();
+        for mut pending in groups {
+            let analysis = if cancelled() {
+                None
+            } else {
+                let workspace = Workspace::load_cached(&pending.entries, &documents, &mut pending.cache);
+                crate::run_pipeline_unless(workspace, &cancelled).map(Analysis::new)
+            };
+            done.push((pending, analysis));
+        }
+        Finished { groups: done, cancel }
+    }
 }
 
 impl State {
@@ -84,8 +136,12 @@ impl State {
         }
     }
 
-    /// Mark stale every group that loaded `path` or whose root holds it.
+    /// Mark stale every group that loaded `path` or whose root holds it,
+    /// and cancel the job running: it analyses texts that are not current.
     fn changed(&mut self, path: &Path) {
+        if let Some(running) = &self.running {
+            running.store(true, Ordering::SeqCst);
+        }
         self.touched.push(path.to_path_buf());
         for (key, group) in &mut self.groups {
             let under = matches!(key, GroupKey::Project(root) if path.starts_with(root));
@@ -100,22 +156,72 @@ impl State {
         !self.touched.is_empty() || self.groups.values().any(|g| g.stale)
     }
 
-    /// Re-analyse what changed; the diagnostics to publish and lines to log.
+    /// Re-analyse what changed, here and now; the diagnostics to publish
+    /// and lines to log. The server runs the same [`Job`] on another thread.
     pub fn refresh(&mut self) -> (Publish, Vec<String>) {
+        let finished = self.plan().run();
+        self.install(finished).unwrap_or_default()
+    }
+
+    /// The analyses to bring the state up to date: the groups an open
+    /// document needs that are stale or new, with their parse caches and a
+    /// copy of the open documents, so the job runs without the state. Until
+    /// the job is installed, requests are answered from the analyses there.
+    pub fn plan(&mut self) -> Job {
         let wanted = self.wanted_groups();
         self.groups.retain(|key, _| wanted.contains_key(key));
         self.parses.retain(|key, _| wanted.contains_key(key));
-        let mut logs = Vec::new();
+        let mut groups = Vec::new();
         for (key, entries) in wanted {
             let fresh = self.groups.get(&key).is_some_and(|g| !g.stale && g.entries == entries);
             if !fresh {
-                self.analyse(key.clone(), entries);
-                if let Some(line) = self.unevaluated_note(&key) {
-                    logs.push(line);
-                }
+                let cache = self.parses.remove(&key).unwrap_or_default();
+                groups.push(Pending { key, entries, cache });
             }
         }
-        (self.diagnostics_to_publish(), logs)
+        let cancel = Arc::new(AtomicBool::new(false));
+        self.running = Some(Arc::clone(&cancel));
+        Job { documents: self.documents.clone(), groups, cancel }
+    }
+
+    /// Take in a finished job: its analyses and the diagnostics to publish,
+    /// or `None` when a change after [`State::plan`] cancelled it (its
+    /// analyses are of texts that are no longer current; the groups stay
+    /// stale and the next job analyses them).
+    pub fn install(&mut self, finished: Finished) -> Option<(Publish, Vec<String>)> {
+        let cancelled = finished.cancel.load(Ordering::SeqCst);
+        if self.running.as_ref().is_some_and(|running| Arc::ptr_eq(running, &finished.cancel)) {
+            self.running = None;
+        }
+        let mut logs = Vec::new();
+        for (pending, analysis) in finished.groups {
+            let Pending { key, entries, cache } = pending;
+            self.parses.insert(key.clone(), cache);
+            let Some(analysis) = analysis.filter(|_| !cancelled) else { continue };
+            self.install_group(key.clone(), entries, analysis);
+            if let Some(line) = self.unevaluated_note(&key) {
+                logs.push(line);
+            }
+        }
+        (!cancelled).then(|| (self.diagnostics_to_publish(), logs))
+    }
+
+    /// Whether a job planned here is still out (neither installed nor dropped).
+    pub fn is_running(&self) -> bool {
+        self.running.is_some()
+    }
+
+    /// Whether a finished analysis of the document at `url` is there to
+    /// answer a request (a document just opened has none until its first
+    /// analysis is installed).
+    pub fn has_analysis(&self, url: &Url) -> bool {
+        path_of(url).is_some_and(|path| self.analysis_of(&path).is_some())
+    }
+
+    /// Whether a finished analysis saw the document at `url` as the editor
+    /// has it now.
+    pub fn has_current_analysis(&self, url: &Url) -> bool {
+        self.view(url).is_some_and(|view| !view.stale)
     }
 
     /// Every group an open document needs, with its entry files.
@@ -136,10 +242,8 @@ impl State {
         wanted
     }
 
-    fn analyse(&mut self, key: GroupKey, entries: Vec<PathBuf>) {
-        let cache = self.parses.entry(key.clone()).or_default();
-        let workspace = Workspace::load_cached(&entries, &self.documents, cache);
-        let current = Arc::new(Analysis::new(crate::run_pipeline(workspace)));
+    fn install_group(&mut self, key: GroupKey, entries: Vec<PathBuf>, analysis: Analysis) {
+        let current = Arc::new(analysis);
         let previous = self.groups.remove(&key).and_then(|g| g.good);
         let good = if current.checked { Some(Arc::clone(&current)) } else { previous };
         self.groups.insert(key, Group { entries, current, good, stale: false });

@@ -147,3 +147,75 @@ fn completion_after_a_dot_offers_what_the_checker_allows() {
     );
     assert_eq!(complete("${jobs.url}", "${jobs."), ["url"], "an instance shows its outputs");
 }
+
+/// The diagnostics published for `platform.mdl`, by message.
+fn platform_messages(published: &super::state::Publish) -> Option<Vec<String>> {
+    published
+        .iter()
+        .find(|(uri, _)| *uri == url("platform.mdl"))
+        .map(|(_, list)| list.iter().map(|d| d.message.clone()).collect())
+}
+
+#[test]
+fn an_edit_during_an_analysis_cancels_it_and_it_never_publishes() {
+    let mut state = State::default();
+    state.set(&url("platform.mdl"), PLATFORM.to_string());
+    state.set(&url("dev.mdl"), DEV.to_string());
+    let before = platform_messages(&state.refresh().0).expect("platform.mdl answered");
+    let broken = PLATFORM.replace("size: memory", "size: memroy");
+    state.set(&url("platform.mdl"), broken.clone());
+    let job = state.plan();
+    assert!(state.is_running());
+    // The editor undoes the edit while the job analyses the broken text.
+    state.set(&url("platform.mdl"), PLATFORM.to_string());
+    assert!(job.cancelled());
+    let finished = job.run();
+    assert!(state.install(finished).is_none(), "a cancelled analysis publishes nothing");
+    assert!(!state.is_running());
+    assert!(state.needs_refresh(), "the groups it was to analyse are still stale");
+    // The next analysis is of the current text: the diagnostics from before
+    // the typo that was undone, and the file is answered (it was changed).
+    let (published, _) = state.refresh();
+    assert_eq!(platform_messages(&published), Some(before));
+    // And the typo, typed again and not undone, is reported.
+    state.set(&url("platform.mdl"), broken);
+    let (published, _) = state.refresh();
+    let messages = platform_messages(&published).expect("platform.mdl answered");
+    assert!(messages.iter().any(|m| m.contains("memroy")), "{messages:?}");
+}
+
+#[test]
+fn a_request_during_an_analysis_is_answered_from_the_latest_finished_one() {
+    let mut state = documents(PLATFORM);
+    // A line typed above the project moves every name down by one line.
+    let edited = format!("// a comment\n{PLATFORM}");
+    state.set(&url("platform.mdl"), edited.clone());
+    let job = state.plan();
+    assert!(state.has_analysis(&url("platform.mdl")));
+    let params = GotoDefinitionParams {
+        text_document_position_params: at(&edited, "params}", 0, 2),
+        work_done_progress_params: WorkDoneProgressParams::default(),
+        partial_result_params: PartialResultParams::default(),
+    };
+    // Answered from the analysis of the text before the edit, mapped to
+    // the editor's text: the field is on line 7 of the edited text.
+    let answered = |state: &State| match navigate::definition(state, params.clone()) {
+        Some(GotoDefinitionResponse::Scalar(location)) => location.range.start,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(answered(&state), Position::new(7, 2));
+    let (published, _) = state.install(job.run()).expect("not cancelled");
+    assert!(platform_messages(&published).is_some(), "the changed file is answered");
+    assert_eq!(answered(&state), Position::new(7, 2));
+    assert!(!state.needs_refresh());
+}
+
+#[test]
+fn a_document_just_opened_has_no_analysis_until_its_first_is_installed() {
+    let mut state = State::default();
+    state.set(&url("platform.mdl"), PLATFORM.to_string());
+    let job = state.plan();
+    assert!(!state.has_analysis(&url("platform.mdl")));
+    assert!(state.install(job.run()).is_some());
+    assert!(state.has_analysis(&url("platform.mdl")));
+}

@@ -10,11 +10,14 @@ mod depth;
 mod errors;
 pub mod format;
 mod hidden;
+mod incremental;
 pub(crate) mod lexical;
 mod parse;
 mod recover;
+mod shift;
 mod trivia;
 
+pub use incremental::ItemParses;
 pub use parse::{parse, Parsed, MAX_DIAGNOSTICS};
 
 /// Whether the parser reports `code`: a file with such errors still yields

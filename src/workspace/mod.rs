@@ -92,7 +92,14 @@ impl Workspace {
         cache: Option<&mut ParseCache>,
     ) -> Workspace {
         let given = root.map(|dir| Root::given(dir, fs));
-        let mut finder = RootFinder::new(fs);
+        let mut cache = cache;
+        let roots: Vec<Root> = {
+            let mut finder = match cache.as_deref_mut() {
+                Some(cache) => RootFinder::with_parses(fs, &mut cache.roots),
+                None => RootFinder::new(fs),
+            };
+            entries.iter().map(|entry| given.clone().unwrap_or_else(|| finder.root_of(entry))).collect()
+        };
         let mut loader = Loader {
             fs,
             workspace: Workspace::default(),
@@ -102,8 +109,7 @@ impl Workspace {
             cache,
         };
         loader.workspace.prelude = loader.load_std(stdlib::PRELUDE, None);
-        for entry in entries {
-            let root = given.clone().unwrap_or_else(|| finder.root_of(entry));
+        for (entry, root) in entries.iter().zip(roots) {
             loader.workspace.roots.push(root.clone());
             loader.root = Some(root);
             let origin = ModuleOrigin::Spec(normalize(entry));
@@ -145,10 +151,15 @@ impl Workspace {
 type Imports = (Vec<(ModuleId, Span)>, Vec<(ast::Name, ModuleId)>);
 
 /// Parses kept between loads, by file id and text: the spans of a parse
-/// name its file id, so a parse is reused only under the same id.
+/// name its file id, so a parse is reused only under the same id. A file
+/// whose text changed is re-parsed item by item ([`syntax::ItemParses`]):
+/// only the items the edit touched are parsed again.
 #[derive(Default)]
 pub struct ParseCache {
     parsed: HashMap<FileId, (String, syntax::Parsed)>,
+    items: HashMap<FileId, syntax::ItemParses>,
+    /// The parses that find each named file's root, by path.
+    roots: HashMap<PathBuf, syntax::ItemParses>,
 }
 
 impl ParseCache {
@@ -159,7 +170,7 @@ impl ParseCache {
                 return parsed.clone();
             }
         }
-        let parsed = syntax::parse(file, text);
+        let parsed = self.items.entry(file).or_default().parse(file, text);
         self.parsed.insert(file, (text.to_string(), parsed.clone()));
         parsed
     }

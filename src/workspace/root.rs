@@ -86,12 +86,24 @@ pub struct RootFinder<'fs> {
     fs: &'fs dyn FileSystem,
     /// Real folder → whether one of its `.mdl` files declares `project`.
     declares: HashMap<PathBuf, bool>,
+    /// Item parses kept between loads, by path (see [`RootFinder::with_parses`]).
+    parses: Option<&'fs mut HashMap<PathBuf, syntax::ItemParses>>,
 }
 
 impl<'fs> RootFinder<'fs> {
     /// A finder reading through `fs`.
     pub fn new(fs: &'fs dyn FileSystem) -> Self {
-        RootFinder { fs, declares: HashMap::new() }
+        RootFinder { fs, declares: HashMap::new(), parses: None }
+    }
+
+    /// A finder that parses a file through `parses`, kept between loads:
+    /// the file that declares `project` is often the one being edited, and
+    /// only its items the edit touched are parsed again.
+    pub fn with_parses(
+        fs: &'fs dyn FileSystem,
+        parses: &'fs mut HashMap<PathBuf, syntax::ItemParses>,
+    ) -> Self {
+        RootFinder { fs, declares: HashMap::new(), parses: Some(parses) }
     }
 
     /// The root of the named spec file `entry` (rules 2 and 3 of the module doc).
@@ -128,18 +140,20 @@ impl<'fs> RootFinder<'fs> {
 
     /// Whether the file parses to a `project` declaration; only files with a
     /// line starting with `project` are parsed.
-    fn file_declares_project(&self, file: &Path) -> bool {
+    fn file_declares_project(&mut self, file: &Path) -> bool {
         let Ok(bytes) = self.fs.read(file) else { return false };
         let Ok(text) = String::from_utf8(bytes) else { return false };
         let mentions = text.lines().any(|line| {
             line.trim_start().strip_prefix("project").is_some_and(|rest| rest.starts_with([' ', '\t']))
         });
+        let is_project = |item: &syntax::ast::Item| matches!(item.kind, ItemKind::Project(_));
         mentions
-            && syntax::parse(FileId(0), &text)
-                .file
-                .items
-                .iter()
-                .any(|i| matches!(i.kind, ItemKind::Project(_)))
+            && match self.parses.as_deref_mut() {
+                Some(parses) => {
+                    parses.entry(file.to_path_buf()).or_default().any_item(FileId(0), &text, is_project)
+                }
+                None => syntax::parse(FileId(0), &text).file.items.iter().any(is_project),
+            }
     }
 }
 
@@ -158,6 +172,30 @@ mod tests {
                     (PathBuf::from(f), text.to_string())
                 })
                 .collect(),
+        }
+    }
+
+    #[test]
+    fn kept_parses_find_the_same_root_as_the_text_changes() {
+        let mut fs = fs(&["infra/project.mdl", "infra/envs/dev.mdl"]);
+        let mut parses = HashMap::new();
+        let dev = Path::new("infra/envs/dev.mdl");
+        let root_of = |fs: &MemoryFileSystem, parses: &mut HashMap<PathBuf, syntax::ItemParses>| {
+            RootFinder::with_parses(fs, parses).root_of(dev).shown
+        };
+        assert_eq!(root_of(&fs, &mut parses), PathBuf::from("infra"));
+        let project = PathBuf::from("infra/project.mdl");
+        // The project declaration broken, then gone, then back: the kept
+        // parses answer as a fresh parse does.
+        let texts = [
+            "project p {\n  environments { dev \n",
+            "layer l {}\n",
+            "project q {\n  environments { dev }\n}\n",
+        ];
+        for (text, expected) in texts.iter().zip(["infra/envs", "infra/envs", "infra"]) {
+            fs.files.insert(project.clone(), (*text).to_string());
+            assert_eq!(root_of(&fs, &mut parses), PathBuf::from(expected), "{text}");
+            assert_eq!(RootFinder::new(&fs).root_of(dev).shown, PathBuf::from(expected));
         }
     }
 
