@@ -108,6 +108,16 @@ impl Unit {
         }
     }
 
+    /// `amount` written in this unit, as the formatter and messages show it:
+    /// `2 GiB`, `10%`, `1 day`, `90 days`.
+    pub fn write(self, amount: f64) -> String {
+        match self {
+            Unit::Percent => format!("{}%", format_amount(amount)),
+            Unit::Day if amount == 1.0 => "1 day".to_string(),
+            unit => format!("{} {}", format_amount(amount), unit.symbol()),
+        }
+    }
+
     /// The unit as users write it.
     pub fn symbol(self) -> &'static str {
         match self {
@@ -206,12 +216,7 @@ impl Quantity {
 impl fmt::Display for Quantity {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let unit = self.dimension.display_unit(self.base);
-        let amount = self.in_unit(unit);
-        if unit == Unit::Percent {
-            write!(f, "{}%", format_amount(amount))
-        } else {
-            write!(f, "{} {}", format_amount(amount), unit.symbol())
-        }
+        write!(f, "{}", unit.write(self.in_unit(unit)))
     }
 }
 
@@ -278,5 +283,7 @@ mod tests {
         assert_eq!(Quantity::new(0.5, Unit::Vcpu).to_string(), "0.5 vcpu");
         assert_eq!(Quantity::new(300.0, Unit::Second).to_string(), "5 min");
         assert_eq!(Quantity::new(10.0, Unit::Percent).to_string(), "10%");
+        assert_eq!(Quantity::new(1.0, Unit::Day).to_string(), "1 day");
+        assert_eq!(Quantity::new(2.0, Unit::Day).to_string(), "2 days");
     }
 }

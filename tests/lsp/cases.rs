@@ -389,6 +389,18 @@ cases! {
     action_add_missing_fields: Actions, "platform.mdl", "¦images = ecr.repository", edit = ("images = ecr.repository { name = \"megadolls/web\", encryption_key = encryption.arn }", "images = ecr.repository { encryption_key = encryption.arn }");
     action_add_missing_fields_over_lines: Actions, "platform.mdl", "  ¦cluster = ecs.cluster {", edit = ("    name     = \"megadolls\"\n    capacity = env.capacity\n", "");
     action_none_without_a_diagnostic: Actions, "platform.mdl", "vpc = ¦network.vpc";
+    action_add_missing_arms_over_lines: Actions, "platform.mdl", "    count   = ¦match env.capacity", edit = ("    count   = 1\n", "    count   = match env.capacity {\n      spot => 1\n    }\n");
+    action_add_a_missing_arm_on_one_line: Actions, "platform.mdl", "    count   = ¦match env.approval", edit = ("    count   = 1\n", "    count   = match env.approval { true => 2 }\n");
+    action_add_a_wildcard_arm: Actions, "platform.mdl", "    count   = ¦match env.web_scaling.min", edit = ("    count   = 1\n", "    count   = match env.web_scaling.min {\n      1 => 1\n    }\n");
+    action_add_arms_to_an_empty_match: Actions, "platform.mdl", "    count   = ¦match env.rollout", edit = ("    count   = 1\n", "    count   = match env.rollout {\n    }\n");
+    action_add_a_missing_environment_arm: Actions, "platform.mdl", "    count   = ¦match env.name", edit = ("    count   = 1\n", "    count   = match env.name { dev => 1, }\n");
+    action_write_a_cpu_unit: Actions, "platform.mdl", "    cpu     = ¦4", edit = ("    cpu     = 1 vcpu", "    cpu     = 4");
+    action_write_cpu_units_as_vcpu: Actions, "platform.mdl", "    cpu     = ¦1024", edit = ("    cpu     = 1 vcpu", "    cpu     = 1024");
+    action_write_a_memory_unit: Actions, "platform.mdl", "    memory  = ¦2", edit = ("    memory  = 2 GB", "    memory  = 2");
+    action_write_a_duration_unit: Actions, "dev.mdl", "    backup_retention    = ¦7", edit = ("    backup_retention    = 1 day", "    backup_retention    = 7");
+    action_write_a_percent: Actions, "dev.mdl", "cpu_target = ¦70", edit = ("cpu_target = 70%", "cpu_target = 70");
+    action_write_a_decimal_with_a_unit: Actions, "platform.mdl", "    cpu         = ¦0.5", edit = ("    cpu         = 0.5 vcpu", "    cpu         = 0.5");
+    action_no_unit_for_a_name: Actions, "platform.mdl", "    cpu     = ¦env.web_scaling.min", edit = ("    cpu     = 1 vcpu", "    cpu     = env.web_scaling.min");
 
     // Signature help in records.
     signature_of_a_construct: Signature, "platform.mdl", "    cpu     = ¦1 vcpu";
