@@ -402,6 +402,16 @@ cases! {
     action_write_a_decimal_with_a_unit: Actions, "platform.mdl", "    cpu         = ¦0.5", edit = ("    cpu         = 0.5 vcpu", "    cpu         = 0.5");
     action_no_unit_for_a_name: Actions, "platform.mdl", "    cpu     = ¦env.web_scaling.min", edit = ("    cpu     = 1 vcpu", "    cpu     = env.web_scaling.min");
 
+    // Hover on names the language gives, and answers with a syntax error elsewhere.
+    hover_a_built_in_function: Hover, "platform.mdl", "name    = ¦lower(\"django\")", edit = ("name    = \"django\"", "name    = lower(\"django\")");
+    hover_aws: Hover, "platform.mdl", "{ region = ¦aws.region }", edit = ("{ region = env.region }", "{ region = aws.region }");
+    hover_a_pseudo_parameter_of_aws: Hover, "platform.mdl", "{ region = aws.¦region }", edit = ("{ region = env.region }", "{ region = aws.region }");
+    hover_project: Hover, "platform.mdl", "name    = ¦project.params", edit = ("name    = \"django\"", "name    = project.params");
+    references_with_a_syntax_error_elsewhere: References, "platform.mdl", "  ¦vpc = network.vpc {", edit = ("publish admin_url             = pgadmin.url", "publish admin_url = pgadmin.url }}} oops");
+    rename_with_a_syntax_error_elsewhere: Rename("network"), "platform.mdl", "  ¦vpc = network.vpc {", edit = ("publish admin_url             = pgadmin.url", "publish admin_url = pgadmin.url }}} oops");
+    signature_with_a_syntax_error_elsewhere: Signature, "platform.mdl", "    cpu     = ¦1 vcpu", edit = ("layer deployment {", "layer deployment {\n  broken = ");
+    complete_an_enum_value_with_a_syntax_error_elsewhere: Complete, "dev.mdl", "  rollout     = ¦", edit = ("  rollout     = all_at_once\n  autoscaling = true", "  rollout     = \n  autoscaling = = true");
+
     // Signature help in records.
     signature_of_a_construct: Signature, "platform.mdl", "    cpu     = ¦1 vcpu";
     signature_of_a_nested_record: Signature, "platform.mdl", "      vpc_id         = ¦core.vpc_id";
