@@ -20,6 +20,8 @@ enum Ask<'a> {
     Folding,
     Tokens,
     WorkspaceSymbols(&'a str),
+    /// Inlay hints from the cursor's line, this many lines.
+    Inlay(u32),
 }
 
 /// Run one case: open the specs (with `edit` in `file`), ask, render.
@@ -68,6 +70,14 @@ fn case(file: &str, at: &str, edit: Option<(&str, &str)>, request: Ask) -> Strin
         Ask::Folding => ("textDocument/foldingRange", json!({ "textDocument": document })),
         Ask::Tokens => ("textDocument/semanticTokens/full", json!({ "textDocument": document })),
         Ask::WorkspaceSymbols(query) => ("workspace/symbol", json!({ "query": query })),
+        Ask::Inlay(lines) => {
+            let line = position["line"].as_u64().unwrap_or(0);
+            let range = json!({
+                "start": { "line": line, "character": 0 },
+                "end": { "line": line + u64::from(*lines), "character": 0 },
+            });
+            ("textDocument/inlayHint", json!({ "textDocument": document, "range": range }))
+        }
     };
     out.push_str(&format!("request: {method}\n"));
     if let Some((from, to)) = edit {
@@ -185,7 +195,34 @@ fn render(request: &Ask, answer: &Value, text: &str) -> String {
                 )
             })
             .collect(),
+        Ask::Inlay(_) => inlay_hints(answer, text),
     }
+}
+
+/// Each hint in its line, between `‹›`: `memory  = 2 GB‹ = 2048 MiB›`.
+fn inlay_hints(answer: &Value, text: &str) -> String {
+    let hints = answer.as_array().cloned().unwrap_or_default();
+    if hints.is_empty() {
+        return "(no hints)\n".into();
+    }
+    let lines: Vec<&str> = text.lines().collect();
+    let mut out = String::new();
+    for hint in hints {
+        let line = hint["position"]["line"].as_u64().unwrap_or(0) as usize;
+        let column = hint["position"]["character"].as_u64().unwrap_or(0) as usize;
+        let source: Vec<u16> = lines.get(line).unwrap_or(&"").encode_utf16().collect();
+        let (before, after) = source.split_at(column.min(source.len()));
+        let pad = if hint["paddingLeft"] == json!(true) { " " } else { "" };
+        let kind = if hint["kind"] == json!(1) { " (type)" } else { "" };
+        out.push_str(&format!(
+            "{}: {}‹{pad}{}›{}{kind}\n",
+            line + 1,
+            String::from_utf16_lossy(before).trim_start(),
+            hint["label"].as_str().unwrap_or(""),
+            String::from_utf16_lossy(after)
+        ));
+    }
+    out
 }
 
 fn symbols(list: &Value, depth: usize, out: &mut String) {
@@ -426,4 +463,11 @@ cases! {
     tokens_of_an_environment: Tokens, "dev.mdl", "¦// specs/dev.mdl";
     workspace_symbols_matching_django: WorkspaceSymbols("django"), "platform.mdl", "¦// specs/platform.mdl";
     workspace_symbols_matching_letters_in_order: WorkspaceSymbols("pgad"), "platform.mdl", "¦// specs/platform.mdl";
+
+    // Inlay hints: quantities in their base unit, the types of values that do not say theirs.
+    inlay_hints_of_a_layer: Inlay(80), "platform.mdl", "¦layer core {";
+    inlay_hints_of_services: Inlay(70), "platform.mdl", "¦layer microservices {";
+    inlay_hints_of_an_environment: Inlay(40), "dev.mdl", "¦environment dev";
+    inlay_hints_in_the_range_only: Inlay(1), "platform.mdl", "¦    memory  = 2 GB";
+    inlay_hints_with_a_syntax_error_elsewhere: Inlay(70), "platform.mdl", "¦layer microservices {", edit = ("    cpu     = 1 vcpu", "    cpu     = 1 vcpu {{");
 }
