@@ -36,6 +36,17 @@ impl Dimension {
         }
     }
 
+    /// The base unit as messages name it: `CPU units` (1 vcpu = 1024, as
+    /// CloudFormation writes a task's CPU), `MiB`, `s`, `%`.
+    pub fn base_unit_name(self) -> &'static str {
+        match self {
+            Dimension::Cpu => "CPU units",
+            Dimension::Memory => "MiB",
+            Dimension::Duration => "s",
+            Dimension::Percent => "%",
+        }
+    }
+
     /// The unit a value of this dimension is shown in.
     pub fn display_unit(self, base_amount: f64) -> Unit {
         match self {
@@ -108,6 +119,16 @@ impl Unit {
         }
     }
 
+    /// `amount` written in this unit, as the formatter and messages show it:
+    /// `2 GiB`, `10%`, `1 day`, `90 days`.
+    pub fn write(self, amount: f64) -> String {
+        match self {
+            Unit::Percent => format!("{}%", format_amount(amount)),
+            Unit::Day if amount == 1.0 => "1 day".to_string(),
+            unit => format!("{} {}", format_amount(amount), unit.symbol()),
+        }
+    }
+
     /// The unit as users write it.
     pub fn symbol(self) -> &'static str {
         match self {
@@ -151,6 +172,22 @@ impl Quantity {
     /// The amount expressed in `unit` (which must be of the same dimension).
     pub fn in_unit(self, unit: Unit) -> f64 {
         self.base / unit.scale()
+    }
+
+    /// The amount in base units, as `units(..)` returns it and messages
+    /// write it: `1024 CPU units`, `2048 MiB`, `300 s`, `10%`.
+    pub fn in_base_units(self) -> String {
+        let name = self.dimension.base_unit_name();
+        match self.dimension {
+            Dimension::Percent => format!("{}{name}", format_amount(self.base)),
+            _ => format!("{} {name}", format_amount(self.base)),
+        }
+    }
+
+    /// Whether `unit` is the base unit itself (`MiB`, `s`, `%`; no unit
+    /// users write is a CPU unit).
+    pub fn is_base(unit: Unit) -> bool {
+        unit.scale() == 1.0 && unit.symbol() == unit.dimension().base_unit_name()
     }
 
     /// `self + other`, same dimension only.
@@ -206,12 +243,7 @@ impl Quantity {
 impl fmt::Display for Quantity {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let unit = self.dimension.display_unit(self.base);
-        let amount = self.in_unit(unit);
-        if unit == Unit::Percent {
-            write!(f, "{}%", format_amount(amount))
-        } else {
-            write!(f, "{} {}", format_amount(amount), unit.symbol())
-        }
+        write!(f, "{}", unit.write(self.in_unit(unit)))
     }
 }
 
@@ -238,6 +270,24 @@ mod tests {
     fn one_vcpu_is_1024_cpu_units() {
         assert_eq!(Quantity::new(1.0, Unit::Vcpu).base, 1024.0);
         assert_eq!(Quantity::new(0.25, Unit::Vcpu).base, 256.0);
+    }
+
+    #[test]
+    fn base_units_are_what_units_returns() {
+        assert_eq!(Quantity::new(0.5, Unit::Vcpu).in_base_units(), "512 CPU units");
+        assert_eq!(Quantity::new(2.0, Unit::GB).in_base_units(), "2048 MiB");
+        assert_eq!(Quantity::new(90.0, Unit::Day).in_base_units(), "7776000 s");
+        assert_eq!(Quantity::new(70.0, Unit::Percent).in_base_units(), "70%");
+        let base: Vec<Unit> =
+            [Unit::Vcpu, Unit::MiB, Unit::MB, Unit::GiB, Unit::Second, Unit::Minute, Unit::Percent]
+                .into_iter()
+                .filter(|u| Quantity::is_base(*u))
+                .collect();
+        assert_eq!(
+            base,
+            [Unit::MiB, Unit::Second, Unit::Percent],
+            "`MB` is written in MiB but is not its name"
+        );
     }
 
     #[test]
@@ -278,5 +328,7 @@ mod tests {
         assert_eq!(Quantity::new(0.5, Unit::Vcpu).to_string(), "0.5 vcpu");
         assert_eq!(Quantity::new(300.0, Unit::Second).to_string(), "5 min");
         assert_eq!(Quantity::new(10.0, Unit::Percent).to_string(), "10%");
+        assert_eq!(Quantity::new(1.0, Unit::Day).to_string(), "1 day");
+        assert_eq!(Quantity::new(2.0, Unit::Day).to_string(), "2 days");
     }
 }

@@ -6,7 +6,7 @@
 //! secondary labels where another place explains the problem, and help when a
 //! fix is known. Invariant: no other file of the checker formats messages.
 
-use crate::diag::{Code, Diagnostic};
+use crate::diag::{Code, Diagnostic, Fix};
 use crate::source::Span;
 
 /// A problem found by the checker.
@@ -55,7 +55,14 @@ pub enum CheckError {
     /// E0301: anything else about types, with its own message.
     Type { message: String, label: String, span: Span, help: Option<String> },
     /// E0302: a wrong dimension, or a bare number where a quantity is expected.
-    UnitMismatch { expected: String, found: String, span: Span, declared: Option<Span>, help: Option<String> },
+    UnitMismatch {
+        expected: String,
+        found: String,
+        span: Span,
+        declared: Option<Span>,
+        help: Option<String>,
+        fix: Option<Fix>,
+    },
     /// E0302: an operator over quantities of different dimensions.
     UnitOperator { op: &'static str, left: String, right: String, span: Span, help: Option<String> },
     /// E0303: branching on (or iterating over) a deploy-time value.
@@ -132,8 +139,8 @@ impl CheckError {
                 type_mismatch(expected, found, span, declared, help)
             }
             CheckError::Type { message, label, span, help } => type_error(message, label, span, help),
-            CheckError::UnitMismatch { expected, found, span, declared, help } => {
-                unit_mismatch(expected, found, span, declared, help)
+            CheckError::UnitMismatch { expected, found, span, declared, help, fix } => {
+                unit_mismatch(expected, found, span, declared, help).with_fix(fix)
             }
             CheckError::UnitOperator { op, left, right, span, help } => {
                 unit_operator(op, left, right, span, help)
@@ -478,6 +485,7 @@ fn non_exhaustive(missing: Vec<String>, span: Span) -> Diagnostic {
         format!("missing {}", quoted(&missing)),
     )
     .with_help(format!("add arms for them (`{}`) or a wildcard `_ => ...`", arms.join(", ")))
+    .with_fix(Some(Fix::AddArms { cases: missing }))
 }
 
 fn unnamed_instance(construct: String, span: Span) -> Diagnostic {

@@ -12,9 +12,10 @@ use crate::check::error::CheckError;
 use crate::check::scope::DeclRef;
 use crate::check::types::{self, accepts, Mismatch, Type};
 use crate::check::Checker;
+use crate::diag::Fix;
 use crate::source::Span;
 use crate::syntax::ast::{Expr, ExprKind, ItemKind, MemberKind, Name, StringLit, StringPart};
-use crate::units::{format_amount, Dimension};
+use crate::units::{Dimension, Unit};
 
 impl<'w> Checker<'w> {
     /// Type `expr` and report it when it does not fit `expected`; `declared`
@@ -148,6 +149,7 @@ impl<'w> Checker<'w> {
                 span,
                 declared,
                 help: unit_help(expected, found, expr),
+                fix: unit_fix(expected, found, expr),
             },
             Mismatch::Secret => {
                 let into = if *expected.unwrapped() == Type::String {
@@ -399,13 +401,39 @@ fn literal_amount(expr: &Expr) -> Option<f64> {
 /// The amount written in the dimension's usual unit: `2048` memory → `2048
 /// MiB`; `1024` cpu (CPU units, as CloudFormation writes them) → `1 vcpu`.
 fn with_unit(amount: f64, dimension: Dimension) -> String {
+    let (amount, unit) = usual_unit(amount, dimension);
+    unit.write(amount)
+}
+
+/// The unit a bare amount most likely meant, and the amount in it.
+fn usual_unit(amount: f64, dimension: Dimension) -> (f64, Unit) {
     match dimension {
-        Dimension::Cpu if amount >= 128.0 => format!("{} vcpu", format_amount(amount / 1024.0)),
-        Dimension::Cpu => format!("{} vcpu", format_amount(amount)),
-        Dimension::Memory => format!("{} MiB", format_amount(amount)),
-        Dimension::Duration => format!("{} s", format_amount(amount)),
-        Dimension::Percent => format!("{}%", format_amount(amount)),
+        Dimension::Cpu if amount >= 128.0 => (amount / 1024.0, Unit::Vcpu),
+        Dimension::Cpu => (amount, Unit::Vcpu),
+        Dimension::Memory => (amount, Unit::MiB),
+        Dimension::Duration => (amount, Unit::Second),
+        Dimension::Percent => (amount, Unit::Percent),
     }
+}
+
+/// E0302's quick fix for a bare number where a quantity is expected: the
+/// writing the help gives, then the amount in each other unit of the
+/// dimension, one per scale (`MB` means what `MiB` means).
+fn unit_fix(expected: &Type, found: &Type, expr: &Expr) -> Option<Fix> {
+    let (Type::Quantity(dimension), Type::Int | Type::Number) = (expected.unwrapped(), found) else {
+        return None;
+    };
+    let amount = literal_amount(expr)?;
+    let (usual_amount, usual) = usual_unit(amount, *dimension);
+    let mut with = vec![usual.write(usual_amount)];
+    let mut scales = vec![usual.scale()];
+    for unit in dimension.units() {
+        if !scales.contains(&unit.scale()) {
+            scales.push(unit.scale());
+            with.push(unit.write(amount));
+        }
+    }
+    Some(Fix::Replace { with })
 }
 
 fn example(dimension: Dimension) -> &'static str {

@@ -4,7 +4,8 @@
 //!
 //! Input: a parsed file and a byte offset. Output: the smallest expression
 //! whose span contains the offset, found by walking only into the items,
-//! members and expressions that contain it.
+//! members and expressions that contain it. [`each_expr`] walks them all
+//! (the editor's inlay hints read every quantity written).
 
 use crate::syntax::ast::*;
 
@@ -16,6 +17,21 @@ pub fn expr_at(file: &File, offset: u32) -> Option<&Expr> {
         innermost(root, offset, &mut found);
     }
     found
+}
+
+/// Every expression of `file`, outer before inner, in the order written.
+pub fn each_expr<'a>(file: &'a File, visit: &mut dyn FnMut(&'a Expr)) {
+    fn walk<'a>(expr: &'a Expr, visit: &mut dyn FnMut(&'a Expr)) {
+        visit(expr);
+        for child in children(expr) {
+            walk(child, visit);
+        }
+    }
+    for item in &file.items {
+        for root in item_exprs(item) {
+            walk(root, visit);
+        }
+    }
 }
 
 fn contains(start: u32, end: u32, offset: u32) -> bool {

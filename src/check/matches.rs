@@ -179,6 +179,7 @@ impl<'w> Checker<'w> {
                 span: pattern.span,
                 declared: None,
                 help: None,
+                fix: None,
             }
         } else {
             CheckError::TypeMismatch {

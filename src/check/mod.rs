@@ -48,6 +48,7 @@ pub mod types;
 mod tests;
 
 pub use builtins::BUILTINS;
+pub use find::each_expr;
 pub use layers::LayerGraph;
 pub use query::body_members;
 pub use resolve::BUILTIN_TYPES;

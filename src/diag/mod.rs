@@ -57,6 +57,19 @@ pub struct Diagnostic {
     pub help: Option<String>,
     /// Facts that help but are not a fix (which environment was being evaluated).
     pub notes: Vec<String>,
+    /// The facts an editor needs to fix it for the user, when the stage knows them.
+    pub fix: Option<Fix>,
+}
+
+/// A fix an editor can apply, as facts rather than text to parse.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Fix {
+    /// E0305: the cases no arm matches, each to be added as an arm (`spot`,
+    /// `true`, or `_` for an open type).
+    AddArms { cases: Vec<String> },
+    /// E0302: what may be written instead of the primary span, likeliest
+    /// first (`4` where a `memory` is expected: `4 MiB`, `4 GiB`).
+    Replace { with: Vec<String> },
 }
 
 impl Diagnostic {
@@ -70,6 +83,7 @@ impl Diagnostic {
             secondary: Vec::new(),
             help: None,
             notes: Vec::new(),
+            fix: None,
         }
     }
 
@@ -90,6 +104,12 @@ impl Diagnostic {
         if help.is_some() {
             self.help = help;
         }
+        self
+    }
+
+    /// Set the facts an editor's quick fix reads.
+    pub fn with_fix(mut self, fix: Option<Fix>) -> Self {
+        self.fix = fix;
         self
     }
 

@@ -7,7 +7,7 @@ use lsp_types::{DiagnosticRelatedInformation, DiagnosticSeverity, Location, Numb
 use super::analysis::{map_offset, Analysis};
 use super::documents::Documents;
 use super::position;
-use crate::diag::{Diagnostic, Severity};
+use crate::diag::{Diagnostic, Fix, Severity};
 use crate::source::{FileId, Sources, Span};
 
 /// The diagnostics of every file an analysis loaded from a path (an empty
@@ -62,7 +62,17 @@ fn convert(
         source: Some("mdl".into()),
         message,
         related_information: (!related.is_empty()).then_some(related),
+        data: diagnostic.fix.as_ref().map(fix_data),
         ..lsp_types::Diagnostic::default()
+    }
+}
+
+/// A fix's facts in the diagnostic's `data`, which the editor sends back
+/// with a code action request ([`super::actions`] reads them).
+fn fix_data(fix: &Fix) -> serde_json::Value {
+    match fix {
+        Fix::AddArms { cases } => serde_json::json!({ "add_arms": cases }),
+        Fix::Replace { with } => serde_json::json!({ "replace_with": with }),
     }
 }
 

@@ -22,6 +22,7 @@ mod completion;
 mod context;
 mod diagnostics;
 mod documents;
+mod inlay;
 mod navigate;
 mod position;
 mod project;
@@ -46,8 +47,8 @@ use lsp_types::notification::{
 };
 use lsp_types::request::{
     CodeActionRequest, Completion, DocumentSymbolRequest, FoldingRangeRequest, Formatting, GotoDefinition,
-    HoverRequest, References, RegisterCapability, Rename, Request as _, SemanticTokensFullRequest,
-    SignatureHelpRequest, WorkspaceSymbolRequest,
+    HoverRequest, InlayHintRequest, References, RegisterCapability, Rename, Request as _,
+    SemanticTokensFullRequest, SignatureHelpRequest, WorkspaceSymbolRequest,
 };
 use lsp_types::{
     CodeActionProviderCapability, CompletionOptions, DidChangeWatchedFilesRegistrationOptions,
@@ -112,6 +113,7 @@ pub fn capabilities() -> ServerCapabilities {
         )),
         folding_range_provider: Some(FoldingRangeProviderCapability::Simple(true)),
         workspace_symbol_provider: Some(OneOf::Left(true)),
+        inlay_hint_provider: Some(OneOf::Left(true)),
         ..ServerCapabilities::default()
     }
 }
@@ -161,6 +163,7 @@ pub fn answer(
         SemanticTokensFullRequest::METHOD => run(state, params, tokens::full),
         FoldingRangeRequest::METHOD => run(state, params, symbols::folding_ranges),
         WorkspaceSymbolRequest::METHOD => run(state, params, symbols::workspace_symbols),
+        InlayHintRequest::METHOD => run(state, params, inlay::hints),
         _ => Err((ErrorCode::MethodNotFound, format!("unsupported request {method}"))),
     }
 }

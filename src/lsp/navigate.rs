@@ -51,7 +51,7 @@ fn unit_hover(text: &str, offset: usize) -> Option<Hover> {
     let mut value = format!("```mdl\n{}\n```\n\nA unit of `{}`", unit.symbol(), dimension.type_name());
     if smallest != unit {
         let worth = unit.scale() / smallest.scale();
-        value.push_str(&format!(": `1 {}` = `{worth} {}`", unit.symbol(), smallest.symbol()));
+        value.push_str(&format!(": `{}` = `{}`", unit.write(1.0), smallest.write(worth)));
     }
     value.push_str(&format!(". Units of `{}`: ", dimension.type_name()));
     let all: Vec<String> = dimension.units().iter().map(|u| format!("`{}`", u.symbol())).collect();

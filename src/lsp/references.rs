@@ -3,7 +3,9 @@
 //! (`Checked::references`), its declaration included.
 //!
 //! Both answer only from an analysis of the editor's current text: edits
-//! computed from an older text would land in the wrong place. Rename refuses
+//! computed from an older text would land in the wrong place. While a file
+//! does not parse, references list what the rest of it names; rename waits
+//! (a use inside the broken item would be left behind). Rename refuses
 //! (answers nothing) what the language or the stdlib declares, and a new
 //! name that is not a name.
 
@@ -18,10 +20,11 @@ use super::state::State;
 use crate::check::Def;
 use crate::source::Span;
 
-/// Every place that names what the cursor names.
+/// Every place that names what the cursor names. While the file does not
+/// parse, the places in what parsed (the analysis of the current text).
 pub fn references(state: &State, params: ReferenceParams) -> Option<Vec<Location>> {
     let at = params.text_document_position;
-    let view = state.view(&at.text_document.uri).filter(|v| !v.stale)?;
+    let view = state.current_view(&at.text_document.uri).filter(|v| !v.stale)?;
     let def = node_at(&view, at.position)?.def;
     let mut spans = spans_of(&view, def);
     if !params.context.include_declaration {

@@ -329,6 +329,15 @@ impl State {
         View::new(analysis, &path, text)
     }
 
+    /// The document at `url` as the latest analysis sees it, whether or not
+    /// the file parsed: what parsed is resolved, the broken item is not.
+    pub fn current_view(&self, url: &Url) -> Option<View<'_>> {
+        let path = path_of(url)?;
+        let text = self.documents.text_at(&path)?;
+        let group = self.groups.values().find(|g| g.current.file_of(&path).is_some())?;
+        View::new(&group.current, &path, text)
+    }
+
     /// The latest analysis of `path` that checked, else the latest one.
     fn analysis_of(&self, path: &Path) -> Option<&Arc<Analysis>> {
         let mut groups = self.groups.values().filter(|g| g.current.file_of(path).is_some());

@@ -20,6 +20,8 @@ enum Ask<'a> {
     Folding,
     Tokens,
     WorkspaceSymbols(&'a str),
+    /// Inlay hints from the cursor's line, this many lines.
+    Inlay(u32),
 }
 
 /// Run one case: open the specs (with `edit` in `file`), ask, render.
@@ -68,6 +70,14 @@ fn case(file: &str, at: &str, edit: Option<(&str, &str)>, request: Ask) -> Strin
         Ask::Folding => ("textDocument/foldingRange", json!({ "textDocument": document })),
         Ask::Tokens => ("textDocument/semanticTokens/full", json!({ "textDocument": document })),
         Ask::WorkspaceSymbols(query) => ("workspace/symbol", json!({ "query": query })),
+        Ask::Inlay(lines) => {
+            let line = position["line"].as_u64().unwrap_or(0);
+            let range = json!({
+                "start": { "line": line, "character": 0 },
+                "end": { "line": line + u64::from(*lines), "character": 0 },
+            });
+            ("textDocument/inlayHint", json!({ "textDocument": document, "range": range }))
+        }
     };
     out.push_str(&format!("request: {method}\n"));
     if let Some((from, to)) = edit {
@@ -185,7 +195,34 @@ fn render(request: &Ask, answer: &Value, text: &str) -> String {
                 )
             })
             .collect(),
+        Ask::Inlay(_) => inlay_hints(answer, text),
     }
+}
+
+/// Each hint in its line, between `‹›`: `memory  = 2 GB‹ = 2048 MiB›`.
+fn inlay_hints(answer: &Value, text: &str) -> String {
+    let hints = answer.as_array().cloned().unwrap_or_default();
+    if hints.is_empty() {
+        return "(no hints)\n".into();
+    }
+    let lines: Vec<&str> = text.lines().collect();
+    let mut out = String::new();
+    for hint in hints {
+        let line = hint["position"]["line"].as_u64().unwrap_or(0) as usize;
+        let column = hint["position"]["character"].as_u64().unwrap_or(0) as usize;
+        let source: Vec<u16> = lines.get(line).unwrap_or(&"").encode_utf16().collect();
+        let (before, after) = source.split_at(column.min(source.len()));
+        let pad = if hint["paddingLeft"] == json!(true) { " " } else { "" };
+        let kind = if hint["kind"] == json!(1) { " (type)" } else { "" };
+        out.push_str(&format!(
+            "{}: {}‹{pad}{}›{}{kind}\n",
+            line + 1,
+            String::from_utf16_lossy(before).trim_start(),
+            hint["label"].as_str().unwrap_or(""),
+            String::from_utf16_lossy(after)
+        ));
+    }
+    out
 }
 
 fn symbols(list: &Value, depth: usize, out: &mut String) {
@@ -389,6 +426,28 @@ cases! {
     action_add_missing_fields: Actions, "platform.mdl", "¦images = ecr.repository", edit = ("images = ecr.repository { name = \"megadolls/web\", encryption_key = encryption.arn }", "images = ecr.repository { encryption_key = encryption.arn }");
     action_add_missing_fields_over_lines: Actions, "platform.mdl", "  ¦cluster = ecs.cluster {", edit = ("    name     = \"megadolls\"\n    capacity = env.capacity\n", "");
     action_none_without_a_diagnostic: Actions, "platform.mdl", "vpc = ¦network.vpc";
+    action_add_missing_arms_over_lines: Actions, "platform.mdl", "    count   = ¦match env.capacity", edit = ("    count   = 1\n", "    count   = match env.capacity {\n      spot => 1\n    }\n");
+    action_add_a_missing_arm_on_one_line: Actions, "platform.mdl", "    count   = ¦match env.approval", edit = ("    count   = 1\n", "    count   = match env.approval { true => 2 }\n");
+    action_add_a_wildcard_arm: Actions, "platform.mdl", "    count   = ¦match env.web_scaling.min", edit = ("    count   = 1\n", "    count   = match env.web_scaling.min {\n      1 => 1\n    }\n");
+    action_add_arms_to_an_empty_match: Actions, "platform.mdl", "    count   = ¦match env.rollout", edit = ("    count   = 1\n", "    count   = match env.rollout {\n    }\n");
+    action_add_a_missing_environment_arm: Actions, "platform.mdl", "    count   = ¦match env.name", edit = ("    count   = 1\n", "    count   = match env.name { dev => 1, }\n");
+    action_write_a_cpu_unit: Actions, "platform.mdl", "    cpu     = ¦4", edit = ("    cpu     = 1 vcpu", "    cpu     = 4");
+    action_write_cpu_units_as_vcpu: Actions, "platform.mdl", "    cpu     = ¦1024", edit = ("    cpu     = 1 vcpu", "    cpu     = 1024");
+    action_write_a_memory_unit: Actions, "platform.mdl", "    memory  = ¦2", edit = ("    memory  = 2 GB", "    memory  = 2");
+    action_write_a_duration_unit: Actions, "dev.mdl", "    backup_retention    = ¦7", edit = ("    backup_retention    = 1 day", "    backup_retention    = 7");
+    action_write_a_percent: Actions, "dev.mdl", "cpu_target = ¦70", edit = ("cpu_target = 70%", "cpu_target = 70");
+    action_write_a_decimal_with_a_unit: Actions, "platform.mdl", "    cpu         = ¦0.5", edit = ("    cpu         = 0.5 vcpu", "    cpu         = 0.5");
+    action_no_unit_for_a_name: Actions, "platform.mdl", "    cpu     = ¦env.web_scaling.min", edit = ("    cpu     = 1 vcpu", "    cpu     = env.web_scaling.min");
+
+    // Hover on names the language gives, and answers with a syntax error elsewhere.
+    hover_a_built_in_function: Hover, "platform.mdl", "name    = ¦lower(\"django\")", edit = ("name    = \"django\"", "name    = lower(\"django\")");
+    hover_aws: Hover, "platform.mdl", "{ region = ¦aws.region }", edit = ("{ region = env.region }", "{ region = aws.region }");
+    hover_a_pseudo_parameter_of_aws: Hover, "platform.mdl", "{ region = aws.¦region }", edit = ("{ region = env.region }", "{ region = aws.region }");
+    hover_project: Hover, "platform.mdl", "name    = ¦project.params", edit = ("name    = \"django\"", "name    = project.params");
+    references_with_a_syntax_error_elsewhere: References, "platform.mdl", "  ¦vpc = network.vpc {", edit = ("publish admin_url             = pgadmin.url", "publish admin_url = pgadmin.url }}} oops");
+    rename_with_a_syntax_error_elsewhere: Rename("network"), "platform.mdl", "  ¦vpc = network.vpc {", edit = ("publish admin_url             = pgadmin.url", "publish admin_url = pgadmin.url }}} oops");
+    signature_with_a_syntax_error_elsewhere: Signature, "platform.mdl", "    cpu     = ¦1 vcpu", edit = ("layer deployment {", "layer deployment {\n  broken = ");
+    complete_an_enum_value_with_a_syntax_error_elsewhere: Complete, "dev.mdl", "  rollout     = ¦", edit = ("  rollout     = all_at_once\n  autoscaling = true", "  rollout     = \n  autoscaling = = true");
 
     // Signature help in records.
     signature_of_a_construct: Signature, "platform.mdl", "    cpu     = ¦1 vcpu";
@@ -404,4 +463,11 @@ cases! {
     tokens_of_an_environment: Tokens, "dev.mdl", "¦// specs/dev.mdl";
     workspace_symbols_matching_django: WorkspaceSymbols("django"), "platform.mdl", "¦// specs/platform.mdl";
     workspace_symbols_matching_letters_in_order: WorkspaceSymbols("pgad"), "platform.mdl", "¦// specs/platform.mdl";
+
+    // Inlay hints: quantities in their base unit, the types of values that do not say theirs.
+    inlay_hints_of_a_layer: Inlay(80), "platform.mdl", "¦layer core {";
+    inlay_hints_of_services: Inlay(70), "platform.mdl", "¦layer microservices {";
+    inlay_hints_of_an_environment: Inlay(40), "dev.mdl", "¦environment dev";
+    inlay_hints_in_the_range_only: Inlay(1), "platform.mdl", "¦    memory  = 2 GB";
+    inlay_hints_with_a_syntax_error_elsewhere: Inlay(70), "platform.mdl", "¦layer microservices {", edit = ("    cpu     = 1 vcpu", "    cpu     = 1 vcpu {{");
 }
