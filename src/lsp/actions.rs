@@ -83,12 +83,7 @@ fn add_missing_arms(url: &Url, text: &str, diagnostic: &Diagnostic, cases: &[Str
         return None;
     }
     // The diagnostic points at `match scrutinee`; the arms' block follows.
-    let end = position::offset(text, diagnostic.range.end);
-    let open = end + text[end..].find(|c: char| !c.is_whitespace())?;
-    if !text[open..].starts_with('{') {
-        return None;
-    }
-    let close = context::record_end(text, open)?;
+    let (open, close) = braces_after(text, diagnostic)?;
     let arms: Vec<String> = cases.iter().map(|case| format!("{case} => ")).collect();
     let (insert_at, new_text) = if text[open..close].contains('\n') {
         arms_over_lines(text, open, close, &arms)
@@ -124,6 +119,17 @@ fn arms_over_lines(text: &str, open: usize, close: usize, arms: &[String]) -> (u
     }
 }
 
+/// The offsets of the `{` that follows what `diagnostic` points at (after
+/// any whitespace) and of its matching `}`: a match's arms, a record.
+fn braces_after(text: &str, diagnostic: &Diagnostic) -> Option<(usize, usize)> {
+    let end = position::offset(text, diagnostic.range.end);
+    let open = end + text[end..].find(|c: char| !c.is_whitespace())?;
+    if !text[open..].starts_with('{') {
+        return None;
+    }
+    Some((open, context::record_end(text, open)?))
+}
+
 /// "did you mean `x`?": write `x` where the diagnostic points.
 fn replace_with_suggestion(url: &Url, diagnostic: &Diagnostic) -> Option<CodeAction> {
     let help = diagnostic.message.lines().find_map(|line| line.strip_prefix("help: "))?;
@@ -142,12 +148,7 @@ fn add_missing_fields(url: &Url, text: &str, diagnostic: &Diagnostic) -> Option<
         return None;
     }
     // The diagnostic points at what is instantiated; its record follows.
-    let end = position::offset(text, diagnostic.range.end);
-    let open = end + text[end..].find(|c: char| !c.is_whitespace())?;
-    if !text[open..].starts_with('{') {
-        return None;
-    }
-    let close = context::record_end(text, open)?;
+    let (open, close) = braces_after(text, diagnostic)?;
     let record = &text[open..=close];
     let new_text = if record.contains('\n') {
         let line_start = text[..close].rfind('\n').map_or(0, |i| i + 1);
