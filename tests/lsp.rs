@@ -512,14 +512,21 @@ fn a_client_that_allows_it_gets_a_watcher_for_spec_files() {
     assert!(session.child.wait().expect("the server exits").success());
 }
 
-#[test]
-fn requests_during_a_burst_of_edits_are_answered_and_only_the_last_text_is_published() {
+/// A started, initialized session with the `dev.mdl` fixture open and its
+/// (empty) diagnostics received: its URI and text.
+fn session_with_valid_dev_open() -> (Session, String, String) {
     let mut session = Session::start();
     let _ = session.request("initialize", json!({ "processId": null, "rootUri": null, "capabilities": {} }));
     session.notify("initialized", json!({}));
     let (dev_uri, dev_text) = fixture("dev.mdl");
     open(&mut session, &dev_uri, &dev_text);
     assert_eq!(session.diagnostics_for(&dev_uri), Vec::<Value>::new(), "the fixture is valid");
+    (session, dev_uri, dev_text)
+}
+
+#[test]
+fn requests_during_a_burst_of_edits_are_answered_and_only_the_last_text_is_published() {
+    let (mut session, dev_uri, dev_text) = session_with_valid_dev_open();
 
     // Each edit puts `workers` out of its range, and arrives while the
     // previous one may still be analysed; a hover right after each is
@@ -561,12 +568,7 @@ fn requests_during_a_burst_of_edits_are_answered_and_only_the_last_text_is_publi
 
 #[test]
 fn references_right_after_an_edit_answer_from_the_edited_text() {
-    let mut session = Session::start();
-    let _ = session.request("initialize", json!({ "processId": null, "rootUri": null, "capabilities": {} }));
-    session.notify("initialized", json!({}));
-    let (dev_uri, dev_text) = fixture("dev.mdl");
-    open(&mut session, &dev_uri, &dev_text);
-    assert_eq!(session.diagnostics_for(&dev_uri), Vec::<Value>::new(), "the fixture is valid");
+    let (mut session, dev_uri, dev_text) = session_with_valid_dev_open();
     // Two lines typed at the top move `workers` down; references are asked
     // at once, before the edit can have been analysed.
     let edited = format!("// two lines\n// typed\n{dev_text}");
