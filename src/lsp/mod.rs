@@ -37,9 +37,8 @@ mod tokens;
 pub mod transport;
 
 use std::error::Error;
-use std::sync::mpsc;
-use std::time::Duration;
 
+use crossbeam_channel::{select, Receiver, RecvError};
 use lsp_server::{Connection, ErrorCode, Message, Notification, Request, RequestId, Response};
 use lsp_types::notification::{
     DidChangeTextDocument, DidChangeWatchedFiles, DidCloseTextDocument, DidOpenTextDocument,
@@ -189,16 +188,22 @@ struct Server<'c> {
     /// Whether to register a file watcher once initialized.
     watch: bool,
     /// Where the analysis under way sends its result.
-    analysing: Option<mpsc::Receiver<state::Finished>>,
+    analysing: Option<Receiver<state::Finished>>,
     /// Requests that wait for the analysis under way (see [`Server::serve`]).
     waiting: Vec<Request>,
 }
 
-/// How often the server looks for a finished analysis while it waits for a
-/// message: the delay it may add to publishing diagnostics.
-const ANALYSIS_POLL: Duration = Duration::from_millis(2);
-
 type Outcome = Result<(), Box<dyn Error + Send + Sync>>;
+
+/// What the server waits for between steps.
+enum Next {
+    /// A message from the editor.
+    Message(Message),
+    /// The analysis under way ended (or its thread stopped).
+    Finished(Result<state::Finished, RecvError>),
+    /// The editor closed the connection.
+    Closed,
+}
 
 /// A request handler: reads the state, answers from it.
 type Handler<P, R> = fn(&State, P) -> R;
@@ -212,19 +217,16 @@ impl Server<'_> {
     /// seen yet (just opened): those wait for the analysis under way.
     fn serve(&mut self) -> Outcome {
         loop {
-            self.collect()?;
             if self.analysing.is_none() && self.connection.receiver.is_empty() {
                 self.start()?;
             }
-            let message = if self.analysing.is_some() {
-                match self.connection.receiver.recv_timeout(ANALYSIS_POLL) {
-                    Ok(message) => message,
-                    Err(error) if error.is_timeout() => continue,
-                    Err(_) => return Ok(()),
+            let message = match self.next() {
+                Next::Message(message) => message,
+                Next::Finished(finished) => {
+                    self.collect(finished)?;
+                    continue;
                 }
-            } else {
-                let Ok(message) = self.connection.receiver.recv() else { return Ok(()) };
-                message
+                Next::Closed => return Ok(()),
             };
             match message {
                 Message::Request(request) => {
@@ -249,7 +251,7 @@ impl Server<'_> {
             return Ok(());
         }
         let job = self.state.plan();
-        let (sender, receiver) = mpsc::channel();
+        let (sender, receiver) = crossbeam_channel::bounded(1);
         std::thread::Builder::new().name("mdl-lsp-analysis".into()).spawn(move || {
             let _ = sender.send(job.run());
         })?;
@@ -257,16 +259,24 @@ impl Server<'_> {
         Ok(())
     }
 
-    /// Take in the analysis under way if it finished: publish and log what
-    /// it found (unless a change cancelled it), answer the requests waiting.
-    fn collect(&mut self) -> Outcome {
-        let Some(receiver) = &self.analysing else { return Ok(()) };
-        let finished = match receiver.try_recv() {
-            Ok(finished) => finished,
-            Err(mpsc::TryRecvError::Empty) => return Ok(()),
-            Err(mpsc::TryRecvError::Disconnected) => return Err("the analysis thread stopped".into()),
-        };
+    /// Wait for whichever comes first: the editor's next message or the end
+    /// of the analysis under way (woken by either, never polling).
+    fn next(&self) -> Next {
+        let message = |received: Result<Message, RecvError>| received.map_or(Next::Closed, Next::Message);
+        match &self.analysing {
+            Some(analysis) => select! {
+                recv(self.connection.receiver) -> received => message(received),
+                recv(analysis) -> finished => Next::Finished(finished),
+            },
+            None => message(self.connection.receiver.recv()),
+        }
+    }
+
+    /// Take in the analysis that ended: publish and log what it found
+    /// (unless a change cancelled it), answer the requests waiting.
+    fn collect(&mut self, finished: Result<state::Finished, RecvError>) -> Outcome {
         self.analysing = None;
+        let Ok(finished) = finished else { return Err("the analysis thread stopped".into()) };
         if let Some((publish, logs)) = self.state.install(finished) {
             for line in logs {
                 self.log(line)?;
