@@ -208,12 +208,7 @@ impl Loader<'_> {
             ModuleOrigin::Std(_) => None,
         };
         let file = self.workspace.sources.add(display_name, path, text);
-        let text = self.workspace.sources.get(file).map(|f| f.text.clone()).unwrap_or_default();
-        let syntax::Parsed { file: ast, mut diagnostics } = match self.cache.as_deref_mut() {
-            Some(cache) => cache.parse(file, &text),
-            None => syntax::parse(file, &text),
-        };
-        self.workspace.diagnostics.append(&mut diagnostics);
+        let ast = self.parse(&origin, file);
 
         self.loading.push((origin.clone(), import_span));
         let (includes, namespaces) = self.load_imports(&origin, &ast);
@@ -223,6 +218,24 @@ impl Loader<'_> {
         self.workspace.modules.push(Module { file, origin: origin.clone(), ast, includes, namespaces });
         self.by_origin.insert(origin, id);
         Some(id)
+    }
+
+    /// The tree of `file`: a stdlib module's from the embedded parse when it
+    /// was made from this text ([`stdlib::cache`]), else parsed, through the
+    /// cache when there is one. The parse's diagnostics join the workspace's.
+    fn parse(&mut self, origin: &ModuleOrigin, file: FileId) -> ast::File {
+        if let ModuleOrigin::Std(path) = origin {
+            if let Some(tree) = stdlib::cache::parsed(path, file) {
+                return tree;
+            }
+        }
+        let text = self.workspace.sources.get(file).map_or("", |f| f.text.as_str());
+        let syntax::Parsed { file: ast, mut diagnostics } = match self.cache.as_deref_mut() {
+            Some(cache) => cache.parse(file, text),
+            None => syntax::parse(file, text),
+        };
+        self.workspace.diagnostics.append(&mut diagnostics);
+        ast
     }
 
     fn load_std(&mut self, path: &str, import_span: Option<Span>) -> Option<ModuleId> {
