@@ -25,7 +25,6 @@ use serde_json::value::RawValue;
 
 /// The one digest function, shared with the crate.
 #[path = "src/stdlib/digest.rs"]
-#[allow(dead_code)]
 mod digest;
 
 const DIGEST: &str = "src/cfn/schemas/cloudformation.json";
