@@ -14,6 +14,7 @@ include!(concat!(env!("OUT_DIR"), "/stdlib_files.rs"));
 pub struct Embedded {
     /// The path relative to `stdlib/`: `std/aws/ecs.mdl`.
     pub path: &'static str,
+    /// The file's text.
     pub text: &'static str,
     /// [`digest::of`] the text, computed by `build.rs`.
     pub digest: u64,
