@@ -1,7 +1,10 @@
 //! Build-time tables:
 //!
 //! - every file under `stdlib/`, embedded so `import std/aws/ecs` works
-//!   wherever `mdl` is installed;
+//!   wherever `mdl` is installed, with the digest of its text, and the
+//!   digest of the parser's own sources: the embedded parse of the stdlib
+//!   (`src/stdlib/cache.rs`) is used only for the text and the parser it
+//!   was made from;
 //! - the `.mdl` files of each example under `examples/`, which `mdl init`
 //!   copies;
 //! - the resource-schema digest (`src/cfn/schemas/cloudformation.json`) as
@@ -20,6 +23,10 @@ use std::path::{Path, PathBuf};
 
 use serde_json::value::RawValue;
 
+/// The one digest function, shared with the crate.
+#[path = "src/stdlib/digest.rs"]
+mod digest;
+
 const DIGEST: &str = "src/cfn/schemas/cloudformation.json";
 /// The digest layout this build understands (`format` in the file).
 const DIGEST_FORMAT: u64 = 3;
@@ -30,7 +37,9 @@ fn main() {
     let mut stdlib = Vec::new();
     collect(Path::new("stdlib"), &mut stdlib);
     stdlib.sort();
-    write(&out_dir.join("stdlib_files.rs"), &stdlib_table(&stdlib));
+    let mut table = stdlib_table(&stdlib, &out_dir);
+    table.push_str(&parser_digest());
+    write(&out_dir.join("stdlib_files.rs"), &table);
     write(&out_dir.join("example_files.rs"), &examples_table());
     println!("cargo:rerun-if-changed={DIGEST}");
     let text = fs::read_to_string(DIGEST).unwrap_or_else(|error| panic!("cannot read {DIGEST}: {error}"));
@@ -86,17 +95,75 @@ fn examples_table() -> String {
     table
 }
 
-fn stdlib_table(files: &[PathBuf]) -> String {
-    let mut table = String::from("/// Every stdlib file: (path relative to `stdlib/`, contents).\npub static FILES: &[(&str, &str)] = &[\n");
+/// `FILES`, every stdlib file with the digest of its text. Each file is
+/// embedded from a copy made here, so the text compiled in is the very text
+/// digested, even if the file is edited while the crate builds.
+fn stdlib_table(files: &[PathBuf], out_dir: &Path) -> String {
+    let mut table = String::from(
+        "/// Every stdlib file, by its path relative to `stdlib/`.\npub static FILES: &[Embedded] = &[\n",
+    );
     for path in files {
         println!("cargo:rerun-if-changed={}", path.display());
         let relative = path.strip_prefix("stdlib").unwrap_or(path);
         let relative = relative.to_string_lossy().replace('\\', "/");
-        let absolute = fs::canonicalize(path).unwrap_or_else(|_| path.clone());
-        let _ = writeln!(table, "    ({relative:?}, include_str!({:?})),", absolute.display().to_string());
+        let text = fs::read(path).unwrap_or_else(|error| panic!("cannot read {}: {error}", path.display()));
+        let copy = out_dir.join("stdlib").join(&relative);
+        if let Some(folder) = copy.parent() {
+            fs::create_dir_all(folder)
+                .unwrap_or_else(|error| panic!("cannot create {}: {error}", folder.display()));
+        }
+        fs::write(&copy, &text).unwrap_or_else(|error| panic!("cannot write {}: {error}", copy.display()));
+        let _ = writeln!(
+            table,
+            "    Embedded {{ path: {relative:?}, text: include_str!({:?}), digest: {:#018x} }},",
+            copy.display().to_string(),
+            digest::of(&text)
+        );
     }
     table.push_str("];\n");
     table
+}
+
+/// `PARSER_DIGEST`: the digest of every source that decides what the parser
+/// builds from a text: the grammar, the AST's types and the builder (all of
+/// `src/syntax/` but the formatter and the tests). A cached parse made by
+/// another parser is not used.
+fn parser_digest() -> String {
+    let mut sources = vec![PathBuf::from("src/source.rs"), PathBuf::from("src/units.rs")];
+    for folder in ["grammar", "src/syntax"] {
+        println!("cargo:rerun-if-changed={folder}");
+        parser_sources(Path::new(folder), &mut sources);
+    }
+    sources.sort();
+    let mut digest = digest::Digest::new();
+    for path in &sources {
+        println!("cargo:rerun-if-changed={}", path.display());
+        let text = fs::read(path).unwrap_or_else(|error| panic!("cannot read {}: {error}", path.display()));
+        digest.update(path.to_string_lossy().replace('\\', "/").as_bytes());
+        digest.update(&(text.len() as u64).to_le_bytes());
+        digest.update(&text);
+    }
+    format!(
+        "/// The digest of the parser's sources this build was made from.\npub const PARSER_DIGEST: u64 = {:#018x};\n",
+        digest.finish()
+    )
+}
+
+fn parser_sources(dir: &Path, sources: &mut Vec<PathBuf>) {
+    let Ok(entries) = fs::read_dir(dir) else { return };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let formatter_or_tests = ["format", "format.rs", "tests", "tests.rs"].contains(&name.as_str());
+        if formatter_or_tests || name.starts_with('.') {
+            continue;
+        }
+        if path.is_dir() {
+            parser_sources(&path, sources);
+        } else {
+            sources.push(path);
+        }
+    }
 }
 
 /// Text files of the stdlib: `.mdl` sources and the Lambda handlers they inline.

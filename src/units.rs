@@ -63,7 +63,7 @@ impl Dimension {
 }
 
 /// A unit as written after a number.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Unit {
     Vcpu,
     MiB,

@@ -281,9 +281,14 @@ pub(crate) struct Builder {
     files: Vec<FileTable>,
     /// By id, and their ids.
     referents: Vec<Referent>,
-    referent_ids: HashMap<Referent, Id>,
-    type_ids: HashMap<Type, Id>,
+    referent_ids: Interned<Referent>,
+    type_ids: Interned<Type>,
 }
+
+/// Ids of interned values. Every name and compound expression checked looks
+/// one up, so the hash is foldhash's fast one (seeded per process) rather
+/// than SipHash: std's SipHash was a tenth of a whole `mdl build`.
+type Interned<T> = HashMap<T, Id, foldhash::fast::RandomState>;
 
 impl Builder {
     /// Record that the name written at `span` refers to `def` and has type `ty`.
@@ -421,7 +426,7 @@ fn common_type(ty: &Type) -> Option<Id> {
     })
 }
 
-fn intern<T: std::hash::Hash + Eq + Clone>(ids: &mut HashMap<T, Id>, value: &T) -> Id {
+fn intern<T: std::hash::Hash + Eq + Clone>(ids: &mut Interned<T>, value: &T) -> Id {
     if let Some(&id) = ids.get(value) {
         return id;
     }
@@ -431,7 +436,7 @@ fn intern<T: std::hash::Hash + Eq + Clone>(ids: &mut HashMap<T, Id>, value: &T) 
 }
 
 /// The interned values in id order.
-fn by_id<T>(ids: HashMap<T, Id>) -> Vec<T> {
+fn by_id<T>(ids: Interned<T>) -> Vec<T> {
     let mut pairs: Vec<(T, Id)> = ids.into_iter().collect();
     pairs.sort_unstable_by_key(|(_, id)| *id);
     pairs.into_iter().map(|(value, _)| value).collect()

@@ -1,19 +1,23 @@
 //! The abstract syntax tree: what `parse` produces and every later stage reads.
 //!
 //! Every node carries the [`Span`] of the text it came from, so a problem found
-//! while checking or evaluating still points at the user's line.
+//! while checking or evaluating still points at the user's line. The tree is
+//! serde-encodable: the stdlib's modules are embedded parsed
+//! (`crate::stdlib::cache`).
+
+use serde::{Deserialize, Serialize};
 
 use crate::source::Span;
 
 /// A name as written, with where it was written.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Name {
     pub text: String,
     pub span: Span,
 }
 
 /// One parsed `.mdl` file.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct File {
     pub items: Vec<Item>,
     /// Names declared by items or members that did not parse (and are not
@@ -23,14 +27,14 @@ pub struct File {
 }
 
 /// A top-level declaration with its doc comment.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Item {
     pub doc: Option<String>,
     pub kind: ItemKind,
     pub span: Span,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub enum ItemKind {
     Import(Import),
     Project(Project),
@@ -42,7 +46,7 @@ pub enum ItemKind {
 }
 
 /// `import "./platform.mdl"` or `import std/aws/{ecs, ecr}`.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub enum Import {
     /// A spec file, relative to the importing file.
     File { path: String, span: Span },
@@ -52,7 +56,7 @@ pub enum Import {
 }
 
 /// `std/aws/ecs`: the segments and the name it binds.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ModulePath {
     pub segments: Vec<String>,
     /// The name the module is bound to in the importing file.
@@ -71,7 +75,7 @@ impl ModulePath {
 }
 
 /// `project megadolls { environments { dev, prod } settings { .. } params = ".." }`
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Project {
     pub name: Name,
     pub environments: Vec<Name>,
@@ -81,28 +85,28 @@ pub struct Project {
 }
 
 /// `environment prod { region = af_south_1, .. }`
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Environment {
     pub name: Name,
     pub fields: RecordLit,
 }
 
 /// `layer core { .. }`: one CloudFormation stack per environment.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Layer {
     pub name: Name,
     pub members: Vec<Member>,
 }
 
 /// `construct fargate_service { params, bindings, resources, outputs }`
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Construct {
     pub name: Name,
     pub members: Vec<Member>,
 }
 
 /// A statement inside a layer or construct body.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Member {
     pub doc: Option<String>,
     pub kind: MemberKind,
@@ -111,7 +115,7 @@ pub struct Member {
     pub span: Span,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub enum MemberKind {
     /// `name: type in lo..hi = default` (constructs only).
     Param(FieldDecl),
@@ -134,14 +138,14 @@ pub enum MemberKind {
 }
 
 /// `name = expr`
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Binding {
     pub name: Name,
     pub value: Expr,
 }
 
 /// A raw CloudFormation resource.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ResourceDecl {
     pub type_name: StringLit,
     pub name: Name,
@@ -151,7 +155,7 @@ pub struct ResourceDecl {
 }
 
 /// `require cond else E0403 "message"`
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Require {
     pub condition: Expr,
     pub code: Option<Name>,
@@ -160,7 +164,7 @@ pub struct Require {
 }
 
 /// `type Scaling = { .. } where { require .. }`
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TypeDecl {
     pub name: Name,
     pub ty: TypeExpr,
@@ -168,13 +172,13 @@ pub struct TypeDecl {
 }
 
 /// `enum Rollout { all_at_once, linear { step: percent, every: duration } }`
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct EnumDecl {
     pub name: Name,
     pub variants: Vec<Variant>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Variant {
     pub doc: Option<String>,
     pub name: Name,
@@ -185,7 +189,7 @@ pub struct Variant {
 }
 
 /// A typed field: a construct parameter, a record type field, a setting.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct FieldDecl {
     pub doc: Option<String>,
     pub name: Name,
@@ -196,20 +200,20 @@ pub struct FieldDecl {
 }
 
 /// `in low..high`, either end optional.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Range {
     pub low: Option<Expr>,
     pub high: Option<Expr>,
     pub span: Span,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TypeExpr {
     pub kind: TypeExprKind,
     pub span: Span,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub enum TypeExprKind {
     /// `string`, `cpu`, `Rollout`, `ecs.cluster`
     Named(Vec<Name>),
@@ -220,13 +224,13 @@ pub enum TypeExprKind {
     Optional(Box<TypeExpr>),
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Expr {
     pub kind: ExprKind,
     pub span: Span,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub enum ExprKind {
     Bool(bool),
     Int(i64),
@@ -290,7 +294,7 @@ pub enum ExprKind {
 }
 
 /// A string literal, possibly interpolated.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct StringLit {
     pub parts: Vec<StringPart>,
     pub span: Span,
@@ -310,14 +314,14 @@ impl StringLit {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub enum StringPart {
     Text(String),
     Interpolation(Expr),
 }
 
 /// `{ a = 1, stage build = .. }`
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RecordLit {
     pub fields: Vec<Binding>,
     pub stages: Vec<Stage>,
@@ -325,7 +329,7 @@ pub struct RecordLit {
 }
 
 /// `stage name when cond = action`
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Stage {
     pub name: Name,
     pub when: Option<Expr>,
@@ -333,20 +337,20 @@ pub struct Stage {
     pub span: Span,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct MatchArm {
     pub pattern: Pattern,
     pub body: Expr,
     pub span: Span,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Pattern {
     pub kind: PatternKind,
     pub span: Span,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub enum PatternKind {
     Wildcard,
     Bool(bool),
@@ -363,13 +367,13 @@ pub enum PatternKind {
     },
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum UnaryOp {
     Not,
     Negate,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum BinaryOp {
     Or,
     And,

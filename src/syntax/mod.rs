@@ -19,6 +19,7 @@ mod trivia;
 
 pub use incremental::ItemParses;
 pub use parse::{parse, Parsed, MAX_DIAGNOSTICS};
+pub use shift::move_to_file;
 
 /// Whether the parser reports `code`: a file with such errors still yields
 /// the items that parsed, and can be checked.

@@ -93,12 +93,14 @@ impl Workspace {
     ) -> Workspace {
         let given = root.map(|dir| Root::given(dir, fs));
         let mut cache = cache;
-        let roots: Vec<Root> = {
+        let (roots, root_trees) = {
             let mut finder = match cache.as_deref_mut() {
                 Some(cache) => RootFinder::with_parses(fs, &mut cache.roots),
                 None => RootFinder::new(fs),
             };
-            entries.iter().map(|entry| given.clone().unwrap_or_else(|| finder.root_of(entry))).collect()
+            let roots: Vec<Root> =
+                entries.iter().map(|entry| given.clone().unwrap_or_else(|| finder.root_of(entry))).collect();
+            (roots, finder.into_trees())
         };
         let mut loader = Loader {
             fs,
@@ -107,6 +109,7 @@ impl Workspace {
             loading: Vec::new(),
             root: None,
             cache,
+            root_trees,
         };
         loader.workspace.prelude = loader.load_std(stdlib::PRELUDE, None);
         for (entry, root) in entries.iter().zip(roots) {
@@ -185,6 +188,8 @@ struct Loader<'fs> {
     loading: Vec<(ModuleOrigin, Option<Span>)>,
     /// The root of the named file being loaded: its spec imports stay inside.
     root: Option<Root>,
+    /// The trees the root search parsed, by text ([`RootFinder::into_trees`]).
+    root_trees: HashMap<String, ast::File>,
 }
 
 impl Loader<'_> {
@@ -208,12 +213,7 @@ impl Loader<'_> {
             ModuleOrigin::Std(_) => None,
         };
         let file = self.workspace.sources.add(display_name, path, text);
-        let text = self.workspace.sources.get(file).map(|f| f.text.clone()).unwrap_or_default();
-        let syntax::Parsed { file: ast, mut diagnostics } = match self.cache.as_deref_mut() {
-            Some(cache) => cache.parse(file, &text),
-            None => syntax::parse(file, &text),
-        };
-        self.workspace.diagnostics.append(&mut diagnostics);
+        let ast = self.parse(&origin, file);
 
         self.loading.push((origin.clone(), import_span));
         let (includes, namespaces) = self.load_imports(&origin, &ast);
@@ -223,6 +223,29 @@ impl Loader<'_> {
         self.workspace.modules.push(Module { file, origin: origin.clone(), ast, includes, namespaces });
         self.by_origin.insert(origin, id);
         Some(id)
+    }
+
+    /// The tree of `file`: a stdlib module's from the embedded parse when it
+    /// was made from this text ([`stdlib::cache`]), a spec's from the root
+    /// search when it parsed this text, else parsed, through the cache when
+    /// there is one. The parse's diagnostics join the workspace's.
+    fn parse(&mut self, origin: &ModuleOrigin, file: FileId) -> ast::File {
+        if let ModuleOrigin::Std(path) = origin {
+            if let Some(tree) = stdlib::cache::parsed(path, file) {
+                return tree;
+            }
+        }
+        let text = self.workspace.sources.get(file).map_or("", |f| f.text.as_str());
+        if let Some(mut tree) = self.root_trees.remove(text) {
+            syntax::move_to_file(&mut tree, file);
+            return tree;
+        }
+        let syntax::Parsed { file: ast, mut diagnostics } = match self.cache.as_deref_mut() {
+            Some(cache) => cache.parse(file, text),
+            None => syntax::parse(file, text),
+        };
+        self.workspace.diagnostics.append(&mut diagnostics);
+        ast
     }
 
     fn load_std(&mut self, path: &str, import_span: Option<Span>) -> Option<ModuleId> {

@@ -23,7 +23,7 @@ use std::path::{Component, Path, PathBuf};
 use super::files::FileSystem;
 use super::normalize;
 use crate::source::FileId;
-use crate::syntax::{self, ast::ItemKind};
+use crate::syntax::{self, ast, ast::ItemKind};
 
 /// The folder a spec's imports stay in.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -88,12 +88,15 @@ pub struct RootFinder<'fs> {
     declares: HashMap<PathBuf, bool>,
     /// Item parses kept between loads, by path (see [`RootFinder::with_parses`]).
     parses: Option<&'fs mut HashMap<PathBuf, syntax::ItemParses>>,
+    /// Without kept parses: the trees of the files parsed whole with no
+    /// diagnostic, by text ([`RootFinder::into_trees`]).
+    trees: HashMap<String, ast::File>,
 }
 
 impl<'fs> RootFinder<'fs> {
     /// A finder reading through `fs`.
     pub fn new(fs: &'fs dyn FileSystem) -> Self {
-        RootFinder { fs, declares: HashMap::new(), parses: None }
+        RootFinder { fs, declares: HashMap::new(), parses: None, trees: HashMap::new() }
     }
 
     /// A finder that parses a file through `parses`, kept between loads:
@@ -103,7 +106,7 @@ impl<'fs> RootFinder<'fs> {
         fs: &'fs dyn FileSystem,
         parses: &'fs mut HashMap<PathBuf, syntax::ItemParses>,
     ) -> Self {
-        RootFinder { fs, declares: HashMap::new(), parses: Some(parses) }
+        RootFinder { fs, declares: HashMap::new(), parses: Some(parses), trees: HashMap::new() }
     }
 
     /// The root of the named spec file `entry` (rules 2 and 3 of the module doc).
@@ -129,6 +132,13 @@ impl<'fs> RootFinder<'fs> {
         Root { shown: folder, real }
     }
 
+    /// The trees of the files the search parsed whole with no diagnostic, by
+    /// text, with their spans in file 0: the file that declares `project` is
+    /// usually loaded next, and its text need not be parsed twice.
+    pub fn into_trees(self) -> HashMap<String, ast::File> {
+        self.trees
+    }
+
     fn declares_project(&mut self, dir: &Path) -> bool {
         if let Some(&known) = self.declares.get(dir) {
             return known;
@@ -152,7 +162,14 @@ impl<'fs> RootFinder<'fs> {
                 Some(parses) => {
                     parses.entry(file.to_path_buf()).or_default().any_item(FileId(0), &text, is_project)
                 }
-                None => syntax::parse(FileId(0), &text).file.items.iter().any(is_project),
+                None => {
+                    let parsed = syntax::parse(FileId(0), &text);
+                    let declares = parsed.file.items.iter().any(is_project);
+                    if parsed.diagnostics.is_empty() {
+                        self.trees.insert(text, parsed.file);
+                    }
+                    declares
+                }
             }
     }
 }
@@ -196,6 +213,22 @@ mod tests {
             fs.files.insert(project.clone(), (*text).to_string());
             assert_eq!(root_of(&fs, &mut parses), PathBuf::from(expected), "{text}");
             assert_eq!(RootFinder::new(&fs).root_of(dev).shown, PathBuf::from(expected));
+        }
+    }
+
+    #[test]
+    fn a_file_the_root_search_parsed_is_loaded_as_a_fresh_parse_would_be() {
+        let mut fs = fs(&["infra/project.mdl"]);
+        fs.files
+            .insert(PathBuf::from("infra/envs/dev.mdl"), "import \"../project.mdl\"\nlayer l {}\n".into());
+        let workspace = crate::workspace::Workspace::load(&[PathBuf::from("infra/envs/dev.mdl")], &fs);
+        assert!(workspace.diagnostics.is_empty(), "{:?}", workspace.diagnostics);
+        let project = workspace.sources.find_name("infra/project.mdl").expect("project.mdl loaded");
+        assert_ne!(project, FileId(0), "the root search parsed it as file 0");
+        for (_, module) in workspace.iter_modules() {
+            let text = &workspace.sources.get(module.file).expect("the module's source").text;
+            let fresh = syntax::parse(module.file, text).file;
+            assert_eq!(format!("{:?}", module.ast), format!("{fresh:?}"));
         }
     }
 
