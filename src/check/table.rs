@@ -281,8 +281,8 @@ pub(crate) struct Builder {
     files: Vec<FileTable>,
     /// By id, and their ids.
     referents: Vec<Referent>,
-    referent_ids: HashMap<Referent, Id>,
-    type_ids: HashMap<Type, Id>,
+    referent_ids: foldhash::HashMap<Referent, Id>,
+    type_ids: foldhash::HashMap<Type, Id>,
 }
 
 impl Builder {
@@ -421,7 +421,7 @@ fn common_type(ty: &Type) -> Option<Id> {
     })
 }
 
-fn intern<T: std::hash::Hash + Eq + Clone>(ids: &mut HashMap<T, Id>, value: &T) -> Id {
+fn intern<T: std::hash::Hash + Eq + Clone>(ids: &mut foldhash::HashMap<T, Id>, value: &T) -> Id {
     if let Some(&id) = ids.get(value) {
         return id;
     }
@@ -431,7 +431,7 @@ fn intern<T: std::hash::Hash + Eq + Clone>(ids: &mut HashMap<T, Id>, value: &T) 
 }
 
 /// The interned values in id order.
-fn by_id<T>(ids: HashMap<T, Id>) -> Vec<T> {
+fn by_id<T>(ids: foldhash::HashMap<T, Id>) -> Vec<T> {
     let mut pairs: Vec<(T, Id)> = ids.into_iter().collect();
     pairs.sort_unstable_by_key(|(_, id)| *id);
     pairs.into_iter().map(|(value, _)| value).collect()
