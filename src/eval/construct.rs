@@ -147,7 +147,11 @@ impl<'a> Evaluator<'a> {
         }
         self.sites.pop();
         self.quiet_requires -= usize::from(quiet);
-        let outputs = self.outputs(construct, body)?;
+        let outputs = self.outputs(construct, body);
+        // Nothing evaluates in the finished instance again (its values are
+        // in its outputs and resources): free what only its members held.
+        self.pop_body(body);
+        let outputs = outputs?;
         let instance =
             Instance { construct: construct.name.text.as_str().into(), outputs: Arc::new(outputs) };
         Ok(Value::new(ValueKind::Instance(Arc::new(instance)), span))

@@ -81,6 +81,7 @@ impl<'a> Evaluator<'a> {
         let body = self.layer_body(decl, layer);
         self.force_all(body);
         let (publishes, secrets) = self.layer_members(layer, decl, body);
+        self.pop_body(body);
         let state = self.layer.take();
         let (resources, imports, depends_on) = match state {
             Some(s) => (s.resources, s.imports, s.depends_on),

@@ -182,7 +182,9 @@ impl<'a> Evaluator<'a> {
         field: &'a ast::Name,
         ctx: &Ctx,
     ) -> EvalResult<Value> {
-        match self.checked.def_at(field.span) {
+        let checked = self.checked;
+        let node = checked.table.node_starting(field.span);
+        match node.map(|n| n.def) {
             Some(Def::Variant { decl, index }) => {
                 self.variant_value(decl, index as usize, None, &Ctx::module(decl.module), expr.span)
             }
@@ -199,7 +201,11 @@ impl<'a> Evaluator<'a> {
                 let value = self.eval(target, ctx)?;
                 // A record of a list whose elements differ in shape lacks the
                 // fields the others have: the checker typed them optional.
-                let may_lack = matches!(self.checked.type_of(expr), Some(Type::Optional(_)));
+                let ty = match node {
+                    Some(node) => Some(node.ty),
+                    None => checked.type_of(expr),
+                };
+                let may_lack = matches!(ty, Some(Type::Optional(_)));
                 match value.kind {
                     ValueKind::Record(ref fields)
                         if may_lack && !fields.iter().any(|(k, _)| **k == *field.text) =>

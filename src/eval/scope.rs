@@ -166,6 +166,12 @@ impl<'a> Evaluator<'a> {
         self.bodies.len() - 1
     }
 
+    /// Drop a finished body, and any pushed after it: bodies nest (an
+    /// instance's are finished before it is), so they are a stack.
+    pub(crate) fn pop_body(&mut self, body: BodyId) {
+        self.bodies.truncate(body);
+    }
+
     /// Evaluate a member once; later uses get the stored value.
     pub(crate) fn force(&mut self, body: BodyId, slot: usize) -> EvalResult<Value> {
         let (name, source) = {
