@@ -128,7 +128,8 @@ pub(crate) struct Evaluator<'a> {
     pub(crate) params_prefix: String,
     /// Where `params` was written (none: the per-environment default).
     pub(crate) params_span: Option<Span>,
-    /// Every layer and construct instance evaluated so far, by [`scope::BodyId`].
+    /// The layers and construct instances being evaluated, by [`scope::BodyId`],
+    /// innermost last: a finished one is popped ([`Evaluator::pop_body`]).
     pub(crate) bodies: Vec<Body<'a>>,
     /// The layer being evaluated.
     pub(crate) layer: Option<LayerState>,

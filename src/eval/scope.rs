@@ -6,7 +6,8 @@
 //! says are locals or members. Invariants: a body has one slot per member of
 //! its declaration, by member index, and each is evaluated at most once, on
 //! first use (so bindings may be used before their textual position); a member
-//! that needs itself is a cycle error, never a loop; locals are a shared
+//! that needs itself is a cycle error, never a loop; bodies nest, and a
+//! finished one is dropped (nothing evaluates in it again); locals are a shared
 //! linked list, so entering a scope never copies an environment.
 
 use std::rc::Rc;
