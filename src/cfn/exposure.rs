@@ -55,9 +55,10 @@ fn serves_plain_http(listener: &ResourceModel) -> bool {
 
 /// On a load balancer of the same layer that is internet-facing (the default scheme).
 fn is_public(layer: &LayerModel, listener: &ResourceModel) -> bool {
-    let Some(ValueKind::Deploy(DeployExpr::Ref(id))) =
-        listener.properties.field("LoadBalancerArn").map(|v| &v.kind)
-    else {
+    let Some(ValueKind::Deploy(expr)) = listener.properties.field("LoadBalancerArn").map(|v| &v.kind) else {
+        return false;
+    };
+    let DeployExpr::Ref(id) = &**expr else {
         return false;
     };
     layer.resource(id).is_some_and(|balancer| {

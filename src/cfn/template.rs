@@ -147,8 +147,11 @@ fn lower_resource(lowering: &mut Lowering, resource: &ResourceModel) -> Json {
 /// resource another environment does not have) leaves `DependsOn` out.
 fn depends_on(value: &Value) -> Option<Json> {
     let id = |v: &Value| match &v.kind {
-        ValueKind::Deploy(DeployExpr::Ref(id)) => Json::String(id.clone()),
-        ValueKind::String(s) => Json::String(s.clone()),
+        ValueKind::Deploy(expr) => match &**expr {
+            DeployExpr::Ref(id) => Json::String(id.to_string()),
+            _ => Json::Null,
+        },
+        ValueKind::String(s) => Json::String(s.to_string()),
         _ => Json::Null,
     };
     match &value.kind {

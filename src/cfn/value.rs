@@ -35,7 +35,7 @@ impl Lowering<'_> {
             ValueKind::Bool(b) => Json::Bool(*b),
             ValueKind::Int(n) => json!(n),
             ValueKind::Number(n) => json!(n),
-            ValueKind::String(s) => Json::String(s.clone()),
+            ValueKind::String(s) => Json::String(s.to_string()),
             ValueKind::Quantity(q) => {
                 let property = path.to_string();
                 self.errors.push(LowerError::QuantityInTemplate {
@@ -52,11 +52,11 @@ impl Lowering<'_> {
                 items.iter().enumerate().filter_map(|(i, v)| self.json(v, &format!("{path}[{i}]"))).collect(),
             ),
             ValueKind::Record(fields) => self.record(fields, path),
-            ValueKind::Variant { text, variant, fields, .. } if fields.is_empty() => {
-                Json::String(text.clone().unwrap_or_else(|| variant.clone()))
+            ValueKind::Variant(variant) if variant.fields.is_empty() => {
+                Json::String(variant.shown().to_string())
             }
-            ValueKind::Variant { .. } => self.not_a_value(value, path, "an enum variant with fields"),
-            ValueKind::Instance { .. } => self.not_a_value(value, path, "a construct instance"),
+            ValueKind::Variant(_) => self.not_a_value(value, path, "an enum variant with fields"),
+            ValueKind::Instance(_) => self.not_a_value(value, path, "a construct instance"),
             ValueKind::Secret { parameter } => secret_arn(parameter),
             ValueKind::Deploy(expr) => self.deploy(expr, value, path)?,
         })
@@ -148,9 +148,8 @@ impl Lowering<'_> {
 fn whole_imported_list(items: &[Value]) -> Option<&str> {
     let mut whole = None;
     for (position, item) in items.iter().enumerate() {
-        let ValueKind::Deploy(DeployExpr::SsmItem { parameter, index, length }) = &item.kind else {
-            return None;
-        };
+        let ValueKind::Deploy(expr) = &item.kind else { return None };
+        let DeployExpr::SsmItem { parameter, index, length } = &**expr else { return None };
         let same = whole.map_or(true, |p: &str| p == parameter);
         if !same || *index != position || *length != items.len() {
             return None;

@@ -119,11 +119,13 @@ fn text_function(name: &str, values: &[Value], span: Span) -> Result<Value, Refu
         ("join", [list, sep]) => {
             return join(list, sep, span).ok_or("takes a list of strings and a separator")
         }
-        ("upper", [s]) => ValueKind::String(s.as_str().ok_or("takes a string")?.to_uppercase()),
-        ("lower", [s]) => ValueKind::String(s.as_str().ok_or("takes a string")?.to_lowercase()),
-        ("logical_id", [s]) => ValueKind::String(camel_case(s.as_str().ok_or("takes a string")?)),
+        ("upper", [s]) => ValueKind::String(s.as_str().ok_or("takes a string")?.to_uppercase().into()),
+        ("lower", [s]) => ValueKind::String(s.as_str().ok_or("takes a string")?.to_lowercase().into()),
+        ("logical_id", [s]) => ValueKind::String(camel_case(s.as_str().ok_or("takes a string")?).into()),
         ("replace", [s, from, to]) => match (s.as_str(), from.as_str(), to.as_str()) {
-            (Some(s), Some(from), Some(to)) if !from.is_empty() => ValueKind::String(s.replace(from, to)),
+            (Some(s), Some(from), Some(to)) if !from.is_empty() => {
+                ValueKind::String(s.replace(from, to).into())
+            }
             _ => return Err("takes three strings, the second not empty"),
         },
         _ => return Err("takes other arguments (see the language reference)"),
@@ -239,7 +241,7 @@ fn push_text(parts: &mut Vec<Value>, text: &str, origin: Span) {
         return;
     }
     if let Some(ValueKind::String(last)) = parts.last_mut().map(|v| &mut v.kind) {
-        last.push_str(text);
+        *last = [&**last, text].concat().into();
         return;
     }
     parts.push(Value::string(text, origin));

@@ -103,7 +103,7 @@ impl<'a> Evaluator<'a> {
         let mut ctx = Ctx::module(decl.module);
         if let ValueKind::Record(fields) = &value.kind {
             for (name, field) in fields.iter() {
-                ctx = ctx.with_local(name, field.clone());
+                ctx = ctx.with_local(name.clone(), field.clone());
             }
         }
         let site = if self.in_stdlib(value.origin) {

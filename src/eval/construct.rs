@@ -13,8 +13,8 @@
 use std::sync::Arc;
 
 use super::error::{EvalError, EvalResult};
-use super::model::{FieldName, ResourceModel, Value, ValueKind};
-use super::names::{camel_case, item_of, member_logical_id};
+use super::model::{DeployExpr, FieldName, Instance, ResourceModel, Text, Value, ValueKind, Variant};
+use super::names::{item_of, member_logical_id, InstanceName};
 use super::scope::{binding_source, Body, BodyId, BodyKind, Ctx, SlotSource, SlotState};
 use super::{Evaluator, MAX_INSTANCE_DEPTH};
 use crate::check::{DeclRef, Def};
@@ -36,7 +36,7 @@ impl<'a> Evaluator<'a> {
         target: &'a ast::Expr,
         body: &'a ast::RecordLit,
         ctx: &Ctx,
-        instance: Option<&str>,
+        instance: Option<InstanceName<'_>>,
     ) -> EvalResult<Value> {
         // What the target names is the checker's answer: only declarations
         // take `{ .. }`, so a member named like the construct (`vpc = vpc { .. }`)
@@ -50,10 +50,10 @@ impl<'a> Evaluator<'a> {
         };
         match kind {
             Some((decl, ItemKind::Construct(_))) => {
-                let Some(prefix) = instance else {
+                let Some(name) = instance else {
                     return Err(EvalError::UnnamedInstance { span: expr.span });
                 };
-                self.instantiate(decl, body, ctx, prefix, expr.span, target.span)
+                self.instantiate(decl, body, ctx, &name.logical_id(), expr.span, target.span)
             }
             Some((decl, ItemKind::Type(_))) => {
                 let value = self.eval_record(body, ctx)?;
@@ -81,19 +81,29 @@ impl<'a> Evaluator<'a> {
         let Some(variant) = enum_decl.variants.get(index) else {
             return Err(EvalError::internal("no such variant", span));
         };
-        let text = variant.value.as_ref().and_then(ast::StringLit::as_plain);
+        // A variant without fields is the same value wherever it is written:
+        // built once, shared by every use.
+        let plain = body.is_none() && variant.fields.is_empty();
+        if plain {
+            if let Some(shared) = self.plain_variants.get(&(decl, index)) {
+                return Ok(Value::new(ValueKind::Variant(shared.clone()), span));
+            }
+        }
         let given = match body {
             Some(lit) => self.eval_record(lit, ctx)?,
             None => Value::new(ValueKind::Record(Default::default()), span),
         };
         let fields = self.conform_fields(given, &variant.fields, decl.module, span)?;
-        let kind = ValueKind::Variant {
-            enum_name: enum_decl.name.text.clone(),
-            variant: variant.name.text.clone(),
-            text,
+        let value = Arc::new(Variant {
+            enum_name: enum_decl.name.text.as_str().into(),
+            variant: variant.name.text.as_str().into(),
+            text: variant.value.as_ref().and_then(ast::StringLit::as_plain).map(Text::from),
             fields: Arc::new(fields),
-        };
-        Ok(Value::new(kind, span))
+        });
+        if plain {
+            self.plain_variants.insert((decl, index), value.clone());
+        }
+        Ok(Value::new(ValueKind::Variant(value), span))
     }
 
     /// Instantiate a construct under the logical id prefix `prefix`.
@@ -115,7 +125,7 @@ impl<'a> Evaluator<'a> {
         }
         let given = self.given_params(lit, ctx, prefix)?;
         let failures_before = self.range_failures;
-        let body = self.instance_body(decl, construct, given, prefix.to_string())?;
+        let body = self.instance_body(decl, construct, given, prefix)?;
         // A param out of range is the root cause of whatever its requires (and
         // those of the instances inside) would say next: report it alone.
         let quiet = self.range_failures > failures_before;
@@ -137,9 +147,14 @@ impl<'a> Evaluator<'a> {
         }
         self.sites.pop();
         self.quiet_requires -= usize::from(quiet);
-        let outputs = self.outputs(construct, body)?;
-        let kind = ValueKind::Instance { construct: construct.name.text.clone(), outputs: Arc::new(outputs) };
-        Ok(Value::new(kind, span))
+        let outputs = self.outputs(construct, body);
+        // Nothing evaluates in the finished instance again (its values are
+        // in its outputs and resources): free what only its members held.
+        self.pop_body(body);
+        let outputs = outputs?;
+        let instance =
+            Instance { construct: construct.name.text.as_str().into(), outputs: Arc::new(outputs) };
+        Ok(Value::new(ValueKind::Instance(Arc::new(instance)), span))
     }
 
     /// The given fields, plus `stages` from `stage` items, evaluated in the caller's context.
@@ -171,9 +186,9 @@ impl<'a> Evaluator<'a> {
                     continue;
                 }
             }
-            let instance = format!("{prefix}{}", camel_case(&stage.name.text));
-            let action = self.eval_named(&stage.action, ctx, Some(&instance))?;
-            let name = Value::string(stage.name.text.clone(), stage.name.span);
+            let instance = InstanceName::Stage { prefix, name: &stage.name.text };
+            let action = self.eval_named(&stage.action, ctx, Some(instance))?;
+            let name = Value::string(stage.name.text.as_str(), stage.name.span);
             let record = vec![("name".into(), name), ("action".into(), action)];
             list.push(Value::new(ValueKind::Record(Arc::new(record)), stage.span));
         }
@@ -187,10 +202,10 @@ impl<'a> Evaluator<'a> {
         decl: DeclRef,
         construct: &'a ast::Construct,
         given: Vec<Given<'a>>,
-        prefix: String,
+        prefix: &str,
     ) -> EvalResult<BodyId> {
         let members = construct.members.len();
-        let mut body = Body::new(BodyKind::Instance(decl), decl.module, prefix.clone(), members);
+        let mut body = Body::new(BodyKind::Instance(decl), decl.module, prefix.into(), members);
         let mut given: Vec<Option<Given<'a>>> = given.into_iter().map(Some).collect();
         for (index, member) in construct.members.iter().enumerate() {
             match &member.kind {
@@ -207,8 +222,8 @@ impl<'a> Evaluator<'a> {
                     body.set(index, &b.name, binding_source(member, &b.value), SlotState::Pending)
                 }
                 MemberKind::Resource(r) => {
-                    let id = member_logical_id(&prefix, &r.name.text);
-                    let value = Value::deploy(super::model::DeployExpr::Ref(id), r.name.span);
+                    let id = member_logical_id(prefix, &r.name.text);
+                    let value = Value::deploy(DeployExpr::Ref(id.into()), r.name.span);
                     body.set(index, &r.name, SlotSource::Fixed, SlotState::Done(value));
                 }
                 MemberKind::Secret { .. } | MemberKind::Require(_) => {}
@@ -308,8 +323,8 @@ impl<'a> Evaluator<'a> {
         ctx: &Ctx,
         instance_span: Option<Span>,
     ) -> EvalResult<Option<ResourceModel>> {
-        let prefix = ctx.body.and_then(|b| self.bodies.get(b)).map(|b| b.prefix.clone()).unwrap_or_default();
-        let logical_id = member_logical_id(&prefix, &resource.name.text);
+        let prefix = ctx.body.and_then(|b| self.bodies.get(b)).map_or("", |b| &*b.prefix);
+        let logical_id = member_logical_id(prefix, &resource.name.text);
         let type_value = self.eval_string(&resource.type_name, ctx)?;
         let Some(type_name) = type_value.as_str().map(str::to_string) else {
             return Err(EvalError::internal(

@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use super::error::{EvalError, EvalResult};
 use super::model::{
-    display_text, Deployment, FieldName, Model, Setting, StackSetModel, Tag, Value, ValueKind,
+    display_text, Deployment, FieldName, Model, Setting, StackSetModel, Tag, Text, Value, ValueKind, Variant,
 };
 use super::names::item_of;
 use super::scope::Ctx;
@@ -58,7 +58,7 @@ impl<'a> Evaluator<'a> {
 
     fn eval_project(&mut self, project: &'a ast::Project, decl: DeclRef, environment: &str) {
         let ctx = Ctx::module(decl.module);
-        let mut fields = vec![("name".into(), Value::string(project.name.text.clone(), project.name.span))];
+        let mut fields = vec![("name".into(), Value::string(project.name.text.as_str(), project.name.span))];
         for field in &project.fields {
             match self.eval(&field.value, &ctx) {
                 Ok(value) => fields.push((self.field_name(&field.name.text), value)),
@@ -85,15 +85,14 @@ impl<'a> Evaluator<'a> {
         project_decl: DeclRef,
     ) {
         let ctx = Ctx::module(decl.module);
-        let name = Value::new(
-            ValueKind::Variant {
-                enum_name: project.name.text.clone(),
-                variant: env.name.text.clone(),
-                text: Some(env.name.text.clone()),
-                fields: Default::default(),
-            },
-            env.name.span,
-        );
+        let environment = Text::from(env.name.text.as_str());
+        let variant = Variant {
+            enum_name: project.name.text.as_str().into(),
+            variant: environment.clone(),
+            text: Some(environment),
+            fields: Default::default(),
+        };
+        let name = Value::new(ValueKind::Variant(Arc::new(variant)), env.name.span);
         // A failed setting leaves `env` unset: layers that read it then fail quietly.
         let given = match self.eval_record(&env.fields, &ctx) {
             Ok(value) => value,

@@ -14,6 +14,7 @@ use std::sync::Arc;
 use super::error::{EvalError, EvalResult};
 use super::limits::{check_count, check_size, check_string_length};
 use super::model::{display_text, DeployExpr, Value, ValueKind};
+use super::names::InstanceName;
 use super::scope::Ctx;
 use super::Evaluator;
 use crate::source::Span;
@@ -32,7 +33,7 @@ impl<'a> Evaluator<'a> {
         &mut self,
         expr: &'a ast::Expr,
         ctx: &Ctx,
-        instance: Option<&str>,
+        instance: Option<InstanceName<'_>>,
     ) -> EvalResult<Value> {
         self.enter(expr.span)?;
         let result = self.eval_kind(expr, ctx, instance);
@@ -42,7 +43,12 @@ impl<'a> Evaluator<'a> {
         Ok(value)
     }
 
-    fn eval_kind(&mut self, expr: &'a ast::Expr, ctx: &Ctx, instance: Option<&str>) -> EvalResult<Value> {
+    fn eval_kind(
+        &mut self,
+        expr: &'a ast::Expr,
+        ctx: &Ctx,
+        instance: Option<InstanceName<'_>>,
+    ) -> EvalResult<Value> {
         let span = expr.span;
         let kind = match &expr.kind {
             ExprKind::Bool(b) => ValueKind::Bool(*b),
@@ -129,6 +135,10 @@ impl<'a> Evaluator<'a> {
 
     /// `"a ${x} b"`: plain text, or a deploy-time join when a part is deploy-time.
     pub(crate) fn eval_string(&mut self, lit: &'a ast::StringLit, ctx: &Ctx) -> EvalResult<Value> {
+        if let [StringPart::Text(text)] = lit.parts.as_slice() {
+            check_string_length(text.len(), lit.span)?;
+            return Ok(Value::string(self.shared_text(text), lit.span));
+        }
         let mut parts: Vec<Value> = Vec::new();
         let mut text = String::new();
         for part in &lit.parts {
@@ -163,8 +173,14 @@ impl<'a> Evaluator<'a> {
     ) -> EvalResult<()> {
         let deploy_parts = match value.kind {
             ValueKind::Secret { .. } => return Err(EvalError::SecretInString { span }),
-            ValueKind::Deploy(DeployExpr::Join(inner)) => inner,
-            ValueKind::Deploy(_) => vec![value],
+            ValueKind::Deploy(expr) => match Arc::try_unwrap(expr) {
+                Ok(DeployExpr::Join(inner)) => inner,
+                Ok(expr) => vec![Value::deploy(expr, value.origin)],
+                Err(shared) => match &*shared {
+                    DeployExpr::Join(inner) => inner.clone(),
+                    _ => vec![Value::new(ValueKind::Deploy(shared), value.origin)],
+                },
+            },
             _ => match display_text(&value) {
                 Some(shown) => {
                     text.push_str(&shown);
@@ -198,7 +214,7 @@ impl<'a> Evaluator<'a> {
         scrutinee: &'a ast::Expr,
         arms: &'a [ast::MatchArm],
         ctx: &Ctx,
-        instance: Option<&str>,
+        instance: Option<InstanceName<'_>>,
         span: Span,
     ) -> EvalResult<Value> {
         let value = self.eval(scrutinee, ctx)?;
@@ -209,7 +225,7 @@ impl<'a> Evaluator<'a> {
             if let Some(bindings) = pattern_matches(&arm.pattern, &value) {
                 let mut arm_ctx = ctx.clone();
                 for (name, bound) in bindings {
-                    arm_ctx = arm_ctx.with_local(name, bound);
+                    arm_ctx = arm_ctx.with_local(self.shared_text(name), bound);
                 }
                 return self.eval_named(&arm.body, &arm_ctx, instance);
             }
@@ -239,7 +255,7 @@ impl<'a> Evaluator<'a> {
         };
         let mut out = Vec::with_capacity(items.len());
         for item in items {
-            let inner = ctx.with_local(&var.text, item);
+            let inner = ctx.with_local(self.shared_text(&var.text), item);
             if let Some(filter) = filter {
                 if !self.condition(filter, &inner)? {
                     continue;
@@ -258,20 +274,20 @@ fn pattern_matches<'p>(pattern: &'p ast::Pattern, value: &Value) -> Option<Vec<(
         (PatternKind::Bool(p), ValueKind::Bool(v)) => p == v,
         (PatternKind::Int(p), ValueKind::Int(v)) => p == v,
         (PatternKind::Int(p), ValueKind::Number(v)) => (*p as f64) == *v,
-        (PatternKind::String(p), ValueKind::String(v)) => p == v,
+        (PatternKind::String(p), ValueKind::String(v)) => **p == **v,
         (PatternKind::Quantity { amount, unit }, ValueKind::Quantity(q)) => {
             let p = Quantity::new(*amount, *unit);
             p.dimension == q.dimension && p.base == q.base
         }
-        (PatternKind::Variant { path, bindings }, ValueKind::Variant { variant, fields, .. }) => {
+        (PatternKind::Variant { path, bindings }, ValueKind::Variant(variant)) => {
             let last = path.last()?;
-            if last.text != *variant {
+            if *last.text != *variant.variant {
                 return None;
             }
             let bound = bindings
                 .iter()
                 .filter_map(|b| {
-                    let found = fields.iter().find(|(k, _)| **k == *b.text)?;
+                    let found = variant.fields.iter().find(|(k, _)| **k == *b.text)?;
                     Some((b.text.as_str(), found.1.clone()))
                 })
                 .collect();

@@ -8,7 +8,7 @@
 //! topologically, ties broken by declaration order; logical ids are unique per
 //! layer (E0211 otherwise).
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 use super::error::{EvalError, PublishedListProblem};
 use super::model::{
@@ -76,11 +76,12 @@ impl<'a> Evaluator<'a> {
             resources: Vec::new(),
             imports: Vec::new(),
             depends_on: Vec::new(),
-            ids: HashMap::new(),
+            ids: HashMap::default(),
         });
         let body = self.layer_body(decl, layer);
         self.force_all(body);
         let (publishes, secrets) = self.layer_members(layer, decl, body);
+        self.pop_body(body);
         let state = self.layer.take();
         let (resources, imports, depends_on) = match state {
             Some(s) => (s.resources, s.imports, s.depends_on),
@@ -130,7 +131,7 @@ impl<'a> Evaluator<'a> {
 
     /// The layer's members: bindings pending, resources and secrets known by name.
     fn layer_body(&mut self, decl: DeclRef, layer: &'a ast::Layer) -> usize {
-        let mut body = Body::new(BodyKind::Layer(decl), decl.module, String::new(), layer.members.len());
+        let mut body = Body::new(BodyKind::Layer(decl), decl.module, "".into(), layer.members.len());
         for (index, member) in layer.members.iter().enumerate() {
             match &member.kind {
                 MemberKind::Binding(b)
@@ -142,12 +143,12 @@ impl<'a> Evaluator<'a> {
                 }
                 MemberKind::Resource(r) => {
                     let id = super::names::member_logical_id("", &r.name.text);
-                    let value = Value::deploy(DeployExpr::Ref(id), r.name.span);
+                    let value = Value::deploy(DeployExpr::Ref(id.into()), r.name.span);
                     body.set(index, &r.name, SlotSource::Fixed, SlotState::Done(value));
                 }
                 MemberKind::Secret { name, .. } => {
                     let parameter = self.parameter(&name.text);
-                    let value = Value::new(ValueKind::Secret { parameter }, name.span);
+                    let value = Value::new(ValueKind::Secret { parameter: parameter.into() }, name.span);
                     body.set(index, name, SlotSource::Fixed, SlotState::Done(value));
                 }
                 // `name: T = value`: a typed binding (the checker refuses a

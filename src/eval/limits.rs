@@ -115,22 +115,23 @@ fn copy_cost(value: &Value, depth: usize) -> Option<u64> {
     match &value.kind {
         ValueKind::String(s) => Some(1 + (s.len() / BYTES_PER_STEP) as u64),
         ValueKind::List(items) => items_cost(items, depth),
-        ValueKind::Deploy(DeployExpr::Join(items)) => items_cost(items, depth),
-        ValueKind::Record(fields)
-        | ValueKind::Variant { fields, .. }
-        | ValueKind::Instance { outputs: fields, .. } => {
+        ValueKind::Deploy(expr) => match &**expr {
+            DeployExpr::Join(items) => items_cost(items, depth),
+            DeployExpr::Equals { left, right, .. } => {
+                Some(1 + copy_cost(left, depth + 1)? + copy_cost(right, depth + 1)?)
+            }
+            _ => Some(1),
+        },
+        ValueKind::Record(_) | ValueKind::Variant(_) | ValueKind::Instance(_) => {
+            let fields = value.kind.fields().map_or(&[][..], |f| f.as_slice());
             fields.iter().try_fold(1, |sum: u64, (_, v)| Some(sum + copy_cost(v, depth + 1)?))
-        }
-        ValueKind::Deploy(DeployExpr::Equals { left, right, .. }) => {
-            Some(1 + copy_cost(left, depth + 1)? + copy_cost(right, depth + 1)?)
         }
         ValueKind::Null
         | ValueKind::Bool(_)
         | ValueKind::Int(_)
         | ValueKind::Number(_)
         | ValueKind::Quantity(_)
-        | ValueKind::Secret { .. }
-        | ValueKind::Deploy(_) => Some(1),
+        | ValueKind::Secret { .. } => Some(1),
     }
 }
 
@@ -147,7 +148,10 @@ pub(crate) fn check_size(value: &Value, span: Span) -> EvalResult<()> {
         ValueKind::String(s) => check_string_length(s.len(), span),
         ValueKind::List(items) => check_count("list", items.len(), span),
         ValueKind::Record(fields) => check_count("map", fields.len(), span),
-        ValueKind::Deploy(DeployExpr::Join(parts)) => check_count("deploy-time string", parts.len(), span),
+        ValueKind::Deploy(expr) => match &**expr {
+            DeployExpr::Join(parts) => check_count("deploy-time string", parts.len(), span),
+            _ => Ok(()),
+        },
         _ => Ok(()),
     }
 }

@@ -41,11 +41,12 @@ mod tests;
 
 pub use model::{
     display_text, DeployExpr, Deployment, FieldName, Imported, LayerModel, Model, Published, ResourceModel,
-    SecretModel, Setting, StackSetModel, Tag, Value, ValueKind,
+    SecretModel, Setting, StackSetModel, Tag, Text, Value, ValueKind, Variant,
 };
 pub use names::camel_case;
 
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashSet};
+use std::sync::Arc;
 
 use crate::check::{Checked, DeclRef};
 use crate::diag::Diagnostic;
@@ -127,7 +128,8 @@ pub(crate) struct Evaluator<'a> {
     pub(crate) params_prefix: String,
     /// Where `params` was written (none: the per-environment default).
     pub(crate) params_span: Option<Span>,
-    /// Every layer and construct instance evaluated so far, by [`scope::BodyId`].
+    /// The layers and construct instances being evaluated, by [`scope::BodyId`],
+    /// innermost last: a finished one is popped ([`Evaluator::pop_body`]).
     pub(crate) bodies: Vec<Body<'a>>,
     /// The layer being evaluated.
     pub(crate) layer: Option<LayerState>,
@@ -150,8 +152,10 @@ pub(crate) struct Evaluator<'a> {
     pub(crate) published: HashMap<String, Option<usize>>,
     /// Files of the stdlib: a label there is not the user's line.
     std_files: HashSet<FileId>,
-    /// Every field name written in the spec, shared by the records that use it.
-    field_names: HashMap<&'a str, FieldName>,
+    /// Every field name and plain string written in the spec, shared by the values that hold it.
+    texts: HashMap<&'a str, Text>,
+    /// The value of each variant without fields used so far, by enum and variant.
+    pub(crate) plain_variants: HashMap<(DeclRef, usize), Arc<Variant>>,
 }
 
 impl<'a> Evaluator<'a> {
@@ -185,16 +189,23 @@ impl<'a> Evaluator<'a> {
             range_failures: 0,
             quiet_requires: 0,
             diagnostics: Vec::new(),
-            published: HashMap::new(),
+            published: HashMap::default(),
             std_files,
-            field_names: HashMap::new(),
+            texts: HashMap::default(),
+            plain_variants: HashMap::default(),
         }
     }
 
     /// The shared name of a field written as `text` in the spec: one
     /// allocation per distinct name, not one per record.
     pub(crate) fn field_name(&mut self, text: &'a str) -> FieldName {
-        self.field_names.entry(text).or_insert_with(|| FieldName::from(text)).clone()
+        self.shared_text(text)
+    }
+
+    /// Text written in the spec (a field name, a plain string literal, an
+    /// attribute name), shared by every value that holds it.
+    pub(crate) fn shared_text(&mut self, text: &'a str) -> Text {
+        self.texts.entry(text).or_insert_with(|| Text::from(text)).clone()
     }
 
     /// Evaluate one environment; the model is `None` when an error was reported.

@@ -255,13 +255,13 @@ impl Value {
     }
 
     /// A plain string.
-    pub fn string(text: impl Into<String>, origin: Span) -> Value {
+    pub fn string(text: impl Into<Text>, origin: Span) -> Value {
         Value::new(ValueKind::String(text.into()), origin)
     }
 
     /// A deploy-time value.
     pub fn deploy(expr: DeployExpr, origin: Span) -> Value {
-        Value::new(ValueKind::Deploy(expr), origin)
+        Value::new(ValueKind::Deploy(Arc::new(expr)), origin)
     }
 
     /// The text of a plain string.
@@ -272,13 +272,21 @@ impl Value {
         }
     }
 
+    /// The deploy-time expression this value is, if it is one.
+    pub fn deploy_expr(&self) -> Option<&DeployExpr> {
+        match &self.kind {
+            ValueKind::Deploy(expr) => Some(expr),
+            _ => None,
+        }
+    }
+
     /// Call `f` on every deploy-time expression inside this value, nested ones
     /// included (the parts of an interpolation), with the value that holds it.
     pub fn for_each_deploy(&self, f: &mut impl FnMut(&DeployExpr, &Value)) {
         match &self.kind {
             ValueKind::Deploy(expr) => {
                 f(expr, self);
-                match expr {
+                match &**expr {
                     DeployExpr::Join(parts) => parts.iter().for_each(|p| p.for_each_deploy(f)),
                     DeployExpr::Equals { left, right, .. } => {
                         left.for_each_deploy(f);
@@ -299,13 +307,7 @@ impl Value {
 
     /// A field of a record, an instance's output, or a variant's field.
     pub fn field(&self, name: &str) -> Option<&Value> {
-        let fields = match &self.kind {
-            ValueKind::Record(fields) => fields,
-            ValueKind::Instance { outputs, .. } => outputs,
-            ValueKind::Variant { fields, .. } => fields,
-            _ => return None,
-        };
-        fields.iter().find(|(k, _)| &**k == name).map(|(_, v)| v)
+        self.kind.fields()?.iter().find(|(k, _)| &**k == name).map(|(_, v)| v)
     }
 }
 
@@ -319,7 +321,13 @@ pub type Fields = Arc<Vec<(FieldName, Value)>>;
 /// a thousand records with a `name` field hold one string.
 pub type FieldName = Arc<str>;
 
-/// What a value is.
+/// Text that clones by sharing: a string value, a logical id, an enum's
+/// name. Values are copied on every read of a name or a field, and the model
+/// of a large platform holds millions of them, so none owns its text.
+pub type Text = Arc<str>;
+
+/// What a value is. Kept to two words (a [`Value`] with its span is 40
+/// bytes): anything larger is behind an `Arc`, shared when copied.
 #[derive(Debug, Clone, Serialize)]
 #[serde(tag = "type", content = "value", rename_all = "snake_case")]
 pub enum ValueKind {
@@ -332,7 +340,7 @@ pub enum ValueKind {
     /// A decimal number without a unit.
     Number(f64),
     /// Plain text, known at check time.
-    String(String),
+    String(Text),
     /// A quantity in its dimension's base unit (CPU units, MiB, seconds, percent).
     #[serde(serialize_with = "serialize_quantity")]
     Quantity(Quantity),
@@ -341,32 +349,47 @@ pub enum ValueKind {
     /// A record or map, fields in the order written (defaults after).
     Record(#[serde(serialize_with = "serialize_fields")] Fields),
     /// An enum variant, with its lowering text and its fields.
-    Variant {
-        /// The enum (`Capacity`; the project's name for `env.name`).
-        enum_name: String,
-        /// The variant (`on_demand`).
-        variant: String,
-        /// Its lowering text (`af-south-1` for `af_south_1`), when declared.
-        text: Option<String>,
-        /// Its fields, defaults filled in.
-        #[serde(serialize_with = "serialize_fields")]
-        fields: Fields,
-    },
+    Variant(Arc<Variant>),
     /// A construct instance: its outputs.
-    Instance {
-        /// The construct's name.
-        construct: String,
-        /// Its outputs, in declaration order.
-        #[serde(serialize_with = "serialize_fields")]
-        outputs: Fields,
-    },
+    Instance(Arc<Instance>),
     /// A SecureString parameter, by name.
     Secret {
         /// The full SSM parameter name.
-        parameter: String,
+        parameter: Text,
     },
     /// A value known only when CloudFormation runs.
-    Deploy(DeployExpr),
+    Deploy(Arc<DeployExpr>),
+}
+
+/// An enum variant's value.
+#[derive(Debug, Clone, Serialize)]
+pub struct Variant {
+    /// The enum (`Capacity`; the project's name for `env.name`).
+    pub enum_name: Text,
+    /// The variant (`on_demand`).
+    pub variant: Text,
+    /// Its lowering text (`af-south-1` for `af_south_1`), when declared.
+    pub text: Option<Text>,
+    /// Its fields, defaults filled in.
+    #[serde(serialize_with = "serialize_fields")]
+    pub fields: Fields,
+}
+
+impl Variant {
+    /// Its text in a template or an interpolation: the lowering text, else the name.
+    pub fn shown(&self) -> &Text {
+        self.text.as_ref().unwrap_or(&self.variant)
+    }
+}
+
+/// A construct instance's value.
+#[derive(Debug, Clone, Serialize)]
+pub struct Instance {
+    /// The construct's name.
+    pub construct: Text,
+    /// Its outputs, in declaration order.
+    #[serde(serialize_with = "serialize_fields")]
+    pub outputs: Fields,
 }
 
 impl ValueKind {
@@ -381,10 +404,20 @@ impl ValueKind {
             ValueKind::Quantity(_) => "quantity",
             ValueKind::List(_) => "list",
             ValueKind::Record(_) => "record",
-            ValueKind::Variant { .. } => "enum variant",
-            ValueKind::Instance { .. } => "construct instance",
+            ValueKind::Variant(_) => "enum variant",
+            ValueKind::Instance(_) => "construct instance",
             ValueKind::Secret { .. } => "secret",
             ValueKind::Deploy(_) => "deploy-time value",
+        }
+    }
+
+    /// The fields of a record, an instance's outputs, or a variant's fields.
+    pub fn fields(&self) -> Option<&Fields> {
+        match self {
+            ValueKind::Record(fields) => Some(fields),
+            ValueKind::Instance(instance) => Some(&instance.outputs),
+            ValueKind::Variant(variant) => Some(&variant.fields),
+            _ => None,
         }
     }
 }
@@ -394,11 +427,11 @@ impl ValueKind {
 #[serde(tag = "fn", content = "args", rename_all = "snake_case")]
 pub enum DeployExpr {
     /// `{ "Ref": logical_id }`
-    Ref(String),
+    Ref(Text),
     /// `{ "Fn::GetAtt": [logical_id, "Endpoint.Address"] }`
-    GetAtt(String, String),
+    GetAtt(Text, Text),
     /// A pseudo parameter: `AWS::Region`, `AWS::AccountId`, ...
-    Pseudo(String),
+    Pseudo(&'static str),
     /// An SSM parameter read at deploy time (a value an earlier layer published).
     Ssm(String),
     /// Element `index` of a list an earlier layer published (`Fn::Select` on
@@ -466,17 +499,21 @@ fn serialize_quantity<S: Serializer>(quantity: &Quantity, serializer: S) -> Resu
 /// `None` for values that have no text form (records, lists, secrets, deploy values).
 pub fn display_text(value: &Value) -> Option<String> {
     Some(match &value.kind {
-        ValueKind::String(s) => s.clone(),
+        ValueKind::String(s) => s.to_string(),
         ValueKind::Int(n) => n.to_string(),
         ValueKind::Number(n) => format_amount(*n),
         ValueKind::Bool(b) => b.to_string(),
         ValueKind::Quantity(q) => q.to_string(),
-        ValueKind::Variant { variant, text, .. } => text.clone().unwrap_or_else(|| variant.clone()),
+        ValueKind::Variant(variant) => variant.shown().to_string(),
         ValueKind::Null => "none".to_string(),
         ValueKind::List(_)
         | ValueKind::Record(_)
-        | ValueKind::Instance { .. }
+        | ValueKind::Instance(_)
         | ValueKind::Secret { .. }
         | ValueKind::Deploy(_) => return None,
     })
 }
+
+// A value is copied on every read of a name or a field, and a large model
+// holds millions: keep it at five words (the kind two, the span one and a half).
+const _: () = assert!(std::mem::size_of::<Value>() <= 40);

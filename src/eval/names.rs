@@ -13,7 +13,7 @@
 use std::sync::Arc;
 
 use super::error::{EvalError, EvalResult};
-use super::model::{DeployExpr, Value, ValueKind};
+use super::model::{DeployExpr, Text, Value, ValueKind, Variant};
 use super::scope::{BodyKind, Ctx};
 use super::Evaluator;
 use crate::check::{DeclRef, Def, Scope, Type};
@@ -60,6 +60,27 @@ pub fn member_logical_id(prefix: &str, name: &str) -> String {
         return prefix.to_string();
     }
     format!("{prefix}{}", camel_case(name))
+}
+
+/// The logical id prefix a construct instance takes where it is written (in
+/// tail position of a member or a stage), spelled out only when an instance
+/// is there: most values a member holds are not instances.
+#[derive(Clone, Copy)]
+pub(crate) enum InstanceName<'n> {
+    /// The value of member `name` of a body whose ids are prefixed `prefix`.
+    Member { prefix: &'n str, name: &'n str },
+    /// The action of stage `name` of the instance prefixed `prefix`.
+    Stage { prefix: &'n str, name: &'n str },
+}
+
+impl InstanceName<'_> {
+    /// The prefix: `Django` for `django = ecs.service { .. }`.
+    pub(crate) fn logical_id(self) -> String {
+        match self {
+            InstanceName::Member { prefix, name } => member_logical_id(prefix, name),
+            InstanceName::Stage { prefix, name } => format!("{prefix}{}", camel_case(name)),
+        }
+    }
 }
 
 impl<'a> Evaluator<'a> {
@@ -135,16 +156,13 @@ impl<'a> Evaluator<'a> {
     /// `dev`, `prod`: a value of the project's implicit environments enum.
     fn environment_value(&self, name: &str, span: Span) -> Value {
         let enum_name = match self.env_value.as_ref().and_then(|env| env.field("name")).map(|v| &v.kind) {
-            Some(ValueKind::Variant { enum_name, .. }) => enum_name.clone(),
-            _ => "environment".to_string(),
+            Some(ValueKind::Variant(variant)) => variant.enum_name.clone(),
+            _ => Text::from("environment"),
         };
-        let kind = ValueKind::Variant {
-            enum_name,
-            variant: name.to_string(),
-            text: Some(name.to_string()),
-            fields: Default::default(),
-        };
-        Value::new(kind, span)
+        let name = Text::from(name);
+        let variant =
+            Variant { enum_name, variant: name.clone(), text: Some(name), fields: Default::default() };
+        Value::new(ValueKind::Variant(Arc::new(variant)), span)
     }
 
     /// The checker's scope of `module` (bounds-checked: `Scopes::of` indexes).
@@ -161,10 +179,12 @@ impl<'a> Evaluator<'a> {
         &mut self,
         expr: &ast::Expr,
         target: &'a ast::Expr,
-        field: &ast::Name,
+        field: &'a ast::Name,
         ctx: &Ctx,
     ) -> EvalResult<Value> {
-        match self.checked.def_at(field.span) {
+        let checked = self.checked;
+        let node = checked.table.node_starting(field.span);
+        match node.map(|n| n.def) {
             Some(Def::Variant { decl, index }) => {
                 self.variant_value(decl, index as usize, None, &Ctx::module(decl.module), expr.span)
             }
@@ -172,7 +192,7 @@ impl<'a> Evaluator<'a> {
                 self.cross_layer(layer, index as usize, field, expr.span, ctx)
             }
             Some(Def::Pseudo(pseudo)) => {
-                Ok(Value::deploy(DeployExpr::Pseudo(pseudo.cloudformation().to_string()), expr.span))
+                Ok(Value::deploy(DeployExpr::Pseudo(pseudo.cloudformation()), expr.span))
             }
             Some(Def::Decl(_)) => Err(EvalError::internal("a declaration is not a value", field.span)),
             // Settings, project fields, outputs, record and variant fields,
@@ -181,7 +201,11 @@ impl<'a> Evaluator<'a> {
                 let value = self.eval(target, ctx)?;
                 // A record of a list whose elements differ in shape lacks the
                 // fields the others have: the checker typed them optional.
-                let may_lack = matches!(self.checked.type_of(expr), Some(Type::Optional(_)));
+                let ty = match node {
+                    Some(node) => Some(node.ty),
+                    None => checked.type_of(expr),
+                };
+                let may_lack = matches!(ty, Some(Type::Optional(_)));
                 match value.kind {
                     ValueKind::Record(ref fields)
                         if may_lack && !fields.iter().any(|(k, _)| **k == *field.text) =>
@@ -197,24 +221,45 @@ impl<'a> Evaluator<'a> {
     }
 
     /// A field of an evaluated value.
-    pub(crate) fn field_of(&mut self, value: Value, field: &ast::Name, span: Span) -> EvalResult<Value> {
+    pub(crate) fn field_of(&mut self, value: Value, field: &'a ast::Name, span: Span) -> EvalResult<Value> {
         let name = field.text.as_str();
-        match value.kind {
-            ValueKind::Deploy(DeployExpr::Ref(id)) => Ok(Value::deploy(resource_attribute(id, name), span)),
-            ValueKind::Deploy(DeployExpr::GetAtt(id, path)) => {
-                Ok(Value::deploy(DeployExpr::GetAtt(id, format!("{path}.{name}")), span))
+        if let ValueKind::Deploy(expr) = &value.kind {
+            match &**expr {
+                DeployExpr::Ref(id) => {
+                    let attribute = self.resource_attribute(id.clone(), name);
+                    return Ok(Value::deploy(attribute, span));
+                }
+                DeployExpr::GetAtt(id, path) => {
+                    let path = Text::from(format!("{path}.{name}"));
+                    return Ok(Value::deploy(DeployExpr::GetAtt(id.clone(), path), span));
+                }
+                _ => {}
             }
-            ValueKind::Secret { parameter } if name == "parameter" => Ok(Value::string(parameter, span)),
-            ValueKind::Record(fields)
-            | ValueKind::Instance { outputs: fields, .. }
-            | ValueKind::Variant { fields, .. } => {
-                fields.iter().find(|(k, _)| &**k == name).map(|(_, v)| v.clone()).ok_or_else(|| {
-                    EvalError::internal(format!("there is no field `{name}` here"), field.span)
-                })
+        }
+        match &value.kind {
+            ValueKind::Secret { parameter } if name == "parameter" => {
+                Ok(Value::string(parameter.clone(), span))
             }
-            other => {
-                Err(EvalError::internal(format!("a {} has no field `{name}`", other.describe()), field.span))
-            }
+            kind => match kind.fields() {
+                Some(fields) => {
+                    fields.iter().find(|(k, _)| &**k == name).map(|(_, v)| v.clone()).ok_or_else(|| {
+                        EvalError::internal(format!("there is no field `{name}` here"), field.span)
+                    })
+                }
+                None => Err(EvalError::internal(
+                    format!("a {} has no field `{name}`", kind.describe()),
+                    field.span,
+                )),
+            },
+        }
+    }
+
+    /// `r.ref` is the resource's `Ref`; any other field is a `Fn::GetAtt` attribute.
+    fn resource_attribute(&mut self, id: Text, field: &'a str) -> DeployExpr {
+        if field == "ref" {
+            DeployExpr::Ref(id)
+        } else {
+            DeployExpr::GetAtt(id, self.field_name(field))
         }
     }
 
@@ -244,7 +289,7 @@ impl<'a> Evaluator<'a> {
         match decl.members.get(index).map(|m| &m.kind) {
             Some(ast::MemberKind::Secret { .. }) => {
                 self.record_dependency(layer);
-                Ok(Value::new(ValueKind::Secret { parameter }, span))
+                Ok(Value::new(ValueKind::Secret { parameter: parameter.into() }, span))
             }
             Some(ast::MemberKind::Publish(_)) => {
                 // Layers are evaluated producers first, so what this
@@ -274,15 +319,6 @@ fn imported_list(parameter: String, length: usize, span: Span) -> Value {
         Value::deploy(expr, span)
     };
     Value::new(ValueKind::List(Arc::new((0..length).map(item).collect())), span)
-}
-
-/// `r.ref` is the resource's `Ref`; any other field is a `Fn::GetAtt` attribute.
-fn resource_attribute(id: String, field: &str) -> DeployExpr {
-    if field == "ref" {
-        DeployExpr::Ref(id)
-    } else {
-        DeployExpr::GetAtt(id, field.to_string())
-    }
 }
 
 /// The declaration behind a reference, if the reference is valid.

@@ -119,9 +119,7 @@ pub(crate) fn values_equal(l: &Value, r: &Value) -> bool {
             a.len() == b.len() && a.iter().zip(b.iter()).all(|(x, y)| values_equal(x, y))
         }
         (K::Record(a), K::Record(b)) => fields_equal(a, b),
-        (K::Variant { variant: a, fields: fa, .. }, K::Variant { variant: b, fields: fb, .. }) => {
-            a == b && fields_equal(fa, fb)
-        }
+        (K::Variant(a), K::Variant(b)) => a.variant == b.variant && fields_equal(&a.fields, &b.fields),
         (K::Secret { parameter: a }, K::Secret { parameter: b }) => a == b,
         _ => false,
     }
@@ -173,7 +171,7 @@ fn arithmetic(op: BinaryOp, l: &Value, r: &Value, span: Span, right_span: Span) 
         (K::Int(_) | K::Number(_), K::Quantity(q)) if op == BinaryOp::Mul => {
             Ok(K::Quantity(q.scale_by(as_f64(l).unwrap_or(1.0))))
         }
-        (K::String(a), K::String(b)) if op == BinaryOp::Add => Ok(K::String(format!("{a}{b}"))),
+        (K::String(a), K::String(b)) if op == BinaryOp::Add => Ok(K::String([&**a, &**b].concat().into())),
         (K::List(a), K::List(b)) if op == BinaryOp::Add => {
             Ok(K::List(Arc::new(a.iter().chain(b.iter()).cloned().collect())))
         }

@@ -6,13 +6,15 @@
 //! says are locals or members. Invariants: a body has one slot per member of
 //! its declaration, by member index, and each is evaluated at most once, on
 //! first use (so bindings may be used before their textual position); a member
-//! that needs itself is a cycle error, never a loop; locals are a shared
+//! that needs itself is a cycle error, never a loop; bodies nest, and a
+//! finished one is dropped (nothing evaluates in it again); locals are a shared
 //! linked list, so entering a scope never copies an environment.
 
 use std::rc::Rc;
 
 use super::error::{EvalError, EvalResult};
-use super::model::{Value, ValueKind};
+use super::model::{Text, Value, ValueKind};
+use super::names::InstanceName;
 use super::Evaluator;
 use crate::check::DeclRef;
 use crate::source::Span;
@@ -27,7 +29,7 @@ pub(crate) type Locals = Option<Rc<Local>>;
 
 /// One local name.
 pub(crate) struct Local {
-    pub(crate) name: String,
+    pub(crate) name: Text,
     pub(crate) value: Value,
     pub(crate) next: Locals,
 }
@@ -54,8 +56,8 @@ impl Ctx {
     }
 
     /// This context with one more local name.
-    pub(crate) fn with_local(&self, name: &str, value: Value) -> Ctx {
-        let local = Local { name: name.to_string(), value, next: self.locals.clone() };
+    pub(crate) fn with_local(&self, name: Text, value: Value) -> Ctx {
+        let local = Local { name, value, next: self.locals.clone() };
         Ctx { module: self.module, body: self.body, locals: Some(Rc::new(local)) }
     }
 
@@ -63,7 +65,7 @@ impl Ctx {
     pub(crate) fn local(&self, name: &str) -> Option<&Value> {
         let mut next = self.locals.as_deref();
         while let Some(local) = next {
-            if local.name == name {
+            if *local.name == *name {
                 return Some(&local.value);
             }
             next = local.next.as_deref();
@@ -77,7 +79,7 @@ pub(crate) struct Body<'a> {
     pub(crate) kind: BodyKind,
     pub(crate) module: ModuleId,
     /// Logical id prefix: "" for a layer, `Django` for the instance bound to `django`.
-    pub(crate) prefix: String,
+    pub(crate) prefix: Text,
     /// By member index of the declaration; `None` for a `require` (it has no value).
     pub(crate) slots: Vec<Option<Slot<'a>>>,
 }
@@ -140,7 +142,7 @@ pub(crate) enum SlotState {
 
 impl<'a> Body<'a> {
     /// A body for a declaration of `members` members, none of them set yet.
-    pub(crate) fn new(kind: BodyKind, module: ModuleId, prefix: String, members: usize) -> Self {
+    pub(crate) fn new(kind: BodyKind, module: ModuleId, prefix: Text, members: usize) -> Self {
         Body { kind, module, prefix, slots: (0..members).map(|_| None).collect() }
     }
 
@@ -163,6 +165,12 @@ impl<'a> Evaluator<'a> {
     pub(crate) fn push_body(&mut self, body: Body<'a>) -> BodyId {
         self.bodies.push(body);
         self.bodies.len() - 1
+    }
+
+    /// Drop a finished body, and any pushed after it: bodies nest (an
+    /// instance's are finished before it is), so they are a stack.
+    pub(crate) fn pop_body(&mut self, body: BodyId) {
+        self.bodies.truncate(body);
     }
 
     /// Evaluate a member once; later uses get the stored value.
@@ -211,17 +219,12 @@ impl<'a> Evaluator<'a> {
             None => return Err(EvalError::internal("a body vanished", name.span)),
         };
         let ctx = Ctx::body(module, body);
+        let instance = InstanceName::Member { prefix: &prefix, name: &name.text };
         self.enter(name.span)?;
         let result = match source {
-            SlotSource::Expr(expr) => {
-                let instance_name = super::names::member_logical_id(&prefix, &name.text);
-                self.eval_named(expr, &ctx, Some(&instance_name))
-            }
+            SlotSource::Expr(expr) => self.eval_named(expr, &ctx, Some(instance)),
             SlotSource::When(condition, expr) => match self.condition(condition, &ctx) {
-                Ok(true) => {
-                    let instance_name = super::names::member_logical_id(&prefix, &name.text);
-                    self.eval_named(expr, &ctx, Some(&instance_name))
-                }
+                Ok(true) => self.eval_named(expr, &ctx, Some(instance)),
                 Ok(false) => Ok(Value::new(ValueKind::Null, condition.span)),
                 Err(error) => Err(error),
             },

@@ -189,7 +189,7 @@ fn fits(expected: Kind, kind: &ValueKind) -> bool {
         (Kind::Number, ValueKind::Int(_) | ValueKind::Number(_)) => true,
         (Kind::Number, ValueKind::String(s)) => s.parse::<f64>().is_ok(),
         (Kind::Boolean, ValueKind::Bool(_)) => true,
-        (Kind::Boolean, ValueKind::String(s)) => s == "true" || s == "false",
+        (Kind::Boolean, ValueKind::String(s)) => &**s == "true" || &**s == "false",
         _ => false,
     }
 }
@@ -202,8 +202,8 @@ fn check_attribute(
     errors: &mut Vec<LowerError>,
 ) {
     let DeployExpr::GetAtt(id, attribute) = expr else { return };
-    let Some(schema) = types.get(id.as_str()) else { return };
-    if schema.attrs.iter().any(|a| a == attribute) {
+    let Some(schema) = types.get(&**id) else { return };
+    if schema.attrs.iter().any(|a| *a == &**attribute) {
         return;
     }
     let type_name = layer.resource(id).map(|r| r.type_name.clone()).unwrap_or_default();
@@ -211,7 +211,7 @@ fn check_attribute(
     errors.push(LowerError::UnknownAttribute {
         span: origin,
         type_name,
-        attribute: attribute.clone(),
+        attribute: attribute.to_string(),
         suggestion,
     });
 }
@@ -219,17 +219,17 @@ fn check_attribute(
 /// A string, number, bool or field-less variant: what lowers to a JSON scalar.
 pub(super) fn is_scalar(kind: &ValueKind) -> bool {
     matches!(kind, ValueKind::String(_) | ValueKind::Int(_) | ValueKind::Number(_) | ValueKind::Bool(_))
-        || matches!(kind, ValueKind::Variant { fields, .. } if fields.is_empty())
+        || matches!(kind, ValueKind::Variant(variant) if variant.fields.is_empty())
 }
 
 /// The text a scalar lowers to.
 pub(super) fn scalar_text(kind: &ValueKind) -> String {
     match kind {
-        ValueKind::String(s) => s.clone(),
+        ValueKind::String(s) => s.to_string(),
         ValueKind::Int(n) => n.to_string(),
         ValueKind::Number(n) => n.to_string(),
         ValueKind::Bool(b) => b.to_string(),
-        ValueKind::Variant { text, variant, .. } => text.clone().unwrap_or_else(|| variant.clone()),
+        ValueKind::Variant(variant) => variant.shown().to_string(),
         _ => String::new(),
     }
 }

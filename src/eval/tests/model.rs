@@ -31,17 +31,17 @@ fn instances_prefix_logical_ids_with_their_binding_path() {
     let task = app.resource("DjangoTask").expect("task");
     assert_eq!(json(field(&task.properties, "Cpu")), r#"{"type":"int","value":1024}"#);
     assert_eq!(json(field(&task.properties, "Memory")), r#"{"type":"int","value":2048}"#);
-    assert!(matches!(&field(&task.properties, "TaskRoleArn").kind,
-        ValueKind::Deploy(DeployExpr::GetAtt(id, attr)) if id == "DjangoTaskRole" && attr == "Arn"));
-    assert!(matches!(&field(&task.properties, "LogGroup").kind,
-        ValueKind::Deploy(DeployExpr::Ref(id)) if id == "DjangoLogsGroup"));
+    assert!(matches!(field(&task.properties, "TaskRoleArn").deploy_expr(),
+        Some(DeployExpr::GetAtt(id, attr)) if &**id == "DjangoTaskRole" && &**attr == "Arn"));
+    assert!(matches!(field(&task.properties, "LogGroup").deploy_expr(),
+        Some(DeployExpr::Ref(id)) if &**id == "DjangoLogsGroup"));
     assert_eq!(field(&task.properties, "Family").as_str(), Some("svc-8000"));
     assert!(task.instance_span.is_some());
     let logs = app.resource("DjangoLogsGroup").expect("log group");
     assert_eq!(json(field(&logs.properties, "RetentionInDays")), r#"{"type":"int","value":7}"#);
     let alerts = app.resource("Alerts").expect("alerts");
-    assert!(matches!(&field(&alerts.properties, "Owner").kind,
-        ValueKind::Deploy(DeployExpr::Ref(id)) if id == "DjangoTask"));
+    assert!(matches!(field(&alerts.properties, "Owner").deploy_expr(),
+        Some(DeployExpr::Ref(id)) if &**id == "DjangoTask"));
 }
 
 #[test]
@@ -72,8 +72,8 @@ layer app {{
     // A layer has no prefix to keep: its `main` is named like any binding.
     assert_eq!(ids, ["Web", "WebExtra", "WebOther", "WebOtherExtra", "WebOwn", "Main", "MainExtra"]);
     let own = app.resource("WebOwn").expect("own");
-    assert!(matches!(&field(&own.properties, "TopicName").kind,
-        ValueKind::Deploy(DeployExpr::Ref(id)) if id == "Web"));
+    assert!(matches!(field(&own.properties, "TopicName").deploy_expr(),
+        Some(DeployExpr::Ref(id)) if &**id == "Web"));
 }
 
 #[test]
@@ -84,13 +84,13 @@ fn interpolating_a_deploy_value_gives_a_join_and_plain_strings_stay_plain() {
     let model = model_of(&body, PROD);
     let url = model.layer("app").and_then(|l| l.resource("Url")).expect("resource Url");
     assert_eq!(field(&url.properties, "Name").as_str(), Some("plain-latest-5"));
-    let ValueKind::Deploy(DeployExpr::Join(parts)) = &field(&url.properties, "Value").kind else {
+    let Some(DeployExpr::Join(parts)) = field(&url.properties, "Value").deploy_expr() else {
         panic!("expected a join: {:#?}", url.properties);
     };
     assert_eq!(parts.len(), 3);
     assert_eq!(parts[0].as_str(), Some("postgres://"));
-    assert!(matches!(&parts[1].kind,
-        ValueKind::Deploy(DeployExpr::GetAtt(id, attr)) if id == "WebDb" && attr == "Endpoint.Address"));
+    assert!(matches!(parts[1].deploy_expr(),
+        Some(DeployExpr::GetAtt(id, attr)) if &**id == "WebDb" && &**attr == "Endpoint.Address"));
     assert_eq!(parts[2].as_str(), Some(":80/app"));
 }
 
@@ -103,7 +103,7 @@ fn cross_layer_references_read_ssm_and_order_the_layers() {
     let published: Vec<(&str, &str)> =
         core.publishes.iter().map(|p| (p.name.as_str(), p.parameter.as_str())).collect();
     assert_eq!(published, [("vpc_id", "/shop/infra/vpc_id"), ("name", "/shop/infra/name")]);
-    assert!(matches!(&core.publishes[0].value.kind, ValueKind::Deploy(DeployExpr::Ref(id)) if id == "Vpc"));
+    assert!(matches!(core.publishes[0].value.deploy_expr(), Some(DeployExpr::Ref(id)) if &**id == "Vpc"));
     assert_eq!(core.publishes[1].value.as_str(), Some("core-prod"));
     assert_eq!(core.secrets.len(), 1);
     assert_eq!(core.secrets[0].parameter, "/shop/infra/stripe_key");
@@ -119,12 +119,12 @@ fn cross_layer_references_read_ssm_and_order_the_layers() {
         "one import per value, secrets are not imports"
     );
     let cluster = app.resource("Cluster").expect("cluster");
-    assert!(matches!(&field(&cluster.properties, "Vpc").kind,
-        ValueKind::Deploy(DeployExpr::Ssm(p)) if p == "/shop/infra/vpc_id"));
+    assert!(matches!(field(&cluster.properties, "Vpc").deploy_expr(),
+        Some(DeployExpr::Ssm(p)) if &**p == "/shop/infra/vpc_id"));
     assert!(matches!(&field(&cluster.properties, "Key").kind,
-        ValueKind::Secret { parameter } if parameter == "/shop/infra/stripe_key"));
-    assert!(matches!(&field(&cluster.properties, "Region").kind,
-        ValueKind::Deploy(DeployExpr::Pseudo(p)) if p == "AWS::Region"));
+        ValueKind::Secret { parameter } if &**parameter == "/shop/infra/stripe_key"));
+    assert!(matches!(field(&cluster.properties, "Region").deploy_expr(),
+        Some(DeployExpr::Pseudo(p)) if &**p == "AWS::Region"));
     assert_eq!(model.layer("edge").map(|l| l.depends_on.clone()), Some(vec!["core".to_string()]));
 }
 
@@ -332,14 +332,14 @@ fn join_of_deploy_values_is_a_deploy_time_join() {
     );
     let model = model_of(&body, PROD);
     let p = model.layer("app").and_then(|l| l.resource("P")).expect("resource P");
-    let ValueKind::Deploy(DeployExpr::Join(parts)) = &field(&p.properties, "Value").kind else {
+    let Some(DeployExpr::Join(parts)) = field(&p.properties, "Value").deploy_expr() else {
         panic!("expected a join: {:#?}", p.properties);
     };
     let shown: Vec<String> = parts
         .iter()
-        .map(|v| match &v.kind {
-            ValueKind::Deploy(DeployExpr::Ref(id)) => format!("Ref {id}"),
-            other => super::super::display_text(&Value::new(other.clone(), v.origin)).unwrap_or_default(),
+        .map(|v| match v.deploy_expr() {
+            Some(DeployExpr::Ref(id)) => format!("Ref {id}"),
+            _ => super::super::display_text(v).unwrap_or_default(),
         })
         .collect();
     assert_eq!(shown, ["Ref A", ",x,", "Ref B"]);
@@ -477,7 +477,7 @@ fn a_typed_layer_binding_holds_its_value() {
     assert_eq!(field(&topic.properties, "TopicName").as_str(), Some("2"));
     let ValueKind::List(tags) = &field(&topic.properties, "Tags").kind else { panic!("a list") };
     assert_eq!(tags.len(), 2);
-    assert!(matches!(field(&tags[1], "a").kind, ValueKind::String(ref s) if s == "x"));
+    assert!(matches!(field(&tags[1], "a").kind, ValueKind::String(ref s) if &**s == "x"));
 }
 
 #[test]
