@@ -9,6 +9,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use serde_json::{json, Map, Value as Json};
 
 use super::error::LowerError;
+use super::property_path::PropertyPath;
 use super::value::Lowering;
 use crate::eval::{camel_case, DeployExpr, LayerModel, Model, ResourceModel, Value, ValueKind};
 use crate::source::Span;
@@ -26,7 +27,8 @@ pub struct Stack {
     pub parameters: BTreeMap<String, String>,
     /// Logical id → property path (`Properties` keys as `A.B[0]`, resource
     /// attributes by name) → where the spec wrote that value: a plan points
-    /// at the line that changed, often an environment file's.
+    /// at the line that changed, often an environment file's. Empty unless
+    /// asked for ([`super::lower_for_deploy`]): nothing else reads it.
     pub property_spans: BTreeMap<String, BTreeMap<String, Span>>,
 }
 
@@ -59,23 +61,32 @@ pub fn stack_name(model: &Model, layer: &str) -> String {
     format!("{}-{}-{}", model.project, model.environment, layer).replace('_', "-")
 }
 
-pub(super) fn lower_layer(model: &Model, layer: &LayerModel, errors: &mut Vec<LowerError>) -> Stack {
+/// Lower one layer's resources, published values and outputs; with
+/// `record_spans`, also where each property's value was written.
+pub(super) fn lower_layer(
+    model: &Model,
+    layer: &LayerModel,
+    record_spans: bool,
+    errors: &mut Vec<LowerError>,
+) -> Stack {
     let mut parameters = ssm_parameters(layer);
     let by_parameter: HashMap<String, String> =
         parameters.iter().map(|(k, v)| (v.clone(), k.clone())).collect();
-    let mut lowering =
-        Lowering { ssm_parameters: &by_parameter, used: BTreeSet::new(), errors, spans: BTreeMap::new() };
+    let spans = record_spans.then(BTreeMap::new);
+    let mut lowering = Lowering { ssm_parameters: &by_parameter, used: BTreeSet::new(), errors, spans };
     let mut resources = Map::new();
     let mut property_spans = BTreeMap::new();
     // The evaluator has refused duplicate logical ids already.
     for resource in &layer.resources {
         resources.insert(resource.logical_id.clone(), lower_resource(&mut lowering, resource));
-        property_spans.insert(resource.logical_id.clone(), std::mem::take(&mut lowering.spans));
+        if let Some(spans) = lowering.spans.as_mut() {
+            property_spans.insert(resource.logical_id.clone(), std::mem::take(spans));
+        }
     }
     let mut outputs = address_outputs(layer);
     for published in &layer.publishes {
-        let value =
-            lowering.json(&published.value, &format!("publish {}", published.name)).unwrap_or(Json::Null);
+        let path = format!("publish {}", published.name);
+        let value = lowering.json(&published.value, &PropertyPath::Named(&path)).unwrap_or(Json::Null);
         let (kind, value) = match &published.value.kind {
             ValueKind::List(_) => ("StringList", string_list(value)),
             _ => ("String", value),
@@ -83,9 +94,11 @@ pub(super) fn lower_layer(model: &Model, layer: &LayerModel, errors: &mut Vec<Lo
         let logical_id = published_logical_id(&published.name);
         let description = format!("`{}`, published as {}", published.name, published.parameter);
         outputs.insert(logical_id.clone(), json!({ "Description": description, "Value": value.clone() }));
-        lowering.spans.clear();
-        property_spans
-            .insert(logical_id.clone(), BTreeMap::from([("Value".to_string(), published.value.origin)]));
+        if let Some(spans) = lowering.spans.as_mut() {
+            spans.clear();
+            property_spans
+                .insert(logical_id.clone(), BTreeMap::from([("Value".to_string(), published.value.origin)]));
+        }
         resources.insert(
             logical_id,
             publish_parameter(&published.parameter, &published.name, kind, value, &layer.name),
@@ -128,13 +141,13 @@ fn lower_resource(lowering: &mut Lowering, resource: &ResourceModel) -> Json {
         for (key, option) in options.iter() {
             let json = match &**key {
                 "DependsOn" => depends_on(option),
-                _ => lowering.json(option, key),
+                _ => lowering.json(option, &PropertyPath::Named(key)),
             };
-            body.extend(json.map(|json| (key.to_string(), json)));
+            body.extend(json.map(|json| (String::from(&**key), json)));
         }
     }
     if let ValueKind::Record(properties) = &resource.properties.kind {
-        let properties = lowering.record(properties, "");
+        let properties = lowering.record(properties, &PropertyPath::Root);
         if properties.as_object().is_some_and(|p| !p.is_empty()) {
             body.insert("Properties".into(), properties);
         }

@@ -295,3 +295,30 @@ layer app {
     assert_eq!(codes(&report), [Code::IndexOutOfRange]);
     assert_eq!(report.diagnostics[0].message, "index 2 is out of range for a list of 2");
 }
+
+#[test]
+fn property_spans_are_recorded_only_for_deploy_plans() {
+    let text = format!(
+        "{PROJECT}\n{}",
+        r#"
+layer core {
+  resource "AWS::SNS::Topic" alerts {
+    TopicName = "alerts"
+    Tags = [{ Key = "team", Value = "shop" }]
+  }
+  publish topic_arn = alerts.ref
+}
+"#
+    );
+    let report = run_pipeline(Workspace::from_memory(&[("spec.mdl", &text)]));
+    assert!(report.diagnostics.is_empty(), "{:#?}", report.diagnostics);
+    let model = &report.models[0];
+    let plain = lower(model);
+    let planned = super::lower_for_deploy(model);
+    assert_eq!(plain.stacks[0].template, planned.stacks[0].template);
+    assert!(plain.stacks[0].property_spans.is_empty());
+    let spans = &planned.stacks[0].property_spans;
+    let paths: Vec<&str> = spans["Alerts"].keys().map(String::as_str).collect();
+    assert_eq!(paths, ["Tags", "Tags[0]", "Tags[0].Key", "Tags[0].Value", "TopicName"]);
+    assert_eq!(spans["PublishedTopicArn"].keys().collect::<Vec<_>>(), ["Value"]);
+}

@@ -152,7 +152,6 @@ impl Partial {
                 partial.files.push(name);
             }
             stack.template = serde_json::Value::Null;
-            stack.property_spans = BTreeMap::new();
             partial.stacks.push(stack);
         });
         found.extend(cfn::check_environment(model));
