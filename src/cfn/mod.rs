@@ -23,7 +23,7 @@ mod template;
 mod value;
 
 pub use error::LowerError;
-pub use template::{published_logical_id, stack_name, Stack};
+pub use template::{published_logical_id, stack_name, BodySize, Stack};
 
 use crate::diag::Diagnostic;
 use crate::eval::Model;

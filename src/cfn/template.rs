@@ -5,6 +5,9 @@
 //! layers read each other through SSM only.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::io;
+
+use serde::Serialize;
 
 use serde_json::{json, Map, Value as Json};
 
@@ -36,9 +39,15 @@ impl Stack {
     /// The template as written to disk for people to read: pretty, keys in a
     /// fixed order, so the same model always gives the same bytes.
     pub fn template_body(&self) -> String {
-        let mut body = serde_json::to_string_pretty(&self.template).unwrap_or_default();
-        body.push('\n');
-        body
+        let mut body = Vec::new();
+        let _ = self.write_template_body(&mut body);
+        String::from_utf8(body).unwrap_or_default()
+    }
+
+    /// [`Stack::template_body`], written to `out` as it is serialised.
+    pub fn write_template_body(&self, mut out: impl io::Write) -> io::Result<()> {
+        serde_json::to_writer_pretty(&mut out, &self.template)?;
+        out.write_all(b"\n")
     }
 
     /// The template as sent to CloudFormation and measured against its size
@@ -46,6 +55,80 @@ impl Stack {
     /// so a layer of a few services stays under the 51,200 bytes sent inline.
     pub fn deploy_body(&self) -> String {
         serde_json::to_string(&self.template).unwrap_or_default()
+    }
+
+    /// What CloudFormation measures of [`Stack::deploy_body`], counted as it
+    /// is serialised, without keeping the text.
+    pub fn deploy_body_size(&self) -> BodySize {
+        let mut bytes = ByteCount(0);
+        let mut dynamic_references = 0;
+        let formatter = CountReferences(&mut dynamic_references);
+        let mut serializer = serde_json::Serializer::with_formatter(&mut bytes, formatter);
+        // Writing to a counter never fails, and a `Json` always serialises.
+        let _ = self.template.serialize(&mut serializer);
+        BodySize { bytes: bytes.0, dynamic_references }
+    }
+}
+
+/// The size of a template body, in what CloudFormation limits.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct BodySize {
+    pub bytes: usize,
+    /// `{{resolve:...}}` dynamic references (SSM and Secrets Manager reads).
+    pub dynamic_references: usize,
+}
+
+/// The dynamic reference syntax CloudFormation counts.
+const DYNAMIC_REFERENCE: &str = "{{resolve:";
+
+/// Compact JSON, as `serde_json::to_string` writes it (the trait's default
+/// methods), counting dynamic references in the text of strings as they
+/// pass. A reference can only stand inside one string (`{{` is no JSON
+/// syntax), and `serde_json` splits a string's text only around characters
+/// it escapes, none of which a reference holds: counting per fragment
+/// counts what searching the whole body would.
+struct CountReferences<'a>(&'a mut usize);
+
+impl serde_json::ser::Formatter for CountReferences<'_> {
+    fn write_string_fragment<W: ?Sized + io::Write>(
+        &mut self,
+        writer: &mut W,
+        fragment: &str,
+    ) -> io::Result<()> {
+        *self.0 += count_dynamic_references(fragment);
+        writer.write_all(fragment.as_bytes())
+    }
+}
+
+/// How many times [`DYNAMIC_REFERENCE`] occurs in `text`: looked for only at
+/// each `{` (a `str` search would set itself up anew for every one of the
+/// template's many short strings).
+fn count_dynamic_references(text: &str) -> usize {
+    let mut rest = text.as_bytes();
+    let mut count = 0;
+    while let Some(at) = rest.iter().position(|&b| b == b'{') {
+        rest = &rest[at..];
+        if rest.starts_with(DYNAMIC_REFERENCE.as_bytes()) {
+            count += 1;
+            rest = &rest[DYNAMIC_REFERENCE.len()..];
+        } else {
+            rest = &rest[1..];
+        }
+    }
+    count
+}
+
+/// A writer that keeps only how many bytes went through it.
+struct ByteCount(usize);
+
+impl io::Write for ByteCount {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0 += buf.len();
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
     }
 }
 

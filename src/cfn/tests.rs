@@ -297,6 +297,33 @@ layer app {
 }
 
 #[test]
+fn the_measured_body_is_the_body_sent() {
+    let stack = super::Stack {
+        layer: "core".into(),
+        stack_name: "shop-dev-core".into(),
+        template: json!({
+            "Resources": {
+                "{{resolve:ssm:/in/a/key}}": { "Type": "AWS::SNS::Topic" },
+                "Q": { "Properties": {
+                    "A": "{{resolve:ssm:/a}}",
+                    "B": "line\n\"quoted\" {{resolve:ssm:/b}}{{resolve:ssm:/c}} ünïcode \u{1}",
+                    "C": "{{resolve:\n{{resolve\"{{{resolve:",
+                    "D": [1, 2.5, true, null, -3],
+                }},
+            }
+        }),
+        depends_on: Vec::new(),
+        parameters: Default::default(),
+        property_spans: Default::default(),
+    };
+    let body = stack.deploy_body();
+    let expected =
+        super::BodySize { bytes: body.len(), dynamic_references: body.matches("{{resolve:").count() };
+    assert_eq!(expected.dynamic_references, 6);
+    assert_eq!(stack.deploy_body_size(), expected);
+}
+
+#[test]
 fn property_spans_are_recorded_only_for_deploy_plans() {
     let text = format!(
         "{PROJECT}\n{}",
