@@ -157,7 +157,7 @@ pub(super) fn lower_layer(
         parameters.iter().map(|(k, v)| (v.clone(), k.clone())).collect();
     let spans = record_spans.then(BTreeMap::new);
     let mut lowering = Lowering { ssm_parameters: &by_parameter, used: BTreeSet::new(), errors, spans };
-    let mut resources = Map::new();
+    let mut resources = Map::with_capacity(layer.resources.len() + layer.publishes.len());
     let mut property_spans = BTreeMap::new();
     // The evaluator has refused duplicate logical ids already.
     for resource in &layer.resources {
@@ -218,7 +218,12 @@ fn parameter_name(layer: &str, name: &str) -> String {
 }
 
 fn lower_resource(lowering: &mut Lowering, resource: &ResourceModel) -> Json {
-    let mut body = Map::new();
+    let options = match &resource.options.kind {
+        ValueKind::Record(options) => options.len(),
+        _ => 0,
+    };
+    // `Type`, the resource attributes, `Properties`.
+    let mut body = Map::with_capacity(options + 2);
     body.insert("Type".into(), Json::String(resource.type_name.clone()));
     if let ValueKind::Record(options) = &resource.options.kind {
         for (key, option) in options.iter() {

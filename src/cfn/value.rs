@@ -50,9 +50,11 @@ impl Lowering<'_> {
             ValueKind::List(items) if whole_imported_list(items).is_some() => {
                 self.ssm_list(whole_imported_list(items).unwrap_or_default())
             }
-            ValueKind::List(items) => Json::Array(
-                items.iter().enumerate().filter_map(|(i, v)| self.json(v, &path.item(i))).collect(),
-            ),
+            ValueKind::List(items) => {
+                let mut array = Vec::with_capacity(items.len());
+                array.extend(items.iter().enumerate().filter_map(|(i, v)| self.json(v, &path.item(i))));
+                Json::Array(array)
+            }
             ValueKind::Record(fields) => self.record(fields, path),
             ValueKind::Variant { text, variant, fields, .. } if fields.is_empty() => {
                 Json::String(text.clone().unwrap_or_else(|| variant.clone()))
@@ -66,7 +68,8 @@ impl Lowering<'_> {
 
     /// A record's fields in the order written, `none` fields left out.
     pub fn record(&mut self, fields: &[(FieldName, Value)], path: &PropertyPath) -> Json {
-        let mut map = Map::new();
+        // Sized once: a map grown entry by entry reallocates and rehashes.
+        let mut map = Map::with_capacity(fields.len());
         for (key, field) in fields {
             if let Some(json) = self.json(field, &path.field(key)) {
                 // `String::from`, not `to_string`: no trip through `Display` per field.
