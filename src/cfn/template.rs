@@ -5,9 +5,8 @@
 //! layers read each other through SSM only.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::fmt::{self, Write as _};
 use std::io;
-
-use serde::Serialize;
 
 use serde_json::{json, Map, Value as Json};
 
@@ -57,16 +56,12 @@ impl Stack {
         serde_json::to_string(&self.template).unwrap_or_default()
     }
 
-    /// What CloudFormation measures of [`Stack::deploy_body`], counted as it
-    /// is serialised, without keeping the text.
+    /// What CloudFormation measures of [`Stack::deploy_body`], counted
+    /// without writing it (a test holds the count to the body).
     pub fn deploy_body_size(&self) -> BodySize {
-        let mut bytes = ByteCount(0);
-        let mut dynamic_references = 0;
-        let formatter = CountReferences(&mut dynamic_references);
-        let mut serializer = serde_json::Serializer::with_formatter(&mut bytes, formatter);
-        // Writing to a counter never fails, and a `Json` always serialises.
-        let _ = self.template.serialize(&mut serializer);
-        BodySize { bytes: bytes.0, dynamic_references }
+        let mut size = BodySize::default();
+        size.add(&self.template);
+        size
     }
 }
 
@@ -81,53 +76,99 @@ pub struct BodySize {
 /// The dynamic reference syntax CloudFormation counts.
 const DYNAMIC_REFERENCE: &str = "{{resolve:";
 
-/// Compact JSON, as `serde_json::to_string` writes it (the trait's default
-/// methods), counting dynamic references in the text of strings as they
-/// pass. A reference can only stand inside one string (`{{` is no JSON
-/// syntax), and `serde_json` splits a string's text only around characters
-/// it escapes, none of which a reference holds: counting per fragment
-/// counts what searching the whole body would.
-struct CountReferences<'a>(&'a mut usize);
-
-impl serde_json::ser::Formatter for CountReferences<'_> {
-    fn write_string_fragment<W: ?Sized + io::Write>(
-        &mut self,
-        writer: &mut W,
-        fragment: &str,
-    ) -> io::Result<()> {
-        *self.0 += count_dynamic_references(fragment);
-        writer.write_all(fragment.as_bytes())
-    }
-}
-
-/// How many times [`DYNAMIC_REFERENCE`] occurs in `text`: looked for only at
-/// each `{` (a `str` search would set itself up anew for every one of the
-/// template's many short strings).
-fn count_dynamic_references(text: &str) -> usize {
-    let mut rest = text.as_bytes();
-    let mut count = 0;
-    while let Some(at) = rest.iter().position(|&b| b == b'{') {
-        rest = &rest[at..];
-        if rest.starts_with(DYNAMIC_REFERENCE.as_bytes()) {
-            count += 1;
-            rest = &rest[DYNAMIC_REFERENCE.len()..];
-        } else {
-            rest = &rest[1..];
+impl BodySize {
+    /// Add `json` as `serde_json::to_string` writes it: no whitespace, `,`
+    /// between items, `:` after keys, numbers as their `Display`, strings
+    /// quoted with their escapes. Serialising the template only to measure
+    /// it cost as much as lowering it.
+    fn add(&mut self, json: &Json) {
+        match json {
+            Json::Null | Json::Bool(true) => self.bytes += 4,
+            Json::Bool(false) => self.bytes += 5,
+            Json::Number(n) => self.bytes += number_length(n),
+            Json::String(text) => self.add_string(text),
+            Json::Array(items) => {
+                self.bytes += 2 + items.len().saturating_sub(1);
+                items.iter().for_each(|item| self.add(item));
+            }
+            Json::Object(entries) => {
+                self.bytes += 2 + entries.len().saturating_sub(1) + entries.len();
+                for (key, value) in entries {
+                    self.add_string(key);
+                    self.add(value);
+                }
+            }
         }
     }
-    count
+
+    /// A string, quoted, with its escapes. A dynamic reference can only
+    /// stand inside one string (`{{` is no JSON syntax) and holds nothing
+    /// escaped, so counting per string counts what searching the body would.
+    fn add_string(&mut self, text: &str) {
+        let bytes = text.as_bytes();
+        self.bytes += bytes.len() + 2;
+        if is_plain(bytes) {
+            return;
+        }
+        self.bytes += bytes.iter().map(|&b| escape_length(b) - 1).sum::<usize>();
+        self.dynamic_references += memchr::memchr_iter(b'{', bytes)
+            .filter(|&at| bytes[at..].starts_with(DYNAMIC_REFERENCE.as_bytes()))
+            .count();
+    }
 }
 
-/// A writer that keeps only how many bytes went through it.
-struct ByteCount(usize);
-
-impl io::Write for ByteCount {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.0 += buf.len();
-        Ok(buf.len())
+/// Whether `bytes` hold nothing escaped and no `{`: most of a template's
+/// strings, told eight bytes at a time.
+fn is_plain(bytes: &[u8]) -> bool {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+    // A byte of `word` below `n` (n ≤ 0x80), or equal to `byte`: the classic
+    // zero-byte test, which never misses and never errs on a word.
+    let below = |word: u64, n: u8| word.wrapping_sub(ONES * u64::from(n)) & !word & HIGHS != 0;
+    let has = |word: u64, byte: u8| below(word ^ (ONES * u64::from(byte)), 1);
+    let special = |b: u8| b < 0x20 || b == b'"' || b == b'\\' || b == b'{';
+    let mut words = bytes.chunks_exact(8);
+    for chunk in &mut words {
+        let word = u64::from_ne_bytes(chunk.try_into().unwrap_or_default());
+        if below(word, 0x20) || has(word, b'"') || has(word, b'\\') || has(word, b'{') {
+            return false;
+        }
     }
+    !words.remainder().iter().any(|&b| special(b))
+}
 
-    fn flush(&mut self) -> io::Result<()> {
+/// How many bytes `byte` takes inside a JSON string as `serde_json` writes
+/// it: `\"`, `\\` and the short escapes of control characters take two,
+/// the other control characters six (`\u001f`).
+fn escape_length(byte: u8) -> usize {
+    match byte {
+        b'"' | b'\\' | 0x08 | 0x09 | 0x0A | 0x0C | 0x0D => 2,
+        0x00..=0x1F => 6,
+        _ => 1,
+    }
+}
+
+/// How many bytes `serde_json` writes for `n`: its digits (and sign) for a
+/// whole number, its `Display` for the rest.
+fn number_length(n: &serde_json::Number) -> usize {
+    let digits = |n: u64| n.checked_ilog10().map_or(1, |log| log as usize + 1);
+    match (n.as_u64(), n.as_i64()) {
+        (Some(n), _) => digits(n),
+        (None, Some(n)) => 1 + digits(n.unsigned_abs()),
+        (None, None) => {
+            let mut count = CharCount(0);
+            let _ = write!(count, "{n}");
+            count.0
+        }
+    }
+}
+
+/// A `fmt::Write` that keeps only how many bytes were written to it.
+struct CharCount(usize);
+
+impl fmt::Write for CharCount {
+    fn write_str(&mut self, text: &str) -> fmt::Result {
+        self.0 += text.len();
         Ok(())
     }
 }

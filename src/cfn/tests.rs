@@ -308,7 +308,10 @@ fn the_measured_body_is_the_body_sent() {
                     "A": "{{resolve:ssm:/a}}",
                     "B": "line\n\"quoted\" {{resolve:ssm:/b}}{{resolve:ssm:/c}} ünïcode \u{1}",
                     "C": "{{resolve:\n{{resolve\"{{{resolve:",
-                    "D": [1, 2.5, true, null, -3],
+                    "D": [0, 1, 9, 10, 99, 100, -1, -9, -10, 1000000, 2.0, 2.5, true, false, null, -3, u64::MAX, i64::MIN, 1e300, -0.0, 0.1],
+                    "E": [[], {}, [{}], { "": "" }],
+                    "F": (0u8..=0x7f).map(char::from).collect::<String>(),
+                    "G": ["plain text, sixteen", "abcdefgh\"ijk", "abcdefghijklmno\u{1f}", "0123456\\", "abcdefgh\\x", "1234567{{resolve:x"],
                 }},
             }
         }),
@@ -319,7 +322,7 @@ fn the_measured_body_is_the_body_sent() {
     let body = stack.deploy_body();
     let expected =
         super::BodySize { bytes: body.len(), dynamic_references: body.matches("{{resolve:").count() };
-    assert_eq!(expected.dynamic_references, 6);
+    assert_eq!(expected.dynamic_references, 7);
     assert_eq!(stack.deploy_body_size(), expected);
 }
 
