@@ -17,14 +17,14 @@ pub const MAX_DYNAMIC_REFERENCES: usize = 60;
 
 /// Report every limit the stack's template crosses, at the layer's declaration.
 pub fn check(stack: &Stack, layer: &LayerModel, errors: &mut Vec<LowerError>) {
-    let body = stack.deploy_body();
+    let body = stack.deploy_body_size();
     let count = |key: &str| stack.template.get(key).and_then(|v| v.as_object()).map_or(0, |o| o.len());
     let over = [
-        ("bytes of template body", body.len(), MAX_BODY_BYTES),
+        ("bytes of template body", body.bytes, MAX_BODY_BYTES),
         ("resources", count("Resources"), MAX_RESOURCES),
         ("parameters", count("Parameters"), MAX_PARAMETERS),
         ("outputs", count("Outputs"), MAX_OUTPUTS),
-        ("dynamic references", body.matches("{{resolve:").count(), MAX_DYNAMIC_REFERENCES),
+        ("dynamic references", body.dynamic_references, MAX_DYNAMIC_REFERENCES),
     ];
     for (what, count, limit) in over {
         if count > limit {
@@ -37,11 +37,11 @@ pub fn check(stack: &Stack, layer: &LayerModel, errors: &mut Vec<LowerError>) {
             });
         }
     }
-    if body.len() > INLINE_BODY_BYTES && body.len() <= MAX_BODY_BYTES {
+    if body.bytes > INLINE_BODY_BYTES && body.bytes <= MAX_BODY_BYTES {
         errors.push(LowerError::NeedsS3 {
             span: layer.span,
             stack: stack.stack_name.clone(),
-            bytes: body.len(),
+            bytes: body.bytes,
         });
     }
 }

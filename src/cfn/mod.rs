@@ -16,13 +16,14 @@ pub mod graph;
 pub mod limits;
 pub mod names;
 pub mod output;
+mod property_path;
 pub mod schema;
 mod stack_sets;
 mod template;
 mod value;
 
 pub use error::LowerError;
-pub use template::{published_logical_id, stack_name, Stack};
+pub use template::{published_logical_id, stack_name, BodySize, Stack};
 
 use crate::diag::Diagnostic;
 use crate::eval::Model;
@@ -37,11 +38,22 @@ pub struct Lowered {
 /// Lower every layer of `model`, checking resources against CloudFormation's
 /// schemas for the model's region and templates against its limits.
 pub fn lower(model: &Model) -> Lowered {
+    lower_all(model, false)
+}
+
+/// [`lower`], each stack with its [`Stack::property_spans`] too: what a
+/// deploy plan needs to point at the line a changed property came from.
+pub fn lower_for_deploy(model: &Model) -> Lowered {
+    lower_all(model, true)
+}
+
+fn lower_all(model: &Model, record_spans: bool) -> Lowered {
     let mut lowered = Lowered::default();
-    lower_each(model, |stack, mut diagnostics| {
+    for layer in &model.layers {
+        let (stack, mut diagnostics) = lower_and_check(model, layer, record_spans);
         lowered.diagnostics.append(&mut diagnostics);
         lowered.stacks.push(stack);
-    });
+    }
     lowered.diagnostics.extend(check_environment(model));
     lowered
 }
@@ -51,14 +63,14 @@ pub fn lower(model: &Model) -> Lowered {
 /// go, so a platform of hundreds of layers never holds all its templates.
 pub fn lower_each(model: &Model, mut each: impl FnMut(Stack, Vec<Diagnostic>)) {
     for layer in &model.layers {
-        let (stack, diagnostics) = lower_and_check(model, layer);
+        let (stack, diagnostics) = lower_and_check(model, layer, false);
         each(stack, diagnostics);
     }
 }
 
 /// What lowering `model` would report, keeping one template at a time.
 pub fn check(model: &Model) -> Vec<Diagnostic> {
-    let templates = model.layers.iter().flat_map(|layer| lower_and_check(model, layer).1);
+    let templates = model.layers.iter().flat_map(|layer| lower_and_check(model, layer, false).1);
     templates.chain(check_environment(model)).collect()
 }
 
@@ -72,9 +84,13 @@ pub fn check_environment(model: &Model) -> Vec<Diagnostic> {
     names.chain(exposure::check(model)).chain(stack_sets::check(model)).collect()
 }
 
-fn lower_and_check(model: &Model, layer: &crate::eval::LayerModel) -> (Stack, Vec<Diagnostic>) {
+fn lower_and_check(
+    model: &Model,
+    layer: &crate::eval::LayerModel,
+    record_spans: bool,
+) -> (Stack, Vec<Diagnostic>) {
     let mut errors = Vec::new();
-    let stack = template::lower_layer(model, layer, &mut errors);
+    let stack = template::lower_layer(model, layer, record_spans, &mut errors);
     schema::check_layer(layer, &model.region, &mut errors);
     limits::check(&stack, layer, &mut errors);
     (stack, errors.iter().map(|e| e.to_diagnostic(model)).collect())

@@ -295,3 +295,60 @@ layer app {
     assert_eq!(codes(&report), [Code::IndexOutOfRange]);
     assert_eq!(report.diagnostics[0].message, "index 2 is out of range for a list of 2");
 }
+
+#[test]
+fn the_measured_body_is_the_body_sent() {
+    let stack = super::Stack {
+        layer: "core".into(),
+        stack_name: "shop-dev-core".into(),
+        template: json!({
+            "Resources": {
+                "{{resolve:ssm:/in/a/key}}": { "Type": "AWS::SNS::Topic" },
+                "Q": { "Properties": {
+                    "A": "{{resolve:ssm:/a}}",
+                    "B": "line\n\"quoted\" {{resolve:ssm:/b}}{{resolve:ssm:/c}} ünïcode \u{1}",
+                    "C": "{{resolve:\n{{resolve\"{{{resolve:",
+                    "D": [0, 1, 9, 10, 99, 100, -1, -9, -10, 1000000, 2.0, 2.5, true, false, null, -3, u64::MAX, i64::MIN, 1e300, -0.0, 0.1],
+                    "E": [[], {}, [{}], { "": "" }],
+                    "F": (0u8..=0x7f).map(char::from).collect::<String>(),
+                    "G": ["plain text, sixteen", "abcdefgh\"ijk", "abcdefghijklmno\u{1f}", "0123456\\", "abcdefgh\\x", "1234567{{resolve:x"],
+                }},
+            }
+        }),
+        depends_on: Vec::new(),
+        parameters: Default::default(),
+        property_spans: Default::default(),
+    };
+    let body = stack.deploy_body();
+    let expected =
+        super::BodySize { bytes: body.len(), dynamic_references: body.matches("{{resolve:").count() };
+    assert_eq!(expected.dynamic_references, 7);
+    assert_eq!(stack.deploy_body_size(), expected);
+}
+
+#[test]
+fn property_spans_are_recorded_only_for_deploy_plans() {
+    let text = format!(
+        "{PROJECT}\n{}",
+        r#"
+layer core {
+  resource "AWS::SNS::Topic" alerts {
+    TopicName = "alerts"
+    Tags = [{ Key = "team", Value = "shop" }]
+  }
+  publish topic_arn = alerts.ref
+}
+"#
+    );
+    let report = run_pipeline(Workspace::from_memory(&[("spec.mdl", &text)]));
+    assert!(report.diagnostics.is_empty(), "{:#?}", report.diagnostics);
+    let model = &report.models[0];
+    let plain = lower(model);
+    let planned = super::lower_for_deploy(model);
+    assert_eq!(plain.stacks[0].template, planned.stacks[0].template);
+    assert!(plain.stacks[0].property_spans.is_empty());
+    let spans = &planned.stacks[0].property_spans;
+    let paths: Vec<&str> = spans["Alerts"].keys().map(String::as_str).collect();
+    assert_eq!(paths, ["Tags", "Tags[0]", "Tags[0].Key", "Tags[0].Value", "TopicName"]);
+    assert_eq!(spans["PublishedTopicArn"].keys().collect::<Vec<_>>(), ["Value"]);
+}

@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use serde_json::{json, Map, Value as Json};
 
 use super::error::LowerError;
+use super::property_path::PropertyPath;
 use crate::eval::{DeployExpr, FieldName, Value, ValueKind};
 use crate::source::Span;
 
@@ -18,17 +19,18 @@ pub struct Lowering<'a> {
     pub used: BTreeSet<String>,
     pub errors: &'a mut Vec<LowerError>,
     /// Property path → where its value was written, for the value lowered last
-    /// (the caller takes it per resource).
-    pub spans: BTreeMap<String, Span>,
+    /// (the caller takes it per resource); `None` when nobody asked, so no
+    /// path is written out for them.
+    pub spans: Option<BTreeMap<String, Span>>,
 }
 
 impl Lowering<'_> {
     /// The JSON of `value` at property path `path`; `None` for `none` (the
     /// property is left out, which is what an optional field means).
-    pub fn json(&mut self, value: &Value, path: &str) -> Option<Json> {
-        if !matches!(value.kind, ValueKind::Null) {
+    pub fn json(&mut self, value: &Value, path: &PropertyPath) -> Option<Json> {
+        if let Some(spans) = self.spans.as_mut().filter(|_| !matches!(value.kind, ValueKind::Null)) {
             // The outer value wins: an interpolation's parts share its path.
-            self.spans.entry(path.to_string()).or_insert(value.origin);
+            spans.entry(path.to_string()).or_insert(value.origin);
         }
         Some(match &value.kind {
             ValueKind::Null => return None,
@@ -48,9 +50,11 @@ impl Lowering<'_> {
             ValueKind::List(items) if whole_imported_list(items).is_some() => {
                 self.ssm_list(whole_imported_list(items).unwrap_or_default())
             }
-            ValueKind::List(items) => Json::Array(
-                items.iter().enumerate().filter_map(|(i, v)| self.json(v, &format!("{path}[{i}]"))).collect(),
-            ),
+            ValueKind::List(items) => {
+                let mut array = Vec::with_capacity(items.len());
+                array.extend(items.iter().enumerate().filter_map(|(i, v)| self.json(v, &path.item(i))));
+                Json::Array(array)
+            }
             ValueKind::Record(fields) => self.record(fields, path),
             ValueKind::Variant(variant) if variant.fields.is_empty() => {
                 Json::String(variant.shown().to_string())
@@ -63,18 +67,19 @@ impl Lowering<'_> {
     }
 
     /// A record's fields in the order written, `none` fields left out.
-    pub fn record(&mut self, fields: &[(FieldName, Value)], path: &str) -> Json {
-        let mut map = Map::new();
+    pub fn record(&mut self, fields: &[(FieldName, Value)], path: &PropertyPath) -> Json {
+        // Sized once: a map grown entry by entry reallocates and rehashes.
+        let mut map = Map::with_capacity(fields.len());
         for (key, field) in fields {
-            let field_path = if path.is_empty() { key.to_string() } else { format!("{path}.{key}") };
-            if let Some(json) = self.json(field, &field_path) {
-                map.insert(key.to_string(), json);
+            if let Some(json) = self.json(field, &path.field(key)) {
+                // `String::from`, not `to_string`: no trip through `Display` per field.
+                map.insert(String::from(&**key), json);
             }
         }
         Json::Object(map)
     }
 
-    fn deploy(&mut self, expr: &DeployExpr, value: &Value, path: &str) -> Option<Json> {
+    fn deploy(&mut self, expr: &DeployExpr, value: &Value, path: &PropertyPath) -> Option<Json> {
         Some(match expr {
             DeployExpr::Ref(id) => json!({ "Ref": id }),
             DeployExpr::GetAtt(id, attribute) => json!({ "Fn::GetAtt": [id, attribute] }),
@@ -112,7 +117,7 @@ impl Lowering<'_> {
     /// prefers to `Fn::Join` of "": references are written in place
     /// (`${Vpc}`, `${Db.Endpoint.Address}`, `${AWS::Region}`); anything else
     /// becomes a named variable of the `Fn::Sub` map.
-    fn sub(&mut self, parts: &[Value], path: &str) -> Json {
+    fn sub(&mut self, parts: &[Value], path: &PropertyPath) -> Json {
         let mut template = String::new();
         let mut variables = Map::new();
         for part in parts {
@@ -133,7 +138,7 @@ impl Lowering<'_> {
         }
     }
 
-    fn not_a_value(&mut self, value: &Value, path: &str, what: &'static str) -> Json {
+    fn not_a_value(&mut self, value: &Value, path: &PropertyPath, what: &'static str) -> Json {
         self.errors.push(LowerError::NotATemplateValue {
             span: value.origin,
             property: path.to_string(),

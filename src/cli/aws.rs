@@ -108,7 +108,7 @@ pub fn load(args: &AwsArgs) -> Result<Loaded, Outcome> {
         );
         return Err(Outcome::Usage);
     }
-    let lowered = mdl::cfn::lower(&model);
+    let lowered = mdl::cfn::lower_for_deploy(&model);
     let mut environment = environment_input(&model, &lowered.stacks, &report.workspace.sources);
     environment.spec_path = args.spec.display().to_string();
     Ok(Loaded { environment, sources: report.workspace.sources, model })

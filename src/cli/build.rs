@@ -148,11 +148,10 @@ impl Partial {
             found.append(&mut diagnostics);
             if partial.written.is_ok() {
                 let name = output::template_file_name(&stack);
-                partial.written = fs::write(partial_path(dir, &name), stack.template_body());
+                partial.written = write_template(&partial_path(dir, &name), &stack);
                 partial.files.push(name);
             }
             stack.template = serde_json::Value::Null;
-            stack.property_spans = BTreeMap::new();
             partial.stacks.push(stack);
         });
         found.extend(cfn::check_environment(model));
@@ -188,6 +187,13 @@ fn partial_path(dir: &Path, name: &str) -> PathBuf {
     dir.join(format!(".{name}.partial"))
 }
 
+/// The stack's template body, serialised straight into the file.
+fn write_template(path: &Path, stack: &Stack) -> io::Result<()> {
+    let mut file = io::BufWriter::new(fs::File::create(path)?);
+    stack.write_template_body(&mut file)?;
+    file.flush()
+}
+
 /// Write to a temporary name first, then rename, so an interrupted build
 /// never leaves a half-written file behind.
 fn write_file(dir: &Path, name: &str, contents: &str) -> io::Result<()> {
@@ -207,7 +213,7 @@ fn print_summary(model: &mdl::eval::Model, stacks: &[Stack]) -> io::Result<()> {
         stacks.len()
     )?;
     for stack in stacks {
-        let body = stack.deploy_body().len();
+        let body = stack.deploy_body_size().bytes;
         let resources = resource_counts(stack);
         let total: usize = resources.values().sum();
         let after = if stack.depends_on.is_empty() {

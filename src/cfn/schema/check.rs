@@ -2,11 +2,13 @@
 //! and value shapes. The constraints on a single value (range, length,
 //! pattern, item count) are in `values`.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use super::digest::{self, Kind, Object, Properties, ResourceType, Scalar, Shape};
 use super::values::{self, Site};
 use crate::cfn::error::LowerError;
+use crate::cfn::property_path::PropertyPath;
 use crate::diag::did_you_mean;
 use crate::eval::{DeployExpr, FieldName, LayerModel, ResourceModel, Value, ValueKind};
 use crate::source::Span;
@@ -74,12 +76,12 @@ struct Checker<'a> {
 
 impl Checker<'_> {
     fn check(mut self, fields: &[(FieldName, Value)], top: ObjectRef) {
-        self.object(fields, top, "", self.owner);
+        self.object(fields, top, &PropertyPath::Root, self.owner);
     }
 
-    fn object(&mut self, fields: &[(FieldName, Value)], shape: ObjectRef, path: &str, owner: Span) {
+    fn object(&mut self, fields: &[(FieldName, Value)], shape: ObjectRef, path: &PropertyPath, owner: Span) {
         for (key, value) in fields {
-            let field_path = join(path, key);
+            let field_path = path.field(key);
             match shape.properties.get(key) {
                 Some(inner) => self.value(value, inner, &field_path),
                 None if shape.open => {}
@@ -88,7 +90,7 @@ impl Checker<'_> {
                     self.errors.push(LowerError::UnknownProperty {
                         span: value.origin,
                         type_name: self.type_name.to_string(),
-                        path: field_path,
+                        path: field_path.to_string(),
                         suggestion,
                     });
                 }
@@ -100,13 +102,13 @@ impl Checker<'_> {
                 self.errors.push(LowerError::MissingProperty {
                     span: owner,
                     type_name: self.type_name.to_string(),
-                    path: join(path, required),
+                    path: path.field(required).to_string(),
                 });
             }
         }
     }
 
-    fn value(&mut self, value: &Value, shape: &Shape<'static>, path: &str) {
+    fn value(&mut self, value: &Value, shape: &Shape<'static>, path: &PropertyPath) {
         // Intrinsics can stand in for any value; CloudFormation checks them at deploy time.
         if matches!(value.kind, ValueKind::Deploy(_) | ValueKind::Secret { .. } | ValueKind::Null) {
             return;
@@ -128,12 +130,12 @@ impl Checker<'_> {
                 let site = Site { type_name: self.type_name, path, span: value.origin, owner: self.owner };
                 values::check_count(items, list.count, &site, self.errors);
                 for (i, item) in items.iter().enumerate() {
-                    self.value(item, &list.items, &format!("{path}[{i}]"));
+                    self.value(item, &list.items, &path.item(i));
                 }
             }
             (Shape::Map(inner), ValueKind::Record(fields)) => {
                 for (key, item) in fields.iter() {
-                    self.value(item, inner, &join(path, key));
+                    self.value(item, inner, &path.field(key));
                 }
             }
             (Shape::Object(_), _) => self.wrong_type(value, path, "a record"),
@@ -142,7 +144,7 @@ impl Checker<'_> {
         }
     }
 
-    fn scalar(&mut self, value: &Value, scalar: &Scalar, path: &str) {
+    fn scalar(&mut self, value: &Value, scalar: &Scalar, path: &PropertyPath) {
         if let Some(allowed) = &scalar.allowed {
             return self.enumerated(value, allowed, scalar.case_insensitive, path);
         }
@@ -153,7 +155,7 @@ impl Checker<'_> {
         values::check_scalar(value, scalar, &site, self.errors);
     }
 
-    fn enumerated(&mut self, value: &Value, allowed: &[String], case_insensitive: bool, path: &str) {
+    fn enumerated(&mut self, value: &Value, allowed: &[String], case_insensitive: bool, path: &PropertyPath) {
         if !is_scalar(&value.kind) {
             return self.wrong_type(value, path, "one of the allowed values");
         }
@@ -162,17 +164,17 @@ impl Checker<'_> {
         if !allowed.iter().any(matches) {
             self.errors.push(LowerError::NotInEnum {
                 span: value.origin,
-                path: path.into(),
-                value: text,
+                path: path.to_string(),
+                value: text.into_owned(),
                 allowed: allowed.to_vec(),
             });
         }
     }
 
-    fn wrong_type(&mut self, value: &Value, path: &str, expected: &str) {
+    fn wrong_type(&mut self, value: &Value, path: &PropertyPath, expected: &str) {
         self.errors.push(LowerError::WrongPropertyType {
             span: value.origin,
-            path: path.into(),
+            path: path.to_string(),
             expected: expected.to_string(),
             found: value.kind.describe(),
         });
@@ -222,15 +224,15 @@ pub(super) fn is_scalar(kind: &ValueKind) -> bool {
         || matches!(kind, ValueKind::Variant(variant) if variant.fields.is_empty())
 }
 
-/// The text a scalar lowers to.
-pub(super) fn scalar_text(kind: &ValueKind) -> String {
+/// The text a scalar lowers to, borrowed where the value holds it.
+pub(super) fn scalar_text(kind: &ValueKind) -> Cow<'_, str> {
     match kind {
-        ValueKind::String(s) => s.to_string(),
-        ValueKind::Int(n) => n.to_string(),
-        ValueKind::Number(n) => n.to_string(),
-        ValueKind::Bool(b) => b.to_string(),
-        ValueKind::Variant(variant) => variant.shown().to_string(),
-        _ => String::new(),
+        ValueKind::String(s) => Cow::Borrowed(s),
+        ValueKind::Int(n) => Cow::Owned(n.to_string()),
+        ValueKind::Number(n) => Cow::Owned(n.to_string()),
+        ValueKind::Bool(b) => Cow::Owned(b.to_string()),
+        ValueKind::Variant(variant) => Cow::Borrowed(variant.shown()),
+        _ => Cow::Borrowed(""),
     }
 }
 
@@ -241,13 +243,5 @@ fn kind_name(kind: Kind) -> &'static str {
         Kind::Number => "a number",
         Kind::Boolean => "a bool",
         Kind::Scalar => "a string, number or bool",
-    }
-}
-
-fn join(path: &str, key: &str) -> String {
-    if path.is_empty() {
-        key.to_string()
-    } else {
-        format!("{path}.{key}")
     }
 }

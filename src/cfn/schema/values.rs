@@ -7,6 +7,7 @@
 //! strings that read as numbers where the schema wants a number, a length to
 //! strings, a pattern to strings and to the text of whole numbers and bools.
 
+use std::borrow::Cow;
 use std::cmp::Ordering;
 
 use serde_json::Number;
@@ -15,13 +16,14 @@ use super::check::{is_scalar, scalar_text};
 use super::digest::{self, CountRange, Kind, NumberRange, Scalar};
 use super::pattern;
 use crate::cfn::error::LowerError;
+use crate::cfn::property_path::PropertyPath;
 use crate::eval::{Value, ValueKind};
 use crate::source::Span;
 
 /// Where a value sits: its resource type, property path and spans.
 pub(super) struct Site<'a> {
     pub type_name: &'a str,
-    pub path: &'a str,
+    pub path: &'a PropertyPath<'a>,
     /// The value's own span.
     pub span: Span,
     /// The resource, or the construct instance that declares it.
@@ -47,8 +49,8 @@ pub(super) fn check_scalar(value: &Value, scalar: &Scalar, site: &Site, errors: 
                 span: site.span,
                 owner: site.owner_label(),
                 type_name: site.type_name.into(),
-                path: site.path.into(),
-                value: scalar_text(&value.kind),
+                path: site.path.to_string(),
+                value: scalar_text(&value.kind).into_owned(),
                 range: scalar.range.clone(),
             });
         }
@@ -60,7 +62,7 @@ pub(super) fn check_scalar(value: &Value, scalar: &Scalar, site: &Site, errors: 
                 span: site.span,
                 owner: site.owner_label(),
                 type_name: site.type_name.into(),
-                path: site.path.into(),
+                path: site.path.to_string(),
                 length,
                 allowed: scalar.length,
             });
@@ -88,8 +90,8 @@ fn check_pattern(value: &Value, index: usize, site: &Site, errors: &mut Vec<Lowe
         span: site.span,
         owner: site.owner_label(),
         type_name: site.type_name.into(),
-        path: site.path.into(),
-        value: text,
+        path: site.path.to_string(),
+        value: text.into_owned(),
         pattern: digest::pattern(index).unwrap_or_default(),
         hint,
     });
@@ -103,7 +105,7 @@ pub(super) fn check_count(items: &[Value], allowed: CountRange, site: &Site, err
             span: site.span,
             owner: site.owner_label(),
             type_name: site.type_name.into(),
-            path: site.path.into(),
+            path: site.path.to_string(),
             count,
             allowed,
         });
@@ -111,7 +113,7 @@ pub(super) fn check_count(items: &[Value], allowed: CountRange, site: &Site, err
 }
 
 /// The text of a value that lowers to a JSON string.
-fn string(kind: &ValueKind) -> Option<String> {
+fn string(kind: &ValueKind) -> Option<Cow<'_, str>> {
     match kind {
         ValueKind::String(_) | ValueKind::Variant { .. } if is_scalar(kind) => Some(scalar_text(kind)),
         _ => None,
