@@ -129,10 +129,27 @@ impl Session {
 
     /// The next diagnostics published for `uri`.
     fn diagnostics_for(&self, uri: &str) -> Vec<Value> {
+        let params = self.published_for(uri);
+        params["diagnostics"].as_array().cloned().unwrap_or_default()
+    }
+
+    /// The diagnostics published for `uri` at `version` of its text or later:
+    /// lists an earlier analysis published late (a busy machine) are skipped.
+    fn diagnostics_for_version(&self, uri: &str, version: i64) -> Vec<Value> {
+        loop {
+            let params = self.published_for(uri);
+            if params["version"].as_i64().is_some_and(|v| v >= version) {
+                return params["diagnostics"].as_array().cloned().unwrap_or_default();
+            }
+        }
+    }
+
+    /// The parameters of the next `publishDiagnostics` for `uri`.
+    fn published_for(&self, uri: &str) -> Value {
         loop {
             let message = self.receive();
             if message["method"] == "textDocument/publishDiagnostics" && message["params"]["uri"] == uri {
-                return message["params"]["diagnostics"].as_array().cloned().unwrap_or_default();
+                return message["params"].clone();
             }
         }
     }
@@ -209,7 +226,9 @@ fn an_editor_session_gets_diagnostics_hover_definition_completion_and_symbols() 
         "textDocument/didChange",
         json!({ "textDocument": { "uri": dev_uri, "version": 2 }, "contentChanges": [{ "text": broken }] }),
     );
-    let diagnostics = session.diagnostics_for(&dev_uri);
+    let published = session.published_for(&dev_uri);
+    assert_eq!(published["version"], 2, "the version of the text the list is for");
+    let diagnostics = published["diagnostics"].as_array().cloned().unwrap_or_default();
     assert_eq!(diagnostics.len(), 1, "{diagnostics:#?}");
     assert_eq!(diagnostics[0]["code"], "E0401");
     assert_eq!(diagnostics[0]["range"]["start"], json!({ "line": 4, "character": 12 }));
@@ -313,6 +332,10 @@ fn an_editor_session_gets_diagnostics_hover_definition_completion_and_symbols() 
     let formatted = "environment dev {\n  region  = us_east_1\n  workers = 2\n}\n";
     let whole = json!({ "textDocument": { "uri": dev_uri, "version": 5 }, "contentChanges": [{ "text": format!("import \"./platform.mdl\"\n\n{messy}") }] });
     session.notify("textDocument/didChange", whole);
+    // Its analysis publishes for dev.mdl, with the text's version; taken
+    // here, so that the list read after the next edit is that edit's and
+    // not this one's (nor the completion edit's), late on a busy machine.
+    assert_eq!(session.diagnostics_for_version(&dev_uri, 5), Vec::<Value>::new(), "unformatted, not invalid");
     let options = json!({ "tabSize": 2, "insertSpaces": true });
     let edits = session.request(
         "textDocument/formatting",

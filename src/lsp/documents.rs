@@ -13,6 +13,8 @@ use crate::workspace::{normalize, DiskFileSystem, FileSystem, ReadError};
 pub struct Documents {
     open: HashMap<PathBuf, String>,
     urls: HashMap<PathBuf, Url>,
+    /// The editor's version of each open document's text, when it gave one.
+    versions: HashMap<PathBuf, i32>,
 }
 
 impl Documents {
@@ -24,12 +26,26 @@ impl Documents {
         }
     }
 
+    /// Record the editor's version of the text just set for `url`.
+    pub fn set_version(&mut self, url: &Url, version: i32) {
+        if let Some(path) = path_of(url) {
+            self.versions.insert(path, version);
+        }
+    }
+
     /// Forget a closed document.
     pub fn close(&mut self, url: &Url) {
         if let Some(path) = path_of(url) {
             self.urls.remove(&path);
             self.open.remove(&path);
+            self.versions.remove(&path);
         }
+    }
+
+    /// The editor's version of the open document at `url`: diagnostics are
+    /// published with it, so an editor can drop a list for an older text.
+    pub fn version(&self, url: &Url) -> Option<i32> {
+        self.versions.get(&path_of(url)?).copied()
     }
 
     /// Every open document's path, in a stable order.

@@ -349,13 +349,14 @@ impl Server<'_> {
         match notification.method.as_str() {
             DidOpenTextDocument::METHOD => {
                 let params: lsp_types::DidOpenTextDocumentParams = serde_json::from_value(params)?;
-                self.set_document(&params.text_document.uri, params.text_document.text);
+                let document = params.text_document;
+                self.set_document(&document.uri, document.text, document.version);
             }
             DidChangeTextDocument::METHOD => {
                 let params: lsp_types::DidChangeTextDocumentParams = serde_json::from_value(params)?;
                 // Full sync: the last change holds the whole text.
                 if let Some(change) = params.content_changes.into_iter().last() {
-                    self.set_document(&params.text_document.uri, change.text);
+                    self.set_document(&params.text_document.uri, change.text, params.text_document.version);
                 }
             }
             DidSaveTextDocument::METHOD => {
@@ -378,9 +379,10 @@ impl Server<'_> {
     /// Keep the editor's text, unless it is over [`MAX_DOCUMENT_BYTES`]: such a
     /// document is not analysed (its diagnostics are cleared) and the editor
     /// is told why.
-    fn set_document(&mut self, url: &Url, text: String) {
+    fn set_document(&mut self, url: &Url, text: String, version: i32) {
         if text.len() <= MAX_DOCUMENT_BYTES {
             self.state.set(url, text);
+            self.state.documents.set_version(url, version);
             return;
         }
         self.state.close(url);
@@ -405,8 +407,12 @@ impl Server<'_> {
         Ok(())
     }
 
+    /// Publish `diagnostics` for `uri`, with the version of the text they were
+    /// found in: an analysis is installed only when no change came after it
+    /// was planned, so the open document's version now is the one it read.
     fn publish(&self, uri: Url, diagnostics: Vec<lsp_types::Diagnostic>) -> Outcome {
-        let params = PublishDiagnosticsParams { uri, diagnostics, version: None };
+        let version = self.state.documents.version(&uri);
+        let params = PublishDiagnosticsParams { uri, diagnostics, version };
         let notification = Notification::new(PublishDiagnostics::METHOD.to_string(), params);
         self.connection.sender.send(Message::Notification(notification))?;
         Ok(())
