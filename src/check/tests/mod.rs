@@ -8,6 +8,7 @@ mod names;
 mod narrowing;
 mod resolution;
 mod robustness;
+mod stdlib_bodies;
 mod types;
 
 use crate::check::{check, Checked};
