@@ -242,6 +242,9 @@ impl Builder {
                 _ => self.unexpected(&part),
             }
         }
+        // Most literals are one part; a `Vec` grown by a push holds room for
+        // four, and a large spec holds hundreds of thousands of literals.
+        parts.shrink_to_fit();
         Some(StringLit { parts, span })
     }
 
