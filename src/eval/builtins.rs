@@ -170,7 +170,7 @@ fn fields(map: &Value) -> Result<&[(FieldName, Value)], Refusal> {
 /// `{ key = "K", value = v }`, one element of `entries(map)`.
 fn entry(key: &str, value: &Value, span: Span) -> Value {
     let fields = vec![("key".into(), Value::string(key, span)), ("value".into(), value.clone())];
-    Value::new(ValueKind::Record(Arc::new(fields)), span)
+    Value::new(ValueKind::Record(fields.into()), span)
 }
 
 fn length(value: &Value) -> Option<i64> {

@@ -62,14 +62,14 @@ impl<'a> Evaluator<'a> {
             }
             (TypeExprKind::Map(inner), ValueKind::Record(fields)) => {
                 let mut out = Vec::with_capacity(fields.len());
-                for (key, v) in Arc::unwrap_or_clone(fields) {
+                for (key, v) in fields.iter().cloned() {
                     out.push((key, self.conform(v, inner, module)?));
                 }
-                Ok(Value::new(ValueKind::Record(Arc::new(out)), origin))
+                Ok(Value::new(ValueKind::Record(out.into()), origin))
             }
             (TypeExprKind::Record(decls), kind @ ValueKind::Record(_)) => {
                 let fields = self.conform_fields(Value::new(kind, origin), decls, module, origin)?;
-                Ok(Value::new(ValueKind::Record(Arc::new(fields)), origin))
+                Ok(Value::new(ValueKind::Record(fields.into()), origin))
             }
             (TypeExprKind::Named(path), kind) => {
                 let value = Value::new(kind, origin);
@@ -133,7 +133,7 @@ impl<'a> Evaluator<'a> {
             ));
         };
         let mut out = Vec::with_capacity(decls.len().max(fields.len()));
-        for (name, value) in Arc::unwrap_or_clone(fields) {
+        for (name, value) in fields.iter().cloned() {
             let value = match decls.iter().find(|d| *d.name.text == *name) {
                 Some(decl) => {
                     let value = self.conform(value, &decl.ty, module)?;

@@ -98,7 +98,7 @@ impl<'a> Evaluator<'a> {
             enum_name: enum_decl.name.text.as_str().into(),
             variant: variant.name.text.as_str().into(),
             text: variant.value.as_ref().and_then(ast::StringLit::as_plain).map(Text::from),
-            fields: Arc::new(fields),
+            fields: fields.into(),
         });
         if plain {
             self.plain_variants.insert((decl, index), value.clone());
@@ -152,8 +152,7 @@ impl<'a> Evaluator<'a> {
         // in its outputs and resources): free what only its members held.
         self.pop_body(body);
         let outputs = outputs?;
-        let instance =
-            Instance { construct: construct.name.text.as_str().into(), outputs: Arc::new(outputs) };
+        let instance = Instance { construct: construct.name.text.as_str().into(), outputs: outputs.into() };
         Ok(Value::new(ValueKind::Instance(Arc::new(instance)), span))
     }
 
@@ -190,7 +189,7 @@ impl<'a> Evaluator<'a> {
             let action = self.eval_named(&stage.action, ctx, Some(instance))?;
             let name = Value::string(stage.name.text.as_str(), stage.name.span);
             let record = vec![("name".into(), name), ("action".into(), action)];
-            list.push(Value::new(ValueKind::Record(Arc::new(record)), stage.span));
+            list.push(Value::new(ValueKind::Record(record.into()), stage.span));
         }
         Ok(Value::new(ValueKind::List(Arc::new(list)), span))
     }
@@ -353,7 +352,8 @@ fn take_condition(options: &mut Value) -> bool {
     let Some(index) = fields.iter().position(|(k, _)| &**k == "Condition") else { return true };
     match fields[index].1.kind {
         ValueKind::Bool(include) => {
-            Arc::make_mut(fields).remove(index);
+            *fields =
+                fields.iter().enumerate().filter(|&(i, _)| i != index).map(|(_, f)| f.clone()).collect();
             include
         }
         _ => true,

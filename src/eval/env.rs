@@ -74,7 +74,7 @@ impl<'a> Evaluator<'a> {
             // write the same SSM names.
             None => format!("/{}/{environment}", project.name.text),
         };
-        self.project_value = Some(Value::new(ValueKind::Record(Arc::new(fields)), project.name.span));
+        self.project_value = Some(Value::new(ValueKind::Record(fields.into()), project.name.span));
     }
 
     fn eval_environment(
@@ -108,7 +108,7 @@ impl<'a> Evaluator<'a> {
         };
         let mut fields = vec![("name".into(), name)];
         fields.extend(settings.into_iter().filter(|(k, _)| &**k != "name"));
-        self.env_value = Some(Value::new(ValueKind::Record(Arc::new(fields)), env.fields.span));
+        self.env_value = Some(Value::new(ValueKind::Record(fields.into()), env.fields.span));
     }
 }
 

@@ -118,7 +118,7 @@ impl<'a> Evaluator<'a> {
             let value = self.eval(&field.value, ctx)?;
             fields.push((self.field_name(&field.name.text), value));
         }
-        Ok(Value::new(ValueKind::Record(Arc::new(fields)), lit.span))
+        Ok(Value::new(ValueKind::Record(fields.into()), lit.span))
     }
 
     /// A check-time bool: the condition of `if`, a comprehension filter, `when`, `require`.

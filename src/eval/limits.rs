@@ -123,7 +123,7 @@ fn copy_cost(value: &Value, depth: usize) -> Option<u64> {
             _ => Some(1),
         },
         ValueKind::Record(_) | ValueKind::Variant(_) | ValueKind::Instance(_) => {
-            let fields = value.kind.fields().map_or(&[][..], |f| f.as_slice());
+            let fields = value.kind.fields().map_or(&[][..], |f| &f[..]);
             fields.iter().try_fold(1, |sum: u64, (_, v)| Some(sum + copy_cost(v, depth + 1)?))
         }
         ValueKind::Null

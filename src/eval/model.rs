@@ -314,7 +314,9 @@ impl Value {
 /// The fields of a record, a variant or an instance, in order, shared:
 /// reading a name or a field that holds one copies a pointer, not the tree
 /// (the model crosses from the evaluator's thread to the caller's, hence `Arc`).
-pub type Fields = Arc<Vec<(FieldName, Value)>>;
+/// One allocation each, not an `Arc<Vec>`'s two: the model of a large
+/// platform holds hundreds of thousands of records.
+pub type Fields = Arc<[(FieldName, Value)]>;
 
 /// A field's name, shared by every record that has the field: the evaluator
 /// interns the names written in the spec ([`crate::eval`]'s `field_name`), so

@@ -242,6 +242,9 @@ impl Builder {
                 _ => self.unexpected(&part),
             }
         }
+        // Most literals are one part; a `Vec` grown by a push holds room for
+        // four, and a large spec holds hundreds of thousands of literals.
+        parts.shrink_to_fit();
         Some(StringLit { parts, span })
     }
 
@@ -269,8 +272,13 @@ impl Builder {
 
     pub(super) fn record_lit(&mut self, pair: Pair<Rule>) -> Option<RecordLit> {
         let span = self.span(&pair);
-        let mut record = RecordLit { fields: Vec::new(), stages: Vec::new(), span };
-        for item in Children::of(pair).rest() {
+        let items = Children::of(pair).rest();
+        // Sized once: a spec of thousands of services holds a few hundred
+        // thousand record literals, and growing each by doubling left a
+        // third of their memory unused.
+        let mut record =
+            RecordLit { fields: Vec::with_capacity(items.size_hint().0), stages: Vec::new(), span };
+        for item in items {
             let inner = Children::of(item).expect()?;
             match inner.as_rule() {
                 Rule::field_binding => record.fields.push(self.binding(inner)?),
