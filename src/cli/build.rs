@@ -88,7 +88,7 @@ fn build(args: &BuildArgs) -> Result<Outcome, Outcome> {
         (None, Some(dir)) => Lowered::Files(Partial::write(dir, &model, &mut Vec::new())),
         (None, None) => Lowered::Summary(cfn::lower(&model).stacks),
     };
-    match lowered {
+    let outcome = match lowered {
         Lowered::Files(partial) => {
             let dir = partial.dir.clone();
             match partial.finish(&model) {
@@ -112,7 +112,14 @@ fn build(args: &BuildArgs) -> Result<Outcome, Outcome> {
             let _ = print_summary(&model, &stacks);
             Ok(Outcome::Ok)
         }
-    }
+    };
+    // The process ends with this command: the evaluated model and the
+    // spec's trees are left for the operating system to take back at exit
+    // rather than freed value by value (at 4,000 services, freeing the
+    // model alone was 6% of a build's CPU).
+    std::mem::forget(model);
+    std::mem::forget(report);
+    outcome
 }
 
 /// One environment's templates, each written under a temporary name as soon
