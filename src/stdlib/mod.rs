@@ -25,7 +25,7 @@ pub const PRELUDE: &str = "std/prelude";
 
 /// The source of a stdlib module by its import path (`std/aws/ecs`).
 pub fn module(path: &str) -> Option<&'static str> {
-    file(&format!("{path}.mdl"))
+    embedded_module(path).map(|file| file.text)
 }
 
 /// Any embedded stdlib file by its path relative to `stdlib/`.
