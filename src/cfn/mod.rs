@@ -49,11 +49,10 @@ pub fn lower_for_deploy(model: &Model) -> Lowered {
 
 fn lower_all(model: &Model, record_spans: bool) -> Lowered {
     let mut lowered = Lowered::default();
-    for layer in &model.layers {
-        let (stack, mut diagnostics) = lower_and_check(model, layer, record_spans);
+    each_layer(model, record_spans, |stack, mut diagnostics| {
         lowered.diagnostics.append(&mut diagnostics);
         lowered.stacks.push(stack);
-    }
+    });
     lowered.diagnostics.extend(check_environment(model));
     lowered
 }
@@ -61,9 +60,14 @@ fn lower_all(model: &Model, record_spans: bool) -> Lowered {
 /// [`lower`], handing each layer's stack and diagnostics to `each` before
 /// the next layer is lowered: `mdl build` writes each template and lets it
 /// go, so a platform of hundreds of layers never holds all its templates.
-pub fn lower_each(model: &Model, mut each: impl FnMut(Stack, Vec<Diagnostic>)) {
+pub fn lower_each(model: &Model, each: impl FnMut(Stack, Vec<Diagnostic>)) {
+    each_layer(model, false, each);
+}
+
+/// Lower and check each layer in deploy order, handing each stack on as it is done.
+fn each_layer(model: &Model, record_spans: bool, mut each: impl FnMut(Stack, Vec<Diagnostic>)) {
     for layer in &model.layers {
-        let (stack, diagnostics) = lower_and_check(model, layer, false);
+        let (stack, diagnostics) = lower_and_check(model, layer, record_spans);
         each(stack, diagnostics);
     }
 }
