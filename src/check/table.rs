@@ -288,7 +288,7 @@ pub(crate) struct Builder {
 /// Ids of interned values. Every name and compound expression checked looks
 /// one up, so the hash is foldhash's fast one (seeded per process) rather
 /// than SipHash: std's SipHash was a tenth of a whole `mdl build`.
-type Interned<T> = HashMap<T, Id, foldhash::fast::RandomState>;
+type Interned<T> = foldhash::HashMap<T, Id>;
 
 impl Builder {
     /// Record that the name written at `span` refers to `def` and has type `ty`.
